@@ -1,0 +1,3 @@
+export * from './post'
+export * from './indexer'
+export * from './feed'

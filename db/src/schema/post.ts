@@ -1,0 +1,74 @@
+import { sql } from 'drizzle-orm'
+import { bigint, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core'
+
+/** A facet reduced to what Curia renders: byte offsets into the UTF-8 text and what the span points to. */
+export type PostFacet =
+  | { kind: 'link'; byteStart: number; byteEnd: number; uri: string }
+  | { kind: 'mention'; byteStart: number; byteEnd: number; did: string }
+  | { kind: 'tag'; byteStart: number; byteEnd: number; tag: string }
+
+export type PostImage = { cid: string; alt: string; aspectRatio?: { width: number; height: number } }
+
+/** An embed reduced to what Curia renders; blobs are kept as CIDs and turned into URLs at presentation. */
+export type PostEmbed =
+  | { kind: 'images'; images: PostImage[] }
+  | { kind: 'external'; uri: string; title: string; description: string; thumbCid?: string }
+  | { kind: 'record'; uri: string }
+  | { kind: 'recordWithMedia'; uri: string; media: PostEmbed }
+  | { kind: 'video'; cid: string; alt: string }
+
+export const author = pgTable('author', {
+  did: text('did').primaryKey(),
+  handle: text('handle'),
+  displayName: text('display_name'),
+  avatarCid: text('avatar_cid'),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+})
+
+/**
+ * A candidate post. Deletion is a tombstone on the row (content wiped, `deleted_at` set) so that a replayed
+ * create can never resurrect it and counts for it stop moving.
+ */
+export const post = pgTable(
+  'post',
+  {
+    uri: text('uri').primaryKey(),
+    /** Compact surrogate key: feed snapshots store these instead of URIs. */
+    id: bigint('id', { mode: 'number' }).generatedAlwaysAsIdentity().notNull().unique(),
+    cid: text('cid').notNull(),
+    authorDid: text('author_did').notNull(),
+    text: text('text').notNull(),
+    langs: text('langs').array().notNull().default(sql`'{}'::text[]`),
+    facets: jsonb('facets').$type<PostFacet[]>().notNull().default([]),
+    embed: jsonb('embed').$type<PostEmbed | null>(),
+    replyRoot: text('reply_root'),
+    replyParent: text('reply_parent'),
+    quoteUri: text('quote_uri'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    indexedAt: timestamp('indexed_at', { withTimezone: true }).notNull().defaultNow(),
+    likeCount: integer('like_count').notNull().default(0),
+    repostCount: integer('repost_count').notNull().default(0),
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('post_live_created_at_idx').on(t.createdAt.desc()).where(sql`${t.deletedAt} is null`),
+    index('post_author_did_idx').on(t.authorDid),
+  ],
+)
+
+/**
+ * One like or repost of an indexed post. Kept (not just counted) because a delete event carries only the
+ * engagement record's URI: without the row we could not tell which post's count to decrement, or whether the
+ * create was already counted when the stream replays.
+ */
+export const engagement = pgTable(
+  'engagement',
+  {
+    uri: text('uri').primaryKey(),
+    kind: text('kind', { enum: ['like', 'repost'] }).notNull(),
+    subjectUri: text('subject_uri').notNull(),
+    authorDid: text('author_did').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('engagement_subject_uri_idx').on(t.subjectUri)],
+)
