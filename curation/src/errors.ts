@@ -1,0 +1,15 @@
+/** Every way the curation core or its services can refuse, as a closed set. Boundaries translate these once. */
+export type CurationErrorCode = 'bad_cursor' | 'bad_request' | 'unknown_feed' | 'auth_required' | 'bad_auth'
+
+export class CurationError extends Error {
+  readonly code: CurationErrorCode
+  constructor(code: CurationErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'CurationError'
+    this.code = code
+  }
+}
+
+export function isCurationError(err: unknown, code?: CurationErrorCode): err is CurationError {
+  return err instanceof CurationError && (code === undefined || err.code === code)
+}

@@ -1,0 +1,156 @@
+import type { Database } from '@curia/db'
+import { CurationError } from '../errors'
+import { decodeCursor, encodeCursor, encodeFeedContext } from './cursor'
+
+export interface SkeletonItem {
+  postId: number
+  uri: string
+  feedContext: string
+}
+
+export interface SkeletonPage {
+  items: SkeletonItem[]
+  cursor?: string
+}
+
+interface LoadedSnapshot {
+  id: number
+  postIds: number[]
+  /** Parallel to postIds; `undefined` where the post was deleted (or is gone) since the snapshot was taken. */
+  uris: (string | undefined)[]
+}
+
+export interface SnapshotStoreOptions {
+  feed: string
+  /** How often to look for a newer snapshot and for deletions (default 5 s). */
+  refreshMs?: number
+  /** How many snapshots to keep in memory for readers still paging through them (default 32). */
+  cacheSize?: number
+  now?: () => number
+}
+
+export interface SnapshotStore {
+  getPage(req: { cursor?: string | undefined; limit: number }): Promise<SkeletonPage>
+  /** Loads the newest snapshot and recent deletions now (the store also does this on its own, lazily). */
+  refresh(): Promise<void>
+  latestSnapshotId(): number | undefined
+}
+
+/**
+ * The read side of the ranked feed, held in memory: a page is a slice of a cached array, so serving needs no
+ * database round trip. It polls for the newest snapshot (stale-while-revalidate: a request never waits for it once
+ * one is loaded) and for deletions, which it blanks out of every cached snapshot so a deleted post disappears from
+ * pages already being scrolled without shifting anyone's offsets.
+ */
+export function createSnapshotStore(database: Database, opts: SnapshotStoreOptions): SnapshotStore {
+  const { sql } = database
+  const refreshMs = opts.refreshMs ?? 5_000
+  const cacheSize = opts.cacheSize ?? 32
+  const now = opts.now ?? Date.now
+  const cache = new Map<number, LoadedSnapshot>()
+  const loading = new Map<number, Promise<LoadedSnapshot | undefined>>()
+  let latest: LoadedSnapshot | undefined
+  let lastRefreshMs = -Infinity
+  let deletionsSeenSince: string | undefined
+  let refreshing: Promise<void> | undefined
+
+  function remember(snapshot: LoadedSnapshot): void {
+    cache.delete(snapshot.id)
+    cache.set(snapshot.id, snapshot)
+    // Evict the least recently used, never the latest.
+    for (const key of cache.keys()) {
+      if (cache.size <= cacheSize) break
+      if (key !== latest?.id) cache.delete(key)
+    }
+  }
+
+  async function load(id: number): Promise<LoadedSnapshot | undefined> {
+    const [row] = await sql<{ id: number; postIds: number[] }[]>`
+      select id::float8 as id, post_ids::float8[] as "postIds"
+      from feed_snapshot where id = ${id} and feed = ${opts.feed}`
+    if (!row) return undefined
+    const live = await sql<{ id: number; uri: string }[]>`
+      select id::float8 as id, uri from post
+      where id = any(${sql.array(row.postIds)}::bigint[]) and deleted_at is null`
+    const uriById = new Map(live.map((p) => [p.id, p.uri]))
+    return { id: row.id, postIds: row.postIds, uris: row.postIds.map((postId) => uriById.get(postId)) }
+  }
+
+  function loadOnce(id: number): Promise<LoadedSnapshot | undefined> {
+    let pending = loading.get(id)
+    if (!pending) {
+      pending = load(id).finally(() => loading.delete(id))
+      loading.set(id, pending)
+    }
+    return pending
+  }
+
+  async function doRefresh(): Promise<void> {
+    // The deletion watermark is the database's clock, not ours, minus an overlap: a batch that stamped its
+    // deleted_at at transaction start may commit after a later one, and re-blanking an id is harmless.
+    const [head] = await sql<{ id: number | null; since: string }[]>`
+      select (select id::float8 from feed_snapshot where feed = ${opts.feed} order by id desc limit 1) as id,
+             (now() - interval '60 seconds')::text as since`
+    if (head?.id != null && head.id !== latest?.id) {
+      const snapshot = cache.get(head.id) ?? (await loadOnce(head.id))
+      if (snapshot) {
+        latest = snapshot
+        remember(snapshot)
+      }
+    }
+    if (deletionsSeenSince !== undefined && cache.size > 0) {
+      const deleted = await sql<{ id: number }[]>`
+        select id::float8 as id from post where deleted_at >= ${deletionsSeenSince}::timestamptz`
+      if (deleted.length > 0) {
+        const gone = new Set(deleted.map((d) => d.id))
+        for (const snapshot of cache.values()) {
+          snapshot.postIds.forEach((postId, i) => {
+            if (gone.has(postId)) snapshot.uris[i] = undefined
+          })
+        }
+      }
+    }
+    deletionsSeenSince = head?.since
+    lastRefreshMs = now()
+  }
+
+  function refresh(): Promise<void> {
+    refreshing ??= doRefresh().finally(() => {
+      refreshing = undefined
+    })
+    return refreshing
+  }
+
+  async function getPage(req: { cursor?: string | undefined; limit: number }): Promise<SkeletonPage> {
+    if (latest === undefined) await refresh()
+    else if (now() - lastRefreshMs >= refreshMs) void refresh().catch(() => {}) // served stale meanwhile; next call retries
+
+    let snapshot: LoadedSnapshot | undefined
+    let offset = 0
+    if (req.cursor) {
+      const cursor = decodeCursor(req.cursor)
+      snapshot = cache.get(cursor.snapshotId) ?? (await loadOnce(cursor.snapshotId))
+      if (!snapshot) throw new CurationError('bad_cursor', 'This cursor has expired; start again from the top.')
+      remember(snapshot)
+      if (cursor.offset > snapshot.postIds.length) {
+        throw new CurationError('bad_cursor', 'Cursor offset is beyond the end of its snapshot.')
+      }
+      offset = cursor.offset
+    } else {
+      snapshot = latest
+    }
+    if (!snapshot) return { items: [] }
+
+    const items: SkeletonItem[] = []
+    let i = offset
+    for (; i < snapshot.postIds.length && items.length < req.limit; i++) {
+      const uri = snapshot.uris[i]
+      if (uri) items.push({ postId: snapshot.postIds[i]!, uri, feedContext: encodeFeedContext(snapshot.id, i) })
+    }
+    const page: SkeletonPage = { items }
+    if (i < snapshot.postIds.length) page.cursor = encodeCursor({ snapshotId: snapshot.id, offset: i })
+    return page
+  }
+
+  return { getPage, refresh, latestSnapshotId: () => latest?.id }
+}

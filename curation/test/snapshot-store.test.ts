@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { eq, inArray, post, type Database } from '@curia/db'
+import { createTestDatabase } from '@curia/db/testing'
+import { createSnapshotStore } from '../src/feed/snapshot-store'
+import { pruneSnapshots, rankFeed } from '../src/service/rank-feed'
+import { isCurationError } from '../src/errors'
+
+const HOUR = 3_600_000
+const params = { halfLifeMs: 6 * HOUR, windowMs: 48 * HOUR, minEngagement: 0 }
+const feed = 'curia'
+let database: Database
+let clock = Date.now()
+let n = 0
+
+async function addPosts(count: number, likes = 0): Promise<string[]> {
+  const rows = Array.from({ length: count }, () => {
+    n += 1
+    return {
+      uri: `at://did:plc:author${n % 7}/app.bsky.feed.post/${n}`,
+      cid: `bafy${n}`,
+      authorDid: `did:plc:author${n % 7}`,
+      text: `post ${n}`,
+      createdAt: new Date(clock - n * 1000),
+      likeCount: likes,
+    }
+  })
+  await database.db.insert(post).values(rows)
+  return rows.map((r) => r.uri)
+}
+
+async function readAll(store: ReturnType<typeof createSnapshotStore>, limit: number, between?: () => Promise<void>) {
+  const seen: string[] = []
+  let cursor: string | undefined
+  do {
+    const page = await store.getPage({ cursor, limit })
+    seen.push(...page.items.map((i) => i.uri))
+    cursor = page.cursor
+    await between?.()
+  } while (cursor)
+  return seen
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase()
+})
+afterAll(async () => {
+  await database.close()
+})
+
+describe('ranked snapshots', () => {
+  it('serves an empty feed before anything is ranked', async () => {
+    const store = createSnapshotStore(database, { feed })
+    expect(await store.getPage({ limit: 10 })).toEqual({ items: [] })
+  })
+
+  it('pages through a snapshot with no duplicates and no gaps while new posts keep arriving', async () => {
+    await addPosts(95)
+    await rankFeed(database, { feed, nowMs: clock, params, depth: 1000 })
+    const store = createSnapshotStore(database, { feed, refreshMs: 0, now: () => clock })
+    const first = await store.getPage({ limit: 10 })
+    const expected = (await database.sql<{ uri: string }[]>`select uri from post where deleted_at is null`).length
+
+    const seen = [...first.items.map((i) => i.uri)]
+    let cursor = first.cursor
+    while (cursor) {
+      // Between every page: new, more engaging posts arrive and a new snapshot is published.
+      await addPosts(3, 50)
+      clock += 1000
+      await rankFeed(database, { feed, nowMs: clock, params, depth: 1000 })
+      await store.refresh()
+      const page = await store.getPage({ cursor, limit: 10 })
+      seen.push(...page.items.map((i) => i.uri))
+      cursor = page.cursor
+    }
+    expect(new Set(seen).size).toBe(seen.length)
+    expect(seen.length).toBe(expected)
+    // A reader starting again from the top sees the newer, more engaging posts first.
+    const top = await store.getPage({ limit: 5 })
+    const [topRow] = await database.db.select().from(post).where(eq(post.uri, top.items[0]!.uri))
+    expect(topRow?.likeCount).toBe(50)
+  })
+
+  it('drops a deleted post from pages of a snapshot already being read, without shifting offsets', async () => {
+    const store = createSnapshotStore(database, { feed, refreshMs: 0, now: () => clock })
+    const first = await store.getPage({ limit: 5 })
+    const full = await readAll(store, 100)
+    const victim = full[7]!
+    await database.db.update(post).set({ deletedAt: new Date(), text: '' }).where(eq(post.uri, victim))
+    clock += 2000
+    await store.refresh()
+    const rest: string[] = []
+    let cursor = first.cursor
+    while (cursor) {
+      const page = await store.getPage({ cursor, limit: 5 })
+      rest.push(...page.items.map((i) => i.uri))
+      cursor = page.cursor
+    }
+    expect(rest).not.toContain(victim)
+    expect(rest).toEqual(full.slice(5).filter((u) => u !== victim))
+  })
+
+  it('does not publish a new snapshot when the order is unchanged', async () => {
+    const a = await rankFeed(database, { feed, nowMs: clock, params, depth: 1000 })
+    const b = await rankFeed(database, { feed, nowMs: clock + 1, params, depth: 1000 })
+    expect(b.published).toBe(false)
+    expect(b.snapshotId).toBe(a.snapshotId)
+  })
+
+  it('refuses crafted and expired cursors with bad_cursor', async () => {
+    const store = createSnapshotStore(database, { feed, refreshMs: 0, now: () => clock })
+    for (const cursor of ['garbage', '999999:0', `${store.latestSnapshotId() ?? 1}:9999999`]) {
+      await store.refresh()
+      const err = await store.getPage({ cursor, limit: 10 }).catch((e: unknown) => e)
+      expect(isCurationError(err, 'bad_cursor')).toBe(true)
+    }
+  })
+
+  it('prunes old snapshots but always keeps the latest', async () => {
+    const pruned = await pruneSnapshots(database, { feed, nowMs: Date.now() + 10 * HOUR, retentionMs: HOUR })
+    expect(pruned).toBeGreaterThan(0)
+    const left = await database.sql`select id from feed_snapshot where feed = ${feed}`
+    expect(left.length).toBe(1)
+    // and ranking restricts itself to the window
+    const old = await database.db.select({ id: post.id }).from(post).where(inArray(post.uri, await addPosts(1)))
+    await database.db.update(post).set({ createdAt: new Date(clock - 72 * HOUR) }).where(eq(post.id, old[0]!.id))
+    await rankFeed(database, { feed, nowMs: clock + 5000, params, depth: 1000 })
+    const store = createSnapshotStore(database, { feed })
+    expect((await readAll(store, 100)).length).toBeGreaterThan(0)
+    expect(await readAll(store, 100)).not.toContain(`at://did:plc:author${n % 7}/app.bsky.feed.post/${n}`)
+  })
+})
