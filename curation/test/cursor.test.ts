@@ -12,15 +12,26 @@ describe('feed cursor', () => {
     )
   })
 
-  it.each(['', '1', ':1', '1:', 'a:1', '1:-1', '0:0', '1:1:1', ' 1:1', '1:1\n', '9999999999999999:0', '1:99999999', "1' or 1=1--"])(
-    'refuses the crafted cursor %j with bad_cursor',
-    (raw) => {
-      try {
-        decodeCursor(raw)
-        expect.unreachable()
-      } catch (err) {
-        expect(isCurationError(err, 'bad_cursor')).toBe(true)
-      }
-    },
-  )
+  it.each([
+    '',
+    '1',
+    ':1',
+    '1:',
+    'a:1',
+    '1:-1',
+    '0:0',
+    '1:1:1',
+    ' 1:1',
+    '1:1\n',
+    '9999999999999999:0',
+    '1:99999999',
+    "1' or 1=1--",
+  ])('refuses the crafted cursor %j with bad_cursor', (raw) => {
+    try {
+      decodeCursor(raw)
+      expect.unreachable()
+    } catch (err) {
+      expect(isCurationError(err, 'bad_cursor')).toBe(true)
+    }
+  })
 })

@@ -45,10 +45,22 @@ describe('interim ranking', () => {
   it('always returns scores sorted descending (property)', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ ageH: fc.double({ min: -1, max: 60, noNaN: true }), likes: fc.nat(10_000), reposts: fc.nat(1_000) })),
+        fc.array(
+          fc.record({
+            ageH: fc.double({ min: -1, max: 60, noNaN: true }),
+            likes: fc.nat(10_000),
+            reposts: fc.nat(1_000),
+          }),
+        ),
         (specs) => {
-          const ranked = rankInterim(specs.map((s, i) => post(i, s.ageH, s.likes, s.reposts)), now, params, 1_000)
-          for (let i = 1; i < ranked.scores.length; i++) expect(ranked.scores[i]!).toBeLessThanOrEqual(ranked.scores[i - 1]!)
+          const ranked = rankInterim(
+            specs.map((s, i) => post(i, s.ageH, s.likes, s.reposts)),
+            now,
+            params,
+            1_000,
+          )
+          for (let i = 1; i < ranked.scores.length; i++)
+            expect(ranked.scores[i]!).toBeLessThanOrEqual(ranked.scores[i - 1]!)
           expect(new Set(ranked.postIds).size).toBe(ranked.postIds.length)
         },
       ),

@@ -28,7 +28,11 @@ async function addPosts(count: number, likes = 0): Promise<string[]> {
   return rows.map((r) => r.uri)
 }
 
-async function readAll(store: ReturnType<typeof createSnapshotStore>, limit: number, between?: () => Promise<void>) {
+async function readAll(
+  store: ReturnType<typeof createSnapshotStore>,
+  limit: number,
+  between?: () => Promise<void>,
+) {
   const seen: string[] = []
   let cursor: string | undefined
   do {
@@ -58,7 +62,8 @@ describe('ranked snapshots', () => {
     await rankFeed(database, { feed, nowMs: clock, params, depth: 1000 })
     const store = createSnapshotStore(database, { feed, refreshMs: 0, now: () => clock })
     const first = await store.getPage({ limit: 10 })
-    const expected = (await database.sql<{ uri: string }[]>`select uri from post where deleted_at is null`).length
+    const expected = (await database.sql<{ uri: string }[]>`select uri from post where deleted_at is null`)
+      .length
 
     const seen = [...first.items.map((i) => i.uri)]
     let cursor = first.cursor
@@ -121,8 +126,14 @@ describe('ranked snapshots', () => {
     const left = await database.sql`select id from feed_snapshot where feed = ${feed}`
     expect(left.length).toBe(1)
     // and ranking restricts itself to the window
-    const old = await database.db.select({ id: post.id }).from(post).where(inArray(post.uri, await addPosts(1)))
-    await database.db.update(post).set({ createdAt: new Date(clock - 72 * HOUR) }).where(eq(post.id, old[0]!.id))
+    const old = await database.db
+      .select({ id: post.id })
+      .from(post)
+      .where(inArray(post.uri, await addPosts(1)))
+    await database.db
+      .update(post)
+      .set({ createdAt: new Date(clock - 72 * HOUR) })
+      .where(eq(post.id, old[0]!.id))
     await rankFeed(database, { feed, nowMs: clock + 5000, params, depth: 1000 })
     const store = createSnapshotStore(database, { feed })
     expect((await readAll(store, 100)).length).toBeGreaterThan(0)

@@ -130,7 +130,8 @@ export function createSnapshotStore(database: Database, opts: SnapshotStoreOptio
     if (req.cursor) {
       const cursor = decodeCursor(req.cursor)
       snapshot = cache.get(cursor.snapshotId) ?? (await loadOnce(cursor.snapshotId))
-      if (!snapshot) throw new CurationError('bad_cursor', 'This cursor has expired; start again from the top.')
+      if (!snapshot)
+        throw new CurationError('bad_cursor', 'This cursor has expired; start again from the top.')
       remember(snapshot)
       if (cursor.offset > snapshot.postIds.length) {
         throw new CurationError('bad_cursor', 'Cursor offset is beyond the end of its snapshot.')
@@ -145,7 +146,8 @@ export function createSnapshotStore(database: Database, opts: SnapshotStoreOptio
     let i = offset
     for (; i < snapshot.postIds.length && items.length < req.limit; i++) {
       const uri = snapshot.uris[i]
-      if (uri) items.push({ postId: snapshot.postIds[i]!, uri, feedContext: encodeFeedContext(snapshot.id, i) })
+      if (uri)
+        items.push({ postId: snapshot.postIds[i]!, uri, feedContext: encodeFeedContext(snapshot.id, i) })
     }
     const page: SkeletonPage = { items }
     if (i < snapshot.postIds.length) page.cursor = encodeCursor({ snapshotId: snapshot.id, offset: i })

@@ -35,7 +35,9 @@ export function scoreInterim(post: RankablePost, nowMs: number, params: InterimR
 }
 
 export function isRankable(post: RankablePost, nowMs: number, params: InterimRankingParams): boolean {
-  return nowMs - post.createdAtMs <= params.windowMs && post.likeCount + post.repostCount >= params.minEngagement
+  return (
+    nowMs - post.createdAtMs <= params.windowMs && post.likeCount + post.repostCount >= params.minEngagement
+  )
 }
 
 export interface Ranked {
@@ -52,7 +54,8 @@ export function rankInterim(
 ): Ranked {
   const scored: { id: number; score: number }[] = []
   for (const post of posts) {
-    if (isRankable(post, nowMs, params)) scored.push({ id: post.id, score: scoreInterim(post, nowMs, params) })
+    if (isRankable(post, nowMs, params))
+      scored.push({ id: post.id, score: scoreInterim(post, nowMs, params) })
   }
   scored.sort((a, b) => b.score - a.score || b.id - a.id)
   const top = scored.slice(0, depth)

@@ -1,5 +1,10 @@
 import type { Database } from '@curia/db'
-import { INTERIM_RANKING, rankInterim, type InterimRankingParams, type RankablePost } from '../ranking/interim'
+import {
+  INTERIM_RANKING,
+  rankInterim,
+  type InterimRankingParams,
+  type RankablePost,
+} from '../ranking/interim'
 
 export interface RankFeedOptions {
   feed: string

@@ -1,0 +1,90 @@
+import { z } from 'zod'
+import type { InterimRankingParams } from './ranking/interim'
+
+const HOUR = 3_600_000
+const bool = z
+  .enum(['true', 'false', '1', '0', ''])
+  .optional()
+  .transform((v) => v === 'true' || v === '1')
+
+/** Every variable the curation services read, with the defaults that make `npm start` work unconfigured. */
+const env = z.object({
+  CURIA_FEED_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+  CURIA_FEED_HOSTNAME: z.string().min(1).optional(),
+  CURIA_FEED_PUBLIC_URL: z.url().optional(),
+  CURIA_FEED_SERVICE_DID: z.string().startsWith('did:').optional(),
+  CURIA_FEED_PUBLISHER_DID: z.string().startsWith('did:').optional(),
+  CURIA_FEED_RKEY: z
+    .string()
+    .regex(/^[a-zA-Z0-9._~-]{1,15}$/, 'a record key of at most 15 characters')
+    .default('curia'),
+  CURIA_FEED_DISPLAY_NAME: z.string().max(24).default('Curia'),
+  CURIA_FEED_DESCRIPTION: z
+    .string()
+    .max(300)
+    .default(
+      'Posts ranked by what a jury of verified humans endorses, forecast by curators. Not by virality.',
+    ),
+  CURIA_PLC_URL: z.url().default('https://plc.directory'),
+  CURIA_ALLOW_HTTP_IDENTITY: bool,
+  CURIA_RANK_INTERVAL_MS: z.coerce.number().int().min(100).default(15_000),
+  CURIA_RANK_HALF_LIFE_HOURS: z.coerce.number().positive().default(6),
+  CURIA_RANK_WINDOW_HOURS: z.coerce.number().positive().default(48),
+  CURIA_RANK_MIN_ENGAGEMENT: z.coerce.number().int().min(0).default(2),
+  CURIA_RANK_DEPTH: z.coerce.number().int().min(1).max(200_000).default(1_000),
+  CURIA_SNAPSHOT_RETENTION_MINUTES: z.coerce.number().positive().default(360),
+  CURIA_SNAPSHOT_REFRESH_MS: z.coerce.number().int().min(0).default(5_000),
+})
+
+export interface CurationConfig {
+  feed: {
+    port: number
+    /** `did:web:<host>` unless overridden; the `aud` every service-auth JWT must carry. */
+    serviceDid: string
+    publicUrl: string
+    /** The account whose repo holds the `app.bsky.feed.generator` record. */
+    publisherDid: string
+    rkey: string
+    /** `at://<publisher>/app.bsky.feed.generator/<rkey>`: the feed's identity in Bluesky. */
+    uri: string
+    displayName: string
+    description: string
+    snapshotRefreshMs: number
+  }
+  identity: { plcUrl: string; allowHttp: boolean }
+  ranking: InterimRankingParams & { intervalMs: number; depth: number; retentionMs: number }
+}
+
+export function parseCurationConfig(source: Record<string, string | undefined>): CurationConfig {
+  const e = env.parse(source)
+  const host = e.CURIA_FEED_HOSTNAME ?? `localhost:${e.CURIA_FEED_PORT}`
+  const isLocal = /^(localhost|127\.0\.0\.1)(:\d+)?$/.test(host)
+  const serviceDid = e.CURIA_FEED_SERVICE_DID ?? `did:web:${encodeURIComponent(host)}`
+  const publisherDid = e.CURIA_FEED_PUBLISHER_DID ?? serviceDid
+  return {
+    feed: {
+      port: e.CURIA_FEED_PORT,
+      serviceDid,
+      publicUrl: e.CURIA_FEED_PUBLIC_URL ?? `${isLocal ? 'http' : 'https'}://${host}`,
+      publisherDid,
+      rkey: e.CURIA_FEED_RKEY,
+      uri: `at://${publisherDid}/app.bsky.feed.generator/${e.CURIA_FEED_RKEY}`,
+      displayName: e.CURIA_FEED_DISPLAY_NAME,
+      description: e.CURIA_FEED_DESCRIPTION,
+      snapshotRefreshMs: e.CURIA_SNAPSHOT_REFRESH_MS,
+    },
+    identity: { plcUrl: e.CURIA_PLC_URL, allowHttp: e.CURIA_ALLOW_HTTP_IDENTITY },
+    ranking: {
+      intervalMs: e.CURIA_RANK_INTERVAL_MS,
+      halfLifeMs: e.CURIA_RANK_HALF_LIFE_HOURS * HOUR,
+      windowMs: e.CURIA_RANK_WINDOW_HOURS * HOUR,
+      minEngagement: e.CURIA_RANK_MIN_ENGAGEMENT,
+      depth: e.CURIA_RANK_DEPTH,
+      retentionMs: e.CURIA_SNAPSHOT_RETENTION_MINUTES * 60_000,
+    },
+  }
+}
+
+export function readCurationConfig(): CurationConfig {
+  return parseCurationConfig(process.env)
+}

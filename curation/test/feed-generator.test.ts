@@ -1,0 +1,186 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { AtpAgent } from '@atproto/api'
+import { post, type Database } from '@curia/db'
+import { createTestDatabase } from '@curia/db/testing'
+import { startNetwork, type DevAccount, type DevNetwork } from '@curia/devnet'
+import { parseCurationConfig, type CurationConfig } from '../src/config'
+import { GET_FEED_SKELETON } from '../src/feed/auth'
+import { publishFeed } from '../src/feed/publish'
+import { startCurationService, type CurationService } from '../src/service/curation-service'
+
+/**
+ * The feed generator against a real local network: PLC + PDS, and (when PostgreSQL is available) the AppView,
+ * which is what every Bluesky client asks for a custom feed. Posts are written to the PDS for real; the test puts
+ * their rows in Curia's index directly (the indexer's own tests cover PDS -> index).
+ */
+const pgUrl = process.env.DB_POSTGRES_URL ?? process.env.DATABASE_URL
+const withAppView = Boolean(pgUrl)
+
+let net: DevNetwork
+let database: Database
+let service: CurationService
+let config: CurationConfig
+let alice: DevAccount
+let publisher: DevAccount
+const made: { uri: string; cid: string; text: string }[] = []
+const lines: string[] = []
+
+async function skeleton(params: Record<string, string>, headers: Record<string, string> = {}) {
+  const url = new URL(`${service.feedServer.url}/xrpc/app.bsky.feed.getFeedSkeleton`)
+  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v)
+  const res = await fetch(url, { headers })
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> }
+}
+
+async function serviceJwt(account: DevAccount, aud: string, lxm = GET_FEED_SKELETON): Promise<string> {
+  const res = await account.agent.com.atproto.server.getServiceAuth({ aud, lxm })
+  return res.data.token
+}
+
+beforeAll(async () => {
+  net = await startNetwork({ appView: withAppView })
+  database = await createTestDatabase()
+  alice = await net.createAccount('alice')
+  publisher = await net.createAccount('curia-operator')
+  for (const text of ['first curated post', 'second curated post', 'third, with more likes']) {
+    const res = await alice.agent.post({ text, createdAt: new Date().toISOString() })
+    made.push({ uri: res.uri, cid: res.cid, text })
+  }
+  await database.db.insert(post).values(
+    made.map((m, i) => ({
+      uri: m.uri,
+      cid: m.cid,
+      authorDid: alice.did,
+      text: m.text,
+      createdAt: new Date(),
+      likeCount: i * 5,
+    })),
+  )
+
+  // Bind port 0 first to learn a free port, then configure the did:web around it.
+  const probe = await import('node:net').then(
+    (net) =>
+      new Promise<number>((resolve) => {
+        const s = net.createServer().listen(0, '127.0.0.1', () => {
+          const port = (s.address() as { port: number }).port
+          s.close(() => resolve(port))
+        })
+      }),
+  )
+  const env = {
+    CURIA_FEED_PORT: String(probe),
+    CURIA_FEED_PUBLISHER_DID: publisher.did,
+    CURIA_PLC_URL: net.plcUrl,
+    CURIA_ALLOW_HTTP_IDENTITY: 'true',
+    CURIA_RANK_MIN_ENGAGEMENT: '0',
+    CURIA_RANK_INTERVAL_MS: '600000',
+  }
+  config = parseCurationConfig(env)
+  service = await startCurationService({ database, config, log: (l) => lines.push(l), host: '127.0.0.1' })
+  await publishFeed({
+    service: net.pdsUrl,
+    identifier: publisher.handle,
+    password: publisher.password,
+    rkey: config.feed.rkey,
+    serviceDid: config.feed.serviceDid,
+    displayName: config.feed.displayName,
+    description: config.feed.description,
+  })
+  await net.settle()
+}, 180_000)
+
+afterAll(async () => {
+  await service?.stop()
+  await database?.close()
+  await net?.close()
+})
+
+describe('feed generator', () => {
+  it('serves its did:web document and describes its feed', async () => {
+    const doc = (await (await fetch(`${service.feedServer.url}/.well-known/did.json`)).json()) as {
+      id: string
+      service: { id: string; serviceEndpoint: string }[]
+    }
+    expect(doc.id).toBe(config.feed.serviceDid)
+    expect(doc.service[0]).toMatchObject({ id: '#bsky_fg', serviceEndpoint: config.feed.publicUrl })
+    const described = (await (
+      await fetch(`${service.feedServer.url}/xrpc/app.bsky.feed.describeFeedGenerator`)
+    ).json()) as { did: string; feeds: { uri: string }[] }
+    expect(described).toEqual({ did: config.feed.serviceDid, feeds: [{ uri: config.feed.uri }] })
+  })
+
+  it('ranks the posts made on the PDS into the skeleton, most engaged first, with feedContext', async () => {
+    const { status, body } = await skeleton({ feed: config.feed.uri, limit: '2' })
+    expect(status).toBe(200)
+    const feed = body.feed as { post: string; feedContext: string }[]
+    expect(feed.map((f) => f.post)).toEqual([made[2]!.uri, made[1]!.uri])
+    expect(feed[0]!.feedContext).toMatch(/^s\d+r0$/)
+    const next = await skeleton({ feed: config.feed.uri, limit: '2', cursor: body.cursor as string })
+    expect((next.body.feed as { post: string }[]).map((f) => f.post)).toEqual([made[0]!.uri])
+    expect(next.body.cursor).toBeUndefined()
+  })
+
+  it('accepts a service-auth JWT from the viewer for this feed generator', async () => {
+    const jwt = await serviceJwt(alice, config.feed.serviceDid)
+    const { status } = await skeleton({ feed: config.feed.uri }, { authorization: `Bearer ${jwt}` })
+    expect(status).toBe(200)
+  })
+
+  it('refuses a JWT for another audience, another method, a bad signature, or no Bearer scheme with 401', async () => {
+    const other = await serviceJwt(alice, 'did:web:elsewhere.example')
+    const wrongMethod = await serviceJwt(alice, config.feed.serviceDid, 'app.bsky.feed.getTimeline')
+    const good = await serviceJwt(alice, config.feed.serviceDid)
+    const [h, p, sig] = good.split('.')
+    const forged = `${h}.${p}.${sig!.slice(0, -4)}${sig!.slice(-4) === 'AAAA' ? 'BBBB' : 'AAAA'}`
+    for (const auth of [
+      `Bearer ${other}`,
+      `Bearer ${wrongMethod}`,
+      `Bearer ${forged}`,
+      `Basic ${good}`,
+      'Bearer',
+    ]) {
+      const { status, body } = await skeleton({ feed: config.feed.uri }, { authorization: auth })
+      expect(status, auth.slice(0, 20)).toBe(401)
+      expect(body.error).toBe('AuthenticationRequired')
+      expect(body.message).toBeTypeOf('string')
+    }
+    const audience = await skeleton({ feed: config.feed.uri }, { authorization: `Bearer ${other}` })
+    expect(String(audience.body.message)).toMatch(/aud/i)
+  })
+
+  it('answers bad parameters with clear 400s and keeps serving', async () => {
+    const cases: [Record<string, string>, string][] = [
+      [{}, 'InvalidRequest'],
+      [{ feed: 'at://did:plc:nobody/app.bsky.feed.generator/x' }, 'UnknownFeed'],
+      [{ feed: config.feed.uri, limit: '0' }, 'InvalidRequest'],
+      [{ feed: config.feed.uri, limit: '101' }, 'InvalidRequest'],
+      [{ feed: config.feed.uri, limit: '2.5' }, 'InvalidRequest'],
+      [{ feed: config.feed.uri, cursor: "1' or '1'='1" }, 'InvalidRequest'],
+      [{ feed: config.feed.uri, cursor: '99999999:0' }, 'InvalidRequest'],
+      [{ feed: config.feed.uri, cursor: 'x'.repeat(5000) }, 'InvalidRequest'],
+    ]
+    for (const [params, error] of cases) {
+      const { status, body } = await skeleton(params)
+      expect(status, JSON.stringify(params).slice(0, 80)).toBe(400)
+      expect(body.error).toBe(error)
+    }
+    expect((await skeleton({ feed: config.feed.uri })).status).toBe(200)
+  })
+
+  it.skipIf(!withAppView)(
+    'is served hydrated through the local AppView with the viewer verified; anonymous works too',
+    async () => {
+      const res = await alice.agent.app.bsky.feed.getFeed(
+        { feed: config.feed.uri, limit: 10 },
+        { headers: { 'atproto-proxy': `${net.appViewDid}#bsky_appview` } },
+      )
+      expect(res.data.feed.map((f) => f.post.uri)).toEqual([made[2]!.uri, made[1]!.uri, made[0]!.uri])
+      expect((res.data.feed[0]!.post.record as { text: string }).text).toBe(made[2]!.text)
+      expect(res.data.feed[0]!.post.author.handle).toBe(alice.handle)
+      const anonymous = new AtpAgent({ service: net.appViewUrl! })
+      const anon = await anonymous.app.bsky.feed.getFeed({ feed: config.feed.uri, limit: 1 })
+      expect(anon.data.feed).toHaveLength(1)
+      expect(lines.join('\n')).not.toMatch(/internal error/)
+    },
+  )
+})
