@@ -95,6 +95,9 @@ async function connect(
     // PGlite's socket speaks the protocol but not every server feature; keep the client plain there.
     ...(embedded ? { prepare: false } : {}),
   })
+  // postgres.js learns the server's array type OIDs on its first query; an array bound before that is sent as a
+  // scalar ("malformed array literal"). One round trip here means every caller can bind arrays safely.
+  await sql`select 1`
   const db = drizzle(sql, { schema })
   if (opts.migrate !== false) await applyMigrations(url)
   return {
