@@ -1,0 +1,10 @@
+export { DevnetError, type DevnetErrorCode } from './errors'
+export {
+  startNetwork,
+  createAccount,
+  type DevAccount,
+  type DevNetwork,
+  type StartNetworkOptions,
+} from './network'
+export { startJetstreamRelay, type JetstreamRelay, type StartJetstreamRelayOptions } from './relay'
+export type { JetstreamCommit, JetstreamEvent } from './jetstream-event'
