@@ -15,7 +15,7 @@ export type PostEmbed =
   | { kind: 'external'; uri: string; title: string; description: string; thumbCid?: string }
   | { kind: 'record'; uri: string }
   | { kind: 'recordWithMedia'; uri: string; media: PostEmbed }
-  | { kind: 'video'; cid: string; alt: string }
+  | { kind: 'video'; cid: string; alt: string; aspectRatio?: { width: number; height: number } }
 
 export const author = pgTable('author', {
   did: text('did').primaryKey(),
@@ -38,7 +38,10 @@ export const post = pgTable(
     cid: text('cid').notNull(),
     authorDid: text('author_did').notNull(),
     text: text('text').notNull(),
-    langs: text('langs').array().notNull().default(sql`'{}'::text[]`),
+    langs: text('langs')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     facets: jsonb('facets').$type<PostFacet[]>().notNull().default([]),
     embed: jsonb('embed').$type<PostEmbed | null>(),
     replyRoot: text('reply_root'),
@@ -51,7 +54,9 @@ export const post = pgTable(
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
   },
   (t) => [
-    index('post_live_created_at_idx').on(t.createdAt.desc()).where(sql`${t.deletedAt} is null`),
+    index('post_live_created_at_idx')
+      .on(t.createdAt.desc())
+      .where(sql`${t.deletedAt} is null`),
     index('post_author_did_idx').on(t.authorDid),
   ],
 )
@@ -59,7 +64,9 @@ export const post = pgTable(
 /**
  * One like or repost of an indexed post. Kept (not just counted) because a delete event carries only the
  * engagement record's URI: without the row we could not tell which post's count to decrement, or whether the
- * create was already counted when the stream replays.
+ * create was already counted when the stream replays. An unliked row stays as a tombstone (`deleted_at` set) so a
+ * replayed create cannot count it again; the rows of a deleted post are removed with it (its tombstone already
+ * stops every later like). Live engagement is `deleted_at is null`.
  */
 export const engagement = pgTable(
   'engagement',
@@ -69,6 +76,7 @@ export const engagement = pgTable(
     subjectUri: text('subject_uri').notNull(),
     authorDid: text('author_did').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
   },
   (t) => [index('engagement_subject_uri_idx').on(t.subjectUri)],
 )
