@@ -2,10 +2,10 @@ import { z } from 'zod'
 import type { InterimRankingParams } from './ranking/interim'
 
 const HOUR = 3_600_000
-const bool = z
+const optionalBool = z
   .enum(['true', 'false', '1', '0', ''])
   .optional()
-  .transform((v) => v === 'true' || v === '1')
+  .transform((v) => (v === undefined || v === '' ? undefined : v === 'true' || v === '1'))
 
 /** Every variable the curation services read, with the defaults that make `npm start` work unconfigured. */
 const env = z.object({
@@ -26,7 +26,7 @@ const env = z.object({
       'Posts ranked by what a jury of verified humans endorses, forecast by curators. Not by virality.',
     ),
   CURIA_PLC_URL: z.url().default('https://plc.directory'),
-  CURIA_ALLOW_HTTP_IDENTITY: bool,
+  CURIA_ALLOW_HTTP_IDENTITY: optionalBool,
   CURIA_RANK_INTERVAL_MS: z.coerce.number().int().min(100).default(15_000),
   CURIA_RANK_HALF_LIFE_HOURS: z.coerce.number().positive().default(6),
   CURIA_RANK_WINDOW_HOURS: z.coerce.number().positive().default(48),
@@ -73,7 +73,8 @@ export function parseCurationConfig(source: Record<string, string | undefined>):
       description: e.CURIA_FEED_DESCRIPTION,
       snapshotRefreshMs: e.CURIA_SNAPSHOT_REFRESH_MS,
     },
-    identity: { plcUrl: e.CURIA_PLC_URL, allowHttp: e.CURIA_ALLOW_HTTP_IDENTITY },
+    // Same rule as the indexer: a plain-http PLC only exists on a local network, so allow http there by default.
+    identity: { plcUrl: e.CURIA_PLC_URL, allowHttp: e.CURIA_ALLOW_HTTP_IDENTITY ?? e.CURIA_PLC_URL.startsWith('http://') },
     ranking: {
       intervalMs: e.CURIA_RANK_INTERVAL_MS,
       halfLifeMs: e.CURIA_RANK_HALF_LIFE_HOURS * HOUR,
