@@ -1,0 +1,79 @@
+/**
+ * `npm run demo`: the whole flow with no internet. Boots a local AT Protocol network (PLC + PDS), a relay that
+ * re-emits its firehose in Jetstream's protocol, simulated accounts that post, like, repost and delete on a
+ * schedule, and Curia (`scripts/curia.ts`) pointed at all of it on a fresh embedded database in data/demo.
+ */
+import { spawn } from 'node:child_process'
+import { rmSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { z } from 'zod'
+import { startJetstreamRelay, startNetwork, startSimulation } from '@curia/devnet'
+
+const root = resolve(import.meta.dirname, '..')
+const env = z
+  .object({
+    CURIA_DEMO_ACCOUNTS: z.coerce.number().int().min(2).max(200).default(8),
+    CURIA_DEMO_INTERVAL_MS: z.coerce.number().int().min(50).default(1_500),
+    CURIA_DEMO_SEED: z.coerce.number().int().default(1),
+    CURIA_DATA_DIR: z.string().default(join(root, 'data', 'demo')),
+  })
+  .parse(process.env)
+
+const log = (line: string) => console.log(`${new Date().toISOString().slice(11, 19)} demo: ${line}`)
+process.env.TMPDIR ??= join(root, '.tmp')
+
+// A new network has new DIDs: start from an empty index every time.
+rmSync(env.CURIA_DATA_DIR, { recursive: true, force: true })
+
+log('booting a local AT Protocol network (PLC + PDS)...')
+const net = await startNetwork()
+const relay = await startJetstreamRelay({ pdsUrl: net.pdsUrl, idResolver: net.idResolver })
+log(`PDS ${net.pdsUrl}, PLC ${net.plcUrl}, Jetstream relay ${relay.url}`)
+
+const curia = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'curia.ts')], {
+  cwd: root,
+  stdio: 'inherit',
+  env: {
+    ...process.env,
+    DATABASE_URL: '',
+    CURIA_DATA_DIR: env.CURIA_DATA_DIR,
+    CURIA_INDEXER_SOURCE: 'jetstream',
+    CURIA_JETSTREAM_URL: relay.url,
+    CURIA_PLC_URL: net.plcUrl,
+    CURIA_CANDIDATE_LANGS: '*',
+    CURIA_CANDIDATE_ALLOW_UNKNOWN_LANG: 'true',
+    CURIA_RANK_MIN_ENGAGEMENT: '0',
+    CURIA_RANK_INTERVAL_MS: '3000',
+    CURIA_SNAPSHOT_REFRESH_MS: '2000',
+    CURIA_BLOB_URL_TEMPLATE: `${net.pdsUrl}/xrpc/com.atproto.sync.getBlob?did={did}&cid={cid}`,
+  },
+})
+
+const sim = await startSimulation(net, {
+  accounts: env.CURIA_DEMO_ACCOUNTS,
+  intervalMs: env.CURIA_DEMO_INTERVAL_MS,
+  seed: env.CURIA_DEMO_SEED,
+  log,
+})
+log(`${sim.accounts.length} simulated accounts are posting, liking, reposting and deleting`)
+
+let stopping = false
+async function stop(code: number) {
+  if (stopping) return
+  stopping = true
+  log('stopping...')
+  const exited = curia.exitCode === null ? new Promise((r) => curia.once('exit', r)) : Promise.resolve()
+  curia.kill('SIGTERM')
+  await sim.stop()
+  await exited
+  await relay.close()
+  await net.close()
+  process.exit(code)
+}
+curia.once('exit', (code) => {
+  if (!stopping) {
+    log(`Curia exited (${code}); stopping the demo`)
+    void stop(1)
+  }
+})
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop(0))
