@@ -32,7 +32,7 @@ export async function spawnReady(
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, ...env },
   })
-  const lines = createInterface({ input: child.stdout! })
+  const lines = createInterface({ input: child.stdout })
   const port = await new Promise<number>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${entry} exited with ${code} before it was ready`)))
     lines.on('line', (line) => {

@@ -111,8 +111,9 @@ async function shutdown(code: number): Promise<void> {
   if (stopping) return
   stopping = true
   log('stopping...')
-  const webExit = web && web.exitCode === null ? new Promise((r) => web!.once('exit', r)) : Promise.resolve()
-  web?.kill('SIGTERM')
+  const child = web
+  const webExit = child && child.exitCode === null ? new Promise((r) => child.once('exit', r)) : Promise.resolve()
+  child?.kill('SIGTERM')
   await Promise.allSettled([indexer.stop(), curation.stop(), status.close(), webExit])
   await database.close()
   process.exit(code)

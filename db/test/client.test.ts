@@ -38,7 +38,7 @@ describe('database client', () => {
         ${sql.array(['did:plc:x', 'did:plc:x'])}::text[], ${sql.array(['a', 'b'])}::text[],
         ${sql.array(['2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z'])}::timestamptz[])
       on conflict (uri) do nothing returning uri`
-    expect(rows.map((r) => r.uri)).toEqual(uris)
+    expect(rows.map((r) => r.uri as string)).toEqual(uris)
   })
 
   it('rolls back a failed transaction entirely', async () => {
