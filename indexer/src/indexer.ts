@@ -1,0 +1,408 @@
+import { IdResolver } from '@atproto/identity'
+import type { Database } from '@curia/db'
+import { planBatch } from './batch'
+import type { IndexerConfig } from './config'
+import { LogThrottle, createConsoleLogger, describeError, type IndexerLogger } from './log'
+import { mapEvent } from './records/index'
+import { SKIP_REASONS, type Collection, type IndexOp, type SkipReason } from './records/types'
+import { LruDidCache } from './source/did-cache'
+import { createFirehoseSource } from './source/firehose'
+import { createJetstreamSource } from './source/jetstream'
+import { backoffDelayMs, type BackoffOptions } from './source/reconnect'
+import type { EventSource, SourceEvent, SourceStatus } from './source/types'
+import { readCursor, writeBatch, type WriteOutcome } from './write'
+
+export type IndexerState = 'starting' | 'running' | 'waiting_for_database' | 'stopped'
+
+export interface IndexerStatus {
+  state: IndexerState
+  source: SourceStatus
+  /** The `indexer_cursor` row and the newest cursor committed to it. */
+  cursor: { key: string; committed: number | undefined }
+  /** When the network saw the newest event received (ISO), and how long ago that was. */
+  lastEventAt: string | undefined
+  lagMs: number | undefined
+  /** Events committed per second over the last report interval. */
+  eventsPerSecond: number
+  /** Events received but not yet committed. */
+  pendingEvents: number
+  database: { healthy: boolean; lastError: string | undefined; failedAttempts: number }
+  totals: {
+    received: number
+    committed: number
+    batches: number
+    /** Posts that were not candidates. */
+    filtered: number
+    /** Events with nothing for Curia (other collections, likes of non-posts, account events). */
+    ignored: number
+    skipped: Record<SkipReason, number>
+  } & WriteOutcome
+  startedAt: string
+}
+
+export interface Indexer {
+  /** Stops reading, writes what was already read (unless the database is down), and resolves when done. */
+  stop(): Promise<void>
+  status(): IndexerStatus
+}
+
+export interface StartIndexerOptions {
+  database: Database
+  config: IndexerConfig
+  log?: IndexerLogger
+  /** For the firehose source; defaults to one built from `config.identity`. */
+  idResolver?: IdResolver
+  /** Replaces the configured source (tests, benchmarks). */
+  source?: EventSource
+  /** How often throughput and lag are logged (default 10 s). */
+  reportIntervalMs?: number
+  /** Backoff between attempts to write a batch while the database is unreachable. */
+  databaseRetry?: BackoffOptions
+  /** Backoff between connection attempts of the configured source. */
+  sourceReconnect?: BackoffOptions
+}
+
+interface PendingBatch {
+  ops: IndexOp[]
+  /** The cursor of the event each op came from, for bisecting a rejected batch. */
+  opCursors: number[]
+  events: number
+  /** The newest cursor in the batch: where the source resumes once it commits. */
+  cursor: number | undefined
+  openedAtMs: number
+}
+
+const newBatch = (nowMs: number): PendingBatch => ({
+  ops: [],
+  opCursors: [],
+  events: 0,
+  cursor: undefined,
+  openedAtMs: nowMs,
+})
+
+/**
+ * Runs one source into the database: read the saved cursor, start the source there, map each event (pure), batch
+ * by size or age, and write each batch with its cursor in one transaction (write.ts). One batch is written at a
+ * time while the next fills; when the next is full too, the source is paused, so memory stays bounded by two
+ * batches and the network holds the rest.
+ *
+ * Failure handling (STYLE.md "Errors"): a bad frame or record is skipped, counted by reason and logged at most once
+ * per reason per interval. A database failure keeps the failed batch, pauses the source and retries with backoff;
+ * the cursor does not move until the batch commits. Only a batch the database rejects for its data (SQLSTATE
+ * classes 22, 23, 54) is bisected to find and skip the offending event, so one poison record cannot stall the feed.
+ */
+export async function startIndexer(opts: StartIndexerOptions): Promise<Indexer> {
+  const { database, config } = opts
+  const log = opts.log ?? createConsoleLogger()
+  const reportIntervalMs = opts.reportIntervalMs ?? 10_000
+  const retry = opts.databaseRetry ?? { initialMs: 500, maxMs: 30_000 }
+  const collections = new Set<Collection>(config.collections)
+  const source = opts.source ?? createSource(config, log, opts.idResolver, opts.sourceReconnect)
+  const throttle = new LogThrottle(reportIntervalMs)
+
+  const startedAt = new Date()
+  let state: IndexerState = 'starting'
+  let committedCursor = await readCursor(database.sql, source.cursorKey)
+  let current = newBatch(Date.now())
+  let writing: Promise<void> | undefined
+  let flushTimer: NodeJS.Timeout | undefined
+  let stopping = false
+  let pausedByUs = false
+  let lastEventTimeMs: number | undefined
+  let dbHealthy = true
+  let dbLastError: string | undefined
+  let dbFailedAttempts = 0
+  let wakeRetry: (() => void) | undefined
+  const skipped = Object.fromEntries(SKIP_REASONS.map((r) => [r, 0])) as Record<SkipReason, number>
+  const totals = {
+    received: 0,
+    committed: 0,
+    batches: 0,
+    filtered: 0,
+    ignored: 0,
+    postsUpserted: 0,
+    postsTombstoned: 0,
+    engagementAdded: 0,
+    engagementRemoved: 0,
+    authorsUpdated: 0,
+  }
+  let report = { atMs: Date.now(), committed: 0, eventsPerSecond: 0 }
+
+  const countSkip = (reason: SkipReason, detail: string) => {
+    skipped[reason]++
+    const suppressed = throttle.admit(reason, Date.now())
+    if (suppressed !== undefined) {
+      log.warn(
+        `skipped ${reason}: ${detail}${suppressed > 0 ? ` (and ${suppressed} more since the last such line)` : ''}`,
+      )
+    }
+  }
+
+  const onEvent = (event: SourceEvent) => {
+    if (stopping && state === 'stopped') return
+    totals.received++
+    const batch = current
+    if (batch.events === 0) {
+      batch.openedAtMs = Date.now()
+      clearTimeout(flushTimer)
+      flushTimer = setTimeout(pump, config.batch.flushIntervalMs)
+    }
+    batch.events++
+    if (event.cursor !== undefined) batch.cursor = event.cursor
+    if (event.timeMs !== undefined) lastEventTimeMs = event.timeMs
+
+    switch (event.kind) {
+      case 'invalid':
+        countSkip(event.reason, event.detail)
+        break
+      case 'tick':
+        break
+      case 'account':
+        // Account status (deactivation, takedown) is not applied: see indexer/README.md.
+        totals.ignored++
+        break
+      case 'commit':
+      case 'identity': {
+        const result = mapEvent(event, config.candidate, collections)
+        switch (result.kind) {
+          case 'op':
+            batch.ops.push(result.op)
+            batch.opCursors.push(event.cursor)
+            break
+          case 'skip':
+            countSkip(result.reason, result.detail)
+            break
+          case 'filtered':
+            totals.filtered++
+            break
+          case 'ignored':
+            totals.ignored++
+            break
+        }
+      }
+    }
+    if (batch.events >= config.batch.maxEvents) pump()
+  }
+
+  /** Starts writing the current batch when it is due and nothing else is being written; applies backpressure. */
+  function pump() {
+    if (!writing && current.events > 0) {
+      const due =
+        stopping ||
+        current.events >= config.batch.maxEvents ||
+        Date.now() - current.openedAtMs >= config.batch.flushIntervalMs
+      if (due) {
+        const batch = current
+        current = newBatch(Date.now())
+        clearTimeout(flushTimer)
+        writing = writeWithRetry(batch).finally(() => {
+          writing = undefined
+          pump()
+        })
+      } else {
+        clearTimeout(flushTimer)
+        flushTimer = setTimeout(
+          pump,
+          Math.max(1, config.batch.flushIntervalMs - (Date.now() - current.openedAtMs)),
+        )
+      }
+    }
+    // A full batch waiting behind a write, or any write waiting out a database outage, is the signal to stop
+    // reading: the network holds the events meanwhile, not our memory.
+    const shouldPause = writing !== undefined && (current.events >= config.batch.maxEvents || !dbHealthy)
+    if (shouldPause && !pausedByUs) {
+      pausedByUs = true
+      source.pause()
+    } else if (!shouldPause && pausedByUs) {
+      pausedByUs = false
+      source.resume()
+    }
+  }
+
+  const isDataError = (err: unknown) => {
+    const code = (err as { code?: unknown }).code
+    // Only a PostgresError carries a five-character SQLSTATE; connection failures carry errno-style codes.
+    return typeof code === 'string' && /^(22|23|54)[0-9A-Z]{3}$/.test(code)
+  }
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms)
+      wakeRetry = () => (clearTimeout(timer), resolve())
+    })
+
+  async function writeWithRetry(batch: PendingBatch): Promise<void> {
+    const plan = planBatch(batch.ops)
+    const cursor = batch.cursor === undefined ? undefined : { key: source.cursorKey, value: batch.cursor }
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const outcome = await writeBatch(database.sql, plan, cursor)
+        for (const key of Object.keys(outcome) as (keyof WriteOutcome)[]) totals[key] += outcome[key]
+        totals.committed += batch.events
+        totals.batches++
+        if (batch.cursor !== undefined) committedCursor = batch.cursor
+        if (!dbHealthy) log.info(`database is back: wrote the ${batch.events} events held during the outage`)
+        dbHealthy = true
+        dbFailedAttempts = 0
+        if (state === 'waiting_for_database') state = 'running'
+        return
+      } catch (err) {
+        if (isDataError(err) && batch.ops.length > 0) return bisect(batch, err)
+        dbHealthy = false
+        dbLastError = describeError(err)
+        dbFailedAttempts++
+        if (state !== 'stopped') state = 'waiting_for_database'
+        if (stopping) {
+          log.warn(
+            `stopping with ${batch.events} events unwritten (database: ${dbLastError}); they are read again on restart`,
+          )
+          return
+        }
+        pump() // pauses the source
+        const delayMs = backoffDelayMs(attempt, retry, Math.random())
+        log.warn(
+          `database write failed (${dbLastError}) — retrying ${batch.events} events in ${Math.max(1, Math.round(delayMs / 1000))}s; ` +
+            `the cursor stays at ${committedCursor ?? '(none)'} and reading is paused meanwhile`,
+        )
+        await sleep(delayMs)
+        if (stopping && !dbHealthy) {
+          log.warn(`stopping with ${batch.events} events unwritten; they are read again on restart`)
+          return
+        }
+      }
+    }
+  }
+
+  /** Splits a batch the database refused for its data until the offending event is alone, and skips that one. */
+  async function bisect(batch: PendingBatch, err: unknown): Promise<void> {
+    if (batch.ops.length === 1) {
+      countSkip('write_rejected', `${describeOp(batch.ops[0]!)}: ${describeError(err)}`)
+      // Nothing else in this batch: commit its cursor alone so the stream moves past it.
+      return writeWithRetry({ ...batch, ops: [], opCursors: [] })
+    }
+    const mid = Math.floor(batch.ops.length / 2)
+    const first: PendingBatch = {
+      ops: batch.ops.slice(0, mid),
+      opCursors: batch.opCursors.slice(0, mid),
+      events: 0,
+      cursor: batch.opCursors[mid - 1],
+      openedAtMs: batch.openedAtMs,
+    }
+    const second: PendingBatch = {
+      ...batch,
+      ops: batch.ops.slice(mid),
+      opCursors: batch.opCursors.slice(mid),
+    }
+    await writeWithRetry(first)
+    await writeWithRetry(second)
+  }
+
+  const reportTimer = setInterval(() => {
+    const now = Date.now()
+    const seconds = (now - report.atMs) / 1000
+    const rate = seconds > 0 ? (totals.committed - report.committed) / seconds : 0
+    report = { atMs: now, committed: totals.committed, eventsPerSecond: rate }
+    const s = status()
+    const skippedTotal = Object.values(skipped).reduce((a, b) => a + b, 0)
+    log.info(
+      `${s.source.connected ? 'connected' : 'disconnected'}; ${rate.toFixed(0)} events/s; ` +
+        `lag ${s.lagMs === undefined ? 'n/a' : `${(s.lagMs / 1000).toFixed(1)}s`}; ` +
+        `cursor ${committedCursor ?? '(none)'}; committed ${totals.committed}, pending ${s.pendingEvents}; ` +
+        `posts +${totals.postsUpserted} -${totals.postsTombstoned}, engagement +${totals.engagementAdded} -${totals.engagementRemoved}; ` +
+        `filtered ${totals.filtered}, skipped ${skippedTotal}${dbHealthy ? '' : `; database down (${dbLastError})`}`,
+    )
+  }, reportIntervalMs)
+  reportTimer.unref()
+
+  function status(): IndexerStatus {
+    return {
+      state,
+      source: source.status(),
+      cursor: { key: source.cursorKey, committed: committedCursor },
+      lastEventAt: lastEventTimeMs === undefined ? undefined : new Date(lastEventTimeMs).toISOString(),
+      lagMs: lastEventTimeMs === undefined ? undefined : Math.max(0, Date.now() - lastEventTimeMs),
+      eventsPerSecond: report.eventsPerSecond,
+      pendingEvents: totals.received - totals.committed,
+      database: { healthy: dbHealthy, lastError: dbLastError, failedAttempts: dbFailedAttempts },
+      totals: { ...totals, skipped: { ...skipped } },
+      startedAt: startedAt.toISOString(),
+    }
+  }
+
+  log.info(
+    `reading ${source.status().kind} at ${source.status().url} from ${committedCursor === undefined ? 'the live tail' : `cursor ${committedCursor}`}` +
+      ` (${config.collections.join(', ')})`,
+  )
+  state = 'running'
+  source.start(committedCursor, {
+    onEvent,
+    onConnectionChange: (connected) => {
+      if (connected) log.info(`connected to ${source.status().url}`)
+    },
+  })
+
+  let stopped: Promise<void> | undefined
+  return {
+    status,
+    stop: () =>
+      (stopped ??= (async () => {
+        stopping = true
+        await source.stop()
+        wakeRetry?.()
+        // Write what was read; a write in flight finishes first (pump runs again when it settles).
+        pump()
+        while (writing) await writing
+        clearTimeout(flushTimer)
+        clearInterval(reportTimer)
+        state = 'stopped'
+        log.info(`stopped at cursor ${committedCursor ?? '(none)'}`)
+      })()),
+  }
+}
+
+function describeOp(op: IndexOp): string {
+  switch (op.op) {
+    case 'post_upsert':
+      return op.row.uri
+    case 'engagement_create':
+      return op.row.uri
+    case 'post_delete':
+    case 'engagement_delete':
+      return op.uri
+    case 'profile':
+    case 'handle':
+      return `${op.op} of ${op.did}`
+  }
+}
+
+function createSource(
+  config: IndexerConfig,
+  log: IndexerLogger,
+  idResolver: IdResolver | undefined,
+  reconnect: BackoffOptions | undefined,
+): EventSource {
+  if (config.source === 'jetstream') {
+    return createJetstreamSource({
+      url: config.jetstream.url,
+      collections: config.collections,
+      wantedDids: config.jetstream.wantedDids,
+      log,
+      ...(reconnect ? { reconnect } : {}),
+    })
+  }
+  const resolver =
+    idResolver ??
+    new IdResolver({
+      plcUrl: config.identity.plcUrl,
+      didCache: new LruDidCache(),
+      // The default fetch is SSRF-protected and refuses plain http; only a local network needs it lifted.
+      ...(config.identity.allowHttp ? { fetch: globalThis.fetch } : {}),
+    })
+  return createFirehoseSource({
+    url: config.firehose.url,
+    collections: config.collections,
+    idResolver: resolver,
+    log,
+    ...(reconnect ? { reconnect } : {}),
+  })
+}

@@ -1,0 +1,125 @@
+import { jsonToLex, lexicons } from '@atproto/api'
+import type { MapResult, SkipReason } from './types'
+
+/**
+ * Limits on fields the lexicons leave unbounded. No real client produces more; a record over them is skipped as
+ * `oversized_record` rather than stored, so one hostile record cannot bloat the table or a rendered page.
+ */
+export const RECORD_LIMITS = {
+  facetFeatures: 300,
+  altChars: 10_000,
+  titleChars: 3_000,
+  descriptionChars: 10_000,
+  uriChars: 8_192,
+  displayNameChars: 640,
+} as const
+
+/** A claimed `createdAt` more than this far past the event time is a lie (or a broken clock): it is clamped. */
+export const MAX_CLOCK_SKEW_MS = 10 * 60_000
+
+/** What mapping needs besides the event: the time the network saw it, for clamping `createdAt`. */
+export interface RecordContext {
+  did: string
+  rkey: string
+  uri: string
+  eventTimeMs: number
+}
+
+export type JsonObject = Record<string, unknown>
+
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+export function skip(reason: SkipReason, detail: string): MapResult {
+  return { kind: 'skip', reason, detail }
+}
+
+/**
+ * Text as Postgres can store it. NUL is not allowed in `text` or `jsonb` and is replaced by a space (one byte, so
+ * facet byte offsets stay right); a lone surrogate (possible in JSON, never in valid UTF-8) would make `jsonb` reject
+ * the whole batch, so it becomes U+FFFD.
+ */
+export function cleanText(value: string): string {
+  let out = value.includes('\u0000') ? value.replaceAll('\u0000', ' ') : value
+  const wellFormed = out as unknown as ES2024String // Node 24 has these; the shared tsconfig targets ES2023 types
+  if (!wellFormed.isWellFormed()) out = wellFormed.toWellFormed()
+  return out
+}
+
+interface ES2024String {
+  isWellFormed(): boolean
+  toWellFormed(): string
+}
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/
+/** Nothing on the network predates the Unix epoch; Postgres also rejects year 0, so this floor keeps writes safe. */
+const EARLIEST_MS = 0
+
+/**
+ * The time a record claims, as an ISO string, unless it is absurd: not an RFC 3339 datetime, before 1970, or more
+ * than `MAX_CLOCK_SKEW_MS` after the network saw the event. Then the event time stands in, so a post cannot
+ * pin itself to the top of a freshness-ranked feed by claiming to come from the future.
+ */
+export function clampCreatedAt(claimed: unknown, eventTimeMs: number): { iso: string; clamped: boolean } {
+  if (typeof claimed === 'string' && RFC3339.test(claimed)) {
+    const ms = Date.parse(claimed)
+    if (Number.isFinite(ms) && ms >= EARLIEST_MS && ms <= eventTimeMs + MAX_CLOCK_SKEW_MS) {
+      return { iso: new Date(ms).toISOString(), clamped: false }
+    }
+  }
+  return { iso: new Date(eventTimeMs).toISOString(), clamped: true }
+}
+
+/**
+ * Validates a record in its JSON form against its lexicon. The lexicon validator wants blobs as `BlobRef`
+ * instances, so records that can hold blobs go through `jsonToLex` first; records that cannot skip that walk,
+ * which roughly halves the cost on the hot path (see bench/ingest.ts).
+ */
+export function validateRecord(
+  collection: string,
+  record: JsonObject,
+  mayHoldBlobs: boolean,
+): string | undefined {
+  if (record.$type !== collection) return `$type is ${JSON.stringify(record.$type)}, expected ${collection}`
+  try {
+    const value = mayHoldBlobs ? jsonToLex(record) : record
+    const result = lexicons.validate(collection, value)
+    return result.success ? undefined : result.error.message
+  } catch (err) {
+    // jsonToLex throws on a malformed `$link` or blob.
+    return err instanceof Error ? err.message : String(err)
+  }
+}
+
+/** The CID of a blob in JSON form: `{ref: {$link}}`, or the legacy `{cid}` shape. */
+export function blobCid(blob: unknown): string | undefined {
+  if (!isObject(blob)) return undefined
+  const ref = blob.ref
+  if (isObject(ref) && typeof ref.$link === 'string') return ref.$link
+  return typeof blob.cid === 'string' ? blob.cid : undefined
+}
+
+/** `at://<did>/<collection>/<rkey>` and its parts, or undefined when it is not a DID-based record URI. */
+export function parseRecordUri(uri: string): { did: string; collection: string; rkey: string } | undefined {
+  const match = /^at:\/\/(did:[a-z]+:[a-zA-Z0-9._:%-]+)\/([a-zA-Z0-9.-]+)\/([a-zA-Z0-9._:~-]{1,512})$/.exec(
+    uri,
+  )
+  if (!match) return undefined
+  return { did: match[1]!, collection: match[2]!, rkey: match[3]! }
+}
+
+export function isPostUri(uri: string): boolean {
+  return parseRecordUri(uri)?.collection === 'app.bsky.feed.post'
+}
+
+const DID = /^did:[a-z]+:[a-zA-Z0-9._:%-]{1,2048}$/
+const RKEY = /^[a-zA-Z0-9._:~-]{1,512}$/
+
+export function isDid(value: unknown): value is string {
+  return typeof value === 'string' && DID.test(value)
+}
+
+export function isRecordKey(value: unknown): value is string {
+  return typeof value === 'string' && RKEY.test(value) && value !== '.' && value !== '..'
+}

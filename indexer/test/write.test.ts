@@ -1,0 +1,237 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import type { Database } from '@curia/db'
+import { createTestDatabase } from '@curia/db/testing'
+import { planBatch } from '../src/batch'
+import type { IndexOp, PostRow } from '../src/records/types'
+import { readCursor, writeBatch } from '../src/write'
+
+let database: Database
+beforeAll(async () => {
+  database = await createTestDatabase()
+})
+afterAll(async () => {
+  await database.close()
+})
+beforeEach(async () => {
+  await database.sql`truncate post, engagement, author, indexer_cursor`
+})
+
+const did = 'did:plc:author'
+const postUri = (n: number) => `at://${did}/app.bsky.feed.post/p${n}`
+const likeUri = (n: number, by = 'did:plc:fan') => `at://${by}/app.bsky.feed.like/l${n}`
+const repostUri = (n: number) => `at://did:plc:fan/app.bsky.feed.repost/r${n}`
+
+function postRow(n: number, over: Partial<PostRow> = {}): PostRow {
+  return {
+    uri: postUri(n),
+    cid: `bafy${n}`,
+    authorDid: did,
+    text: `post ${n}`,
+    langs: ['en', 'en-GB'],
+    facets: [{ kind: 'tag', byteStart: 0, byteEnd: 4, tag: 'post' }],
+    embed: {
+      kind: 'images',
+      images: [{ cid: 'bafyimg', alt: 'a cat', aspectRatio: { width: 4, height: 3 } }],
+    },
+    replyRoot: null,
+    replyParent: null,
+    quoteUri: null,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    ...over,
+  }
+}
+const create = (n: number, over: Partial<PostRow> = {}): IndexOp => ({
+  op: 'post_upsert',
+  row: postRow(n, over),
+  candidate: true,
+})
+const del = (n: number): IndexOp => ({ op: 'post_delete', uri: postUri(n) })
+const like = (n: number, post: number, by?: string): IndexOp => ({
+  op: 'engagement_create',
+  row: {
+    uri: likeUri(n, by),
+    kind: 'like',
+    subjectUri: postUri(post),
+    authorDid: by ?? 'did:plc:fan',
+    createdAt: '2026-01-01T00:01:00Z',
+  },
+})
+const unlike = (n: number, by?: string): IndexOp => ({ op: 'engagement_delete', uri: likeUri(n, by) })
+const repost = (n: number, post: number): IndexOp => ({
+  op: 'engagement_create',
+  row: {
+    uri: repostUri(n),
+    kind: 'repost',
+    subjectUri: postUri(post),
+    authorDid: 'did:plc:fan',
+    createdAt: '2026-01-01T00:01:00Z',
+  },
+})
+
+const cursorKey = 'test'
+const apply = (ops: IndexOp[], cursor?: number) =>
+  writeBatch(
+    database.sql,
+    planBatch(ops),
+    cursor === undefined ? undefined : { key: cursorKey, value: cursor },
+  )
+
+async function posts() {
+  return database.sql<
+    {
+      uri: string
+      text: string
+      langs: string[]
+      like_count: number
+      repost_count: number
+      deleted: boolean
+      embed: unknown
+      facets: unknown
+    }[]
+  >`select uri, text, langs, like_count, repost_count, deleted_at is not null as deleted, embed, facets from post order by uri`
+}
+async function liveEngagement() {
+  const rows = await database.sql<
+    { uri: string }[]
+  >`select uri from engagement where deleted_at is null order by uri`
+  return rows.map((r) => r.uri)
+}
+
+describe('writeBatch', () => {
+  it('stores a post with langs, facets and embed as written', async () => {
+    await apply([create(1)], 10)
+    const [row] = await posts()
+    expect(row).toMatchObject({
+      uri: postUri(1),
+      text: 'post 1',
+      langs: ['en', 'en-GB'],
+      like_count: 0,
+      deleted: false,
+    })
+    expect(row?.facets).toEqual([{ kind: 'tag', byteStart: 0, byteEnd: 4, tag: 'post' }])
+    expect(row?.embed).toEqual({
+      kind: 'images',
+      images: [{ cid: 'bafyimg', alt: 'a cat', aspectRatio: { width: 4, height: 3 } }],
+    })
+    expect(await readCursor(database.sql, cursorKey)).toBe(10)
+  })
+
+  it('is idempotent: the same batch applied twice leaves the same rows and counts', async () => {
+    const batch = [
+      create(1),
+      create(2, { langs: [], embed: null, facets: [] }),
+      like(1, 1),
+      like(2, 1),
+      repost(1, 2),
+    ]
+    const first = await apply(batch, 1)
+    const before = await posts()
+    const second = await apply(batch, 1)
+    expect(await posts()).toEqual(before)
+    expect(first).toMatchObject({ postsUpserted: 2, engagementAdded: 3 })
+    expect(second).toMatchObject({ postsUpserted: 0, engagementAdded: 0 })
+    expect(before.map((p) => [p.like_count, p.repost_count])).toEqual([
+      [2, 0],
+      [0, 1],
+    ])
+  })
+
+  it('create then delete of the same post in one batch leaves no live post and counts nothing', async () => {
+    await apply([create(1), like(1, 1), del(1), like(2, 1)], 5)
+    const rows = await posts()
+    expect(rows.filter((p) => !p.deleted)).toEqual([])
+    expect(await liveEngagement()).toEqual([])
+    expect(await readCursor(database.sql, cursorKey)).toBe(5)
+  })
+
+  it('counts a like once however often it is replayed, and only for an indexed post', async () => {
+    await apply([create(1)])
+    await apply([like(1, 1), like(2, 99 /* never indexed */)])
+    await apply([like(1, 1)])
+    await apply([like(1, 1), like(1, 1)])
+    const [row] = await posts()
+    expect(row?.like_count).toBe(1)
+    expect(await liveEngagement()).toEqual([likeUri(1)])
+  })
+
+  it('a like delete decrements the right post; replaying the like afterwards never counts it again', async () => {
+    await apply([create(1), create(2), like(1, 1), like(2, 1), like(3, 2)])
+    const outcome = await apply([unlike(1)])
+    expect(outcome.engagementRemoved).toBe(1)
+    expect((await posts()).map((p) => p.like_count)).toEqual([1, 1])
+    await apply([like(1, 1), unlike(1)]) // the stream replayed from before the unlike
+    await apply([like(1, 1)])
+    expect((await posts()).map((p) => p.like_count)).toEqual([1, 1])
+    await apply([unlike(1), unlike(42)]) // deleting again, or something never seen, changes nothing
+    expect((await posts()).map((p) => p.like_count)).toEqual([1, 1])
+  })
+
+  it('like and unlike in one batch never touch the count', async () => {
+    await apply([create(1)])
+    await apply([like(1, 1), unlike(1), like(2, 1)])
+    expect((await posts())[0]?.like_count).toBe(1)
+    expect(await liveEngagement()).toEqual([likeUri(2)])
+  })
+
+  it('a deleted post is tombstoned, loses its engagement, and is never resurrected by a replayed create', async () => {
+    await apply([create(1, { text: 'secret' }), like(1, 1), repost(1, 1)])
+    await apply([del(1)])
+    await apply([create(1, { text: 'secret' }), create(1, { cid: 'bafyedited', text: 'edited' }), like(2, 1)])
+    const [row] = await posts()
+    expect(row).toMatchObject({
+      deleted: true,
+      text: '',
+      like_count: 0,
+      repost_count: 0,
+      embed: null,
+      facets: [],
+    })
+    const all = await database.sql`select uri from engagement`
+    expect(all).toHaveLength(0)
+  })
+
+  it('an update changes content but not createdAt, and a non-candidate update only touches existing rows', async () => {
+    await apply([create(1)])
+    await apply([
+      {
+        op: 'post_upsert',
+        row: postRow(1, { cid: 'bafy-v2', text: 'v2', createdAt: '2030-01-01T00:00:00Z' }),
+        candidate: false,
+      },
+      { op: 'post_upsert', row: postRow(2), candidate: false },
+    ])
+    const rows = await database.sql<{ uri: string; text: string; kept: boolean }[]>`
+      select uri, text, created_at = '2026-01-01T00:00:00Z'::timestamptz as kept from post`
+    expect(rows).toEqual([{ uri: postUri(1), text: 'v2', kept: true }])
+  })
+
+  it('keeps the latest profile and handle per author without one clobbering the other', async () => {
+    await apply([
+      { op: 'profile', did, displayName: 'Old', avatarCid: 'bafyold' },
+      { op: 'handle', did, handle: 'old.test' },
+      { op: 'profile', did, displayName: 'New', avatarCid: null },
+      { op: 'handle', did, handle: 'new.test' },
+    ])
+    await apply([{ op: 'profile', did, displayName: 'Newer', avatarCid: 'bafynew' }])
+    const rows = await database.sql`select did, handle, display_name, avatar_cid from author`
+    expect(rows).toEqual([{ did, handle: 'new.test', display_name: 'Newer', avatar_cid: 'bafynew' }])
+  })
+
+  it('moves the cursor only with a committed batch: a batch that fails mid-way leaves neither rows nor cursor', async () => {
+    await apply([create(1)], 100)
+    // The second post's timestamp is out of range for Postgres: the statement fails after the first rows were
+    // accepted by earlier statements of the same transaction.
+    const bad = [create(2), like(1, 1), create(3, { createdAt: '10000000-01-01T00:00:00Z' })]
+    await expect(apply(bad, 200)).rejects.toThrow()
+    expect((await posts()).map((p) => [p.uri, p.like_count])).toEqual([[postUri(1), 0]])
+    expect(await liveEngagement()).toEqual([])
+    expect(await readCursor(database.sql, cursorKey)).toBe(100)
+  })
+
+  it('moves the cursor for a batch with nothing to write', async () => {
+    await apply([], 7)
+    expect(await readCursor(database.sql, cursorKey)).toBe(7)
+    await apply([], 9)
+    expect(await readCursor(database.sql, cursorKey)).toBe(9)
+  })
+})
