@@ -1,3 +1,5 @@
 export * from './post'
 export * from './indexer'
 export * from './feed'
+export * from './ledger'
+export * from './market'
