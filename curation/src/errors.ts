@@ -1,5 +1,18 @@
 /** Every way the curation core or its services can refuse, as a closed set. Boundaries translate these once. */
-export type CurationErrorCode = 'bad_cursor' | 'bad_request' | 'unknown_feed' | 'auth_required' | 'bad_auth'
+export type CurationErrorCode =
+  | 'bad_cursor'
+  | 'bad_request'
+  | 'unknown_feed'
+  | 'auth_required'
+  | 'bad_auth'
+  // Market layer: trades, market opening, the ledger.
+  | 'insufficient_balance'
+  | 'market_closed'
+  | 'slippage_exceeded'
+  | 'position_cap'
+  | 'bad_amount'
+  | 'unknown_market'
+  | 'idempotency_conflict'
 
 export class CurationError extends Error {
   readonly code: CurationErrorCode
