@@ -1,0 +1,53 @@
+'use client'
+
+import { useState } from 'react'
+
+const FALLBACK_COLOURS = [
+  'bg-sky-600',
+  'bg-emerald-600',
+  'bg-amber-600',
+  'bg-rose-600',
+  'bg-violet-600',
+  'bg-teal-600',
+] as const
+
+/**
+ * An author's avatar, or their initial on a colour derived from their DID when they have none or it fails to load
+ * (a blob the CDN no longer has, an offline PDS). Decorative: the name beside it says who it is.
+ */
+export function Avatar({ did, name, url }: { did: string; name: string; url: string | null }) {
+  const [failed, setFailed] = useState(false)
+  const size = 'size-11 shrink-0 rounded-full'
+  if (url && !failed) {
+    return (
+      // A plain <img>, not next/image: blobs are served as-is by the configured CDN or PDS, not re-encoded here.
+      <img
+        src={url}
+        alt=""
+        width={44}
+        height={44}
+        loading="lazy"
+        decoding="async"
+        referrerPolicy="no-referrer"
+        onError={() => setFailed(true)}
+        className={`${size} bg-zinc-200 object-cover dark:bg-zinc-800`}
+      />
+    )
+  }
+  const initial = Array.from(name.replace(/^@/, '').trim())[0]?.toUpperCase() ?? '?'
+  return (
+    <span
+      aria-hidden="true"
+      data-testid="avatar-fallback"
+      className={`${size} ${colourFor(did)} flex items-center justify-center text-lg font-semibold text-white select-none`}
+    >
+      {initial}
+    </span>
+  )
+}
+
+function colourFor(did: string): string {
+  let hash = 0
+  for (let i = 0; i < did.length; i++) hash = (hash * 31 + did.charCodeAt(i)) >>> 0
+  return FALLBACK_COLOURS[hash % FALLBACK_COLOURS.length] ?? 'bg-sky-600'
+}

@@ -1,0 +1,72 @@
+import type { RichTextFacet } from './rich-text'
+
+/**
+ * What the reader's page receives for one post: everything already resolved to strings a component can render
+ * (URLs built, blobs turned into links), so the browser never sees database rows or CIDs.
+ */
+export interface FeedPostView {
+  uri: string
+  /** The post on bsky.app, where a reader can reply, like or repost. */
+  bskyUrl: string
+  author: FeedAuthorView
+  text: string
+  /** Spans of `text` by UTF-8 byte offsets, as stored; validated again when rendered. */
+  facets: RichTextFacet[]
+  images: FeedImageView[]
+  external: FeedExternalView | null
+  /** A video is not played inline; the card links to it on bsky.app. */
+  hasVideo: boolean
+  quote: FeedPostRef | null
+  replyParent: FeedPostRef | null
+  /** ISO 8601, as the author's client stamped it. */
+  createdAt: string
+  likeCount: number
+  repostCount: number
+  /** Which snapshot and rank served this post (opaque to the page). */
+  feedContext: string
+}
+
+export interface FeedAuthorView {
+  did: string
+  /** Null until the indexer has resolved the handle. */
+  handle: string | null
+  displayName: string | null
+  avatarUrl: string | null
+  profileUrl: string
+}
+
+export interface FeedImageView {
+  url: string
+  alt: string
+  aspectRatio: { width: number; height: number } | null
+}
+
+export interface FeedExternalView {
+  /** Null when the card's URL is not http(s): the card then renders, but not as a link. */
+  href: string | null
+  domain: string | null
+  title: string
+  description: string
+  thumbUrl: string | null
+}
+
+export interface FeedPostRef {
+  uri: string
+  /** Null when the URI is not a well-formed post URI. */
+  bskyUrl: string | null
+}
+
+export interface FeedPage {
+  posts: FeedPostView[]
+  /** Pass back to get the next page; absent at the end of the feed. */
+  cursor: string | null
+}
+
+/** The JSON body of every non-2xx answer from /api/feed. */
+export interface FeedErrorBody {
+  error: 'bad_cursor' | 'bad_request' | 'unavailable'
+  message: string
+}
+
+/** How many posts the reader's page asks for at a time (first render and each scroll). */
+export const FEED_PAGE_SIZE = 20

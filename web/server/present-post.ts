@@ -1,0 +1,141 @@
+import type { PostEmbed } from '@curia/db'
+import { isDid, postUrl, profileUrl, safeHttpUrl } from '../lib/bsky-urls'
+import type { FeedExternalView, FeedImageView, FeedPostRef, FeedPostView } from '../lib/feed-types'
+import type { RichTextFacet } from '../lib/rich-text'
+
+/** One hydrated row: a live post joined to its author (the author may not be indexed yet). */
+export interface HydratedPostRow {
+  id: number
+  uri: string
+  authorDid: string
+  text: string
+  facets: unknown
+  embed: unknown
+  replyParent: string | null
+  quoteUri: string | null
+  /** ISO 8601 in UTC. */
+  createdAt: string
+  likeCount: number
+  repostCount: number
+  handle: string | null
+  displayName: string | null
+  avatarCid: string | null
+}
+
+export interface BlobUrlTemplates {
+  blobUrlTemplate: string
+  avatarUrlTemplate: string
+}
+
+// CIDs are multibase strings (base32 `b...` for blobs in practice): alphanumeric only, so safe in any URL part.
+const CID = /^[A-Za-z0-9]{8,128}$/
+
+/**
+ * Fills `{did}` and `{cid}` in a blob URL template; null when either is not what it claims to be. Substituted
+ * unencoded, as Bluesky's own CDN URLs are written: both patterns admit only characters that are literal in a URL
+ * path or query (`did:plc:...`), so a record cannot smuggle a `/`, `?`, `&` or `#` into the URL.
+ */
+export function blobUrl(template: string, did: string, cid: string | null | undefined): string | null {
+  if (!cid || !CID.test(cid) || !isDid(did)) return null
+  return template.replaceAll('{did}', did).replaceAll('{cid}', cid)
+}
+
+/** The presentation half of the feed: a row in, the DTO the page renders out. Pure. */
+export function presentPost(row: HydratedPostRow, feedContext: string, urls: BlobUrlTemplates): FeedPostView {
+  const embed = isObject(row.embed) ? (row.embed as PostEmbed) : null
+  const media = embed?.kind === 'recordWithMedia' && isObject(embed.media) ? embed.media : embed
+  const quoteUri =
+    row.quoteUri ??
+    (embed?.kind === 'record' || embed?.kind === 'recordWithMedia' ? stringOr(embed.uri, null) : null)
+
+  return {
+    uri: row.uri,
+    bskyUrl: postUrl(row.uri) ?? `https://bsky.app/profile/${encodeURIComponent(row.authorDid)}`,
+    author: {
+      did: row.authorDid,
+      handle: row.handle,
+      displayName: row.displayName?.trim() || null,
+      avatarUrl: blobUrl(urls.avatarUrlTemplate, row.authorDid, row.avatarCid),
+      profileUrl: profileUrl(row.authorDid) ?? 'https://bsky.app',
+    },
+    text: row.text,
+    facets: presentFacets(row.facets),
+    images: media?.kind === 'images' ? presentImages(media.images, row.authorDid, urls) : [],
+    external: media?.kind === 'external' ? presentExternal(media, row.authorDid, urls) : null,
+    hasVideo: media?.kind === 'video',
+    quote: quoteUri ? presentRef(quoteUri) : null,
+    replyParent: row.replyParent ? presentRef(row.replyParent) : null,
+    createdAt: row.createdAt,
+    likeCount: row.likeCount,
+    repostCount: row.repostCount,
+    feedContext,
+  }
+}
+
+/** Keeps facets of a known shape; their offsets are checked against the text where it is rendered. */
+export function presentFacets(raw: unknown): RichTextFacet[] {
+  if (!Array.isArray(raw)) return []
+  return raw.filter((f): f is RichTextFacet => {
+    if (!isObject(f) || typeof f.byteStart !== 'number' || typeof f.byteEnd !== 'number') return false
+    return (
+      (f.kind === 'link' && typeof f.uri === 'string') ||
+      (f.kind === 'mention' && typeof f.did === 'string') ||
+      (f.kind === 'tag' && typeof f.tag === 'string')
+    )
+  })
+}
+
+// The lexicon allows four images per post; a hostile record may carry more.
+const MAX_IMAGES = 4
+
+function presentImages(raw: unknown, did: string, urls: BlobUrlTemplates): FeedImageView[] {
+  if (!Array.isArray(raw)) return []
+  const images: FeedImageView[] = []
+  for (const image of raw.slice(0, MAX_IMAGES)) {
+    if (!isObject(image)) continue
+    const url = blobUrl(urls.blobUrlTemplate, did, stringOr(image.cid, null))
+    if (!url) continue
+    images.push({
+      url,
+      alt: stringOr(image.alt, '').trim(),
+      aspectRatio: presentAspectRatio(image.aspectRatio),
+    })
+  }
+  return images
+}
+
+function presentAspectRatio(raw: unknown): FeedImageView['aspectRatio'] {
+  if (!isObject(raw)) return null
+  const { width, height } = raw
+  if (!Number.isSafeInteger(width) || !Number.isSafeInteger(height)) return null
+  if ((width as number) <= 0 || (height as number) <= 0) return null
+  return { width: width as number, height: height as number }
+}
+
+function presentExternal(
+  raw: Record<string, unknown>,
+  did: string,
+  urls: BlobUrlTemplates,
+): FeedExternalView {
+  const href = safeHttpUrl(stringOr(raw.uri, ''))
+  const domain = href ? new URL(href).hostname.replace(/^www\./, '') : null
+  return {
+    href,
+    domain,
+    title: stringOr(raw.title, '').trim(),
+    description: stringOr(raw.description, '').trim(),
+    thumbUrl: blobUrl(urls.blobUrlTemplate, did, stringOr(raw.thumbCid, null)),
+  }
+}
+
+function presentRef(uri: string): FeedPostRef {
+  return { uri, bskyUrl: postUrl(uri) }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function stringOr<T>(value: unknown, fallback: T): string | T {
+  return typeof value === 'string' ? value : fallback
+}

@@ -1,0 +1,74 @@
+import 'server-only'
+import type { Sql } from '@curia/db'
+import type { SkeletonItem, SnapshotStore } from '@curia/curation/feed/snapshot-store'
+import type { FeedPage } from '../../lib/feed-types'
+import { getWebConfig } from '../config'
+import { getWebServices } from '../db'
+import { presentPost, type BlobUrlTemplates, type HydratedPostRow } from '../present-post'
+
+export interface FeedPageDeps {
+  store: Pick<SnapshotStore, 'getPage'>
+  sql: Sql
+  urls: BlobUrlTemplates
+}
+
+/**
+ * One page of the reader's feed: skeleton (ranked post ids from the snapshot store) -> hydrate (one query for
+ * those posts and their authors) -> present (DTOs). The cursor is the snapshot store's, passed through untouched,
+ * so the page and the Bluesky feed generator page identically.
+ *
+ * Throws `CurationError('bad_cursor')` for a malformed or expired cursor.
+ */
+export async function loadFeedPage(
+  deps: FeedPageDeps,
+  req: { cursor?: string | undefined; limit: number },
+): Promise<FeedPage> {
+  const skeleton = await deps.store.getPage({ cursor: req.cursor, limit: req.limit })
+  const hydrated = await hydrateSkeleton(deps.sql, skeleton.items)
+  return {
+    posts: hydrated.map(({ row, item }) => presentPost(row, item.feedContext, deps.urls)),
+    cursor: skeleton.cursor ?? null,
+  }
+}
+
+/**
+ * Loads the skeleton's posts and authors in one query and returns them in skeleton order. A post that was deleted
+ * (or never indexed, or whose id now names another URI) since the snapshot was taken is left out rather than
+ * rendered as a hole; a URI repeated within the page is shown once.
+ */
+export async function hydrateSkeleton(
+  sql: Sql,
+  items: readonly SkeletonItem[],
+): Promise<{ row: HydratedPostRow; item: SkeletonItem }[]> {
+  if (items.length === 0) return []
+  const ids = items.map((item) => String(item.postId))
+  // bigint ids travel as text and come back as float8: exact below 2^53, and the column is an identity sequence.
+  // created_at is formatted here because drizzle, sharing this postgres.js client, swaps its timestamp parser
+  // for one that returns Postgres's own text ('2026-03-01 10:00:00+00'): ISO from SQL is the same on every path.
+  const rows = await sql<HydratedPostRow[]>`
+    select p.id::float8 as id, p.uri, p.author_did as "authorDid", p.text, p.facets, p.embed,
+           p.reply_parent as "replyParent", p.quote_uri as "quoteUri",
+           to_char(p.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "createdAt",
+           p.like_count as "likeCount", p.repost_count as "repostCount",
+           a.handle, a.display_name as "displayName", a.avatar_cid as "avatarCid"
+    from post p
+    left join author a on a.did = p.author_did
+    where p.id = any(${sql.array(ids)}::bigint[]) and p.deleted_at is null`
+  const byId = new Map(rows.map((row) => [row.id, row]))
+  const seen = new Set<string>()
+  const out: { row: HydratedPostRow; item: SkeletonItem }[] = []
+  for (const item of items) {
+    const row = byId.get(item.postId)
+    if (!row || row.uri !== item.uri || seen.has(row.uri)) continue
+    seen.add(row.uri)
+    out.push({ row, item })
+  }
+  return out
+}
+
+/** `loadFeedPage` against this server process's database and snapshot store. */
+export async function getFeedPage(req: { cursor?: string | undefined; limit: number }): Promise<FeedPage> {
+  const { database, store } = getWebServices()
+  const [db, snapshots] = await Promise.all([database, store])
+  return loadFeedPage({ store: snapshots, sql: db.sql, urls: getWebConfig() }, req)
+}

@@ -1,0 +1,182 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { author, post, type Database } from '@curia/db'
+import { createTestDatabase } from '@curia/db/testing'
+import { createSnapshotStore } from '@curia/curation/feed/snapshot-store'
+import { isCurationError } from '@curia/curation/errors'
+import { hydrateSkeleton, loadFeedPage } from '../server/queries/feed'
+
+const urls = {
+  blobUrlTemplate: 'http://pds.test/xrpc/com.atproto.sync.getBlob?did={did}&cid={cid}',
+  avatarUrlTemplate: 'http://pds.test/xrpc/com.atproto.sync.getBlob?did={did}&cid={cid}',
+}
+const ALICE = 'did:plc:alice0000000000000000000'
+const BOB = 'did:plc:bob00000000000000000000000'
+const CID = 'bafkreibme22gw2h7y2h7tg2fhqotaqjucnbc24deqo72b6mkl2egezxhvy'
+
+let database: Database
+let feedN = 0
+
+beforeAll(async () => {
+  database = await createTestDatabase()
+  await database.db.insert(author).values([
+    { did: ALICE, handle: 'alice.test', displayName: 'Alice', avatarCid: CID },
+    // Bob's profile has not been indexed: only his posts are.
+  ])
+})
+afterAll(async () => {
+  await database.close()
+})
+
+/** Inserts posts and returns their ids and URIs, in insertion order. */
+async function addPosts(
+  rows: { did: string; text: string; deleted?: boolean; embed?: unknown }[],
+): Promise<{ id: number; uri: string }[]> {
+  const inserted = await database.db
+    .insert(post)
+    .values(
+      rows.map((r, i) => ({
+        uri: `at://${r.did}/app.bsky.feed.post/${Date.now().toString(36)}${feedN}x${i}`,
+        cid: CID,
+        authorDid: r.did,
+        text: r.text,
+        embed: (r.embed ?? null) as never,
+        createdAt: new Date('2026-03-01T10:00:00Z'),
+        deletedAt: r.deleted ? new Date() : null,
+        likeCount: i,
+      })),
+    )
+    .returning({ id: post.id, uri: post.uri })
+  return inserted
+}
+
+/** Writes a snapshot the way the ranker does and returns a store reading that feed. */
+async function publish(postIds: number[]) {
+  feedN += 1
+  const feed = `test-${feedN}`
+  await database.sql`
+    insert into feed_snapshot (feed, ranking, post_ids, scores)
+    values (${feed}, 'test', ${database.sql.array(postIds.map(String))}::bigint[],
+            ${database.sql.array(postIds.map((_, i) => String(1 / (i + 1))))}::real[])`
+  return createSnapshotStore(database, { feed })
+}
+
+describe('hydrateSkeleton', () => {
+  it('loads posts and authors in skeleton order, skipping deleted, missing and mismatched posts', async () => {
+    const [a, b, gone, c] = await addPosts([
+      { did: ALICE, text: 'first' },
+      { did: BOB, text: 'second' },
+      { did: ALICE, text: 'deleted', deleted: true },
+      { did: BOB, text: 'third' },
+    ])
+    const item = (p: { id: number; uri: string }, ctx: string) => ({
+      postId: p.id,
+      uri: p.uri,
+      feedContext: ctx,
+    })
+    const hydrated = await hydrateSkeleton(database.sql, [
+      item(c!, 'c'),
+      item(gone!, 'gone'),
+      item(a!, 'a'),
+      { postId: 9_999_999, uri: 'at://did:plc:none/app.bsky.feed.post/x', feedContext: 'missing' },
+      { postId: b!.id, uri: 'at://did:plc:other/app.bsky.feed.post/not-b', feedContext: 'mismatch' },
+      item(b!, 'b'),
+      item(a!, 'a-again'),
+    ])
+    expect(hydrated.map((h) => [h.row.text, h.item.feedContext])).toEqual([
+      ['third', 'c'],
+      ['first', 'a'],
+      ['second', 'b'],
+    ])
+    const first = hydrated[1]!.row
+    expect(first).toMatchObject({
+      authorDid: ALICE,
+      handle: 'alice.test',
+      displayName: 'Alice',
+      avatarCid: CID,
+    })
+    expect(first.createdAt).toBe('2026-03-01T10:00:00.000Z')
+    expect(hydrated[0]!.row).toMatchObject({ handle: null, displayName: null, avatarCid: null })
+  })
+
+  it('does no query for an empty skeleton', async () => {
+    expect(await hydrateSkeleton(database.sql, [])).toEqual([])
+  })
+})
+
+describe('loadFeedPage', () => {
+  it('pages through a snapshot with the store cursor: every live post once, in rank order', async () => {
+    const posts = await addPosts(
+      Array.from({ length: 7 }, (_, i) => ({
+        did: i % 2 ? BOB : ALICE,
+        text: `ranked ${i}`,
+        deleted: i === 3,
+      })),
+    )
+    const ranked = [...posts].reverse()
+    const store = await publish(ranked.map((p) => p.id))
+
+    const seen: string[] = []
+    let cursor: string | undefined
+    let pages = 0
+    do {
+      const page = await loadFeedPage({ store, sql: database.sql, urls }, { cursor, limit: 2 })
+      seen.push(...page.posts.map((p) => p.text))
+      cursor = page.cursor ?? undefined
+      pages += 1
+    } while (cursor && pages < 10)
+
+    expect(seen).toEqual(['ranked 6', 'ranked 5', 'ranked 4', 'ranked 2', 'ranked 1', 'ranked 0'])
+    expect(new Set(seen).size).toBe(seen.length)
+  })
+
+  it('presents the DTO the page renders, with blob URLs from the configured template', async () => {
+    const [p] = await addPosts([
+      {
+        did: ALICE,
+        text: 'with a picture',
+        embed: { kind: 'images', images: [{ cid: CID, alt: 'A heron' }] },
+      },
+    ])
+    const store = await publish([p!.id])
+    const page = await loadFeedPage({ store, sql: database.sql, urls }, { limit: 10 })
+    expect(page.cursor).toBeNull()
+    expect(page.posts).toHaveLength(1)
+    expect(page.posts[0]).toMatchObject({
+      uri: p!.uri,
+      text: 'with a picture',
+      author: {
+        handle: 'alice.test',
+        avatarUrl: `http://pds.test/xrpc/com.atproto.sync.getBlob?did=${ALICE}&cid=${CID}`,
+      },
+      images: [
+        { alt: 'A heron', url: `http://pds.test/xrpc/com.atproto.sync.getBlob?did=${ALICE}&cid=${CID}` },
+      ],
+      createdAt: '2026-03-01T10:00:00.000Z',
+    })
+    expect(page.posts[0]!.feedContext).toMatch(/^s\d+r0$/)
+  })
+
+  it('drops a post deleted after the snapshot was taken on the next read', async () => {
+    const [keep, drop] = await addPosts([
+      { did: ALICE, text: 'stays' },
+      { did: BOB, text: 'will be deleted' },
+    ])
+    const store = await publish([keep!.id, drop!.id])
+    const before = await loadFeedPage({ store, sql: database.sql, urls }, { limit: 10 })
+    expect(before.posts.map((p) => p.text)).toEqual(['stays', 'will be deleted'])
+
+    await database.sql`update post set deleted_at = now(), text = '' where id = ${drop!.id}`
+    const after = await loadFeedPage({ store, sql: database.sql, urls }, { limit: 10 })
+    expect(after.posts.map((p) => p.text)).toEqual(['stays'])
+  })
+
+  it('refuses a crafted cursor with the store’s bad_cursor error', async () => {
+    const store = await publish([])
+    for (const cursor of ['garbage', '999999:0', "1:0' or 1=1"]) {
+      const err = await loadFeedPage({ store, sql: database.sql, urls }, { cursor, limit: 5 }).catch(
+        (e: unknown) => e,
+      )
+      expect(isCurationError(err, 'bad_cursor')).toBe(true)
+    }
+  })
+})

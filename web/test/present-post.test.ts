@@ -1,0 +1,179 @@
+import { describe, expect, it } from 'vitest'
+import { blobUrl, presentFacets, presentPost, type HydratedPostRow } from '../server/present-post'
+import { postUrl, safeHttpUrl } from '../lib/bsky-urls'
+
+const CDN = 'https://cdn.bsky.app/img/feed_fullsize/plain/{did}/{cid}@jpeg'
+const AVATAR = 'https://cdn.bsky.app/img/avatar_thumbnail/plain/{did}/{cid}@jpeg'
+const urls = { blobUrlTemplate: CDN, avatarUrlTemplate: AVATAR }
+const DID = 'did:plc:abcdefghijklmnopqrstuvwx'
+const CID = 'bafkreibme22gw2h7y2h7tg2fhqotaqjucnbc24deqo72b6mkl2egezxhvy'
+
+function row(over: Partial<HydratedPostRow> = {}): HydratedPostRow {
+  return {
+    id: 1,
+    uri: `at://${DID}/app.bsky.feed.post/3kabc123`,
+    authorDid: DID,
+    text: 'hello',
+    facets: [],
+    embed: null,
+    replyParent: null,
+    quoteUri: null,
+    createdAt: '2026-03-01T10:00:00.000Z',
+    likeCount: 3,
+    repostCount: 1,
+    handle: 'alice.test',
+    displayName: 'Alice',
+    avatarCid: CID,
+    ...over,
+  }
+}
+
+describe('presentPost', () => {
+  it('builds the bsky.app links, the author view and ISO times', () => {
+    const view = presentPost(row(), 's7r0', urls)
+    expect(view.bskyUrl).toBe(`https://bsky.app/profile/${DID}/post/3kabc123`)
+    expect(view.author).toEqual({
+      did: DID,
+      handle: 'alice.test',
+      displayName: 'Alice',
+      avatarUrl: `https://cdn.bsky.app/img/avatar_thumbnail/plain/${DID}/${CID}@jpeg`,
+      profileUrl: `https://bsky.app/profile/${DID}`,
+    })
+    expect(view.createdAt).toBe('2026-03-01T10:00:00.000Z')
+    expect(view).toMatchObject({
+      likeCount: 3,
+      repostCount: 1,
+      feedContext: 's7r0',
+      images: [],
+      external: null,
+    })
+  })
+
+  it('substitutes the demo PDS blob template (query string) and falls back when the author is unknown', () => {
+    const pds = 'http://localhost:2583/xrpc/com.atproto.sync.getBlob?did={did}&cid={cid}'
+    const view = presentPost(
+      row({
+        handle: null,
+        displayName: '  ',
+        avatarCid: null,
+        embed: { kind: 'images', images: [{ cid: CID, alt: 'a cat' }] },
+      }),
+      'x',
+      { blobUrlTemplate: pds, avatarUrlTemplate: pds },
+    )
+    expect(view.images[0]?.url).toBe(
+      `http://localhost:2583/xrpc/com.atproto.sync.getBlob?did=${DID}&cid=${CID}`,
+    )
+    expect(view.author).toMatchObject({ handle: null, displayName: null, avatarUrl: null })
+  })
+
+  it('presents images with alt text and aspect ratio, capped at four, skipping malformed ones', () => {
+    const images = [
+      { cid: CID, alt: '  A heron at dawn  ', aspectRatio: { width: 1200, height: 800 } },
+      { cid: CID, alt: '', aspectRatio: { width: -1, height: 5 } },
+      { cid: 'not a cid!', alt: 'bad cid' },
+      { cid: CID, alt: 'three' },
+      { cid: CID, alt: 'four' },
+      { cid: CID, alt: 'five: beyond the lexicon limit' },
+    ]
+    const view = presentPost(row({ embed: { kind: 'images', images } }), 'x', urls)
+    expect(view.images.map((i) => i.alt)).toEqual(['A heron at dawn', '', 'three'])
+    expect(view.images[0]?.aspectRatio).toEqual({ width: 1200, height: 800 })
+    expect(view.images[1]?.aspectRatio).toBeNull()
+  })
+
+  it('presents an external card, and does not link one whose URL is not http(s)', () => {
+    const external = {
+      kind: 'external',
+      uri: 'https://www.example.com/a?b=1',
+      title: 'T',
+      description: 'D',
+      thumbCid: CID,
+    }
+    const view = presentPost(row({ embed: external }), 'x', urls)
+    expect(view.external).toMatchObject({
+      href: 'https://www.example.com/a?b=1',
+      domain: 'example.com',
+      title: 'T',
+    })
+    expect(view.external?.thumbUrl).toContain(CID)
+
+    const evil = presentPost(row({ embed: { ...external, uri: 'javascript:alert(1)' } }), 'x', urls)
+    expect(evil.external).toMatchObject({ href: null, domain: null, title: 'T' })
+  })
+
+  it('takes media and the quoted URI from a record-with-media embed, and flags video', () => {
+    const quoted = `at://${DID}/app.bsky.feed.post/3kquoted`
+    const view = presentPost(
+      row({
+        embed: {
+          kind: 'recordWithMedia',
+          uri: quoted,
+          media: { kind: 'images', images: [{ cid: CID, alt: 'x' }] },
+        },
+      }),
+      'x',
+      urls,
+    )
+    expect(view.images).toHaveLength(1)
+    expect(view.quote).toEqual({ uri: quoted, bskyUrl: `https://bsky.app/profile/${DID}/post/3kquoted` })
+    expect(presentPost(row({ embed: { kind: 'video', cid: CID, alt: '' } }), 'x', urls).hasVideo).toBe(true)
+  })
+
+  it('links the reply parent, or leaves it unlinked when the URI is malformed', () => {
+    const parent = `at://${DID}/app.bsky.feed.post/3kparent`
+    expect(presentPost(row({ replyParent: parent }), 'x', urls).replyParent?.bskyUrl).toBe(
+      `https://bsky.app/profile/${DID}/post/3kparent`,
+    )
+    expect(
+      presentPost(row({ replyParent: 'at://javascript:alert(1)/x/y' }), 'x', urls).replyParent?.bskyUrl,
+    ).toBeNull()
+  })
+
+  it('survives embeds and facets of the wrong shape', () => {
+    for (const embed of ['str', 42, [], { kind: 'images', images: 'nope' }, { kind: 'unknown' }]) {
+      const view = presentPost(row({ embed, facets: { not: 'an array' } }), 'x', urls)
+      expect(view.images).toEqual([])
+      expect(view.facets).toEqual([])
+    }
+  })
+})
+
+describe('presentFacets', () => {
+  it('keeps only facets of a known shape', () => {
+    const good = { kind: 'link', byteStart: 0, byteEnd: 3, uri: 'https://a.test' }
+    expect(
+      presentFacets([
+        good,
+        { kind: 'link', byteStart: 0, byteEnd: 3 },
+        { kind: 'mention', byteStart: 0 },
+        null,
+      ]),
+    ).toEqual([good])
+  })
+})
+
+describe('url helpers', () => {
+  it('accepts only http(s) URLs', () => {
+    expect(safeHttpUrl('https://example.com')).toBe('https://example.com/')
+    expect(safeHttpUrl(' javascript:alert(1)')).toBeNull()
+    expect(safeHttpUrl('java\tscript:alert(1)')).toBeNull()
+    expect(safeHttpUrl('//evil.test')).toBeNull()
+  })
+
+  it('maps only well-formed post URIs to bsky.app', () => {
+    expect(postUrl('at://did:plc:abc/app.bsky.feed.post/3k')).toBe(
+      'https://bsky.app/profile/did:plc:abc/post/3k',
+    )
+    expect(postUrl('at://did:plc:abc/app.bsky.feed.like/3k')).toBeNull()
+    expect(postUrl('at://alice.test/app.bsky.feed.post/3k')).toBeNull()
+    expect(postUrl('at://did:plc:abc/app.bsky.feed.post/a"onmouseover=x')).toBeNull()
+  })
+
+  it('refuses to build a blob URL from a bad DID or CID', () => {
+    expect(blobUrl(CDN, DID, CID)).toContain(CID)
+    expect(blobUrl(CDN, DID, '../../etc/passwd')).toBeNull()
+    expect(blobUrl(CDN, 'did:plc:x/../../y', CID)).toBeNull()
+    expect(blobUrl(CDN, DID, null)).toBeNull()
+  })
+})
