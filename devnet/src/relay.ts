@@ -75,6 +75,7 @@ export async function startJetstreamRelay(opts: StartJetstreamRelayOptions): Pro
   const waiters = new Set<{
     match: (event: JetstreamEvent) => boolean
     resolve: (event: JetstreamEvent) => void
+    reject: (err: Error) => void
   }>()
   const log = opts.log ?? (() => {})
   let count = 0
@@ -215,6 +216,10 @@ export async function startJetstreamRelay(opts: StartJetstreamRelayOptions): Pro
             clearTimeout(timer)
             resolve(event)
           },
+          reject: (err: Error) => {
+            clearTimeout(timer)
+            reject(err)
+          },
         }
         const timer = setTimeout(() => {
           waiters.delete(waiter)
@@ -234,6 +239,9 @@ export async function startJetstreamRelay(opts: StartJetstreamRelayOptions): Pro
     close: async () => {
       if (closed) return
       closed = true
+      for (const waiter of waiters)
+        waiter.reject(new DevnetError('relay_closed', 'relay closed while waiting'))
+      waiters.clear()
       await firehose.destroy()
       for (const client of clients) client.socket.terminate()
       clients.clear()

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import postgres from 'postgres'
 import { describe, expect, it } from 'vitest'
@@ -47,7 +48,8 @@ describe('startNetwork', () => {
   })
 
   it.skipIf(!postgresUrl)('boots an AppView that indexes posts, and drops its schemas on close', async () => {
-    const schema = 'devnet_network_test'
+    // Letters only (dev-env rejects digits); random so concurrent runs on one server do not collide.
+    const schema = `devnet_test_${Array.from({ length: 8 }, () => String.fromCharCode(97 + randomInt(26))).join('')}`
     const net = await startNetwork({ appView: true, dbPostgresUrl: postgresUrl, schema })
     try {
       expect(net.appViewUrl).toMatch(/^http:\/\/localhost:\d+$/)

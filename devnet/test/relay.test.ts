@@ -199,6 +199,13 @@ describe('jetstream relay', () => {
     }
   })
 
+  it('rejects pending waiters when closed, so nothing hangs', async () => {
+    const extra = await startJetstreamRelay({ pdsUrl: net.pdsUrl, idResolver: net.idResolver })
+    const pending = extra.waitFor(() => false, { timeoutMs: 60_000 })
+    await extra.close()
+    await expect(pending).rejects.toMatchObject({ code: 'relay_closed' })
+  })
+
   it('rejects a malformed subscription with HTTP 400', async () => {
     const status = await new Promise<number | undefined>((resolve) => {
       const socket = new WebSocket(`${relay.url}?wantedCollections=not%20an%20nsid`)
