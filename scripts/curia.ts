@@ -42,7 +42,11 @@ const curationConfig = readCurationConfig()
 const curation = await startCurationService({ database, config: curationConfig, log })
 const indexerConfig = readIndexerConfig()
 const indexer = await startIndexer({ database, config: indexerConfig })
-const status = await startStatusServer(indexer, indexerConfig.statusPort)
+const status = await startStatusServer({
+  status: () => indexer.status(),
+  port: indexerConfig.status.port,
+  host: indexerConfig.status.host,
+})
 
 let web: ChildProcess | undefined
 let stopping = false
@@ -54,7 +58,7 @@ console.log(`
     Reader        http://localhost:${env.CURIA_WEB_PORT}${env.CURIA_WEB_MODE === 'off' ? '  (web disabled)' : ''}
     Feed          ${feedUrl}/xrpc/app.bsky.feed.getFeedSkeleton?feed=${encodeURIComponent(curationConfig.feed.uri)}
     Feed DID doc  ${feedUrl}/.well-known/did.json
-    Indexer       http://localhost:${indexerConfig.statusPort}/status
+    Indexer       ${status.url}
   Ctrl-C stops everything.
 `)
 
@@ -112,7 +116,8 @@ async function shutdown(code: number): Promise<void> {
   stopping = true
   log('stopping...')
   const child = web
-  const webExit = child && child.exitCode === null ? new Promise((r) => child.once('exit', r)) : Promise.resolve()
+  const webExit =
+    child && child.exitCode === null ? new Promise((r) => child.once('exit', r)) : Promise.resolve()
   child?.kill('SIGTERM')
   await Promise.allSettled([indexer.stop(), curation.stop(), status.close(), webExit])
   await database.close()

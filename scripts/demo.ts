@@ -16,6 +16,7 @@ const env = z
     CURIA_DEMO_INTERVAL_MS: z.coerce.number().int().min(50).default(1_500),
     CURIA_DEMO_SEED: z.coerce.number().int().default(1),
     CURIA_DATA_DIR: z.string().default(join(root, 'data', 'demo')),
+    CURIA_INDEXER_STATUS_PORT: z.coerce.number().int().default(3002),
   })
   .parse(process.env)
 
@@ -49,6 +50,8 @@ const curia = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts', 
   },
 })
 
+// Accounts are created (with their profiles and handles) only once Curia is listening, so it sees them all.
+await waitForIndexer(`http://127.0.0.1:${env.CURIA_INDEXER_STATUS_PORT}/status`)
 const sim = await startSimulation(net, {
   accounts: env.CURIA_DEMO_ACCOUNTS,
   intervalMs: env.CURIA_DEMO_INTERVAL_MS,
@@ -77,3 +80,16 @@ curia.once('exit', (code) => {
   }
 })
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop(0))
+
+async function waitForIndexer(statusUrl: string): Promise<void> {
+  for (;;) {
+    if (curia.exitCode !== null) return
+    try {
+      const status = (await (await fetch(statusUrl)).json()) as { source?: { connected?: boolean } }
+      if (status.source?.connected) return
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 250))
+  }
+}

@@ -23,13 +23,17 @@ export interface FeedServer {
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }
 
-/** XRPC error names per CurationError code: the one place the core's refusals become HTTP. */
-const HTTP_ERRORS: Record<CurationErrorCode, { status: number; error: string }> = {
-  bad_cursor: { status: 400, error: 'InvalidRequest' },
-  bad_request: { status: 400, error: 'InvalidRequest' },
-  unknown_feed: { status: 400, error: 'UnknownFeed' },
-  auth_required: { status: 401, error: 'AuthenticationRequired' },
-  bad_auth: { status: 401, error: 'AuthenticationRequired' },
+/** XRPC error names per CurationError code: the one place the feed's refusals become HTTP. */
+function toXrpcError(code: CurationErrorCode): { status: number; error: string } {
+  switch (code) {
+    case 'unknown_feed':
+      return { status: 400, error: 'UnknownFeed' }
+    case 'auth_required':
+    case 'bad_auth':
+      return { status: 401, error: 'AuthenticationRequired' }
+    default:
+      return { status: 400, error: 'InvalidRequest' }
+  }
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
@@ -105,7 +109,7 @@ export function createFeedHandler(
     }
     handle().catch((err: unknown) => {
       if (isCurationError(err)) {
-        const { status, error } = HTTP_ERRORS[err.code]
+        const { status, error } = toXrpcError(err.code)
         return sendError(res, status, error, err.message)
       }
       opts.log?.(
