@@ -212,9 +212,10 @@ function decideBuy(market: MarketView, trader: TraderView, order: TradeOrder, ru
   }
   const limit = order.limit
   if (limit.kind === 'max_average_price') {
-    // cost / shares <= price, compared in integers at a billionth of a credit so the bound is exact.
-    const limitNano = BigInt(Math.round(limit.price * 1e9))
-    if (cost * 1_000_000_000n > limitNano * shares) {
+    // cost / shares <= price. The limit is a float, typically a quote's own cost / shares, which float division
+    // rounded to the nearest double: allow that representation error (1e-14 relative, a hundredth of a micro-credit
+    // on the largest trade) so an exact quote is honoured, and nothing more.
+    if (Number(cost) > limit.price * Number(shares) * (1 + 1e-14)) {
       throw new CurationError(
         'slippage_exceeded',
         `The price moved: the average would be ${averagePrice(cost, shares)} per share, above your limit of ${limit.price}.`,
