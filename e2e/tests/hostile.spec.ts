@@ -1,0 +1,71 @@
+import { expect, test } from '../src/fixtures'
+
+declare global {
+  interface Window {
+    __pwned?: number
+  }
+}
+
+test('renders hostile post text, names and link facets inertly', async ({ page, accounts, feed }) => {
+  const mallory = await accounts.create({ displayName: '<img src=x onerror="window.__pwned=1">Mallory' })
+  const text =
+    '<img src=x onerror="window.__pwned=2;alert(2)"> <script>window.__pwned=3;alert(3)</script> click me for prizes'
+  const post = await mallory.post({
+    text,
+    links: [{ anchor: 'click me', uri: 'javascript:window.__pwned=4;alert(4)' }],
+  })
+  await feed.waitFor([post.uri], (p) => p.author.displayName !== null)
+
+  const dialogs: string[] = []
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message())
+    void dialog.dismiss()
+  })
+  await page.goto('/')
+  const card = page.locator(`article[data-uri="${post.uri}"]`)
+  await expect(card).toBeVisible()
+
+  // The markup is shown as the characters the author typed...
+  await expect(card).toContainText('<img src=x onerror="window.__pwned=2;alert(2)">')
+  await expect(card).toContainText('<script>window.__pwned=3;alert(3)</script>')
+  await expect(card.getByRole('link', { name: /Mallory/ })).toContainText(
+    '<img src=x onerror="window.__pwned=1">',
+  )
+  // ...and never becomes elements.
+  await expect(card.locator('img[src="x"], script')).toHaveCount(0)
+  await expect(page.locator('img[src="x"]')).toHaveCount(0)
+
+  // The javascript: facet is plain text, not a link; no link anywhere on the page uses that scheme.
+  await expect(card.getByText('click me')).toBeVisible()
+  await expect(card.locator('a', { hasText: 'click me' })).toHaveCount(0)
+  await expect(page.locator('a[href^="javascript:" i]')).toHaveCount(0)
+  await card.getByText('click me').click()
+
+  expect(await page.evaluate(() => window.__pwned)).toBeUndefined()
+  expect(dialogs).toEqual([])
+})
+
+test('serves the security headers: a CSP without unsafe-eval, nosniff, a referrer policy', async ({
+  request,
+}) => {
+  const res = await request.get('/')
+  expect(res.status()).toBe(200)
+  const csp = res.headers()['content-security-policy'] ?? ''
+  expect(csp).toContain("script-src 'self'")
+  expect(csp).not.toContain('unsafe-eval')
+  expect(csp).toContain("object-src 'none'")
+  expect(csp).toContain("frame-ancestors 'none'")
+  expect(res.headers()['x-content-type-options']).toBe('nosniff')
+  expect(res.headers()['referrer-policy']).toBe('strict-origin-when-cross-origin')
+})
+
+test('the feed API refuses a crafted cursor or page size with a clear 400', async ({ request }) => {
+  for (const cursor of ['garbage', '999999999:0', "1:0' or '1'='1"]) {
+    const res = await request.get(`/api/feed?cursor=${encodeURIComponent(cursor)}`)
+    expect(res.status()).toBe(400)
+    expect(await res.json()).toMatchObject({ error: 'bad_cursor', message: expect.any(String) })
+  }
+  const res = await request.get('/api/feed?limit=100000')
+  expect(res.status()).toBe(400)
+  expect(await res.json()).toMatchObject({ error: 'bad_request' })
+})
