@@ -446,7 +446,9 @@ describe('decideBatch', () => {
           let yes = 0n
           let no = 0n
           for (const [key, p] of out.positions) {
-            if (key.startsWith(`${id} `)) ((yes += p.yesSharesMicro), (no += p.noSharesMicro))
+            if (!key.startsWith(`${id} `)) continue
+            yes += p.yesSharesMicro
+            no += p.noSharesMicro
           }
           expect([yes, no]).toEqual([effect.stateAfter.qYes, effect.stateAfter.qNo])
         }
