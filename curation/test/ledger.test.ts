@@ -6,6 +6,7 @@ import type { Database } from '@curia/db'
 import { createTestDatabase } from '@curia/db/testing'
 import { isCurationError } from '../src/errors'
 import { describeLedgerReport, isLedgerSound } from '../src/ledger/invariant'
+import { inTransaction, type Tx } from '../src/ledger/transaction'
 import { MICRO } from '../src/market/lmsr'
 import {
   checkLedgerInvariant,
@@ -182,4 +183,58 @@ describe('ledger', () => {
     expect(broken.stdout).toContain('do NOT match')
     await database.sql`update account set balance_micro = balance_micro - 1 where kind = 'treasury'`
   })
+})
+
+describe('inTransaction', () => {
+  it('runs again after a serialization failure or deadlock, a bounded number of times, and never after others', async () => {
+    let calls = 0
+    // A real transaction each time; the failure is raised from inside it, as PostgreSQL's would surface.
+    const flaky = (code: string, failures: number) => async (tx: Tx) => {
+      calls++
+      await tx`select 1`
+      if (calls <= failures) throw Object.assign(new Error(`simulated ${code}`), { code })
+      return 'done'
+    }
+    calls = 0
+    expect(await inTransaction(database, flaky('40001', 2), { attempts: 3 })).toBe('done')
+    expect(calls).toBe(3)
+    calls = 0
+    await expect(inTransaction(database, flaky('40P01', 5), { attempts: 3 })).rejects.toMatchObject({
+      code: '40P01',
+    })
+    expect(calls).toBe(3)
+    calls = 0
+    await expect(inTransaction(database, flaky('23505', 1), { attempts: 3 })).rejects.toMatchObject({
+      code: '23505',
+    })
+    expect(calls).toBe(1)
+  })
+
+  // PGlite has one backend: a second transaction cannot start while the first waits, so no deadlock can form.
+  it.skipIf(!process.env.DATABASE_URL)(
+    'survives a real deadlock: PostgreSQL aborts one side and it runs again',
+    async () => {
+      const { sql } = database
+      const [a] = await sql<{ id: string }[]>`select id::text from account where did = 'did:plc:user6'`
+      const [b] = await sql<{ id: string }[]>`select id::text from account where did = 'did:plc:user7'`
+      let release!: () => void
+      const bothHoldOne = new Promise<void>((resolve) => (release = resolve))
+      let holding = 0
+      const attempts = [0, 0]
+      const lockInOrder = (side: 0 | 1, first: string, second: string) =>
+        inTransaction(database, async (tx) => {
+          attempts[side]!++
+          await tx`select id from account where id = ${first} for update`
+          if (attempts[side] === 1) {
+            if (++holding === 2) release()
+            await bothHoldOne
+          }
+          await tx`select id from account where id = ${second} for update`
+          return side
+        })
+      const results = await Promise.all([lockInOrder(0, a!.id, b!.id), lockInOrder(1, b!.id, a!.id)])
+      expect(results).toEqual([0, 1])
+      expect(attempts[0]! + attempts[1]!).toBe(3)
+    },
+  )
 })

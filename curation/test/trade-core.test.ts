@@ -8,8 +8,10 @@ import { DEFAULT_LEDGER_PARAMS, DEFAULT_MARKET_PARAMS, parseMarketParams } from 
 import {
   decideBatch,
   decideTrade,
+  limitForQuote,
   orderFingerprint,
   positionKey,
+  quoteTrade,
   validateOrder,
   type BatchOrder,
   type MarketView,
@@ -290,6 +292,33 @@ describe('decideTrade', () => {
       ),
       { numRuns: 300 },
     )
+  })
+
+  it('quotes without a bound, and turns a quote into the bound to send', () => {
+    const base = { marketId: 1, side: 'buy' as const, outcome: 'yes' as const, amountMicro: 10n * MICRO }
+    const quote = quoteTrade(openMarket(), rich, base, rules, NOW)
+    const exact = limitForQuote(quote, 0)
+    expect(decideTrade(openMarket(), rich, { ...base, limit: exact }, rules, NOW)).toEqual(quote)
+    // After a move against the buyer, 0% refuses and 5% still fills.
+    const moved = openMarket(5n * MICRO)
+    expect(refusal(() => decideTrade(moved, rich, { ...base, limit: exact }, rules, NOW))).toBe(
+      'slippage_exceeded',
+    )
+    expect(
+      refusal(() => decideTrade(moved, rich, { ...base, limit: limitForQuote(quote, 0.05) }, rules, NOW)),
+    ).toBe('none')
+    const holder = { ...rich, yesSharesMicro: 10n * MICRO }
+    const sell = { ...base, side: 'sell' as const, amountMicro: 10n * MICRO }
+    const sq = quoteTrade(openMarket(10n * MICRO), holder, sell, rules, NOW)
+    expect(limitForQuote(sq, 0)).toEqual({ kind: 'min_proceeds', proceedsMicro: sq.moneyMicro })
+    expect(limitForQuote(sq, 0.1)).toEqual({
+      kind: 'min_proceeds',
+      proceedsMicro: BigInt(Math.floor(Number(sq.moneyMicro) * 0.9)),
+    })
+    expect(limitForQuote({ side: 'buy', sharesMicro: 10n, moneyMicro: 10n }, 0.5)).toEqual({
+      kind: 'max_average_price',
+      price: 1,
+    })
   })
 
   it('sells only what is held', () => {

@@ -175,6 +175,41 @@ export function decideTrade(
   return order.side === 'buy' ? decideBuy(market, trader, order, rules) : decideSell(market, trader, order)
 }
 
+/**
+ * A preview: what the order would fill at now, with no slippage bound (the same code the service runs under lock).
+ * Pair it with `limitForQuote` to send the order with a bound the trader agreed to.
+ */
+export function quoteTrade(
+  market: MarketView,
+  trader: TraderView,
+  order: Omit<TradeOrder, 'limit'>,
+  rules: TradeRules,
+  nowMs: number,
+): Fill {
+  const limit: TradeLimit =
+    order.side === 'buy'
+      ? { kind: 'max_average_price', price: 1 }
+      : { kind: 'min_proceeds', proceedsMicro: 0n }
+  return decideTrade(market, trader, { ...order, limit }, rules, nowMs)
+}
+
+/**
+ * The bound for sending a quoted order: its average price raised by `tolerance` (a fraction, e.g. 0.01) for a
+ * buy, its proceeds lowered by it for a sell. Zero tolerance honours exactly the quote or refuses.
+ */
+export function limitForQuote(
+  fill: Pick<Fill, 'side' | 'sharesMicro' | 'moneyMicro'>,
+  tolerance: number,
+): TradeLimit {
+  const t = Number.isFinite(tolerance) ? Math.min(Math.max(tolerance, 0), 1) : 0
+  if (fill.side === 'buy') {
+    const average = Number(fill.moneyMicro) / Number(fill.sharesMicro)
+    return { kind: 'max_average_price', price: Math.min(1, average * (1 + t)) }
+  }
+  const floor = BigInt(Math.floor(Number(fill.moneyMicro) * (1 - t)))
+  return { kind: 'min_proceeds', proceedsMicro: floor < 0n ? 0n : floor }
+}
+
 function held(trader: TraderView, outcome: Outcome): bigint {
   return outcome === 'yes' ? trader.yesSharesMicro : trader.noSharesMicro
 }
