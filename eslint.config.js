@@ -18,6 +18,8 @@ export default tseslint.config(
       '**/.next/**',
       '**/dist/**',
       'data/**',
+      '.tmp/**',
+      '**/.turbo/**',
       '**/playwright-report/**',
       '**/test-results/**',
       'web/next-env.d.ts',
