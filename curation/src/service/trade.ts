@@ -4,11 +4,14 @@
  * trade already stored under the same idempotency keys, decide with the pure `decideBatch`, and persist trades,
  * positions, markets, balances and ledger entries in one statement. A serialization failure or deadlock reruns it.
  *
- * Hot path: raw postgres.js, three round trips under the market's lock (the pipelined loads, the write, the commit).
+ * Hot path: raw postgres.js with prepared statements, two round trips per transaction (begin + the locking loads
+ * pipelined; the write + commit pipelined). Under a hot market's lock that leaves one round trip, the write and the
+ * commit's WAL flush; `createTradeDesk` then shares that among all the orders waiting on the market.
  */
 import type { Database } from '@curia/db'
 import { CurationError, isCurationError } from '../errors'
-import { constraintName, inTransaction, isRetryable, type Tx } from '../ledger/transaction'
+import type { ReservedSql } from 'postgres'
+import { constraintName, isRetryable } from '../ledger/transaction'
 import type { Outcome } from '../market/lmsr'
 import {
   decideBatch,
@@ -106,18 +109,10 @@ export async function placeTrades(
     }
   })
   if (valid.length > 0) {
-    const decided = await inTransaction(
+    const decided = await runBatch(
       database,
-      (tx) =>
-        tradeInTransaction(
-          tx,
-          valid.map((v) => v.batch),
-          opts.rules,
-        ),
-      {
-        attempts: ATTEMPTS,
-        retryOn: (err) => isRetryable(err) || constraintName(err) === 'trade_account_idempotency_key',
-      },
+      valid.map((v) => v.batch),
+      opts.rules,
     )
     valid.forEach((v, i) => (results[v.index] = decided[i]))
   }
@@ -134,13 +129,71 @@ interface MarketLockRow {
   escrowId: string
 }
 
-async function tradeInTransaction(tx: Tx, orders: BatchOrder[], rules: TradeRules): Promise<TradeResult[]> {
+const shouldRetry = (err: unknown) =>
+  isRetryable(err) || constraintName(err) === 'trade_account_idempotency_key'
+
+/** Reruns the whole batch after a deadlock or serialization failure (nothing of an aborted attempt remains). */
+async function runBatch(database: Database, orders: BatchOrder[], rules: TradeRules): Promise<TradeResult[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runBatchOnce(database, orders, rules)
+    } catch (err) {
+      if (attempt >= ATTEMPTS || !shouldRetry(err)) throw err
+    }
+  }
+}
+
+/**
+ * One transaction in two round trips. `begin` goes out pipelined with the locking loads, and the write with its
+ * `commit`: under a hot market's lock that is one round trip less than begin/load/write/commit sent one by one.
+ * Pipelining the commit is safe because PostgreSQL answers COMMIT in a transaction whose write failed with a
+ * rollback (command tag ROLLBACK, no error): the write's own error is what we report, and nothing was applied.
+ */
+async function runBatchOnce(
+  database: Database,
+  orders: BatchOrder[],
+  rules: TradeRules,
+): Promise<TradeResult[]> {
+  const conn = await database.sql.reserve()
+  let open = false
+  try {
+    open = true
+    // begin and commit go as simple-protocol queries (one message each). PGlite's socket interleaves different
+    // connections' protocol messages until a transaction is open (then it keeps to that connection): there, the
+    // loads wait for the begin rather than travel with it.
+    const begin = conn.unsafe('begin')
+    if (database.embedded) await begin
+    const [, ...loaded] = await Promise.all([begin, ...loadQueries(conn, orders)])
+    const { outcome, write } = decide(conn, orders, rules, loaded)
+    if (!write) {
+      await conn.unsafe('commit')
+      open = false
+      return toResults(orders, outcome, new Map())
+    }
+    const [written, committed] = await Promise.allSettled([write, conn.unsafe('commit')])
+    open = false
+    if (written.status === 'rejected') throw written.reason
+    if (committed.status === 'rejected') throw committed.reason
+    if (committed.value.command !== 'COMMIT')
+      throw new Error(`trade transaction ended in ${committed.value.command}`)
+    return toResults(orders, outcome, written.value)
+  } catch (err) {
+    if (open) await conn.unsafe('rollback').catch(() => undefined)
+    throw err
+  } finally {
+    conn.release()
+  }
+}
+
+type Conn = ReservedSql
+
+function loadQueries(tx: Conn, orders: BatchOrder[]) {
   const marketIds = [...new Set(orders.map((o) => o.order.marketId))].sort((a, b) => a - b)
   const dids = [...new Set(orders.map((o) => o.did))]
   const keys = [...new Set(orders.map((o) => o.idempotencyKey))]
 
-  // Pipelined: one round trip, executed in this order, so markets are locked before accounts.
-  const [marketRows, accountRows, positionRows, priorRows] = await Promise.all([
+  // Sent pipelined and executed in this order, so markets are locked before accounts (each in id order).
+  return [
     tx<MarketLockRow[]>`
       select m.id::text, m.status, m.liquidity_micro::text as b, m.q_yes_micro::text as "qYes",
              m.q_no_micro::text as "qNo", (extract(epoch from m.closes_at) * 1000)::float8 as "closesAtMs",
@@ -168,8 +221,19 @@ async function tradeInTransaction(tx: Tx, orders: BatchOrder[], rules: TradeRule
       from trade t join account a on a.id = t.account_id
       where a.kind = 'curator' and a.did = any(${tx.array(dids)}::text[])
         and t.idempotency_key = any(${tx.array(keys)}::text[])`,
-  ])
+  ] as const
+}
 
+type Loaded = [
+  MarketLockRow[],
+  { id: string; did: string; balance: string }[],
+  { marketId: string; did: string; yes: string; no: string; spent: string; received: string }[],
+  PriorRow[],
+]
+
+/** Reads what the loads returned, decides with the pure core, and builds (without sending) the write. */
+function decide(conn: Conn, orders: BatchOrder[], rules: TradeRules, loaded: Loaded) {
+  const [marketRows, accountRows, positionRows, priorRows] = loaded
   const markets = new Map<number, MarketView>()
   const escrows = new Map<number, number>()
   for (const r of marketRows) {
@@ -208,9 +272,15 @@ async function tradeInTransaction(tx: Tx, orders: BatchOrder[], rules: TradeRule
   )
 
   const fills = outcome.decisions.flatMap((d, i) => (d.kind === 'fill' ? [{ d, order: orders[i]! }] : []))
-  const tradeIds =
-    fills.length > 0 ? await persist(tx, fills, outcome, accountIds, escrows) : new Map<string, number>()
+  const write = fills.length > 0 ? persist(conn, fills, outcome, accountIds, escrows) : undefined
+  return { outcome, write }
+}
 
+function toResults(
+  orders: BatchOrder[],
+  outcome: Decided,
+  tradeIds: ReadonlyMap<string, number>,
+): TradeResult[] {
   const results: TradeResult[] = []
   outcome.decisions.forEach((d, i) => {
     const o = orders[i]!
@@ -244,14 +314,14 @@ async function tradeInTransaction(tx: Tx, orders: BatchOrder[], rules: TradeRule
 type Decided = ReturnType<typeof decideBatch<TradeReceipt>>
 type FillDecision = Extract<Decided['decisions'][number], { kind: 'fill' }>
 
-/** Writes every fill of the batch in one statement; returns trade ids by `idempotencyIndex`. */
-async function persist(
-  tx: Tx,
+/** Writes every fill of the batch in one statement; resolves to trade ids by `idempotencyIndex`. */
+function persist(
+  tx: Conn,
   fills: { d: FillDecision; order: BatchOrder }[],
   outcome: Decided,
   accountIds: ReadonlyMap<string, number>,
   escrows: ReadonlyMap<number, number>,
-): Promise<Map<string, number>> {
+): PromiseLike<Map<string, number>> {
   const accountOf = (did: string) => {
     const id = accountIds.get(did)
     // decideBatch only fills for a DID with a balance or a position, and both need an account.
@@ -276,7 +346,8 @@ async function persist(
   })
   const marketRows = [...outcome.markets]
 
-  const rows = await tx<{ id: string; accountId: string; key: string }[]>`
+  const didOfAccount = new Map([...accountIds].map(([did, id]) => [id, did]))
+  return tx<{ id: string; accountId: string; key: string }[]>`
     with t as (
       insert into trade (market_id, account_id, side, outcome, shares_micro, money_micro, yes_price_before,
                          yes_price_after, q_yes_after_micro, q_no_after_micro, idempotency_key, request_fingerprint,
@@ -336,10 +407,11 @@ async function persist(
         ${tx.array(marketRows.map(([, e]) => e.volumeMicro.toString()))}::bigint[]) as d(id, q_yes, q_no, trades, new_traders, volume)
       where m.id = d.id
     )
-    select id::text, account_id::text as "accountId", idempotency_key as key from t`
-  const didOfAccount = new Map([...accountIds].map(([did, id]) => [id, did]))
-  return new Map(
-    rows.map((r) => [idempotencyIndex(didOfAccount.get(Number(r.accountId))!, r.key), Number(r.id)]),
+    select id::text, account_id::text as "accountId", idempotency_key as key from t`.then(
+    (rows) =>
+      new Map(
+        rows.map((r) => [idempotencyIndex(didOfAccount.get(Number(r.accountId))!, r.key), Number(r.id)]),
+      ),
   )
 }
 
