@@ -17,7 +17,7 @@ import { createServer } from 'node:net'
 import { join, resolve } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { openDatabase } from '@curia/db'
-import { startJetstreamRelay, startNetwork } from '@curia/devnet'
+import { createAccount, makePost, startJetstreamRelay, startNetwork } from '@curia/devnet'
 import { publishStack } from './stack'
 
 const root = resolve(import.meta.dirname, '../..')
@@ -88,6 +88,7 @@ export default async function globalSetup(): Promise<Cleanup> {
     cleanups.push(() => stopProcess(launcher))
 
     await waitForHealth([`${webUrl}/api/feed?limit=1`, `${feedUrl}/xrpc/_health`], launcher, logPath)
+    await waitForPipeline(net.pdsUrl, webUrl, launcher, logPath)
     publishStack({ webUrl, feedUrl, pdsUrl: net.pdsUrl, plcUrl: net.plcUrl, relayUrl: relay.url })
     return teardown
   } catch (err) {
@@ -147,6 +148,30 @@ async function waitForHealth(urls: string[], launcher: ChildProcess, logPath: st
       if (Date.now() > deadline) throw new Error(`${url} did not become healthy:\n${tail(logPath)}`)
       await new Promise((r) => setTimeout(r, 500))
     }
+  }
+}
+
+/**
+ * Healthy servers are not yet a working pipeline. One canary post must travel PDS -> relay -> indexer -> ranker ->
+ * snapshot -> /api/feed before any spec runs: when it does not, every spec would fail the same way, so the run stops
+ * here with the launcher's log (indexer skips, ranker errors) instead.
+ */
+async function waitForPipeline(pdsUrl: string, webUrl: string, launcher: ChildProcess, logPath: string) {
+  const canary = await createAccount(pdsUrl, `e2ecanary${randomBytes(3).toString('hex')}`)
+  const { uri } = await makePost(canary, { text: 'Canary: the pipeline is live' })
+  const deadline = Date.now() + 60_000
+  for (;;) {
+    if (launcher.exitCode !== null)
+      throw new Error(`The launcher exited (${launcher.exitCode}):\n${tail(logPath)}`)
+    const res = await fetch(`${webUrl}/api/feed?limit=50`).catch(() => undefined)
+    const body = res?.ok ? ((await res.json()) as { posts: { uri: string }[] }) : undefined
+    if (body?.posts.some((p) => p.uri === uri)) return
+    if (Date.now() > deadline) {
+      throw new Error(
+        `A post made on the PDS never reached /api/feed (indexer, ranker or snapshot):\n${tail(logPath)}`,
+      )
+    }
+    await new Promise((r) => setTimeout(r, 500))
   }
 }
 
