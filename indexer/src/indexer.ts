@@ -1,7 +1,9 @@
 import { IdResolver } from '@atproto/identity'
-import type { Database } from '@curia/db'
+import type { Database, Sql } from '@curia/db'
+import postgres from 'postgres'
 import { planBatch } from './batch'
 import type { IndexerConfig } from './config'
+import { IndexerError } from './errors'
 import { LogThrottle, createConsoleLogger, describeError, type IndexerLogger } from './log'
 import { mapEvent } from './records/index'
 import { SKIP_REASONS, type Collection, type IndexOp, type SkipReason } from './records/types'
@@ -60,6 +62,10 @@ export interface StartIndexerOptions {
   databaseRetry?: BackoffOptions
   /** Backoff between connection attempts of the configured source. */
   sourceReconnect?: BackoffOptions
+  /** `application_name` of the indexer's write connection (default `curia-indexer-writer`). */
+  connectionName?: string
+  /** A batch write that has not settled after this long is abandoned and retried on a new connection (default 60 s). */
+  writeTimeoutMs?: number
 }
 
 interface PendingBatch {
@@ -71,6 +77,45 @@ interface PendingBatch {
   cursor: number | undefined
   openedAtMs: number
 }
+
+/**
+ * The indexer's own connection for writes, thrown away after any failure that is not about the data.
+ *
+ * Not `database.sql`: postgres.js 3.4.9 can leave a pooled connection unable to send anything again after its
+ * server connection dies with a write buffered (porsager/postgres#1154 and #1208: `nextWriteTimer` is cleared but
+ * not reset), so the next batch on it would hang forever. A connection that failed is never reused here; the
+ * shared pool is left to its other users.
+ */
+class WriteConnection {
+  private sql: Sql | undefined
+  constructor(
+    private readonly database: Database,
+    private readonly name: string,
+  ) {}
+
+  get(): Sql {
+    this.sql ??= postgres(this.database.url, {
+      max: 1,
+      onnotice: () => {},
+      connection: { application_name: this.name },
+      // Only built-in types are bound here. Fetching the server's array types is the first query on every new
+      // connection, and postgres.js leaves its rejection unhandled when that connection is killed mid-query.
+      fetch_types: false,
+      // PGlite's socket speaks the protocol but not every feature; the same setting as @curia/db's client.
+      ...(this.database.embedded ? { prepare: false } : {}),
+    })
+    return this.sql
+  }
+
+  async discard(): Promise<void> {
+    const sql = this.sql
+    this.sql = undefined
+    await sql?.end({ timeout: 0 }).catch(() => {})
+  }
+}
+
+/** How many times in a row the database must refuse a lone event before it is skipped. */
+const REJECT_AFTER = 3
 
 const newBatch = (nowMs: number): PendingBatch => ({
   ops: [],
@@ -99,6 +144,8 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<Indexer> 
   const collections = new Set<Collection>(config.collections)
   const source = opts.source ?? createSource(config, log, opts.idResolver, opts.sourceReconnect)
   const throttle = new LogThrottle(reportIntervalMs)
+  const writer = new WriteConnection(database, opts.connectionName ?? 'curia-indexer-writer')
+  const writeTimeoutMs = opts.writeTimeoutMs ?? 60_000
 
   const startedAt = new Date()
   let state: IndexerState = 'starting'
@@ -231,16 +278,33 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<Indexer> 
       wakeRetry = () => (clearTimeout(timer), resolve())
     })
 
-  async function writeWithRetry(batch: PendingBatch): Promise<void> {
-    const plan = planBatch(batch.ops)
+  /** One attempt: the batch and its cursor in one transaction (write.ts), then the bookkeeping. */
+  async function commit(batch: PendingBatch): Promise<void> {
     const cursor = batch.cursor === undefined ? undefined : { key: source.cursorKey, value: batch.cursor }
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(new IndexerError('write_timeout', `batch write did not settle within ${writeTimeoutMs} ms`)),
+        writeTimeoutMs,
+      )
+    })
+    // Whatever the abandoned write does later is harmless: every statement is idempotent, and its connection is
+    // discarded (the server rolls an unfinished transaction back).
+    const outcome = await Promise.race([
+      writeBatch(writer.get(), planBatch(batch.ops), cursor),
+      timeout,
+    ]).finally(() => clearTimeout(timer))
+    for (const key of Object.keys(outcome) as (keyof WriteOutcome)[]) totals[key] += outcome[key]
+    totals.committed += batch.events
+    totals.batches++
+    if (batch.cursor !== undefined) committedCursor = batch.cursor
+  }
+
+  async function writeWithRetry(batch: PendingBatch): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const outcome = await writeBatch(database.sql, plan, cursor)
-        for (const key of Object.keys(outcome) as (keyof WriteOutcome)[]) totals[key] += outcome[key]
-        totals.committed += batch.events
-        totals.batches++
-        if (batch.cursor !== undefined) committedCursor = batch.cursor
+        await commit(batch)
         if (!dbHealthy) log.info(`database is back: wrote the ${batch.events} events held during the outage`)
         dbHealthy = true
         dbFailedAttempts = 0
@@ -248,6 +312,7 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<Indexer> 
         return
       } catch (err) {
         if (isDataError(err) && batch.ops.length > 0) return bisect(batch, err)
+        await writer.discard()
         dbHealthy = false
         dbLastError = describeError(err)
         dbFailedAttempts++
@@ -273,9 +338,21 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<Indexer> 
     }
   }
 
-  /** Splits a batch the database refused for its data until the offending event is alone, and skips that one. */
-  async function bisect(batch: PendingBatch, err: unknown): Promise<void> {
+  /**
+   * Splits a batch the database refused for its data until the offending event is alone, and skips that one, but
+   * only once it has been refused `REJECT_AFTER` times in a row: a real data error repeats, while a spurious one
+   * (embedded PGlite's socket can misroute a statement between connections, electric-sql/pglite#1046) does not.
+   */
+  async function bisect(batch: PendingBatch, err: unknown, refusals = 1): Promise<void> {
     if (batch.ops.length === 1) {
+      if (refusals < REJECT_AFTER && !stopping) {
+        try {
+          return await commit(batch)
+        } catch (again) {
+          if (isDataError(again)) return bisect(batch, again, refusals + 1)
+          return writeWithRetry(batch)
+        }
+      }
       countSkip('write_rejected', `${describeOp(batch.ops[0]!)}: ${describeError(err)}`)
       // Nothing else in this batch: commit its cursor alone so the stream moves past it.
       return writeWithRetry({ ...batch, ops: [], opCursors: [] })
@@ -354,6 +431,7 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<Indexer> 
         while (writing) await writing
         clearTimeout(flushTimer)
         clearInterval(reportTimer)
+        await writer.discard()
         state = 'stopped'
         log.info(`stopped at cursor ${committedCursor ?? '(none)'}`)
       })()),

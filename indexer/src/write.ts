@@ -26,9 +26,9 @@ export interface WriteOutcome {
  *
  * The statements run in this order, which is what makes coalescing by key safe (see batch.ts): posts, new likes
  * (counted only when a live post exists and the row is really new), removed likes, deleted posts (tombstoned, their
- * engagement rows removed), authors, cursor. Each is one multi-row statement over `unnest` of bound arrays, raw
- * postgres.js: drizzle's unprepared queries cost about 3x on this path (FIELD-NOTES.md). The statements are sent
- * pipelined, so a batch costs one round trip.
+ * engagement rows removed), authors, cursor. Each is one multi-row statement over the batch's rows, raw postgres.js:
+ * drizzle's unprepared queries cost about 3x on this path (FIELD-NOTES.md). The statements are sent pipelined, so a
+ * batch costs one round trip.
  */
 export async function writeBatch(
   sql: Sql,
@@ -48,18 +48,14 @@ export async function writeBatch(
       pending.push(Promise.resolve(query).then(then))
 
     if (plan.postUpserts.length > 0) {
-      const c = postColumns(plan.postUpserts)
       // created_at is not updated: an edit must not re-date a post to climb a freshness-ranked feed.
       run(
         tx`
         insert into post (uri, cid, author_did, text, langs, facets, embed, reply_root, reply_parent, quote_uri, created_at)
-        select x.uri, x.cid, x.author_did, x.text, string_to_array(x.langs, ','), x.facets::jsonb, x.embed::jsonb,
+        select x.uri, x.cid, x.author_did, x.text, string_to_array(x.langs, ','), x.facets, x.embed,
                x.reply_root, x.reply_parent, x.quote_uri, x.created_at
-        from unnest(${tx.array(c.uri)}::text[], ${tx.array(c.cid)}::text[], ${tx.array(c.authorDid)}::text[],
-                    ${tx.array(c.text)}::text[], ${tx.array(c.langs)}::text[], ${tx.array(c.facets)}::text[],
-                    ${tx.array(c.embed)}::text[], ${tx.array(c.replyRoot)}::text[], ${tx.array(c.replyParent)}::text[],
-                    ${tx.array(c.quoteUri)}::text[], ${tx.array(c.createdAt)}::timestamptz[])
-             as x(uri, cid, author_did, text, langs, facets, embed, reply_root, reply_parent, quote_uri, created_at)
+        from json_to_recordset(${postsJson(plan.postUpserts)}::text::json) as x(uri text, cid text, author_did text, text text, langs text, facets jsonb, embed jsonb,
+                  reply_root text, reply_parent text, quote_uri text, created_at timestamptz)
         on conflict (uri) do update set
           cid = excluded.cid, text = excluded.text, langs = excluded.langs, facets = excluded.facets,
           embed = excluded.embed, reply_root = excluded.reply_root, reply_parent = excluded.reply_parent,
@@ -70,36 +66,36 @@ export async function writeBatch(
     }
 
     if (plan.postUpdates.length > 0) {
-      const c = postColumns(plan.postUpdates)
       run(
         tx`
         update post set
-          cid = x.cid, text = x.text, langs = string_to_array(x.langs, ','), facets = x.facets::jsonb,
-          embed = x.embed::jsonb, reply_root = x.reply_root, reply_parent = x.reply_parent, quote_uri = x.quote_uri
-        from unnest(${tx.array(c.uri)}::text[], ${tx.array(c.cid)}::text[], ${tx.array(c.text)}::text[],
-                    ${tx.array(c.langs)}::text[], ${tx.array(c.facets)}::text[], ${tx.array(c.embed)}::text[],
-                    ${tx.array(c.replyRoot)}::text[], ${tx.array(c.replyParent)}::text[], ${tx.array(c.quoteUri)}::text[])
-             as x(uri, cid, text, langs, facets, embed, reply_root, reply_parent, quote_uri)
+          cid = x.cid, text = x.text, langs = string_to_array(x.langs, ','), facets = x.facets, embed = x.embed,
+          reply_root = x.reply_root, reply_parent = x.reply_parent, quote_uri = x.quote_uri
+        from json_to_recordset(${postsJson(plan.postUpdates)}::text::json) as x(uri text, cid text, author_did text, text text, langs text, facets jsonb, embed jsonb,
+                  reply_root text, reply_parent text, quote_uri text, created_at timestamptz)
         where post.uri = x.uri and post.deleted_at is null and post.cid <> x.cid`,
         (r) => (outcome.postsUpserted += r.count),
       )
     }
 
     if (plan.engagementCreates.length > 0) {
-      const rows = plan.engagementCreates
+      const rows = plan.engagementCreates.map((r) => ({
+        uri: r.uri,
+        kind: r.kind,
+        subject_uri: r.subjectUri,
+        author_did: r.authorDid,
+        created_at: r.createdAt,
+      }))
       // The count moves by exactly the rows this statement inserted: a replayed like conflicts and adds nothing, a
       // like of an unknown or deleted post is not inserted at all.
       run(
         tx<{ added: number }[]>`
-        with x as (
-          select * from unnest(${tx.array(rows.map((r) => r.uri))}::text[], ${tx.array(rows.map((r) => r.kind))}::text[],
-                               ${tx.array(rows.map((r) => r.subjectUri))}::text[], ${tx.array(rows.map((r) => r.authorDid))}::text[],
-                               ${tx.array(rows.map((r) => r.createdAt))}::timestamptz[])
-                 as x(uri, kind, subject_uri, author_did, created_at)
-        ), ins as (
+        with ins as (
           insert into engagement (uri, kind, subject_uri, author_did, created_at)
           select x.uri, x.kind, x.subject_uri, x.author_did, x.created_at
-          from x join post p on p.uri = x.subject_uri and p.deleted_at is null
+          from json_to_recordset(${JSON.stringify(rows)}::text::json)
+               as x(uri text, kind text, subject_uri text, author_did text, created_at timestamptz)
+          join post p on p.uri = x.subject_uri and p.deleted_at is null
           on conflict (uri) do nothing
           returning subject_uri, kind
         ), agg as (
@@ -121,7 +117,8 @@ export async function writeBatch(
         tx<{ removed: number }[]>`
         with gone as (
           update engagement set deleted_at = now()
-          where uri = any(${tx.array(plan.engagementDeletes)}::text[]) and deleted_at is null
+          where uri in (select json_array_elements_text(${JSON.stringify(plan.engagementDeletes)}::text::json))
+            and deleted_at is null
           returning subject_uri, kind
         ), agg as (
           select subject_uri, count(*) filter (where kind = 'like')::int as likes,
@@ -145,7 +142,8 @@ export async function writeBatch(
         with t as (
           update post set deleted_at = now(), text = '', langs = '{}', facets = '[]'::jsonb, embed = null,
                  reply_root = null, reply_parent = null, quote_uri = null, like_count = 0, repost_count = 0
-          where uri = any(${tx.array(plan.postDeletes)}::text[]) and deleted_at is null
+          where uri in (select json_array_elements_text(${JSON.stringify(plan.postDeletes)}::text::json))
+            and deleted_at is null
           returning uri
         ), gone as (
           delete from engagement e using t where e.subject_uri = t.uri returning 1
@@ -156,13 +154,16 @@ export async function writeBatch(
     }
 
     if (plan.profiles.length > 0) {
-      const p = plan.profiles
+      const rows = plan.profiles.map((p) => ({
+        did: p.did,
+        display_name: p.displayName,
+        avatar_cid: p.avatarCid,
+      }))
       run(
         tx`
         insert into author (did, display_name, avatar_cid, updated_at)
         select x.did, x.display_name, x.avatar_cid, now()
-        from unnest(${tx.array(p.map((r) => r.did))}::text[], ${tx.array(p.map((r) => r.displayName))}::text[],
-                    ${tx.array(p.map((r) => r.avatarCid))}::text[]) as x(did, display_name, avatar_cid)
+        from json_to_recordset(${JSON.stringify(rows)}::text::json) as x(did text, display_name text, avatar_cid text)
         on conflict (did) do update set display_name = excluded.display_name, avatar_cid = excluded.avatar_cid,
           updated_at = now()`,
         (r) => (outcome.authorsUpdated += r.count),
@@ -170,12 +171,11 @@ export async function writeBatch(
     }
 
     if (plan.handles.length > 0) {
-      const h = plan.handles
       run(
         tx`
         insert into author (did, handle, updated_at)
         select x.did, x.handle, now()
-        from unnest(${tx.array(h.map((r) => r.did))}::text[], ${tx.array(h.map((r) => r.handle))}::text[]) as x(did, handle)
+        from json_to_recordset(${JSON.stringify(plan.handles)}::text::json) as x(did text, handle text)
         on conflict (did) do update set handle = excluded.handle, updated_at = now()`,
         (r) => (outcome.authorsUpdated += r.count),
       )
@@ -204,36 +204,27 @@ export async function readCursor(sql: Sql, key: string): Promise<number | undefi
   return value === undefined ? undefined : Number(value)
 }
 
-function postColumns(rows: readonly PostRow[]) {
-  const n = rows.length
-  const c = {
-    uri: new Array<string>(n),
-    cid: new Array<string>(n),
-    authorDid: new Array<string>(n),
-    text: new Array<string>(n),
-    // BCP-47 tags never hold a comma (the lexicon's `language` format), so a joined string survives the trip and
-    // avoids a ragged 2-D array, which Postgres cannot bind.
-    langs: new Array<string>(n),
-    facets: new Array<string>(n),
-    embed: new Array<string | null>(n),
-    replyRoot: new Array<string | null>(n),
-    replyParent: new Array<string | null>(n),
-    quoteUri: new Array<string | null>(n),
-    createdAt: new Array<string>(n),
-  }
-  for (let i = 0; i < n; i++) {
-    const r = rows[i]!
-    c.uri[i] = r.uri
-    c.cid[i] = r.cid
-    c.authorDid[i] = r.authorDid
-    c.text[i] = r.text
-    c.langs[i] = r.langs.join(',')
-    c.facets[i] = JSON.stringify(r.facets)
-    c.embed[i] = r.embed === null ? null : JSON.stringify(r.embed)
-    c.replyRoot[i] = r.replyRoot
-    c.replyParent[i] = r.replyParent
-    c.quoteUri[i] = r.quoteUri
-    c.createdAt[i] = r.createdAt
-  }
-  return c
+/**
+ * Rows travel as one JSON document per statement, expanded by `json_to_recordset`: one bound parameter however
+ * large the batch, nested facets and embeds arrive as jsonb without a second encoding, and nothing depends on
+ * postgres.js's array serializers (which need the server's array types fetched on every new connection). The
+ * parameter is declared `text` before the cast: typed `json`, postgres.js would encode the string a second time.
+ * BCP-47 tags never hold a comma (the lexicon's `language` format), so langs travel as one joined string.
+ */
+function postsJson(rows: readonly PostRow[]): string {
+  return JSON.stringify(
+    rows.map((r) => ({
+      uri: r.uri,
+      cid: r.cid,
+      author_did: r.authorDid,
+      text: r.text,
+      langs: r.langs.join(','),
+      facets: r.facets,
+      embed: r.embed,
+      reply_root: r.replyRoot,
+      reply_parent: r.replyParent,
+      quote_uri: r.quoteUri,
+      created_at: r.createdAt,
+    })),
+  )
 }

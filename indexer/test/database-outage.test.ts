@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import postgres from 'postgres'
+import type { Database } from '@curia/db'
+import { createTestDatabase } from '@curia/db/testing'
+import {
+  startJetstreamRelay,
+  startNetwork,
+  type DevAccount,
+  type DevNetwork,
+  type JetstreamRelay,
+} from '@curia/devnet'
+import type { IndexerStatus } from '../src/indexer'
+import { readCursor } from '../src/write'
+import { IndexerProcess, livePosts, postCounts, useScratchTmpdir, waitFor } from './helpers'
+
+const tmpdir = useScratchTmpdir()
+
+// Taking a database away needs a real server: pg_terminate_backend and ALLOW_CONNECTIONS. The indexer runs as its
+// own process, as deployed, so what is tested includes how that process survives its connections dying.
+describe.skipIf(!process.env.DATABASE_URL)('the database going away mid-stream', () => {
+  let net: DevNetwork
+  let relay: JetstreamRelay
+  let database: Database
+  let admin: postgres.Sql
+  let alice: DevAccount
+  let indexer: IndexerProcess
+  let statusUrl: string
+  let dbName: string
+
+  beforeAll(async () => {
+    net = await startNetwork()
+    relay = await startJetstreamRelay({ pdsUrl: net.pdsUrl, idResolver: net.idResolver })
+    database = await createTestDatabase()
+    dbName = new URL(database.url).pathname.slice(1)
+    admin = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} })
+    alice = await net.createAccount('alice.test')
+    indexer = new IndexerProcess({
+      CURIA_JETSTREAM_URL: relay.url,
+      DATABASE_URL: database.url,
+      CURIA_INDEXER_STATUS_PORT: '0',
+      CURIA_INDEXER_BATCH_SIZE: '3',
+      CURIA_INDEXER_FLUSH_MS: '20',
+      TMPDIR: tmpdir,
+    })
+    indexer.start()
+    statusUrl = await indexer.statusUrl()
+    await indexer.waitForLine('connected to')
+  })
+
+  afterAll(async () => {
+    if (dbName) await admin.unsafe(`alter database ${dbName} allow_connections true`)
+    await indexer?.kill('SIGTERM')
+    await admin?.end()
+    await database?.close()
+    await relay?.close()
+    await net?.close()
+  })
+
+  const terminateIndexerConnections = () =>
+    admin`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${dbName} and application_name like 'curia-indexer%'`
+  const status = async () => {
+    const response = await fetch(statusUrl)
+    return { code: response.status, body: (await response.json()) as IndexerStatus }
+  }
+
+  it('holds the failed batch, pauses reading, keeps the cursor, and loses nothing when it comes back', async () => {
+    const first = await alice.agent.post({ text: 'before the outage', langs: ['en'] })
+    await waitFor('the first post', async () => (await livePosts(database.sql)).includes(first.uri))
+    const cursorBefore = await readCursor(database.sql, 'jetstream')
+
+    try {
+      await admin.unsafe(`alter database ${dbName} allow_connections false`)
+      await terminateIndexerConnections()
+      const during: { uri: string }[] = []
+      for (let i = 0; i < 8; i++)
+        during.push(await alice.agent.post({ text: `during the outage ${i}`, langs: ['en'] }))
+      await alice.agent.like(first.uri, first.cid)
+
+      const down = await waitFor(
+        'the indexer to notice and pause',
+        async () => {
+          const s = await status()
+          return !s.body.database.healthy && s.body.source.paused && s.body.pendingEvents > 0 ? s : undefined
+        },
+        { explain: status },
+      )
+      expect(down.code).toBe(503)
+      expect(down.body.cursor.committed).toBe(cursorBefore)
+      // Nothing of the outage reached the table and the cursor did not move (read over a connection that survived).
+      const liveDuring = await livePosts(database.sql)
+      expect(during.filter((p) => liveDuring.includes(p.uri))).toEqual([])
+      expect(await readCursor(database.sql, 'jetstream')).toBe(cursorBefore)
+      expect(
+        indexer.output.some(
+          (l) => l.includes('database write failed') && l.includes(`the cursor stays at ${cursorBefore}`),
+        ),
+      ).toBe(true)
+
+      await admin.unsafe(`alter database ${dbName} allow_connections true`)
+      await waitFor(
+        'every post made during the outage',
+        async () => {
+          const live = await livePosts(database.sql)
+          return (
+            during.every((p) => live.includes(p.uri)) &&
+            (await postCounts(database.sql))[first.uri]?.likes === 1
+          )
+        },
+        { explain: status },
+      )
+      const up = await waitFor('a healthy status', async () => {
+        const s = await status()
+        return s.code === 200 && !s.body.source.paused ? s : undefined
+      })
+      expect(up.body.database.healthy).toBe(true)
+      expect(up.body.totals.skipped.write_rejected).toBe(0)
+      expect(indexer.output.some((l) => l.includes('database is back'))).toBe(true)
+    } finally {
+      await admin.unsafe(`alter database ${dbName} allow_connections true`)
+    }
+  })
+
+  it('survives its connections being killed again and again while posts stream in', async () => {
+    const made: { uri: string }[] = []
+    for (let i = 0; i < 30; i++) {
+      made.push(await alice.agent.post({ text: `storm ${i}`, langs: ['en'] }))
+      if (i % 3 === 0) await terminateIndexerConnections()
+    }
+    await waitFor(
+      'every post of the storm',
+      async () => {
+        const live = await livePosts(database.sql)
+        return made.every((p) => live.includes(p.uri))
+      },
+      { explain: async () => ({ status: await status(), output: indexer.output.slice(-10) }) },
+    )
+    const { body } = await status()
+    expect(body.totals.skipped.write_rejected).toBe(0)
+    // Still the same process: nothing killed it.
+    expect(await indexer.kill('SIGTERM')).toBe(0)
+  })
+})

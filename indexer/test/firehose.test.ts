@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Database } from '@curia/db'
+import { createTestDatabase } from '@curia/db/testing'
+import { startNetwork, type DevAccount, type DevNetwork } from '@curia/devnet'
+import { squarePng } from '@curia/devnet/png'
+import { startIndexer, type Indexer } from '../src/indexer'
+import { readCursor } from '../src/write'
+import { livePosts, memoryLogger, postCounts, testConfig, useScratchTmpdir, waitFor } from './helpers'
+
+useScratchTmpdir()
+
+let net: DevNetwork
+let database: Database
+let alice: DevAccount
+let bob: DevAccount
+let indexer: Indexer
+const log = memoryLogger()
+
+beforeAll(async () => {
+  net = await startNetwork()
+  database = await createTestDatabase()
+  alice = await net.createAccount('alice.test')
+  bob = await net.createAccount('bob.test')
+  const config = testConfig({
+    CURIA_INDEXER_SOURCE: 'firehose',
+    CURIA_FIREHOSE_URL: net.pdsUrl.replace(/^http/, 'ws'),
+    CURIA_PLC_URL: net.plcUrl,
+  })
+  indexer = await startIndexer({ database, config, log, idResolver: net.idResolver })
+})
+
+afterAll(async () => {
+  await indexer?.stop()
+  await database?.close()
+  await net?.close()
+})
+
+describe('firehose source against a local PDS', () => {
+  it('indexes verified posts, likes, reposts, deletes and profiles made on the PDS', async () => {
+    const image = await alice.agent.uploadBlob(squarePng(16, [200, 40, 40]), { encoding: 'image/png' })
+    const first = await alice.agent.post({
+      text: 'first #curia https://example.com',
+      langs: ['en'],
+      embed: {
+        $type: 'app.bsky.embed.images',
+        images: [{ image: image.data.blob, alt: 'a red square', aspectRatio: { width: 16, height: 16 } }],
+      },
+      facets: [
+        {
+          index: { byteStart: 6, byteEnd: 12 },
+          features: [{ $type: 'app.bsky.richtext.facet#tag', tag: 'curia' }],
+        },
+      ],
+    })
+    const second = await alice.agent.post({ text: 'second', langs: ['en'] })
+    const german = await alice.agent.post({ text: 'zweiter', langs: ['de'] })
+    const doomed = await alice.agent.post({ text: 'doomed', langs: ['en'] })
+    await bob.agent.like(first.uri, first.cid)
+    const unliked = await bob.agent.like(second.uri, second.cid)
+    await bob.agent.repost(first.uri, first.cid)
+    await alice.agent.like(first.uri, first.cid)
+    await bob.agent.deleteLike(unliked.uri)
+    await alice.agent.deletePost(doomed.uri)
+    await alice.agent.upsertProfile((p) => ({ ...p, displayName: 'Alice A.' }))
+    const marker = await bob.agent.post({ text: 'marker', langs: ['en'] })
+
+    await waitFor('the marker post', async () => (await livePosts(database.sql)).includes(marker.uri), {
+      explain: () => ({ status: indexer.status(), log: log.lines.slice(-10) }),
+    })
+    expect(await livePosts(database.sql)).toEqual([first.uri, second.uri, marker.uri].sort())
+    const counts = await postCounts(database.sql)
+    expect(counts[first.uri]).toEqual({ likes: 2, reposts: 1, deleted: false })
+    expect(counts[second.uri]).toEqual({ likes: 0, reposts: 0, deleted: false })
+    expect(counts[german.uri]).toBeUndefined() // not a candidate
+    // Deleted: a tombstone, or no row at all when its create and delete landed in the same batch.
+    expect(counts[doomed.uri]?.deleted ?? true).toBe(true)
+
+    const [row] = await database.sql<
+      { embed: unknown; facets: unknown; text: string }[]
+    >`select embed, facets, text from post where uri = ${first.uri}`
+    expect(row?.embed).toEqual({
+      kind: 'images',
+      images: [
+        { cid: image.data.blob.ref.toString(), alt: 'a red square', aspectRatio: { width: 16, height: 16 } },
+      ],
+    })
+    expect(row?.facets).toEqual([{ kind: 'tag', byteStart: 6, byteEnd: 12, tag: 'curia' }])
+
+    const [author] = await database.sql<
+      { display_name: string | null }[]
+    >`select display_name from author where did = ${alice.did}`
+    expect(author?.display_name).toBe('Alice A.')
+
+    const status = indexer.status()
+    expect(status.source).toMatchObject({ kind: 'firehose', connected: true })
+    expect(Object.values(status.totals.skipped).every((n) => n === 0)).toBe(true)
+    expect(status.totals.filtered).toBe(1)
+    await waitFor(
+      'the cursor to be committed',
+      async () => (await readCursor(database.sql, status.cursor.key)) === status.cursor.committed,
+    )
+    expect(status.cursor.committed).toBeGreaterThan(0)
+  })
+})

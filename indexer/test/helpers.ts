@@ -1,0 +1,164 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdirSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Sql } from '@curia/db'
+import { parseIndexerConfig, type IndexerConfig } from '../src/config'
+import type { IndexerLogger } from '../src/log'
+import type { EventSource, SourceEvent, SourceSink, SourceStatus } from '../src/source/types'
+
+export const repoRoot = resolve(fileURLToPath(import.meta.url), '../../..')
+
+/** dev-env leaves SQLite files and blobs under os.tmpdir(): keep them in the repo's gitignored .tmp. */
+export function useScratchTmpdir(): string {
+  const dir = join(repoRoot, '.tmp', 'indexer-test')
+  mkdirSync(dir, { recursive: true })
+  process.env.TMPDIR = dir
+  return dir
+}
+
+/**
+ * Polls until `check` returns a value other than undefined/false. The deadline only turns a hang into a failure
+ * with a useful message; nothing asserts how long anything took.
+ */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  opts: { timeoutMs?: number; intervalMs?: number; explain?: () => unknown } = {},
+): Promise<T> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 45_000)
+  let lastError: unknown
+  for (;;) {
+    try {
+      const value = await check()
+      if (value !== undefined && value !== false) return value
+    } catch (err) {
+      // A poll that fails (embedded PGlite can fail a query while another connection's fails,
+      // electric-sql/pglite#1046) is retried; only the deadline decides.
+      lastError = err
+    }
+    if (Date.now() > deadline) {
+      const detail = opts.explain ? JSON.stringify(await opts.explain(), null, 1).slice(0, 4000) : ''
+      const error = lastError instanceof Error ? `; last error: ${lastError.message}` : ''
+      throw new Error(`timed out waiting for ${what}${detail ? `; last state: ${detail}` : ''}${error}`)
+    }
+    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 50))
+  }
+}
+
+/** A logger that keeps lines for assertions (and echoes warnings when DEBUG_INDEXER is set). */
+export function memoryLogger(): IndexerLogger & { lines: string[] } {
+  const lines: string[] = []
+  const echo = process.env.DEBUG_INDEXER ? (l: string) => console.log(l) : () => {}
+  const push = (level: string) => (m: string) => {
+    lines.push(`${level} ${m}`)
+    echo(`${level} ${m}`)
+  }
+  return { lines, info: push('info'), warn: push('warn'), error: push('error') }
+}
+
+export function testConfig(env: Record<string, string> = {}): IndexerConfig {
+  return parseIndexerConfig({ CURIA_INDEXER_BATCH_SIZE: '50', CURIA_INDEXER_FLUSH_MS: '20', ...env })
+}
+
+/** An in-process source the test pushes events into: for exercising the indexer's own logic against a real database. */
+export class PushSource implements EventSource {
+  readonly cursorKey = 'push'
+  sink: SourceSink | undefined
+  startCursor: number | undefined
+  paused = false
+  pauses = 0
+  start(startCursor: number | undefined, sink: SourceSink) {
+    this.startCursor = startCursor
+    this.sink = sink
+  }
+  push(...events: SourceEvent[]) {
+    for (const e of events) this.sink?.onEvent(e)
+  }
+  pause() {
+    this.paused = true
+    this.pauses++
+  }
+  resume() {
+    this.paused = false
+  }
+  stop() {
+    return Promise.resolve()
+  }
+  status(): SourceStatus {
+    return {
+      kind: 'jetstream',
+      url: 'push://test',
+      connected: true,
+      reconnects: 0,
+      paused: this.paused,
+      resumeCursor: this.startCursor,
+    }
+  }
+}
+
+export async function livePosts(sql: Sql): Promise<string[]> {
+  const rows = await sql<{ uri: string }[]>`select uri from post where deleted_at is null order by uri`
+  return rows.map((r) => r.uri)
+}
+
+export async function postCounts(
+  sql: Sql,
+): Promise<Record<string, { likes: number; reposts: number; deleted: boolean }>> {
+  const rows = await sql<{ uri: string; like_count: number; repost_count: number; deleted: boolean }[]>`
+    select uri, like_count, repost_count, deleted_at is not null as deleted from post`
+  return Object.fromEntries(
+    rows.map((r) => [r.uri, { likes: r.like_count, reposts: r.repost_count, deleted: r.deleted }]),
+  )
+}
+
+/** The indexer exactly as `npm run -w @curia/indexer start` runs it, as its own process (node itself, so signals reach it). */
+export class IndexerProcess {
+  readonly output: string[] = []
+  private child: ChildProcess | undefined
+  private exited: Promise<number | null> | undefined
+
+  constructor(private readonly env: Record<string, string>) {}
+
+  start(): void {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'indexer/src/main.ts')], {
+      cwd: join(repoRoot, 'indexer'),
+      env: { ...process.env, ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    const keep = (chunk: Buffer) => {
+      const lines = chunk.toString().split('\n').filter(Boolean)
+      this.output.push(...lines)
+      if (process.env.DEBUG_INDEXER) for (const l of lines) console.log(`[child] ${l}`)
+    }
+    child.stdout?.on('data', keep)
+    child.stderr?.on('data', keep)
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code, signal) => resolve(signal ? null : code)),
+    )
+    this.child = child
+  }
+
+  async kill(signal: NodeJS.Signals): Promise<number | null> {
+    this.child?.kill(signal)
+    const code = await this.exited
+    this.child = undefined
+    return code ?? null
+  }
+
+  async waitForLine(text: string, from = 0): Promise<string> {
+    return waitFor(
+      `"${text}" in the indexer's output`,
+      () => this.output.slice(from).find((l) => l.includes(text)),
+      {
+        explain: () => this.output.slice(-20),
+      },
+    )
+  }
+
+  /** The /status URL the process announced (start it with CURIA_INDEXER_STATUS_PORT=0). */
+  async statusUrl(from = 0): Promise<string> {
+    const line = await this.waitForLine('status at ', from)
+    return line.slice(line.indexOf('status at ') + 'status at '.length).trim()
+  }
+}

@@ -1,0 +1,193 @@
+import { createServer } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Database } from '@curia/db'
+import { createTestDatabase } from '@curia/db/testing'
+import {
+  startJetstreamRelay,
+  startNetwork,
+  type DevAccount,
+  type DevNetwork,
+  type JetstreamRelay,
+} from '@curia/devnet'
+import { startIndexer, type Indexer } from '../src/indexer'
+import { startStatusServer } from '../src/status-server'
+import { readCursor } from '../src/write'
+import { livePosts, memoryLogger, postCounts, testConfig, useScratchTmpdir, waitFor } from './helpers'
+
+useScratchTmpdir()
+
+let net: DevNetwork
+let relay: JetstreamRelay
+let database: Database
+let alice: DevAccount
+let bob: DevAccount
+
+beforeAll(async () => {
+  net = await startNetwork()
+  relay = await startJetstreamRelay({ pdsUrl: net.pdsUrl, idResolver: net.idResolver })
+  database = await createTestDatabase()
+  alice = await net.createAccount('alice.test')
+  bob = await net.createAccount('bob.test')
+})
+
+afterAll(async () => {
+  await database?.close()
+  await relay?.close()
+  await net?.close()
+})
+
+const fastReconnect = { initialMs: 50, maxMs: 400 }
+
+describe('Jetstream source against the devnet relay', () => {
+  let indexer: Indexer
+  const log = memoryLogger()
+
+  it('indexes posts, engagement, deletes, profiles and handles, and serves its status', async () => {
+    indexer = await startIndexer({
+      database,
+      config: testConfig({ CURIA_JETSTREAM_URL: relay.url }),
+      log,
+      sourceReconnect: fastReconnect,
+    })
+    const server = await startStatusServer({ status: () => indexer.status(), port: 0 })
+    try {
+      const quoted = await bob.agent.post({ text: 'quote me', langs: ['en'] })
+      const post = await alice.agent.post({
+        text: 'hello jetstream',
+        langs: ['en-US'],
+        embed: { $type: 'app.bsky.embed.record', record: { uri: quoted.uri, cid: quoted.cid } },
+      })
+      const reply = await bob.agent.post({
+        text: 'a reply',
+        langs: ['en'],
+        reply: { root: { uri: post.uri, cid: post.cid }, parent: { uri: post.uri, cid: post.cid } },
+      })
+      const doomed = await alice.agent.post({ text: 'delete me', langs: ['en'] })
+      await bob.agent.like(post.uri, post.cid)
+      await bob.agent.repost(post.uri, post.cid)
+      await bob.agent.like(doomed.uri, doomed.cid)
+      await alice.agent.deletePost(doomed.uri)
+      await bob.agent.upsertProfile((p) => ({ ...p, displayName: 'Bob B.' }))
+      await alice.agent.com.atproto.identity.updateHandle({ handle: 'alice2.test' })
+      const marker = await alice.agent.post({ text: 'marker', langs: ['en'] })
+
+      await waitFor('the marker post', async () => (await livePosts(database.sql)).includes(marker.uri), {
+        explain: () => ({ status: indexer.status(), log: log.lines.slice(-10) }),
+      })
+      expect(await livePosts(database.sql)).toEqual([quoted.uri, post.uri, marker.uri].sort())
+      const counts = await postCounts(database.sql)
+      expect(counts[post.uri]).toEqual({ likes: 1, reposts: 1, deleted: false })
+      // A tombstone, or no row at all when its create and delete landed in the same batch.
+      expect(counts[doomed.uri] ?? { likes: 0, reposts: 0, deleted: true }).toEqual({
+        likes: 0,
+        reposts: 0,
+        deleted: true,
+      })
+      expect(counts[reply.uri]).toBeUndefined() // replies are not candidates by default
+
+      const [row] = await database.sql<{ quote_uri: string; embed: unknown; langs: string[] }[]>`
+        select quote_uri, embed, langs from post where uri = ${post.uri}`
+      expect(row).toEqual({
+        quote_uri: quoted.uri,
+        embed: { kind: 'record', uri: quoted.uri },
+        langs: ['en-US'],
+      })
+
+      await waitFor('the handle change', async () => {
+        const rows = await database.sql<
+          { handle: string | null }[]
+        >`select handle from author where did = ${alice.did}`
+        return rows[0]?.handle === 'alice2.test'
+      })
+      const [bobRow] = await database.sql<
+        { display_name: string }[]
+      >`select display_name from author where did = ${bob.did}`
+      expect(bobRow?.display_name).toBe('Bob B.')
+
+      const response = await fetch(server.url)
+      expect(response.status).toBe(200)
+      const body = (await response.json()) as ReturnType<Indexer['status']>
+      expect(body.source).toMatchObject({ kind: 'jetstream', connected: true })
+      expect(body.totals.received).toBeGreaterThan(0)
+      // The like of the deleted post is counted then removed, or never written when both share a batch.
+      expect(body.totals.engagementAdded).toBeGreaterThanOrEqual(2)
+      expect(typeof body.lagMs).toBe('number')
+      expect((await fetch(server.url.replace('/status', '/nope'))).status).toBe(404)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('reconnects after the relay drops it, resuming from its cursor with nothing lost', async () => {
+    const before = indexer.status().source.reconnects
+    relay.pause() // drops every client and refuses new ones until resumed
+    const during = [
+      await alice.agent.post({ text: 'while the relay is down 1', langs: ['en'] }),
+      await alice.agent.post({ text: 'while the relay is down 2', langs: ['en'] }),
+    ]
+    await waitFor('a failed reconnect', () => indexer.status().source.reconnects >= before + 2)
+    expect(indexer.status().source.connected).toBe(false)
+    relay.resume()
+    const after = await alice.agent.post({ text: 'after the relay came back', langs: ['en'] })
+    await waitFor('every post made during the outage', async () => {
+      const live = await livePosts(database.sql)
+      return [...during, after].every((p) => live.includes(p.uri))
+    })
+    expect(indexer.status().source.connected).toBe(true)
+    expect(log.lines.some((l) => l.includes('Jetstream connection lost'))).toBe(true)
+  })
+
+  it('stops cleanly with the cursor committed, and a restart resumes from it without double counting', async () => {
+    const post = await alice.agent.post({ text: 'before restart', langs: ['en'] })
+    await bob.agent.like(post.uri, post.cid)
+    await waitFor('the like', async () => (await postCounts(database.sql))[post.uri]?.likes === 1)
+    await indexer.stop()
+    const saved = await readCursor(database.sql, 'jetstream')
+    expect(saved).toBe(indexer.status().cursor.committed)
+
+    const whileStopped = await alice.agent.post({ text: 'while stopped', langs: ['en'] })
+    await bob.agent.like(whileStopped.uri, whileStopped.cid)
+    indexer = await startIndexer({
+      database,
+      config: testConfig({ CURIA_JETSTREAM_URL: relay.url }),
+      log,
+      sourceReconnect: fastReconnect,
+    })
+    await waitFor(
+      'the like made while stopped',
+      async () => (await postCounts(database.sql))[whileStopped.uri]?.likes === 1,
+    )
+    expect((await postCounts(database.sql))[post.uri]?.likes).toBe(1)
+    await indexer.stop()
+  })
+})
+
+describe('Jetstream source with no Jetstream to reach', () => {
+  it('says plainly that it cannot reach the endpoint, keeps retrying, and stops cleanly', async () => {
+    // A port that was free a moment ago: nothing listens there.
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const p = (probe.address() as { port: number }).port
+        probe.close(() => resolve(p))
+      })
+    })
+    const url = `ws://127.0.0.1:${port}/subscribe`
+    const log = memoryLogger()
+    const indexer = await startIndexer({
+      database,
+      config: testConfig({ CURIA_JETSTREAM_URL: url }),
+      log,
+      sourceReconnect: fastReconnect,
+    })
+    await waitFor(
+      'two refused attempts',
+      () => log.lines.filter((l) => l.includes(`cannot reach Jetstream at ${url} (offline?)`)).length >= 2,
+    )
+    expect(log.lines.find((l) => l.includes('cannot reach'))).toMatch(
+      /retrying in \d+s; the feed keeps serving what is already indexed$/,
+    )
+    expect(indexer.status().source.connected).toBe(false)
+    await indexer.stop()
+    expect(indexer.status().state).toBe('stopped')
+  })
+})
