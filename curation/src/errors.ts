@@ -23,6 +23,15 @@ export class CurationError extends Error {
   }
 }
 
+/**
+ * True for a CurationError, also one thrown by another bundle's copy of this module (Next.js bundles a page and a
+ * route handler separately, and they share server-side singletons), hence the check by name and shape.
+ */
 export function isCurationError(err: unknown, code?: CurationErrorCode): err is CurationError {
-  return err instanceof CurationError && (code === undefined || err.code === code)
+  const shaped =
+    err instanceof CurationError ||
+    (err instanceof Error &&
+      err.name === 'CurationError' &&
+      typeof (err as { code?: unknown }).code === 'string')
+  return shaped && (code === undefined || (err as CurationError).code === code)
 }

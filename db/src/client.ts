@@ -2,10 +2,10 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { PGlite } from '@electric-sql/pglite'
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import { migrate } from 'drizzle-orm/postgres-js/migrator'
 import postgres from 'postgres'
+import { servePglite } from './pglite-server'
 import * as schema from './schema/index'
 
 export const migrationsFolder = resolve(dirname(fileURLToPath(import.meta.url)), '../migrations')
@@ -42,9 +42,9 @@ export interface OpenDatabaseOptions {
  * The one way Curia opens its database.
  *
  * With a URL it is postgres.js against that server. Without one it starts embedded PGlite and serves it on a
- * loopback socket, and every user (this process and the web app's) talks postgres.js to that socket: PGlite is a
- * single connection, and the socket's multiplexer is what keeps one client's transaction from interleaving with
- * another's. The owning process writes the socket's URL into the data folder so a second process finds it.
+ * loopback socket (pglite-server.ts), and every user (this process and the web app's) talks postgres.js to that
+ * socket: PGlite is a single session, and the server hands it to one client's whole turn (and whole transaction)
+ * at a time. The owning process writes the socket's URL into the data folder so a second process finds it.
  */
 export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Database> {
   const max = opts.max ?? 10
@@ -52,20 +52,20 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Data
 
   const dataDir = opts.dataDir ?? 'data/pglite'
   const inMemory = dataDir.startsWith('memory://')
-  const lockFile = inMemory ? undefined : join(resolve(dataDir), '..', 'pglite.socket.json')
+  const lockFile = inMemory
+    ? undefined
+    : join(resolve(/*turbopackIgnore: true*/ dataDir), '..', 'pglite.socket.json')
   if (lockFile) {
     const owner = readOwner(lockFile)
     if (owner) return connect(owner.url, max, opts, true, async () => {})
     mkdirSync(dirname(lockFile), { recursive: true })
   }
-  const pglite = await PGlite.create(inMemory ? undefined : resolve(dataDir))
-  const server = new PGLiteSocketServer({ db: pglite, port: 0, host: '127.0.0.1', maxConnections: 64 })
-  await server.start()
-  const port = (server as unknown as { server: { address(): { port: number } } }).server.address().port
-  const url = `postgres://postgres@127.0.0.1:${port}/postgres`
+  const pglite = await PGlite.create(inMemory ? undefined : resolve(/*turbopackIgnore: true*/ dataDir))
+  const server = await servePglite(pglite)
+  const url = server.url
   if (lockFile) writeFileSync(lockFile, JSON.stringify({ pid: process.pid, url }))
   return connect(url, max, opts, true, async () => {
-    await server.stop()
+    await server.close()
     await pglite.close()
     if (lockFile) rmSync(lockFile, { force: true })
   })
@@ -92,7 +92,7 @@ async function connect(
     max,
     onnotice: () => {},
     connection: { application_name: opts.name ?? 'curia' },
-    // PGlite's socket speaks the protocol but not every server feature; keep the client plain there.
+    // Named prepared statements would outlive a client's turn on the shared PGlite session; keep them unnamed.
     ...(embedded ? { prepare: false } : {}),
   })
   // postgres.js learns the server's array type OIDs on its first query; an array bound before that is sent as a
