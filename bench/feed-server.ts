@@ -7,6 +7,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { openDatabase } from '@curia/db'
 import { createServiceAuthVerifier, createIdResolver } from '@curia/curation/feed/auth'
+import { createExposureRecorder } from '@curia/curation/feed/exposure'
 import { startFeedServer } from '@curia/curation/feed/server'
 import { createSnapshotStore } from '@curia/curation/feed/snapshot-store'
 
@@ -30,7 +31,8 @@ if (mode === 'bare') {
   process.on('SIGTERM', () => process.exit(0))
 } else if (mode === 'curia') {
   const database = await openDatabase({ url: process.env.DATABASE_URL, migrate: false, max: 4 })
-  const store = createSnapshotStore(database, { feed: 'curia', refreshMs: 5_000 })
+  const exposure = createExposureRecorder(database)
+  const store = createSnapshotStore(database, { feed: 'curia', refreshMs: 5_000, onServe: exposure.record })
   await store.refresh()
   const server = await startFeedServer({
     store,

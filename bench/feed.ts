@@ -59,12 +59,27 @@ try {
         ${sql.array(idx.map((k) => (k * 7919) % 500))}::int[],
         ${sql.array(idx.map((k) => (k * 104729) % 50))}::int[])`
   }
+  // One market per post with a spread of prices and trader counts (seeded as rows: the bench measures serving).
+  await database.sql`
+    insert into market (post_uri, liquidity_micro, subsidy_micro, opened_at, closes_at, q_yes_micro, q_no_micro,
+                        trade_count, trader_count)
+    select uri, 100000000, 69314719, created_at, created_at + interval '48 hours',
+           (id * 7919 % 300) * 1000000, (id * 104729 % 300) * 1000000, (id % 12)::int, (id % 9)::int
+    from post`
   const t0 = performance.now()
   const ranked = await rankFeed(database, {
     feed: 'curia',
     nowMs: now,
-    params: { halfLifeMs: 6 * 3_600_000, windowMs: 48 * 3_600_000, minEngagement: 0 },
+    params: {
+      halfLifeMs: 6 * 3_600_000,
+      windowMs: 48 * 3_600_000,
+      minTraders: 3,
+      priorPrice: 0.5,
+      explorationShare: 0.2,
+      explorationMaxTrades: 3,
+    },
     depth: POSTS,
+    seed: 1,
   })
   const rankMs = performance.now() - t0
   await database.close()

@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import type { InterimRankingParams } from './ranking/interim'
+import { parseMarketParams, type LedgerParams, type MarketParams } from './market/params'
+import type { MarketRankingParams } from './ranking/market-rank'
 
 const HOUR = 3_600_000
 const optionalBool = z
@@ -30,7 +31,13 @@ const env = z.object({
   CURIA_RANK_INTERVAL_MS: z.coerce.number().int().min(100).default(15_000),
   CURIA_RANK_HALF_LIFE_HOURS: z.coerce.number().positive().default(6),
   CURIA_RANK_WINDOW_HOURS: z.coerce.number().positive().default(48),
-  CURIA_RANK_MIN_ENGAGEMENT: z.coerce.number().int().min(0).default(2),
+  CURIA_RANK_MIN_TRADERS: z.coerce.number().int().min(1).default(3),
+  CURIA_RANK_PRIOR_PRICE: z.coerce.number().gt(0).lt(1).default(0.5),
+  CURIA_RANK_EXPLORATION_SHARE: z.coerce.number().min(0).max(0.5).default(0.2),
+  CURIA_RANK_EXPLORATION_MAX_TRADES: z.coerce.number().int().min(0).default(3),
+  CURIA_RANK_EXPLORATION_ROTATE_MINUTES: z.coerce.number().positive().default(5),
+  CURIA_MARKET_MIN_ENGAGEMENT: z.coerce.number().int().min(0).default(2),
+  CURIA_MARKET_OPEN_PER_RUN: z.coerce.number().int().min(0).default(500),
   CURIA_RANK_DEPTH: z.coerce.number().int().min(1).max(200_000).default(1_000),
   CURIA_SNAPSHOT_RETENTION_MINUTES: z.coerce.number().positive().default(360),
   CURIA_SNAPSHOT_REFRESH_MS: z.coerce.number().int().min(0).default(5_000),
@@ -52,7 +59,17 @@ export interface CurationConfig {
     snapshotRefreshMs: number
   }
   identity: { plcUrl: string; allowHttp: boolean }
-  ranking: InterimRankingParams & { intervalMs: number; depth: number; retentionMs: number }
+  ranking: MarketRankingParams & {
+    intervalMs: number
+    depth: number
+    retentionMs: number
+    /** The exploration shuffle is reseeded this often. */
+    explorationRotateMs: number
+  }
+  /** The candidate policy's engagement threshold: posts with at least this many likes + reposts get a market. */
+  marketOpening: { minEngagement: number; perRun: number }
+  market: MarketParams
+  ledger: LedgerParams
 }
 
 export function parseCurationConfig(source: Record<string, string | undefined>): CurationConfig {
@@ -74,15 +91,24 @@ export function parseCurationConfig(source: Record<string, string | undefined>):
       snapshotRefreshMs: e.CURIA_SNAPSHOT_REFRESH_MS,
     },
     // Same rule as the indexer: a plain-http PLC only exists on a local network, so allow http there by default.
-    identity: { plcUrl: e.CURIA_PLC_URL, allowHttp: e.CURIA_ALLOW_HTTP_IDENTITY ?? e.CURIA_PLC_URL.startsWith('http://') },
+    identity: {
+      plcUrl: e.CURIA_PLC_URL,
+      allowHttp: e.CURIA_ALLOW_HTTP_IDENTITY ?? e.CURIA_PLC_URL.startsWith('http://'),
+    },
     ranking: {
       intervalMs: e.CURIA_RANK_INTERVAL_MS,
       halfLifeMs: e.CURIA_RANK_HALF_LIFE_HOURS * HOUR,
       windowMs: e.CURIA_RANK_WINDOW_HOURS * HOUR,
-      minEngagement: e.CURIA_RANK_MIN_ENGAGEMENT,
+      minTraders: e.CURIA_RANK_MIN_TRADERS,
+      priorPrice: e.CURIA_RANK_PRIOR_PRICE,
+      explorationShare: e.CURIA_RANK_EXPLORATION_SHARE,
+      explorationMaxTrades: e.CURIA_RANK_EXPLORATION_MAX_TRADES,
+      explorationRotateMs: e.CURIA_RANK_EXPLORATION_ROTATE_MINUTES * 60_000,
       depth: e.CURIA_RANK_DEPTH,
       retentionMs: e.CURIA_SNAPSHOT_RETENTION_MINUTES * 60_000,
     },
+    marketOpening: { minEngagement: e.CURIA_MARKET_MIN_ENGAGEMENT, perRun: e.CURIA_MARKET_OPEN_PER_RUN },
+    ...parseMarketParams(source),
   }
 }
 

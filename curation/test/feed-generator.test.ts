@@ -52,7 +52,7 @@ beforeAll(async () => {
       cid: m.cid,
       authorDid: alice.did,
       text: m.text,
-      createdAt: new Date(),
+      createdAt: new Date(Date.now() - (3 - i) * 60_000),
       likeCount: i * 5,
     })),
   )
@@ -72,7 +72,7 @@ beforeAll(async () => {
     CURIA_FEED_PUBLISHER_DID: publisher.did,
     CURIA_PLC_URL: net.plcUrl,
     CURIA_ALLOW_HTTP_IDENTITY: 'true',
-    CURIA_RANK_MIN_ENGAGEMENT: '0',
+    CURIA_MARKET_MIN_ENGAGEMENT: '0',
     CURIA_RANK_INTERVAL_MS: '600000',
   }
   config = parseCurationConfig(env)
@@ -109,7 +109,7 @@ describe('feed generator', () => {
     expect(described).toEqual({ did: config.feed.serviceDid, feeds: [{ uri: config.feed.uri }] })
   })
 
-  it('ranks the posts made on the PDS into the skeleton, most engaged first, with feedContext', async () => {
+  it('ranks the posts made on the PDS into the skeleton (untraded: newest first), with feedContext', async () => {
     const { status, body } = await skeleton({ feed: config.feed.uri, limit: '2' })
     expect(status).toBe(200)
     const feed = body.feed as { post: string; feedContext: string }[]

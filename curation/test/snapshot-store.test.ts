@@ -2,11 +2,36 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eq, inArray, post, type Database } from '@curia/db'
 import { createTestDatabase } from '@curia/db/testing'
 import { createSnapshotStore } from '../src/feed/snapshot-store'
-import { pruneSnapshots, rankFeed } from '../src/service/rank-feed'
+import { openCandidateMarkets, pruneSnapshots, rankFeed as rankSnapshot } from '../src/service/rank-feed'
+import { setupLedger } from '../src/service/ledger'
+import { DEFAULT_MARKET_PARAMS } from '../src/market/params'
+import { MICRO } from '../src/market/lmsr'
 import { isCurationError } from '../src/errors'
 
 const HOUR = 3_600_000
-const params = { halfLifeMs: 6 * HOUR, windowMs: 48 * HOUR, minEngagement: 0 }
+const params = {
+  halfLifeMs: 6 * HOUR,
+  windowMs: 48 * HOUR,
+  minTraders: 3,
+  priorPrice: 0.5,
+  explorationShare: 0,
+  explorationMaxTrades: 3,
+}
+
+/** Opens markets for every new post (the candidate policy's job in production), then ranks. */
+async function rankFeed(
+  database: Database,
+  opts: { feed: string; nowMs: number; params: typeof params; depth: number },
+) {
+  await openCandidateMarkets(database, {
+    nowMs: opts.nowMs,
+    windowMs: opts.params.windowMs,
+    minEngagement: 0,
+    limit: 10_000,
+    params: DEFAULT_MARKET_PARAMS,
+  })
+  return rankSnapshot(database, { ...opts, seed: 1 })
+}
 const feed = 'curia'
 let database: Database
 let clock = Date.now()
@@ -20,7 +45,7 @@ async function addPosts(count: number, likes = 0): Promise<string[]> {
       cid: `bafy${n}`,
       authorDid: `did:plc:author${n % 7}`,
       text: `post ${n}`,
-      createdAt: new Date(clock - n * 1000),
+      createdAt: new Date(clock - 3_600_000 + n * 1000),
       likeCount: likes,
     }
   })
@@ -46,6 +71,7 @@ async function readAll(
 
 beforeAll(async () => {
   database = await createTestDatabase()
+  await setupLedger(database, { treasuryFundingMicro: 1_000_000n * MICRO, now: new Date() })
 })
 afterAll(async () => {
   await database.close()
@@ -79,10 +105,11 @@ describe('ranked snapshots', () => {
     }
     expect(new Set(seen).size).toBe(seen.length)
     expect(seen.length).toBe(expected)
-    // A reader starting again from the top sees the newer, more engaging posts first.
+    // A reader starting again from the top sees the newer posts first (untraded markets rank at the prior).
     const top = await store.getPage({ limit: 5 })
     const [topRow] = await database.db.select().from(post).where(eq(post.uri, top.items[0]!.uri))
     expect(topRow?.likeCount).toBe(50)
+    expect(top.items[0]!.postId).toBe(Math.max(...top.items.map((i) => i.postId)))
   })
 
   it('drops a deleted post from pages of a snapshot already being read, without shifting offsets', async () => {

@@ -76,7 +76,7 @@ export default async function globalSetup(): Promise<Cleanup> {
         // Every post on the local network is a candidate and ranked at once, so a spec sees its posts quickly.
         CURIA_CANDIDATE_LANGS: '*',
         CURIA_CANDIDATE_ALLOW_UNKNOWN_LANG: 'true',
-        CURIA_RANK_MIN_ENGAGEMENT: '0',
+        CURIA_MARKET_MIN_ENGAGEMENT: '0',
         CURIA_RANK_INTERVAL_MS: '500',
         CURIA_SNAPSHOT_REFRESH_MS: '500',
         CURIA_BLOB_URL_TEMPLATE: `${net.pdsUrl}/xrpc/com.atproto.sync.getBlob?did={did}&cid={cid}`,

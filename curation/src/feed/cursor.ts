@@ -28,7 +28,10 @@ export function decodeCursor(raw: string): FeedCursor {
   return { snapshotId, offset }
 }
 
-/** What a client echoes back with interactions: which snapshot and rank served this item. */
-export function encodeFeedContext(snapshotId: number, rank: number): string {
-  return `s${snapshotId}r${rank}`
+/**
+ * What a client echoes back with interactions: which snapshot and rank served this item, and `x` when the slot was
+ * an exploration slot rather than earned by price.
+ */
+export function encodeFeedContext(snapshotId: number, rank: number, exploration = false): string {
+  return `s${snapshotId}r${rank}${exploration ? 'x' : ''}`
 }

@@ -16,6 +16,7 @@ export interface SkeletonPage {
 interface LoadedSnapshot {
   id: number
   postIds: number[]
+  exploration: Set<number>
   /** Parallel to postIds; `undefined` where the post was deleted (or is gone) since the snapshot was taken. */
   uris: (string | undefined)[]
 }
@@ -27,6 +28,8 @@ export interface SnapshotStoreOptions {
   /** How many snapshots to keep in memory for readers still paging through them (default 32). */
   cacheSize?: number
   now?: () => number
+  /** Told which posts each page served: impressions, which drive the jury's sampling. */
+  onServe?: (postIds: number[]) => void
 }
 
 export interface SnapshotStore {
@@ -65,15 +68,20 @@ export function createSnapshotStore(database: Database, opts: SnapshotStoreOptio
   }
 
   async function load(id: number): Promise<LoadedSnapshot | undefined> {
-    const [row] = await sql<{ id: number; postIds: number[] }[]>`
-      select id::float8 as id, post_ids::float8[] as "postIds"
+    const [row] = await sql<{ id: number; postIds: number[]; explorationRanks: number[] }[]>`
+      select id::float8 as id, post_ids::float8[] as "postIds", exploration_ranks as "explorationRanks"
       from feed_snapshot where id = ${id} and feed = ${opts.feed}`
     if (!row) return undefined
     const live = await sql<{ id: number; uri: string }[]>`
       select id::float8 as id, uri from post
       where id = any(${sql.array(row.postIds)}::bigint[]) and deleted_at is null`
     const uriById = new Map(live.map((p) => [p.id, p.uri]))
-    return { id: row.id, postIds: row.postIds, uris: row.postIds.map((postId) => uriById.get(postId)) }
+    return {
+      id: row.id,
+      postIds: row.postIds,
+      exploration: new Set(row.explorationRanks),
+      uris: row.postIds.map((postId) => uriById.get(postId)),
+    }
   }
 
   function loadOnce(id: number): Promise<LoadedSnapshot | undefined> {
@@ -146,9 +154,12 @@ export function createSnapshotStore(database: Database, opts: SnapshotStoreOptio
     let i = offset
     for (; i < snapshot.postIds.length && items.length < req.limit; i++) {
       const uri = snapshot.uris[i]
-      if (uri)
-        items.push({ postId: snapshot.postIds[i]!, uri, feedContext: encodeFeedContext(snapshot.id, i) })
+      if (uri) {
+        const feedContext = encodeFeedContext(snapshot.id, i, snapshot.exploration.has(i))
+        items.push({ postId: snapshot.postIds[i]!, uri, feedContext })
+      }
     }
+    if (items.length > 0) opts.onServe?.(items.map((item) => item.postId))
     const page: SkeletonPage = { items }
     if (i < snapshot.postIds.length) page.cursor = encodeCursor({ snapshotId: snapshot.id, offset: i })
     return page

@@ -1,22 +1,25 @@
 import type { Database } from '@curia/db'
 import type { CurationConfig } from '../config'
 import { createIdResolver, createServiceAuthVerifier } from '../feed/auth'
+import { createExposureRecorder } from '../feed/exposure'
 import { startFeedServer, type FeedServer } from '../feed/server'
 import { createSnapshotStore, type SnapshotStore } from '../feed/snapshot-store'
-import { pruneSnapshots, rankFeed } from './rank-feed'
+import { setupLedger } from './ledger'
+import { closeDueMarkets } from './market'
+import { openCandidateMarkets, pruneSnapshots, rankFeed } from './rank-feed'
 
 export interface CurationService {
   feedServer: FeedServer
   store: SnapshotStore
-  /** Ranks now (the loop also does this every `ranking.intervalMs`). */
+  /** Runs one ranking round now (the loop also does this every `ranking.intervalMs`). */
   rankNow(): Promise<void>
   stop(): Promise<void>
 }
 
 /**
- * The curation side of a running Curia: a ranking loop that publishes snapshots, and the feed generator serving
- * them. Ranking failures (say, the database restarting) are logged and retried on the next tick; the feed keeps
- * serving the last snapshot it holds.
+ * The curation side of a running Curia: a loop that opens markets for candidate posts, closes due ones and
+ * publishes ranked snapshots, and the feed generator serving them. A failed round (say, the database restarting)
+ * is logged and retried on the next tick; the feed keeps serving the last snapshot it holds.
  */
 export async function startCurationService(opts: {
   database: Database
@@ -26,34 +29,53 @@ export async function startCurationService(opts: {
 }): Promise<CurationService> {
   const { database, config } = opts
   const log = opts.log ?? ((line: string) => console.log(line))
+  await setupLedger(database, { treasuryFundingMicro: config.ledger.treasuryFundingMicro, now: new Date() })
+  const exposure = createExposureRecorder(database, { log })
   const store = createSnapshotStore(database, {
     feed: config.feed.rkey,
     refreshMs: config.feed.snapshotRefreshMs,
+    onServe: exposure.record,
   })
   const verifier = createServiceAuthVerifier({
     serviceDid: config.feed.serviceDid,
     idResolver: createIdResolver(config.identity),
   })
 
-  let ranking: Promise<void> | undefined
+  let round: Promise<void> | undefined
   const rankNow = () =>
-    (ranking ??= (async () => {
+    (round ??= (async () => {
       const nowMs = Date.now()
+      const opened = await openCandidateMarkets(database, {
+        nowMs,
+        windowMs: config.ranking.windowMs,
+        minEngagement: config.marketOpening.minEngagement,
+        limit: config.marketOpening.perRun,
+        params: config.market,
+      })
+      const closed = await closeDueMarkets(database, { now: new Date(nowMs) })
       const result = await rankFeed(database, {
         feed: config.feed.rkey,
         nowMs,
         params: config.ranking,
         depth: config.ranking.depth,
+        seed: Math.floor(nowMs / config.ranking.explorationRotateMs),
       })
       await pruneSnapshots(database, {
         feed: config.feed.rkey,
         nowMs,
         retentionMs: config.ranking.retentionMs,
       })
-      if (result.published) log(`ranker: published snapshot ${result.snapshotId} with ${result.ranked} posts`)
+      if (opened > 0 || closed.length > 0 || result.published) {
+        log(
+          `ranker: ${opened} markets opened, ${closed.length} closed; ` +
+            (result.published
+              ? `published snapshot ${result.snapshotId} with ${result.ranked} posts`
+              : 'order unchanged'),
+        )
+      }
       await store.refresh()
     })().finally(() => {
-      ranking = undefined
+      round = undefined
     }))
 
   const feedServer = await startFeedServer({
@@ -67,7 +89,9 @@ export async function startCurationService(opts: {
     log,
   })
   const tick = () =>
-    rankNow().catch((err: unknown) => log(`ranker: failed, retrying next tick: ${(err as Error).message}`))
+    rankNow().catch((err: unknown) =>
+      log(`ranker: round failed, retrying next tick: ${(err as Error).message}`),
+    )
   await tick()
   const timer = setInterval(() => void tick(), config.ranking.intervalMs)
 
@@ -77,8 +101,9 @@ export async function startCurationService(opts: {
     rankNow,
     async stop() {
       clearInterval(timer)
-      await ranking?.catch(() => {})
+      await round?.catch(() => {})
       await feedServer.close()
+      await exposure.stop()
     },
   }
 }

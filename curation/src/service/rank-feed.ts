@@ -1,17 +1,22 @@
 import type { Database } from '@curia/db'
+import { isCurationError } from '../errors'
+import type { MarketParams } from '../market/params'
 import {
-  INTERIM_RANKING,
-  rankInterim,
-  type InterimRankingParams,
-  type RankablePost,
-} from '../ranking/interim'
+  MARKET_RANKING,
+  rankMarkets,
+  type MarketRankingParams,
+  type RankableMarket,
+} from '../ranking/market-rank'
+import { openMarket } from './market'
 
 export interface RankFeedOptions {
   feed: string
   nowMs: number
-  params: InterimRankingParams
+  params: MarketRankingParams
   /** How many posts a snapshot holds: how deep a reader can scroll. */
   depth: number
+  /** The exploration shuffle's seed; the caller rotates it (a new one every few minutes). */
+  seed: number
 }
 
 export interface RankFeedResult {
@@ -22,30 +27,66 @@ export interface RankFeedResult {
 }
 
 /**
- * Ranks the live candidate posts and publishes the order as a new snapshot, unless it equals the latest one
- * (scores decay continuously, but an unchanged order needs no new snapshot, and readers keep their cursors).
+ * Ranks every live post that has a market and publishes the order as a new snapshot, unless it equals the latest
+ * one (an unchanged order needs no snapshot, and readers keep their cursors).
  */
 export async function rankFeed(database: Database, opts: RankFeedOptions): Promise<RankFeedResult> {
   const { sql } = database
   const sinceIso = new Date(opts.nowMs - opts.params.windowMs).toISOString()
-  const rows = await sql<{ id: number; createdAtMs: number; likeCount: number; repostCount: number }[]>`
-    select id::float8 as id, (extract(epoch from created_at) * 1000)::float8 as "createdAtMs",
-           like_count as "likeCount", repost_count as "repostCount"
-    from post
-    where deleted_at is null and created_at > ${sinceIso}::timestamptz
-      and like_count + repost_count >= ${opts.params.minEngagement}`
-  const posts: RankablePost[] = rows
-  const ranked = rankInterim(posts, opts.nowMs, opts.params, opts.depth)
+  // The top trader is the account with the largest net position (|yes - no|) in the market.
+  const rows = await sql<
+    {
+      postId: number
+      createdAtMs: number
+      qYes: string
+      qNo: string
+      b: string
+      traderCount: number
+      tradeCount: number
+      topYes: string | null
+      topNo: string | null
+    }[]
+  >`
+    select p.id::float8 as "postId", (extract(epoch from p.created_at) * 1000)::float8 as "createdAtMs",
+           m.q_yes_micro::text as "qYes", m.q_no_micro::text as "qNo", m.liquidity_micro::text as b,
+           m.trader_count as "traderCount", m.trade_count as "tradeCount",
+           top.yes_shares_micro::text as "topYes", top.no_shares_micro::text as "topNo"
+    from market m
+    join post p on p.uri = m.post_uri
+    left join lateral (
+      select yes_shares_micro, no_shares_micro from position
+      where market_id = m.id
+      order by abs(yes_shares_micro - no_shares_micro) desc, account_id
+      limit 1
+    ) top on true
+    where p.deleted_at is null and m.status in ('open', 'closed') and p.created_at > ${sinceIso}::timestamptz`
+  const markets: RankableMarket[] = rows.map((r) => ({
+    postId: r.postId,
+    createdAtMs: r.createdAtMs,
+    qYesMicro: BigInt(r.qYes),
+    qNoMicro: BigInt(r.qNo),
+    liquidityMicro: BigInt(r.b),
+    traderCount: r.traderCount,
+    tradeCount: r.tradeCount,
+    topYesMicro: BigInt(r.topYes ?? '0'),
+    topNoMicro: BigInt(r.topNo ?? '0'),
+  }))
+  const ranked = rankMarkets(markets, opts.nowMs, opts.params, opts.depth, opts.seed)
 
-  const [latest] = await sql<{ id: number; postIds: number[] }[]>`
-    select id::float8 as id, post_ids::float8[] as "postIds" from feed_snapshot
-    where feed = ${opts.feed} order by id desc limit 1`
-  if (latest && sameOrder(latest.postIds, ranked.postIds)) {
+  const [latest] = await sql<{ id: number; postIds: number[]; explorationRanks: number[] }[]>`
+    select id::float8 as id, post_ids::float8[] as "postIds", exploration_ranks as "explorationRanks"
+    from feed_snapshot where feed = ${opts.feed} order by id desc limit 1`
+  if (
+    latest &&
+    sameOrder(latest.postIds, ranked.postIds) &&
+    sameOrder(latest.explorationRanks, ranked.explorationRanks)
+  ) {
     return { snapshotId: latest.id, published: false, ranked: ranked.postIds.length }
   }
   const [row] = await sql<{ id: number }[]>`
-    insert into feed_snapshot (feed, ranking, post_ids, scores)
-    values (${opts.feed}, ${INTERIM_RANKING}, ${sql.array(ranked.postIds)}::bigint[], ${sql.array(ranked.scores)}::real[])
+    insert into feed_snapshot (feed, ranking, post_ids, scores, exploration_ranks)
+    values (${opts.feed}, ${MARKET_RANKING}, ${sql.array(ranked.postIds.map(String))}::bigint[],
+            ${sql.array(ranked.scores.map(String))}::real[], ${sql.array(ranked.explorationRanks.map(String))}::int[])
     returning id::float8 as id`
   return { snapshotId: row?.id, published: true, ranked: ranked.postIds.length }
 }
@@ -54,6 +95,47 @@ function sameOrder(a: readonly number[], b: readonly number[]): boolean {
   if (a.length !== b.length) return false
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
   return true
+}
+
+/**
+ * The candidate policy's market opening: every live, indexed candidate post with at least `minEngagement` likes +
+ * reposts and no market yet gets one (subsidised by the treasury, no fee). Newest first, at most `limit` a run.
+ */
+export async function openCandidateMarkets(
+  database: Database,
+  opts: {
+    nowMs: number
+    windowMs: number
+    minEngagement: number
+    limit: number
+    params: Pick<MarketParams, 'liquidityMicro' | 'windowMs' | 'openFeeMicro'>
+  },
+): Promise<number> {
+  const { sql } = database
+  const sinceIso = new Date(opts.nowMs - Math.min(opts.windowMs, opts.params.windowMs)).toISOString()
+  const due = await sql<{ uri: string }[]>`
+    select p.uri from post p
+    where p.deleted_at is null and p.created_at > ${sinceIso}::timestamptz
+      and p.like_count + p.repost_count >= ${opts.minEngagement}
+      and not exists (select 1 from market m where m.post_uri = p.uri)
+    order by p.created_at desc
+    limit ${opts.limit}`
+  let opened = 0
+  for (const { uri } of due) {
+    try {
+      const result = await openMarket(database, {
+        postUri: uri,
+        now: new Date(opts.nowMs),
+        params: opts.params,
+      })
+      if (result.opened) opened++
+    } catch (err) {
+      // An empty treasury stops the run (the next one retries); a post the rules refuse is skipped.
+      if (isCurationError(err, 'insufficient_balance')) throw err
+      if (!isCurationError(err)) throw err
+    }
+  }
+  return opened
 }
 
 /** Drops snapshots older than the retention, always keeping the latest, so old cursors expire but never all. */
