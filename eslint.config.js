@@ -40,19 +40,43 @@ export default tseslint.config(
     },
   },
   ...Object.entries(layers).map(([pkg, forbidden]) => ({
-    files: [`${pkg}/src/**/*.{ts,tsx}`, ...(pkg === 'web' ? ['web/app/**/*.{ts,tsx}', 'web/components/**/*.{ts,tsx}', 'web/server/**/*.ts'] : [])],
+    files: [
+      `${pkg}/src/**/*.{ts,tsx}`,
+      ...(pkg === 'web'
+        ? ['web/app/**/*.{ts,tsx}', 'web/components/**/*.{ts,tsx}', 'web/server/**/*.ts']
+        : []),
+    ],
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: forbidden.map((name) => ({ group: [name, `${name}/*`], message: `${pkg} must not import ${name}` })) },
+        {
+          patterns: forbidden.map((name) => ({
+            group: [name, `${name}/*`],
+            message: `${pkg} must not import ${name}`,
+          })),
+        },
       ],
     },
   })),
   {
     // Only the process entry points read the environment; everything else takes options.
     files: ['**/*.{ts,tsx}'],
-    ignores: ['**/config.ts', '**/test/**', 'scripts/**', 'bench/**', 'e2e/**', 'devnet/**', '**/*.config.ts', 'db/src/testing.ts'],
-    rules: { 'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read env in config.ts only.' }] },
+    ignores: [
+      '**/config.ts',
+      '**/test/**',
+      'scripts/**',
+      'bench/**',
+      'e2e/**',
+      'devnet/**',
+      '**/*.config.ts',
+      'db/src/testing.ts',
+    ],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read env in config.ts only.' },
+      ],
+    },
   },
   {
     files: ['**/*.js', '**/*.mjs'],

@@ -60,17 +60,15 @@ afterAll(async () => {
 describe('market-ranked feed', () => {
   it('ranks a post many curators back above one a whale pumps alone, and counts impressions', async () => {
     const uris = ['whale', 'crowd', 'quiet'].map((k) => `at://did:plc:author/app.bsky.feed.post/${k}`)
-    await database.db
-      .insert(post)
-      .values(
-        uris.map((uri) => ({
-          uri,
-          cid: 'bafy',
-          authorDid: 'did:plc:author',
-          text: uri,
-          createdAt: new Date(now.getTime() - HOUR),
-        })),
-      )
+    await database.db.insert(post).values(
+      uris.map((uri) => ({
+        uri,
+        cid: 'bafy',
+        authorDid: 'did:plc:author',
+        text: uri,
+        createdAt: new Date(now.getTime() - HOUR),
+      })),
+    )
     const [whaleMarket, crowdMarket] = await Promise.all(
       uris
         .slice(0, 2)
