@@ -2,9 +2,9 @@ import type { Database } from '@curia/db'
 
 export interface ExposureRecorder {
   /** Counts one impression for each post (cheap: a map increment; the database sees a batch per flush). */
-  record(postIds: readonly number[]): void
-  flush(): Promise<void>
-  stop(): Promise<void>
+  record: (postIds: readonly number[]) => void
+  flush: () => Promise<void>
+  stop: () => Promise<void>
 }
 
 /**
@@ -48,7 +48,7 @@ export function createExposureRecorder(
   timer.unref()
 
   return {
-    record(postIds) {
+    record: (postIds) => {
       for (const id of postIds) pending.set(id, (pending.get(id) ?? 0) + 1)
     },
     flush,
