@@ -1,0 +1,89 @@
+import { sql } from 'drizzle-orm'
+import { bigint, check, index, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
+
+/**
+ * Admission to the jury: who may join the Semaphore group, and the one identity commitment each person bound.
+ *
+ * PRIVATE. `juror_binding` links a person (a DID or a wallet) to a commitment. It never leaves the server: no export,
+ * no API returns it. Votes stay anonymous regardless (a Semaphore proof shows membership, not which member), but the
+ * list of who is a juror is itself worth protecting.
+ */
+
+export const ADMISSION_VERIFIERS = ['allowlist', 'invite', 'personhood'] as const
+export type AdmissionVerifier = (typeof ADMISSION_VERIFIERS)[number]
+
+const quoted = (values: readonly string[]) => sql.raw(values.map((v) => `'${v}'`).join(', '))
+
+/**
+ * One person, one commitment. `person_key` is `did:...` for the allowlist and invites and `eth:0x...` (lower-case
+ * address) for the on-chain personhood check; both are unique, so a person cannot bind twice and a commitment
+ * cannot be claimed by two people.
+ */
+export const jurorBinding = pgTable(
+  'juror_binding',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    verifier: text('verifier', { enum: ADMISSION_VERIFIERS }).notNull(),
+    personKey: text('person_key').notNull(),
+    /** The Semaphore identity commitment, decimal. */
+    commitment: text('commitment').notNull(),
+    admittedAt: timestamp('admitted_at', { withTimezone: true }).notNull(),
+    /** Set once the commitment is in the jury group; null while the group insert is pending (a crash between). */
+    memberAddedAt: timestamp('member_added_at', { withTimezone: true }),
+    /** Set when the operator revoked this member's invite branch. */
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [
+    check('juror_binding_verifier_check', sql`${t.verifier} in (${quoted(ADMISSION_VERIFIERS)})`),
+    uniqueIndex('juror_binding_person_key').on(t.personKey),
+    uniqueIndex('juror_binding_commitment_key').on(t.commitment),
+  ],
+)
+
+/** DIDs the operator admits directly. */
+export const jurorAllowlist = pgTable('juror_allowlist', {
+  did: text('did').primaryKey(),
+  note: text('note'),
+  addedAt: timestamp('added_at', { withTimezone: true }).notNull(),
+})
+
+/**
+ * Invite codes: the web of trust. Only the code's SHA-256 is stored, so the table cannot be replayed as invites.
+ * `inviter_binding_id` null means the operator made it (a root of the tree). The edge inviter -> invitee is
+ * (inviter_binding_id, used_by_binding_id).
+ */
+export const jurorInvite = pgTable(
+  'juror_invite',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    codeHash: text('code_hash').notNull(),
+    inviterBindingId: bigint('inviter_binding_id', { mode: 'number' }).references(() => jurorBinding.id),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    usedByBindingId: bigint('used_by_binding_id', { mode: 'number' }).references(() => jurorBinding.id),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('juror_invite_code_hash_key').on(t.codeHash),
+    // A person is admitted through at most one invite.
+    uniqueIndex('juror_invite_used_by_key').on(t.usedByBindingId),
+    index('juror_invite_inviter_idx').on(t.inviterBindingId, t.createdAt),
+    check('juror_invite_used_check', sql`(${t.usedAt} is null) = (${t.usedByBindingId} is null)`),
+  ],
+)
+
+/**
+ * Sign-In with Ethereum nonces: issued by the server, accepted once, before `expires_at`. A refused sign-in leaves
+ * its nonce unused (the whole admission rolls back), so only a successful admission consumes it.
+ */
+export const siweNonce = pgTable(
+  'siwe_nonce',
+  {
+    nonce: text('nonce').primaryKey(),
+    issuedAt: timestamp('issued_at', { withTimezone: true }).notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+  },
+  (t) => [index('siwe_nonce_expires_at_idx').on(t.expiresAt)],
+)
