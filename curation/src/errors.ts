@@ -13,6 +13,25 @@ export type CurationErrorCode =
   | 'bad_amount'
   | 'unknown_market'
   | 'idempotency_conflict'
+  // Settlement: a market still trading cannot settle; books that do not add up are refused, never paid.
+  | 'market_not_closed'
+  | 'settlement_invariant'
+  // Jury admission (one verifier's refusal each; nothing is recorded on any of them).
+  | 'not_allowlisted'
+  | 'invite_invalid'
+  | 'invite_expired'
+  | 'invite_quota'
+  | 'siwe_invalid'
+  | 'siwe_nonce'
+  | 'not_human'
+  | 'already_admitted'
+  | 'commitment_taken'
+  | 'bad_commitment'
+  | 'admission_revoked'
+  | 'verifier_disabled'
+  // On-chain anchoring.
+  | 'already_anchored'
+  | 'chain_unavailable'
 
 export class CurationError extends Error {
   readonly code: CurationErrorCode
