@@ -7,7 +7,9 @@ import { spawn } from 'node:child_process'
 import { rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { z } from 'zod'
+import { openDatabase } from '@curia/db'
 import { startJetstreamRelay, startNetwork, startSimulation } from '@curia/devnet'
+import { startDemoCurators } from './demo-curators'
 
 const root = resolve(import.meta.dirname, '..')
 const env = z
@@ -60,12 +62,25 @@ const sim = await startSimulation(net, {
 })
 log(`${sim.accounts.length} simulated accounts are posting, liking, reposting and deleting`)
 
+// The same accounts act as curators. The demo joins Curia's embedded database through the socket its owner
+// (the Curia process) advertises in the data folder.
+const database = await openDatabase({ dataDir: join(env.CURIA_DATA_DIR, 'pglite'), max: 2, migrate: false })
+const curators = await startDemoCurators({
+  database,
+  dids: sim.accounts.map((a) => a.did),
+  seed: env.CURIA_DEMO_SEED,
+  intervalMs: env.CURIA_DEMO_INTERVAL_MS,
+  log,
+})
+
 let stopping = false
 async function stop(code: number) {
   if (stopping) return
   stopping = true
   log('stopping...')
   const exited = curia.exitCode === null ? new Promise((r) => curia.once('exit', r)) : Promise.resolve()
+  await curators.stop()
+  await database.close()
   curia.kill('SIGTERM')
   await sim.stop()
   await exited
