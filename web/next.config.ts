@@ -19,6 +19,7 @@ export default function nextConfig(phase: string): NextConfig {
       '@electric-sql/pglite',
       '@electric-sql/pglite-socket',
       'drizzle-orm',
+      '@atproto/oauth-client-node',
       '@atproto/api',
       '@atproto/identity',
       '@atproto/xrpc-server',

@@ -4,6 +4,7 @@ import { Avatar } from './avatar'
 import { HeartIcon, ExternalIcon, ReplyIcon, RepostIcon } from './icons'
 import { PostImages } from './post-images'
 import { ExternalCard, QuoteRef, VideoRef } from './post-embeds'
+import { MarketBadge } from './market-badge'
 import { RichText } from './rich-text'
 
 const focusRing = 'focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600'
@@ -18,22 +19,25 @@ export function PostCard({
   post,
   nowMs,
   position,
+  showMarket = true,
 }: {
   post: FeedPostView
   nowMs: number
-  /** 1-based position in the feed, for the ARIA feed pattern. */
-  position: number
+  /** 1-based position in the feed, for the ARIA feed pattern; absent for a post shown on its own. */
+  position?: number
+  /** The market line (off on the post's own page, which shows the market in full). */
+  showMarket?: boolean
 }) {
   const { author } = post
   const name = author.displayName ?? author.handle ?? author.did
   const time = formatRelativeTime(post.createdAt, nowMs)
-  const headingId = `post-${position}-author`
+  const headingId = `post-${position ?? 'main'}-author`
 
   return (
     <article
       aria-labelledby={headingId}
       aria-posinset={position}
-      aria-setsize={-1}
+      aria-setsize={position === undefined ? undefined : -1}
       data-uri={post.uri}
       className="flex gap-3 px-4 py-4 sm:px-5"
     >
@@ -102,6 +106,7 @@ export function PostCard({
         {post.external ? <ExternalCard external={post.external} /> : null}
         {post.hasVideo ? <VideoRef bskyUrl={post.bskyUrl} /> : null}
         {post.quote ? <QuoteRef quote={post.quote} /> : null}
+        {showMarket && post.path ? <MarketBadge market={post.market} path={post.path} /> : null}
 
         <footer className="mt-3 flex items-center gap-5 text-sm text-zinc-500 tabular-nums dark:text-zinc-400">
           <span className="inline-flex items-center gap-1.5" data-testid="like-count">

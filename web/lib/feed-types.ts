@@ -1,3 +1,4 @@
+import type { MarketBadgeView } from './market-types'
 import type { RichTextFacet } from './rich-text'
 
 /**
@@ -24,6 +25,10 @@ export interface FeedPostView {
   repostCount: number
   /** Which snapshot and rank served this post (opaque to the page). */
   feedContext: string
+  /** Curia's page for the post (market, chart, trading); null for a URI that cannot have one. */
+  path: string | null
+  /** The post's market, when it has one. */
+  market: MarketBadgeView | null
 }
 
 export interface FeedAuthorView {

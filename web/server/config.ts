@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { z } from 'zod'
+import { parseMarketParams, type LedgerParams, type MarketParams } from '@curia/curation/market/params'
 
 /**
  * The web app's one environment reader. Everything else takes a `WebConfig` (or a value derived from it), so
@@ -19,7 +20,53 @@ export interface WebConfig {
   blobUrlTemplate: string
   /** Where an avatar blob is fetched from; same placeholders. */
   avatarUrlTemplate: string
+  /**
+   * The origin browsers reach this app at (no trailing slash). OAuth's redirect URI and, in production, the client
+   * id are built from it; sign-in starts on this origin so the cookies it sets come back to the callback.
+   */
+  publicUrl: string
+  oauth: OAuthConfig
+  /** Resolving DIDs and handles: the PLC directory, and whether plain-http PLC and did:web are allowed. */
+  identity: { plcUrl: string; allowHttp: boolean }
+  /**
+   * Where a post Curia has not indexed is fetched from when a curator opens a market on it
+   * (`com.atproto.repo.getRecord`): the public AppView in production, the local PDS on a local network.
+   */
+  recordSourceUrl: string
+  /** The market layer's parameters (shared with the curation services' reader, `parseMarketParams`). */
+  market: MarketParams
+  ledger: LedgerParams
 }
+
+export type OAuthConfig =
+  | {
+      /**
+       * Development: an atproto loopback client (client_id `http://localhost?redirect_uri=...&scope=...`), no
+       * key, no published metadata. Only for http://127.0.0.1 origins.
+       */
+      kind: 'loopback'
+      scope: string
+      redirectUri: string
+      /** XRPC service resolving handles (`com.atproto.identity.resolveHandle`); undefined: DNS and well-known. */
+      handleResolver: string | undefined
+    }
+  | {
+      /**
+       * Production: a confidential web client whose metadata is published at `<publicUrl>/oauth/client-metadata.json`
+       * and which authenticates to the token endpoint with `privateKey` (its public half at /oauth/jwks.json).
+       */
+      kind: 'confidential'
+      scope: string
+      redirectUri: string
+      clientId: string
+      jwksUri: string
+      /** An ES256 private key: a JWK (JSON) or PKCS#8 PEM. */
+      privateKey: string
+      handleResolver: string | undefined
+    }
+
+/** Curia only needs to know who signed in: no repo writes, no AppView calls on the user's behalf. */
+const OAUTH_SCOPE = 'atproto'
 
 const BSKY_CDN_FULLSIZE = 'https://cdn.bsky.app/img/feed_fullsize/plain/{did}/{cid}@jpeg'
 const BSKY_CDN_AVATAR = 'https://cdn.bsky.app/img/avatar_thumbnail/plain/{did}/{cid}@jpeg'
@@ -40,7 +87,16 @@ const envSchema = z.object({
   CURIA_SNAPSHOT_REFRESH_MS: optional(z.coerce.number().int().min(100).max(3_600_000)),
   CURIA_BLOB_URL_TEMPLATE: optional(blobTemplate),
   CURIA_AVATAR_URL_TEMPLATE: optional(blobTemplate),
+  CURIA_WEB_PORT: optional(z.coerce.number().int().min(1).max(65535)),
+  CURIA_PUBLIC_URL: optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })),
+  CURIA_OAUTH_PRIVATE_KEY: optional(z.string().min(1)),
+  CURIA_OAUTH_HANDLE_RESOLVER: optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })),
+  CURIA_PLC_URL: optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })),
+  CURIA_ALLOW_HTTP_IDENTITY: optional(z.enum(['true', 'false', '1', '0'])),
+  CURIA_RECORD_SOURCE_URL: optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })),
 })
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost'])
 
 export function readWebConfig(env: Record<string, string | undefined>, cwd = process.cwd()): WebConfig {
   const parsed = envSchema.safeParse(env)
@@ -50,6 +106,15 @@ export function readWebConfig(env: Record<string, string | undefined>, cwd = pro
   const e = parsed.data
   const blobUrlTemplate = e.CURIA_BLOB_URL_TEMPLATE ?? BSKY_CDN_FULLSIZE
   const root = findRepoRoot(cwd)
+  const publicUrl = readPublicUrl(e.CURIA_PUBLIC_URL, e.CURIA_WEB_PORT ?? 3000)
+  const plcUrl = (e.CURIA_PLC_URL ?? 'https://plc.directory').replace(/\/+$/, '')
+  let params: ReturnType<typeof parseMarketParams>
+  try {
+    params = parseMarketParams(env)
+  } catch (err) {
+    const detail = err instanceof z.ZodError ? z.prettifyError(err) : String(err)
+    throw new Error(`Invalid web configuration:\n${detail}`)
+  }
   return {
     databaseUrl: e.DATABASE_URL,
     // Relative to the repository root, like the launcher's: `CURIA_DATA_DIR=data` names the same folder whether
@@ -62,6 +127,67 @@ export function readWebConfig(env: Record<string, string | undefined>, cwd = pro
     avatarUrlTemplate:
       e.CURIA_AVATAR_URL_TEMPLATE ??
       (e.CURIA_BLOB_URL_TEMPLATE === undefined ? BSKY_CDN_AVATAR : blobUrlTemplate),
+    publicUrl,
+    oauth: readOAuthConfig(publicUrl, e.CURIA_OAUTH_PRIVATE_KEY, e.CURIA_OAUTH_HANDLE_RESOLVER),
+    identity: {
+      plcUrl,
+      // Same rule as the indexer and the feed generator: a plain-http PLC only exists on a local network.
+      allowHttp: e.CURIA_ALLOW_HTTP_IDENTITY
+        ? e.CURIA_ALLOW_HTTP_IDENTITY === 'true' || e.CURIA_ALLOW_HTTP_IDENTITY === '1'
+        : plcUrl.startsWith('http://'),
+    },
+    recordSourceUrl: (e.CURIA_RECORD_SOURCE_URL ?? 'https://public.api.bsky.app').replace(/\/+$/, ''),
+    market: params.market,
+    ledger: params.ledger,
+  }
+}
+
+function invalid(message: string): Error {
+  return new Error(`Invalid web configuration:\n✖ ${message}`)
+}
+
+/**
+ * http only on a loopback host (a development machine), https otherwise. `localhost` becomes 127.0.0.1: atproto
+ * loopback clients must redirect to the IP literal (RFC 8252 §7.3), and the cookies set before the redirect must
+ * belong to the origin the callback lands on.
+ */
+function readPublicUrl(raw: string | undefined, port: number): string {
+  const url = new URL(raw ?? `http://127.0.0.1:${port}`)
+  if (url.pathname !== '/' || url.search || url.hash) {
+    throw invalid('CURIA_PUBLIC_URL must be an origin (scheme, host and port), without a path')
+  }
+  if (url.protocol === 'http:') {
+    if (!LOOPBACK_HOSTS.has(url.hostname)) {
+      throw invalid('CURIA_PUBLIC_URL must be https unless it is a loopback address (http://127.0.0.1:PORT)')
+    }
+    if (url.hostname === 'localhost') url.hostname = '127.0.0.1'
+  }
+  return url.origin
+}
+
+function readOAuthConfig(
+  publicUrl: string,
+  privateKey: string | undefined,
+  handleResolver: string | undefined,
+): OAuthConfig {
+  const redirectUri = `${publicUrl}/oauth/callback`
+  if (publicUrl.startsWith('http://')) {
+    return { kind: 'loopback', scope: OAUTH_SCOPE, redirectUri, handleResolver }
+  }
+  if (!privateKey) {
+    throw invalid(
+      'CURIA_OAUTH_PRIVATE_KEY is required when CURIA_PUBLIC_URL is https: the ES256 key (JWK or PKCS#8 PEM) ' +
+        'the OAuth client signs its token requests with. `npx tsx web/scripts/oauth-key.ts` makes one.',
+    )
+  }
+  return {
+    kind: 'confidential',
+    scope: OAUTH_SCOPE,
+    redirectUri,
+    clientId: `${publicUrl}/oauth/client-metadata.json`,
+    jwksUri: `${publicUrl}/oauth/jwks.json`,
+    privateKey,
+    handleResolver,
   }
 }
 

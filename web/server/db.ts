@@ -1,16 +1,28 @@
 import 'server-only'
 import { join } from 'node:path'
+import type { NodeOAuthClient } from '@atproto/oauth-client-node'
 import { openDatabase, type Database } from '@curia/db'
 import { createSnapshotStore, type SnapshotStore } from '@curia/curation/feed/snapshot-store'
+import { setupLedger } from '@curia/curation/service/ledger'
+import { createTradeDesk, type TradeDesk } from '@curia/curation/service/trade-desk'
+import { createOAuthClient } from './auth/oauth-client'
+import { createOAuthStores } from './auth/oauth-stores'
 import { getWebConfig } from './config'
 
 interface WebServices {
   database: Promise<Database>
   store: Promise<SnapshotStore>
+  /** `setupLedger` has run in this process (mint and treasury exist, the treasury is funded once). */
+  ledger: Promise<void>
+  /** The process's one trade desk: orders on a market arriving together share one transaction. */
+  desk: Promise<TradeDesk>
+  oauth: Promise<NodeOAuthClient>
 }
 
 // Cached on globalThis, not in a module variable: `next dev` re-evaluates modules on every edit, and each
-// evaluation would otherwise open another pool (or another embedded PGlite) that nobody closes.
+// evaluation would otherwise open another pool (or another embedded PGlite) that nobody closes. Next also bundles
+// each route and action separately, with their own copies of these modules; globalThis is what they share, so
+// there is one desk and one OAuth client per process.
 const slot = globalThis as typeof globalThis & { __curiaWeb?: WebServices }
 
 function open(): WebServices {
@@ -23,11 +35,25 @@ function open(): WebServices {
   const store = database.then((db) =>
     createSnapshotStore(db, { feed: config.feedRkey, refreshMs: config.snapshotRefreshMs }),
   )
-  const services = { database, store }
-  // A failed open (database down at boot) must not be cached forever: the next request tries again.
-  database.catch(() => {
-    if (slot.__curiaWeb === services) slot.__curiaWeb = undefined
+  const ledger = database.then(async (db) => {
+    await setupLedger(db, { treasuryFundingMicro: config.ledger.treasuryFundingMicro, now: new Date() })
   })
+  const desk = database.then((db) =>
+    createTradeDesk(db, {
+      rules: {
+        positionCapMicro: config.market.positionCapMicro,
+        maxAmountMicro: config.market.maxAmountMicro,
+      },
+    }),
+  )
+  const oauth = database.then((db) => createOAuthClient(config, createOAuthStores(db.sql)))
+  const services = { database, store, ledger, desk, oauth }
+  // A failed open (database down at boot) must not be cached forever: the next request tries again.
+  for (const part of [database, store, ledger, desk, oauth] as Promise<unknown>[]) {
+    part.catch(() => {
+      if (slot.__curiaWeb === services) slot.__curiaWeb = undefined
+    })
+  }
   return services
 }
 

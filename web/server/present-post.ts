@@ -1,6 +1,10 @@
 import type { PostEmbed } from '@curia/db'
+import { price } from '@curia/curation/market/lmsr'
+import type { MarketStatus } from '@curia/curation/market/trade'
 import { isDid, postUrl, profileUrl, safeHttpUrl } from '../lib/bsky-urls'
 import type { FeedExternalView, FeedImageView, FeedPostRef, FeedPostView } from '../lib/feed-types'
+import type { MarketBadgeView } from '../lib/market-types'
+import { postPath } from '../lib/post-path'
 import type { RichTextFacet } from '../lib/rich-text'
 
 /** One hydrated row: a live post joined to its author (the author may not be indexed yet). */
@@ -20,6 +24,13 @@ export interface HydratedPostRow {
   handle: string | null
   displayName: string | null
   avatarCid: string | null
+  /** The post's market, when it has one (all market columns are null together). */
+  marketId: number | null
+  marketStatus: MarketStatus | null
+  marketB: string | null
+  marketQYes: string | null
+  marketQNo: string | null
+  marketTraders: number | null
 }
 
 export interface BlobUrlTemplates {
@@ -69,6 +80,23 @@ export function presentPost(row: HydratedPostRow, feedContext: string, urls: Blo
     likeCount: row.likeCount,
     repostCount: row.repostCount,
     feedContext,
+    path: postPath(row.uri),
+    market: presentMarketBadge(row),
+  }
+}
+
+/** The card's market line: the LMSR's YES price now and how many accounts have traded. */
+export function presentMarketBadge(row: HydratedPostRow): MarketBadgeView | null {
+  if (row.marketId === null || row.marketB === null || row.marketQYes === null || row.marketQNo === null)
+    return null
+  return {
+    marketId: row.marketId,
+    status: row.marketStatus ?? 'open',
+    yesPrice: price(
+      { b: BigInt(row.marketB), qYes: BigInt(row.marketQYes), qNo: BigInt(row.marketQNo) },
+      'yes',
+    ),
+    traderCount: row.marketTraders ?? 0,
   }
 }
 

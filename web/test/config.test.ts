@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { DEFAULT_LEDGER_PARAMS, DEFAULT_MARKET_PARAMS } from '@curia/curation/market/params'
 import { readWebConfig } from '../server/config'
 import { securityHeaders, templateOrigin } from '../server/security-headers'
 import { parseFeedQuery } from '../server/feed-request'
@@ -16,6 +17,17 @@ describe('readWebConfig', () => {
       snapshotRefreshMs: 5000,
       blobUrlTemplate: 'https://cdn.bsky.app/img/feed_fullsize/plain/{did}/{cid}@jpeg',
       avatarUrlTemplate: 'https://cdn.bsky.app/img/avatar_thumbnail/plain/{did}/{cid}@jpeg',
+      publicUrl: 'http://127.0.0.1:3000',
+      oauth: {
+        kind: 'loopback',
+        scope: 'atproto',
+        redirectUri: 'http://127.0.0.1:3000/oauth/callback',
+        handleResolver: undefined,
+      },
+      identity: { plcUrl: 'https://plc.directory', allowHttp: false },
+      recordSourceUrl: 'https://public.api.bsky.app',
+      market: DEFAULT_MARKET_PARAMS,
+      ledger: DEFAULT_LEDGER_PARAMS,
     })
   })
 
@@ -45,6 +57,62 @@ describe('readWebConfig', () => {
       /CURIA_BLOB_URL_TEMPLATE/,
     )
     expect(() => readWebConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/)
+  })
+})
+
+describe('readWebConfig: sign-in and markets', () => {
+  it('builds a loopback OAuth client for a local network: 127.0.0.1 (not localhost), local PLC and resolver', () => {
+    const config = readWebConfig({
+      CURIA_PUBLIC_URL: 'http://localhost:4123/',
+      CURIA_PLC_URL: 'http://localhost:2582',
+      CURIA_OAUTH_HANDLE_RESOLVER: 'http://localhost:2583',
+      CURIA_RECORD_SOURCE_URL: 'http://localhost:2583/',
+    })
+    expect(config.publicUrl).toBe('http://127.0.0.1:4123')
+    expect(config.oauth).toEqual({
+      kind: 'loopback',
+      scope: 'atproto',
+      redirectUri: 'http://127.0.0.1:4123/oauth/callback',
+      handleResolver: 'http://localhost:2583',
+    })
+    expect(config.identity).toEqual({ plcUrl: 'http://localhost:2582', allowHttp: true })
+    expect(config.recordSourceUrl).toBe('http://localhost:2583')
+  })
+
+  it('defaults the public URL to the web port the launcher was given', () => {
+    expect(readWebConfig({ CURIA_WEB_PORT: '3999' }).publicUrl).toBe('http://127.0.0.1:3999')
+  })
+
+  it('publishes a confidential client on https, and refuses https without a signing key', () => {
+    const config = readWebConfig({
+      CURIA_PUBLIC_URL: 'https://curia.example',
+      CURIA_OAUTH_PRIVATE_KEY: '{"kty":"EC"}',
+    })
+    expect(config.oauth).toMatchObject({
+      kind: 'confidential',
+      clientId: 'https://curia.example/oauth/client-metadata.json',
+      jwksUri: 'https://curia.example/oauth/jwks.json',
+      redirectUri: 'https://curia.example/oauth/callback',
+    })
+    expect(() => readWebConfig({ CURIA_PUBLIC_URL: 'https://curia.example' })).toThrow(
+      /CURIA_OAUTH_PRIVATE_KEY/,
+    )
+  })
+
+  it('refuses plain http on a public host, a path in the public URL, and a bad market setting', () => {
+    expect(() => readWebConfig({ CURIA_PUBLIC_URL: 'http://curia.example' })).toThrow(/CURIA_PUBLIC_URL/)
+    expect(() =>
+      readWebConfig({ CURIA_PUBLIC_URL: 'https://curia.example/app', CURIA_OAUTH_PRIVATE_KEY: 'k' }),
+    ).toThrow(/CURIA_PUBLIC_URL/)
+    expect(() => readWebConfig({ CURIA_MARKET_OPEN_FEE_CREDITS: '-1' })).toThrow(
+      /CURIA_MARKET_OPEN_FEE_CREDITS/,
+    )
+  })
+
+  it('reads the market parameters the curation services read', () => {
+    const config = readWebConfig({ CURIA_MARKET_OPEN_FEE_CREDITS: '2.5', CURIA_TRADE_MAX_CREDITS: '50' })
+    expect(config.market.openFeeMicro).toBe(2_500_000n)
+    expect(config.market.maxAmountMicro).toBe(50_000_000n)
   })
 })
 

@@ -24,6 +24,12 @@ function row(over: Partial<HydratedPostRow> = {}): HydratedPostRow {
     handle: 'alice.test',
     displayName: 'Alice',
     avatarCid: CID,
+    marketId: null,
+    marketStatus: null,
+    marketB: null,
+    marketQYes: null,
+    marketQNo: null,
+    marketTraders: null,
     ...over,
   }
 }
@@ -175,5 +181,31 @@ describe('url helpers', () => {
     expect(blobUrl(CDN, DID, '../../etc/passwd')).toBeNull()
     expect(blobUrl(CDN, 'did:plc:x/../../y', CID)).toBeNull()
     expect(blobUrl(CDN, DID, null)).toBeNull()
+  })
+})
+
+describe('presentPost: the market line', () => {
+  it('has no market for a post without one, and links to the post page', () => {
+    const view = presentPost(row(), 'x', urls)
+    expect(view.market).toBeNull()
+    expect(view.path).toBe(`/post/${DID}/3kabc123`)
+  })
+
+  it('prices YES with the LMSR from the market columns and passes the trader count through', () => {
+    // b = 100 credits, 100 more YES than NO shares: logistic(1) ~ 0.7311.
+    const view = presentPost(
+      row({
+        marketId: 7,
+        marketStatus: 'open',
+        marketB: '100000000',
+        marketQYes: '150000000',
+        marketQNo: '50000000',
+        marketTraders: 3,
+      }),
+      'x',
+      urls,
+    )
+    expect(view.market).toMatchObject({ marketId: 7, status: 'open', traderCount: 3 })
+    expect(view.market!.yesPrice).toBeCloseTo(1 / (1 + Math.exp(-1)), 12)
   })
 })

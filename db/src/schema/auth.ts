@@ -44,10 +44,7 @@ export const webSession = pgTable(
     /** When the OAuth grant behind this session was last confirmed (restored, tokens refreshed if due). */
     oauthCheckedAt: timestamp('oauth_checked_at', { withTimezone: true }).notNull(),
   },
-  (t) => [
-    index('web_session_did_idx').on(t.did),
-    index('web_session_expires_at_idx').on(t.expiresAt),
-  ],
+  (t) => [index('web_session_did_idx').on(t.did), index('web_session_expires_at_idx').on(t.expiresAt)],
 )
 
 /**

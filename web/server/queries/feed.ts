@@ -1,5 +1,6 @@
 import 'server-only'
 import type { Sql } from '@curia/db'
+import type { PendingQuery, Row } from 'postgres'
 import type { SkeletonItem, SnapshotStore } from '@curia/curation/feed/snapshot-store'
 import type { FeedPage } from '../../lib/feed-types'
 import { getWebConfig } from '../config'
@@ -14,7 +15,7 @@ export interface FeedPageDeps {
 
 /**
  * One page of the reader's feed: skeleton (ranked post ids from the snapshot store) -> hydrate (one query for
- * those posts and their authors) -> present (DTOs). The cursor is the snapshot store's, passed through untouched,
+ * those posts, their authors and their markets) -> present (DTOs). The cursor is the snapshot store's, passed through untouched,
  * so the page and the Bluesky feed generator page identically.
  *
  * Throws `CurationError('bad_cursor')` for a malformed or expired cursor.
@@ -32,9 +33,9 @@ export async function loadFeedPage(
 }
 
 /**
- * Loads the skeleton's posts and authors in one query and returns them in skeleton order. A post that was deleted
- * (or never indexed, or whose id now names another URI) since the snapshot was taken is left out rather than
- * rendered as a hole; a URI repeated within the page is shown once.
+ * Loads the skeleton's posts, their authors and their markets in one query and returns them in skeleton order. A
+ * post that was deleted (or never indexed, or whose id now names another URI) since the snapshot was taken is left
+ * out rather than rendered as a hole; a URI repeated within the page is shown once.
  */
 export async function hydrateSkeleton(
   sql: Sql,
@@ -42,18 +43,7 @@ export async function hydrateSkeleton(
 ): Promise<{ row: HydratedPostRow; item: SkeletonItem }[]> {
   if (items.length === 0) return []
   const ids = items.map((item) => String(item.postId))
-  // bigint ids travel as text and come back as float8: exact below 2^53, and the column is an identity sequence.
-  // created_at is formatted here because drizzle, sharing this postgres.js client, swaps its timestamp parser
-  // for one that returns Postgres's own text ('2026-03-01 10:00:00+00'): ISO from SQL is the same on every path.
-  const rows = await sql<HydratedPostRow[]>`
-    select p.id::float8 as id, p.uri, p.author_did as "authorDid", p.text, p.facets, p.embed,
-           p.reply_parent as "replyParent", p.quote_uri as "quoteUri",
-           to_char(p.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "createdAt",
-           p.like_count as "likeCount", p.repost_count as "repostCount",
-           a.handle, a.display_name as "displayName", a.avatar_cid as "avatarCid"
-    from post p
-    left join author a on a.did = p.author_did
-    where p.id = any(${sql.array(ids)}::bigint[]) and p.deleted_at is null`
+  const rows = await selectPostRows(sql, sql`p.id = any(${sql.array(ids)}::bigint[])`)
   const byId = new Map(rows.map((row) => [row.id, row]))
   const seen = new Set<string>()
   const out: { row: HydratedPostRow; item: SkeletonItem }[] = []
@@ -64,6 +54,35 @@ export async function hydrateSkeleton(
     out.push({ row, item })
   }
   return out
+}
+
+/** Live posts by at-URI, with author and market (for the post page and the portfolio), in no particular order. */
+export async function hydratePostsByUri(sql: Sql, uris: readonly string[]): Promise<HydratedPostRow[]> {
+  if (uris.length === 0) return []
+  return selectPostRows(sql, sql`p.uri = any(${sql.array([...new Set(uris)])}::text[])`)
+}
+
+/**
+ * The one hydration query: live posts matching `where`, each with its author (which may not be indexed yet) and
+ * its market (which most posts do not have). bigint ids travel as text and come back as float8: exact below
+ * 2^53, and the column is an identity sequence. created_at is formatted here because drizzle, sharing this
+ * postgres.js client, swaps its timestamp parser for one that returns Postgres's own text
+ * ('2026-03-01 10:00:00+00'): ISO from SQL is the same on every path.
+ */
+function selectPostRows(sql: Sql, where: PendingQuery<Row[]>): Promise<HydratedPostRow[]> {
+  return sql<HydratedPostRow[]>`
+    select p.id::float8 as id, p.uri, p.author_did as "authorDid", p.text, p.facets, p.embed,
+           p.reply_parent as "replyParent", p.quote_uri as "quoteUri",
+           to_char(p.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "createdAt",
+           p.like_count as "likeCount", p.repost_count as "repostCount",
+           a.handle, a.display_name as "displayName", a.avatar_cid as "avatarCid",
+           m.id::float8 as "marketId", m.status as "marketStatus", m.liquidity_micro::text as "marketB",
+           m.q_yes_micro::text as "marketQYes", m.q_no_micro::text as "marketQNo",
+           m.trader_count as "marketTraders"
+    from post p
+    left join author a on a.did = p.author_did
+    left join market m on m.post_uri = p.uri
+    where ${where} and p.deleted_at is null`
 }
 
 /** `loadFeedPage` against this server process's database and snapshot store. */

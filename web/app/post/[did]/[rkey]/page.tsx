@@ -1,0 +1,154 @@
+import type { Metadata } from 'next'
+import { notFound } from 'next/navigation'
+import { OpenMarketForm } from '../../../../components/open-market-form'
+import { PostCard } from '../../../../components/post-card'
+import { PriceChart } from '../../../../components/price-chart'
+import { TradeList } from '../../../../components/trade-list'
+import { TradePanel } from '../../../../components/trade-panel'
+import { formatCredits, formatPercent } from '../../../../lib/credits'
+import { formatAbsoluteTime } from '../../../../lib/format'
+import { postUriFromPath } from '../../../../lib/post-path'
+import { getSession, getViewer } from '../../../../server/auth/session'
+import { getWebConfig } from '../../../../server/config'
+import { getWebServices } from '../../../../server/db'
+import { loadPostPage } from '../../../../server/queries/market'
+
+export const metadata: Metadata = { title: 'Post — Curia' }
+
+/**
+ * One post and its market: the question, the price now and over time, trading, and the trade history. The trade
+ * panel quotes in the browser with the same pure function the server decides with, on the state loaded here.
+ */
+export default async function PostPage({ params }: { params: Promise<{ did: string; rkey: string }> }) {
+  const { did, rkey } = await params
+  const postUri = postUriFromPath(decodeURIComponent(did), decodeURIComponent(rkey))
+  if (!postUri) notFound()
+  const config = getWebConfig()
+  const [session, viewer, database] = await Promise.all([
+    getSession(),
+    getViewer(),
+    getWebServices().database,
+  ])
+  const page = await loadPostPage(
+    {
+      database,
+      urls: config,
+      rules: {
+        positionCapMicro: config.market.positionCapMicro,
+        maxAmountMicro: config.market.maxAmountMicro,
+        openFeeMicro: config.market.openFeeMicro,
+      },
+    },
+    { postUri, viewerDid: session?.did ?? null },
+  )
+  if (!page) notFound()
+  const nowMs = Date.now()
+  const { market } = page
+
+  return (
+    <>
+      <div className="border-b border-zinc-200 px-4 py-3 sm:px-5 dark:border-zinc-800">
+        <a href="/" className="text-sm text-sky-700 hover:underline dark:text-sky-400">
+          ← Feed
+        </a>
+      </div>
+      {page.post ? (
+        <PostCard post={page.post} nowMs={nowMs} showMarket={false} />
+      ) : (
+        <p className="px-5 py-6 text-sm text-zinc-500">
+          This post is not stored in Curia (it may have been deleted).
+        </p>
+      )}
+
+      <section
+        aria-labelledby="market-heading"
+        className="border-t border-zinc-200 px-4 py-5 sm:px-5 dark:border-zinc-800"
+      >
+        <h1 id="market-heading" className="font-serif text-xl font-semibold tracking-tight">
+          If this post is sampled, will the jury endorse it?
+        </h1>
+        {market ? (
+          <>
+            <div className="mt-3 flex flex-wrap items-end gap-x-6 gap-y-2">
+              <p>
+                <span
+                  className="text-4xl font-semibold text-emerald-700 tabular-nums dark:text-emerald-400"
+                  data-testid="market-yes-price"
+                >
+                  {formatPercent(market.yesPrice)}
+                </span>{' '}
+                <span className="text-sm text-zinc-600 dark:text-zinc-400">YES</span>
+              </p>
+              <dl className="flex flex-wrap gap-x-5 gap-y-1 text-sm text-zinc-600 dark:text-zinc-400">
+                <div>
+                  <dt className="sr-only">Traders</dt>
+                  <dd data-testid="market-trader-count">
+                    {market.traderCount} {market.traderCount === 1 ? 'trader' : 'traders'}
+                  </dd>
+                </div>
+                <div>
+                  <dt className="sr-only">Volume</dt>
+                  <dd>{formatCredits(market.volumeMicro)} credits traded</dd>
+                </div>
+                <div>
+                  <dt className="sr-only">Closes</dt>
+                  <dd>
+                    <ClosesAt closesAt={market.closesAt} status={market.status} nowMs={nowMs} />
+                  </dd>
+                </div>
+              </dl>
+            </div>
+            <PriceChart points={page.pricePoints} nowMs={nowMs} closesAtMs={Date.parse(market.closesAt)} />
+            <TradePanel
+              market={market}
+              viewer={viewer}
+              holding={page.holding}
+              rules={page.rules}
+              signInHref={`/sign-in?returnTo=${encodeURIComponent(`/post/${did}/${rkey}`)}`}
+            />
+          </>
+        ) : (
+          <div className="mt-3 space-y-3 text-sm text-zinc-600 dark:text-zinc-400">
+            <p>No market on this post yet. Open one and be the first to forecast it.</p>
+            {viewer ? (
+              <OpenMarketForm fixedPostUri={postUri} feeMicro={page.openFeeMicro} />
+            ) : (
+              <a
+                href={`/sign-in?returnTo=${encodeURIComponent(`/post/${did}/${rkey}`)}`}
+                className="inline-block rounded-full bg-zinc-900 px-4 py-2 font-medium text-white dark:bg-zinc-100 dark:text-zinc-900"
+              >
+                Sign in to open a market
+              </a>
+            )}
+          </div>
+        )}
+      </section>
+
+      {market ? (
+        <section
+          aria-labelledby="history-heading"
+          className="border-t border-zinc-200 px-4 py-5 sm:px-5 dark:border-zinc-800"
+        >
+          <h2 id="history-heading" className="text-base font-semibold">
+            Trades
+          </h2>
+          <TradeList trades={page.trades} nowMs={nowMs} />
+        </section>
+      ) : null}
+    </>
+  )
+}
+
+function ClosesAt({ closesAt, status, nowMs }: { closesAt: string; status: string; nowMs: number }) {
+  const title = formatAbsoluteTime(closesAt)
+  if (status !== 'open' || Date.parse(closesAt) <= nowMs) {
+    return <span title={title}>Trading closed{status === 'open' ? '' : ` (${status})`}</span>
+  }
+  const hoursLeft = Math.max(0, (Date.parse(closesAt) - nowMs) / 3_600_000)
+  const left = hoursLeft >= 1 ? `${Math.floor(hoursLeft)} h` : `${Math.ceil(hoursLeft * 60)} min`
+  return (
+    <time dateTime={closesAt} title={title}>
+      Closes in {left}
+    </time>
+  )
+}

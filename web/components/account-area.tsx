@@ -1,0 +1,43 @@
+import { formatCredits } from '../lib/credits'
+import type { ViewerView } from '../lib/market-types'
+import { signOutAction } from '../server/actions/auth'
+
+const focusRing = 'focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600'
+
+/** Signed out: "Sign in". Signed in: the handle and balance (linking to the portfolio) and "Sign out". */
+export function AccountArea({ viewer }: { viewer: ViewerView | null }) {
+  if (!viewer) {
+    return (
+      <a
+        href="/sign-in"
+        className={`rounded-full bg-zinc-900 px-4 py-2 text-sm font-medium text-white transition-colors hover:bg-zinc-700 dark:bg-zinc-100 dark:text-zinc-900 dark:hover:bg-zinc-300 ${focusRing}`}
+      >
+        Sign in
+      </a>
+    )
+  }
+  const name = viewer.handle ? `@${viewer.handle}` : viewer.did
+  return (
+    <div className="flex min-w-0 items-center gap-2" data-testid="account-area">
+      <a
+        href="/portfolio"
+        className={`flex min-w-0 flex-col items-end rounded-lg px-2 py-1 text-right leading-tight hover:bg-zinc-100 dark:hover:bg-zinc-900 ${focusRing}`}
+      >
+        <span className="max-w-[11rem] truncate text-sm font-medium text-zinc-900 sm:max-w-[16rem] dark:text-zinc-100">
+          <bdi data-testid="account-handle">{name}</bdi>
+        </span>
+        <span className="text-xs text-zinc-500 tabular-nums dark:text-zinc-400">
+          <span data-testid="account-balance">{formatCredits(viewer.balanceMicro)}</span> credits
+        </span>
+      </a>
+      <form action={signOutAction}>
+        <button
+          type="submit"
+          className={`rounded-full border border-zinc-300 px-3 py-1.5 text-sm font-medium text-zinc-700 transition-colors hover:bg-zinc-100 dark:border-zinc-700 dark:text-zinc-200 dark:hover:bg-zinc-900 ${focusRing}`}
+        >
+          Sign out
+        </button>
+      </form>
+    </div>
+  )
+}

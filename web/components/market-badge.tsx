@@ -1,0 +1,50 @@
+import { formatPercent } from '../lib/credits'
+import type { MarketBadgeView } from '../lib/market-types'
+
+const focusRing = 'focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600'
+
+/**
+ * A post card's market line: the YES probability with a thin bar, and how many curators have traded. It links to
+ * the post's page (chart, trading). Without a market, an invitation to open one.
+ */
+export function MarketBadge({ market, path }: { market: MarketBadgeView | null; path: string }) {
+  if (!market) {
+    return (
+      <a
+        href={path}
+        data-testid="market-badge"
+        className={`mt-3 inline-flex items-center gap-1.5 rounded-full border border-dashed border-zinc-300 px-3 py-1 text-sm text-zinc-600 hover:border-zinc-400 hover:text-zinc-900 dark:border-zinc-700 dark:text-zinc-400 dark:hover:text-zinc-100 ${focusRing}`}
+      >
+        No market yet · Forecast it
+      </a>
+    )
+  }
+  const pct = Math.round(market.yesPrice * 1000) / 10
+  const traders = `${market.traderCount} ${market.traderCount === 1 ? 'trader' : 'traders'}`
+  const closed = market.status !== 'open'
+  return (
+    <a
+      href={path}
+      data-testid="market-badge"
+      aria-label={`Market: ${formatPercent(market.yesPrice)} chance the jury endorses this post, ${traders}${closed ? `, ${market.status}` : ''}. Open the market.`}
+      className={`group mt-3 flex max-w-sm items-center gap-3 rounded-xl border border-zinc-200 bg-zinc-50 px-3 py-2 text-sm transition-colors hover:border-zinc-300 hover:bg-white dark:border-zinc-800 dark:bg-zinc-900 dark:hover:border-zinc-700 dark:hover:bg-zinc-950 ${focusRing}`}
+    >
+      <span
+        className="shrink-0 font-semibold text-emerald-700 tabular-nums dark:text-emerald-400"
+        data-testid="market-price"
+      >
+        {formatPercent(market.yesPrice)} YES
+      </span>
+      <span
+        aria-hidden="true"
+        className="h-1.5 min-w-12 flex-1 overflow-hidden rounded-full bg-rose-200 dark:bg-rose-950"
+      >
+        <span className="block h-full rounded-full bg-emerald-500" style={{ width: `${pct}%` }} />
+      </span>
+      <span className="shrink-0 text-zinc-500 tabular-nums dark:text-zinc-400" data-testid="market-traders">
+        {traders}
+        {closed ? ` · ${market.status}` : ''}
+      </span>
+    </a>
+  )
+}

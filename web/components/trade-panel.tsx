@@ -1,0 +1,348 @@
+'use client'
+
+import { useActionState, useId, useMemo, useState } from 'react'
+import { isCurationError } from '@curia/curation/errors'
+import { formatMicro, parseCreditsToMicro } from '@curia/curation/market/amount'
+import {
+  limitForQuote,
+  quoteTrade,
+  type Fill,
+  type MarketView as TradeMarketView,
+  type TradeLimit,
+} from '@curia/curation/market/trade'
+import { formatCredits, formatPercent, formatPrice } from '../lib/credits'
+import type {
+  HoldingView,
+  MarketView,
+  Outcome,
+  TradeFormState,
+  TradeRulesView,
+  TradeSide,
+  ViewerView,
+} from '../lib/market-types'
+import { placeTradeAction } from '../server/actions/trade'
+
+const initial: TradeFormState = { status: 'idle' }
+const focusRing = 'focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600'
+
+type Quote =
+  | { kind: 'empty' }
+  | { kind: 'ok'; amountMicro: bigint; fill: Fill; limit: TradeLimit }
+  | { kind: 'refused'; message: string }
+
+/**
+ * Buying and selling YES/NO. The quote is `quoteTrade` from @curia/curation, the function the server decides with,
+ * run here on the market state this page loaded; the form sends the bound `limitForQuote` makes of it (no
+ * tolerance), so the server fills exactly this quote or refuses it, never worse. Each distinct order gets its own
+ * idempotency key: sending the same form twice (a double click, a retry after an error) places it once.
+ */
+export function TradePanel({
+  market,
+  viewer,
+  holding,
+  rules,
+  signInHref,
+}: {
+  market: MarketView
+  viewer: ViewerView | null
+  holding: HoldingView | null
+  rules: TradeRulesView
+  signInHref: string
+}) {
+  const [state, action, pending] = useActionState(placeTradeAction, initial)
+  const [side, setSide] = useState<TradeSide>('buy')
+  const [outcome, setOutcome] = useState<Outcome>('yes')
+  const [amount, setAmount] = useState('')
+  const ids = useId()
+
+  const held = {
+    yes: BigInt(holding?.yesSharesMicro ?? '0'),
+    no: BigInt(holding?.noSharesMicro ?? '0'),
+  }
+  const quote = useMemo<Quote>(
+    () => computeQuote({ market, viewer, holding, rules, side, outcome, amount }),
+    [market, viewer, holding, rules, side, outcome, amount],
+  )
+
+  // A fresh key whenever the order differs (or the previous one filled); the same key while it stays the same.
+  const lastFill = state.status === 'filled' ? state.tradeId : 0
+  const signature =
+    quote.kind === 'ok'
+      ? `${market.id}|${side}|${outcome}|${quote.amountMicro}|${limitValue(quote.limit)}|${lastFill}`
+      : 'none'
+  const [keyed, setKeyed] = useState({ signature: 'none', key: '' })
+  if (keyed.signature !== signature) setKeyed({ signature, key: signature === 'none' ? '' : newKey() })
+
+  const open = market.status === 'open' && Date.parse(market.closesAt) > Date.now()
+  if (!open) {
+    return (
+      <p className="mt-5 rounded-lg bg-zinc-100 px-4 py-3 text-sm text-zinc-700 dark:bg-zinc-900 dark:text-zinc-300">
+        Trading on this post has closed. The market waits for the next jury round.
+      </p>
+    )
+  }
+
+  const verb = side === 'buy' ? 'Buy' : 'Sell'
+  const outcomeLabel = outcome.toUpperCase()
+  const amountId = `${ids}-amount`
+  const quoteId = `${ids}-quote`
+
+  return (
+    <form
+      action={action}
+      className="mt-5 rounded-2xl border border-zinc-200 p-4 sm:p-5 dark:border-zinc-800"
+      aria-label="Trade"
+    >
+      <input type="hidden" name="marketId" value={market.id} />
+      <input type="hidden" name="limitKind" value={quote.kind === 'ok' ? quote.limit.kind : ''} />
+      <input type="hidden" name="limitValue" value={quote.kind === 'ok' ? limitValue(quote.limit) : ''} />
+      <input type="hidden" name="idempotencyKey" value={keyed.key} />
+
+      <div className="grid gap-3 sm:grid-cols-2">
+        <Segmented
+          legend="Side"
+          name="side"
+          value={side}
+          onChange={(v) => setSide(v as TradeSide)}
+          options={[
+            { value: 'buy', label: 'Buy' },
+            { value: 'sell', label: 'Sell' },
+          ]}
+        />
+        <Segmented
+          legend="Outcome"
+          name="outcome"
+          value={outcome}
+          onChange={(v) => setOutcome(v as Outcome)}
+          options={[
+            { value: 'yes', label: `YES ${formatPercent(market.yesPrice)}` },
+            { value: 'no', label: `NO ${formatPercent(1 - market.yesPrice)}` },
+          ]}
+        />
+      </div>
+
+      <div className="mt-4">
+        <div className="flex items-baseline justify-between gap-2">
+          <label htmlFor={amountId} className="text-sm font-medium text-zinc-800 dark:text-zinc-200">
+            {side === 'buy' ? 'Amount to spend (credits)' : `${outcomeLabel} shares to sell`}
+          </label>
+          {side === 'sell' && held[outcome] > 0n ? (
+            <button
+              type="button"
+              onClick={() => setAmount(formatMicro(held[outcome]))}
+              className={`rounded text-xs font-medium text-sky-700 hover:underline dark:text-sky-400 ${focusRing}`}
+            >
+              All {formatCredits(held[outcome])}
+            </button>
+          ) : null}
+        </div>
+        <input
+          id={amountId}
+          name="amount"
+          type="text"
+          inputMode="decimal"
+          autoComplete="off"
+          placeholder={side === 'buy' ? '10' : '5.5'}
+          value={amount}
+          onChange={(e) => setAmount(e.target.value)}
+          aria-describedby={quoteId}
+          aria-invalid={quote.kind === 'refused' ? true : undefined}
+          className="mt-1.5 w-full rounded-lg border border-zinc-300 bg-white px-3 py-2 text-base text-zinc-900 tabular-nums placeholder:text-zinc-400 focus:border-sky-600 focus:outline-2 focus:outline-sky-600 aria-invalid:border-rose-500 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100"
+        />
+      </div>
+
+      <div id={quoteId} aria-live="polite" className="mt-3 min-h-[3.25rem] text-sm" data-testid="trade-quote">
+        <QuoteText quote={quote} outcome={outcome} />
+      </div>
+
+      <div className="mt-3 flex flex-wrap items-center gap-3">
+        {viewer ? (
+          <button
+            type="submit"
+            disabled={pending || quote.kind !== 'ok' || keyed.key === ''}
+            className={`rounded-lg px-5 py-2 font-medium text-white transition-colors disabled:cursor-not-allowed disabled:opacity-50 ${
+              outcome === 'yes' ? 'bg-emerald-600 hover:bg-emerald-700' : 'bg-rose-600 hover:bg-rose-700'
+            } ${focusRing}`}
+          >
+            {pending ? 'Placing…' : `${verb} ${outcomeLabel}`}
+          </button>
+        ) : (
+          <a
+            href={signInHref}
+            className={`rounded-lg bg-zinc-900 px-5 py-2 font-medium text-white dark:bg-zinc-100 dark:text-zinc-900 ${focusRing}`}
+          >
+            Sign in to trade
+          </a>
+        )}
+        {viewer ? (
+          <p className="text-xs text-zinc-500 tabular-nums dark:text-zinc-400" data-testid="trade-holdings">
+            Balance {formatCredits(viewer.balanceMicro)} credits · You hold {formatCredits(held.yes)} YES,{' '}
+            {formatCredits(held.no)} NO
+          </p>
+        ) : null}
+      </div>
+
+      <TradeResult state={state} />
+    </form>
+  )
+}
+
+function computeQuote(input: {
+  market: MarketView
+  viewer: ViewerView | null
+  holding: HoldingView | null
+  rules: TradeRulesView
+  side: TradeSide
+  outcome: Outcome
+  amount: string
+}): Quote {
+  if (input.amount.trim() === '') return { kind: 'empty' }
+  const rules = {
+    positionCapMicro: BigInt(input.rules.positionCapMicro),
+    maxAmountMicro: BigInt(input.rules.maxAmountMicro),
+  }
+  try {
+    const amountMicro = parseCreditsToMicro(
+      input.amount,
+      input.side === 'buy' ? 'amount to spend' : 'number of shares to sell',
+      rules.maxAmountMicro,
+    )
+    const market: TradeMarketView = {
+      id: input.market.id,
+      status: input.market.status,
+      closesAtMs: Date.parse(input.market.closesAt),
+      state: {
+        b: BigInt(input.market.state.b),
+        qYes: BigInt(input.market.state.qYes),
+        qNo: BigInt(input.market.state.qNo),
+      },
+    }
+    // Signed out, the quote still shows the price; the balance is then no limit (trading needs signing in).
+    const trader = {
+      balanceMicro: input.viewer ? BigInt(input.viewer.balanceMicro) : rules.maxAmountMicro,
+      yesSharesMicro: BigInt(input.holding?.yesSharesMicro ?? '0'),
+      noSharesMicro: BigInt(input.holding?.noSharesMicro ?? '0'),
+    }
+    const fill = quoteTrade(
+      market,
+      trader,
+      { marketId: market.id, side: input.side, outcome: input.outcome, amountMicro },
+      rules,
+      Date.now(),
+    )
+    return { kind: 'ok', amountMicro, fill, limit: limitForQuote(fill, 0) }
+  } catch (err) {
+    if (isCurationError(err)) return { kind: 'refused', message: err.message }
+    throw err
+  }
+}
+
+function QuoteText({ quote, outcome }: { quote: Quote; outcome: Outcome }) {
+  if (quote.kind === 'empty') {
+    return (
+      <p className="text-zinc-500 dark:text-zinc-400">
+        Each {outcome.toUpperCase()} share pays 1 credit if the post is sampled and the jury{' '}
+        {outcome === 'yes' ? 'endorses' : 'rejects'} it.
+      </p>
+    )
+  }
+  if (quote.kind === 'refused') return <p className="text-rose-700 dark:text-rose-400">{quote.message}</p>
+  const { fill } = quote
+  const shares = formatCredits(fill.sharesMicro)
+  const money = formatCredits(fill.moneyMicro)
+  const average = formatPrice(Number(fill.moneyMicro) / Number(fill.sharesMicro))
+  const move = `YES ${formatPercent(fill.yesPriceBefore)} → ${formatPercent(fill.yesPriceAfter)}`
+  return fill.side === 'buy' ? (
+    <p className="text-zinc-800 tabular-nums dark:text-zinc-200">
+      You pay <strong>{money} credits</strong> for <strong>{shares}</strong> {fill.outcome.toUpperCase()}{' '}
+      shares (average {average}). <span className="text-zinc-500 dark:text-zinc-400">{move}</span>
+    </p>
+  ) : (
+    <p className="text-zinc-800 tabular-nums dark:text-zinc-200">
+      You receive <strong>{money} credits</strong> for {shares} {fill.outcome.toUpperCase()} shares (average{' '}
+      {average}). <span className="text-zinc-500 dark:text-zinc-400">{move}</span>
+    </p>
+  )
+}
+
+function TradeResult({ state }: { state: TradeFormState }) {
+  if (state.status === 'filled') {
+    return (
+      <p
+        role="status"
+        data-testid="trade-result"
+        className="mt-4 rounded-lg bg-emerald-50 px-3 py-2 text-sm text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200"
+      >
+        {state.summary}
+        {state.replayed ? ' (already placed; not repeated)' : ''}
+      </p>
+    )
+  }
+  if (state.status === 'refused') {
+    return (
+      <p
+        role="alert"
+        data-testid="trade-result"
+        className="mt-4 rounded-lg bg-rose-50 px-3 py-2 text-sm text-rose-900 dark:bg-rose-950 dark:text-rose-200"
+      >
+        {state.error.message}
+      </p>
+    )
+  }
+  return null
+}
+
+function Segmented({
+  legend,
+  name,
+  value,
+  onChange,
+  options,
+}: {
+  legend: string
+  name: string
+  value: string
+  onChange: (value: string) => void
+  options: { value: string; label: string }[]
+}) {
+  return (
+    <fieldset>
+      <legend className="sr-only">{legend}</legend>
+      <div className="flex rounded-lg bg-zinc-100 p-1 dark:bg-zinc-900">
+        {options.map((o) => (
+          <label
+            key={o.value}
+            className="flex-1 cursor-pointer rounded-md px-3 py-1.5 text-center text-sm font-medium text-zinc-600 transition-colors select-none has-checked:bg-white has-checked:text-zinc-900 has-checked:shadow-sm has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-sky-600 dark:text-zinc-400 dark:has-checked:bg-zinc-700 dark:has-checked:text-zinc-50"
+          >
+            <input
+              type="radio"
+              name={name}
+              value={o.value}
+              checked={value === o.value}
+              onChange={() => onChange(o.value)}
+              className="sr-only"
+            />
+            {o.label}
+          </label>
+        ))}
+      </div>
+    </fieldset>
+  )
+}
+
+function limitValue(limit: TradeLimit): string {
+  switch (limit.kind) {
+    case 'max_average_price':
+      return String(limit.price)
+    case 'min_proceeds':
+      return limit.proceedsMicro.toString()
+    case 'min_shares':
+      return limit.sharesMicro.toString()
+  }
+}
+
+/** 128 random bits as hex; getRandomValues works on any origin (randomUUID needs a secure context). */
+function newKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16))
+  return `t-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`
+}

@@ -1,0 +1,102 @@
+import type { Outcome } from '@curia/curation/market/lmsr'
+import type { MarketStatus, TradeSide } from '@curia/curation/market/trade'
+
+/**
+ * What pages and client components receive about markets. Money and shares are integer micro units written as
+ * decimal strings (a DTO crosses into the browser as JSON; a bigint would not survive `JSON.stringify`), prices are
+ * YES probabilities in (0, 1), times ISO 8601 in UTC.
+ */
+
+export type { MarketStatus, Outcome, TradeSide }
+
+/** The line a post card shows: "62% YES · 3 traders". */
+export interface MarketBadgeView {
+  marketId: number
+  status: MarketStatus
+  yesPrice: number
+  traderCount: number
+}
+
+/** A market as the post page's trade panel needs it: enough state to run `quoteTrade` in the browser. */
+export interface MarketView {
+  id: number
+  postUri: string
+  status: MarketStatus
+  yesPrice: number
+  traderCount: number
+  tradeCount: number
+  volumeMicro: string
+  openedAt: string
+  closesAt: string
+  /** LMSR state: liquidity b and outstanding shares, micro. */
+  state: { b: string; qYes: string; qNo: string }
+  createdBy: string | null
+}
+
+export interface TradeView {
+  tradeId: number
+  marketId: number
+  did: string
+  /** Null when the trader's handle is not known here. */
+  handle: string | null
+  side: TradeSide
+  outcome: Outcome
+  sharesMicro: string
+  moneyMicro: string
+  yesPriceBefore: number
+  yesPriceAfter: number
+  createdAt: string
+}
+
+/** One step of the price chart: the YES price from `atMs` on. */
+export interface PricePoint {
+  atMs: number
+  yesPrice: number
+}
+
+/** The signed-in curator, as the header and the trade panel show them. */
+export interface ViewerView {
+  did: string
+  handle: string | null
+  balanceMicro: string
+}
+
+export interface HoldingView {
+  yesSharesMicro: string
+  noSharesMicro: string
+}
+
+/** The limits the server applies, so the browser's quote refuses what the server would. */
+export interface TradeRulesView {
+  positionCapMicro: string
+  maxAmountMicro: string
+}
+
+/** Why a form was refused: the market layer's codes plus the web's own (session, origin, network). */
+export type FormErrorCode =
+  | 'auth_required'
+  | 'bad_origin'
+  | 'bad_request'
+  | 'bad_amount'
+  | 'insufficient_balance'
+  | 'market_closed'
+  | 'slippage_exceeded'
+  | 'position_cap'
+  | 'unknown_market'
+  | 'idempotency_conflict'
+  | 'not_found'
+  | 'unavailable'
+
+export interface FormError {
+  code: FormErrorCode
+  message: string
+}
+
+/** The trade panel's form state (useActionState). */
+export type TradeFormState =
+  | { status: 'idle' }
+  | { status: 'refused'; error: FormError; idempotencyKey: string }
+  | { status: 'filled'; summary: string; tradeId: number; replayed: boolean; idempotencyKey: string }
+
+/** Forms whose success is a redirect: only a refusal comes back. */
+export type SimpleFormState = { status: 'idle' } | { status: 'refused'; error: FormError; input?: string }

@@ -1,0 +1,44 @@
+'use server'
+
+import { revalidatePath } from 'next/cache'
+import { redirect } from 'next/navigation'
+import type { SimpleFormState } from '../../lib/market-types'
+import { getSession, isSameOriginAction } from '../auth/session'
+import { getWebConfig } from '../config'
+import { getWebServices } from '../db'
+import { refusal } from '../form-errors'
+import { submitOpenMarket } from '../open-market-form'
+
+/** "Open a market" for a pasted post link; on success, the post's page. */
+export async function openMarketAction(_prev: SimpleFormState, form: FormData): Promise<SimpleFormState> {
+  const field = form.get('post')
+  const input = typeof field === 'string' ? field : ''
+  if (!(await isSameOriginAction())) {
+    return { status: 'refused', error: refusal('bad_origin', 'This request did not come from Curia.'), input }
+  }
+  const session = await getSession()
+  const config = getWebConfig()
+  const { database, oauth, ledger } = getWebServices()
+  const [db, client] = await Promise.all([database, oauth])
+  const result = await submitOpenMarket(
+    {
+      database: db,
+      identity: {
+        resolve: async (identifier) => {
+          const found = await client.identityResolver.resolve(identifier)
+          return { did: found.did, handle: found.handle === 'handle.invalid' ? null : found.handle }
+        },
+      },
+      recordSourceUrl: config.recordSourceUrl,
+      params: config.market,
+      ledgerReady: ledger,
+      now: new Date(),
+      log: (message, err) => console.warn(`${message}:`, err),
+    },
+    session,
+    input,
+  )
+  if (!result.ok) return { status: 'refused', error: result.error, input }
+  revalidatePath('/', 'layout')
+  redirect(result.path)
+}
