@@ -1,0 +1,329 @@
+/**
+ * A closed round's public record, and its offline verification: everything needed to re-check the round with no
+ * Curia server (every proof, the nullifiers, the seed against its commitment, the sample, the tallies).
+ */
+import type { SemaphoreProof } from '@semaphore-protocol/core'
+import { z } from 'zod'
+import {
+  ballotMessage,
+  coversExactly,
+  parseBallotContent,
+  parseProofShape,
+  roundScope,
+  type Vote,
+} from './ballot'
+import { JURY_TREE_DEPTH, groupRoot, parseCommitment } from './group'
+import { canonicalJson, merkleTreeHash, utf8Bytes, type Hex32 } from './hash'
+import { assertRoundParams, type RoundParams } from './round'
+import { drawSample, mixSeed, seedCommitment, type Beacon } from './sampling'
+import { tallyBallots, type Verdict } from './tally'
+
+export const ROUND_EXPORT_FORMAT = 'curia-round-export/v1'
+
+export interface ExportedBallot {
+  nullifier: string
+  content: string
+  proof: SemaphoreProof
+}
+
+export interface RoundExport {
+  format: typeof ROUND_EXPORT_FORMAT
+  round: {
+    id: number
+    /** Decimal: roundScope(id). */
+    scope: string
+    treeDepth: number
+    params: RoundParams
+    openedAt: string
+    windowStartsAt: string
+    windowEndsAt: string
+    frozenAt: string
+    revealedAt: string
+    votingEndsAt: string
+    closedAt: string
+  }
+  seed: { commitment: Hex32; seed: Hex32; beacon: Beacon; mixedSeed: Hex32 }
+  /** The root frozen at opening and the first `rootVersion` commitments, in leaf order, that rebuild it. */
+  group: { rootVersion: number; root: string | null; commitments: string[] }
+  /** Every eligible market, by id, with the exposure frozen at eligibility and the probability it got. */
+  eligible: { marketId: number; postUri: string; exposure: number; probability: number; sampled: boolean }[]
+  /** Sampled market ids, ascending. */
+  sample: number[]
+  /** Every accepted ballot, by nullifier (numerically): no arrival order, which could link ballots to people. */
+  ballots: ExportedBallot[]
+  /** Per sampled market, in market id order. */
+  tallies: {
+    marketId: number
+    postUri: string
+    endorse: number
+    reject: number
+    abstain: number
+    verdict: Verdict
+  }[]
+  /** exportMerkleRoot of everything above. */
+  merkleRoot: Hex32
+}
+
+/**
+ * The export's Merkle root, 0x bytes32 (for anchoring on-chain): an RFC 6962 tree whose first leaf is the canonical
+ * JSON (`canonicalJson`: sorted keys, no whitespace, ECMAScript number formatting as RFC 8785) of the export
+ * without `ballots` and `merkleRoot`, followed by one leaf per ballot, canonical JSON, in nullifier order. A juror can
+ * prove their ballot is in an anchored round with a log-size inclusion path.
+ */
+export function exportMerkleRoot(exp: Omit<RoundExport, 'merkleRoot'> | RoundExport): Hex32 {
+  const { ballots, ...rest } = exp
+  const header = { ...rest } as Record<string, unknown>
+  delete header.merkleRoot
+  const leaves = [canonicalJson(header), ...sortBallots(ballots).map((b) => canonicalJson(b))]
+  return merkleTreeHash(leaves.map(utf8Bytes))
+}
+
+export function sortBallots<T extends { nullifier: string }>(ballots: readonly T[]): T[] {
+  return [...ballots].sort((a, b) => {
+    const x = BigInt(a.nullifier)
+    const y = BigInt(b.nullifier)
+    return x < y ? -1 : x > y ? 1 : 0
+  })
+}
+
+const hex32 = z.string().regex(/^0x[0-9a-f]{64}$/) as unknown as z.ZodType<Hex32>
+const decimal = z.string().regex(/^(0|[1-9][0-9]{0,77})$/)
+const iso = z.string().min(1)
+const count = z.number().int().min(0)
+
+/** The export's shape, checked before anything in it is believed (it is an untrusted file to the verifier). */
+export const roundExportSchema = z.strictObject({
+  format: z.literal(ROUND_EXPORT_FORMAT),
+  round: z.strictObject({
+    id: z.number().int().positive(),
+    scope: decimal,
+    treeDepth: z.number().int(),
+    params: z.strictObject({
+      pMin: z.number(),
+      pMax: z.number(),
+      halfExposure: z.number(),
+      capacity: count,
+      quorum: z.number().int().positive(),
+    }),
+    openedAt: iso,
+    windowStartsAt: iso,
+    windowEndsAt: iso,
+    frozenAt: iso,
+    revealedAt: iso,
+    votingEndsAt: iso,
+    closedAt: iso,
+  }),
+  seed: z.strictObject({
+    commitment: hex32,
+    seed: hex32,
+    beacon: z.discriminatedUnion('kind', [
+      z.strictObject({ kind: z.literal('operator') }),
+      z.strictObject({
+        kind: z.literal('block'),
+        chainId: z.number().int().positive(),
+        number: count,
+        hash: hex32,
+      }),
+    ]),
+    mixedSeed: hex32,
+  }),
+  group: z.strictObject({ rootVersion: count, root: decimal.nullable(), commitments: z.array(decimal) }),
+  eligible: z.array(
+    z.strictObject({
+      marketId: z.number().int().positive(),
+      postUri: z.string().min(1),
+      exposure: count,
+      probability: z.number(),
+      sampled: z.boolean(),
+    }),
+  ),
+  sample: z.array(z.number().int().positive()),
+  ballots: z.array(z.strictObject({ nullifier: decimal, content: z.string(), proof: z.unknown() })),
+  tallies: z.array(
+    z.strictObject({
+      marketId: z.number().int().positive(),
+      postUri: z.string(),
+      endorse: count,
+      reject: count,
+      abstain: count,
+      verdict: z.enum(['endorse', 'reject', 'void']),
+    }),
+  ),
+  merkleRoot: hex32,
+})
+
+export interface VerifyReport {
+  /** One line per mismatch; empty when the round checks out. */
+  problems: string[]
+  /** What was checked, for the verifier's summary line. */
+  checked: { ballots: number; proofsVerified: number; eligible: number; sampled: number }
+  /** For a block beacon: the block whose hash must be compared with the chain (the verifier cannot do it offline). */
+  beaconBlock?: { chainId: number; number: number; hash: Hex32 }
+}
+
+/**
+ * Re-verifies a round export with no server. `verifyProof` is Semaphore's (passed in so the caller owns the curve's
+ * lifetime). Never throws on bad data: every problem becomes a line of the report.
+ */
+export async function verifyRoundExport(
+  input: unknown,
+  deps: { verifyProof: (proof: SemaphoreProof) => Promise<boolean> },
+): Promise<VerifyReport> {
+  const problems: string[] = []
+  const checked = { ballots: 0, proofsVerified: 0, eligible: 0, sampled: 0 }
+  const parsed = roundExportSchema.safeParse(input)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    return {
+      problems: [`export shape: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'}`],
+      checked,
+    }
+  }
+  const exp = parsed.data as RoundExport
+  const { round, seed, group } = exp
+  checked.eligible = exp.eligible.length
+
+  // The Merkle root binds everything else: a tampered field anywhere fails here first.
+  const root = exportMerkleRoot(exp)
+  if (root !== exp.merkleRoot)
+    problems.push(`merkle root: export says ${exp.merkleRoot}, contents hash to ${root}`)
+
+  try {
+    assertRoundParams(round.params)
+  } catch (err) {
+    problems.push(`params: ${(err as Error).message}`)
+    return { problems, checked }
+  }
+  if (round.treeDepth !== JURY_TREE_DEPTH) {
+    problems.push(`tree depth: export says ${round.treeDepth}, Curia proves at ${JURY_TREE_DEPTH}`)
+  }
+  const scope = roundScope(round.id).toString()
+  if (round.scope !== scope)
+    problems.push(`scope: export says ${round.scope}, round ${round.id} has ${scope}`)
+
+  // Seed: the revealed seed matches the commitment published at opening, and the mixed seed follows.
+  if (seedCommitment(seed.seed) !== seed.commitment) {
+    problems.push(
+      `seed: sha256(${seed.seed}) is ${seedCommitment(seed.seed)}, not the commitment ${seed.commitment}`,
+    )
+  }
+  const mixed = mixSeed(seed.seed, seed.beacon)
+  if (mixed !== seed.mixedSeed)
+    problems.push(`mixed seed: export says ${seed.mixedSeed}, recomputed ${mixed}`)
+
+  // Group: the commitments rebuild the frozen root.
+  if (group.commitments.length !== group.rootVersion) {
+    problems.push(`group: ${group.commitments.length} commitments for root version ${group.rootVersion}`)
+  }
+  const bad = group.commitments.findIndex((c) => parseCommitment(c) === undefined)
+  if (bad >= 0) problems.push(`group: commitment ${bad} is not a field element`)
+  else if (new Set(group.commitments).size !== group.commitments.length)
+    problems.push('group: a commitment repeats')
+  else {
+    const rebuilt = groupRoot(group.commitments)
+    if (rebuilt !== group.root)
+      problems.push(`group: commitments rebuild root ${rebuilt}, export says ${group.root}`)
+  }
+
+  // Sample: recomputed from the eligible set, the params and the mixed seed (the recomputed one, not the claim).
+  const eligibleIds = new Set<number>()
+  for (const m of exp.eligible) {
+    if (eligibleIds.has(m.marketId)) problems.push(`eligible: market ${m.marketId} twice`)
+    eligibleIds.add(m.marketId)
+  }
+  const sample = drawSample(mixed, exp.eligible, round.params)
+  const probability = new Map(sample.probabilities.map((p) => [p.marketId, p.probability]))
+  const sampledIds = new Set(sample.sampled)
+  checked.sampled = sample.sampled.length
+  for (const m of exp.eligible) {
+    if (probability.get(m.marketId) !== m.probability) {
+      problems.push(
+        `sample: market ${m.marketId} probability ${m.probability}, recomputed ${probability.get(m.marketId)}`,
+      )
+    }
+    if (sampledIds.has(m.marketId) !== m.sampled) {
+      problems.push(
+        `sample: market ${m.marketId} marked ${m.sampled ? '' : 'not '}sampled, recomputation disagrees`,
+      )
+    }
+  }
+  if (canonicalJson(exp.sample) !== canonicalJson(sample.sampled)) {
+    problems.push(
+      `sample: export lists [${exp.sample.join(', ')}], recomputed [${sample.sampled.join(', ')}]`,
+    )
+  }
+  const uriOf = new Map(exp.eligible.map((m) => [m.marketId, m.postUri]))
+  const sampledUris = sample.sampled.map((id) => uriOf.get(id)!)
+
+  // Ballots: each one as the server checked it, then the proof itself; nullifiers unique.
+  const nullifiers = new Set<string>()
+  const votes: Map<string, Vote>[] = []
+  for (const [i, ballot] of exp.ballots.entries()) {
+    checked.ballots += 1
+    const where = `ballot ${i} (nullifier ${ballot.nullifier.slice(0, 12)}...)`
+    if (nullifiers.has(ballot.nullifier)) {
+      problems.push(`${where}: nullifier used twice`)
+      continue
+    }
+    nullifiers.add(ballot.nullifier)
+    let proof: SemaphoreProof
+    let content: Map<string, Vote>
+    try {
+      proof = parseProofShape(ballot.proof)
+      content = parseBallotContent(ballot.content)
+    } catch (err) {
+      problems.push(`${where}: ${(err as Error).message}`)
+      continue
+    }
+    const issues: string[] = []
+    if (proof.nullifier !== ballot.nullifier) issues.push('nullifier differs from the proof')
+    if (proof.merkleTreeDepth !== JURY_TREE_DEPTH) issues.push(`depth ${proof.merkleTreeDepth}`)
+    if (proof.scope !== scope) issues.push('scope is not this round')
+    if (proof.merkleTreeRoot !== group.root) issues.push('root is not the frozen root')
+    if (proof.message !== ballotMessage(ballot.content).toString())
+      issues.push('message is not sha256(content)')
+    if (!coversExactly(content, sampledUris)) issues.push('content does not cover exactly the sampled posts')
+    if (issues.length > 0) {
+      problems.push(`${where}: ${issues.join('; ')}`)
+      continue
+    }
+    let valid = false
+    try {
+      valid = await deps.verifyProof(proof)
+    } catch (err) {
+      problems.push(`${where}: proof verification threw: ${(err as Error).message}`)
+      continue
+    }
+    if (!valid) problems.push(`${where}: the proof does not verify`)
+    else {
+      checked.proofsVerified += 1
+      votes.push(content)
+    }
+  }
+
+  // Tallies: recomputed from the ballots that verified.
+  const tallies = tallyBallots(sampledUris, votes, round.params.quorum).map((t, i) => ({
+    marketId: sample.sampled[i]!,
+    ...t,
+  }))
+  if (canonicalJson(tallies) !== canonicalJson(exp.tallies)) {
+    for (const t of tallies) {
+      const claimed = exp.tallies.find((x) => x.marketId === t.marketId)
+      if (!claimed) problems.push(`tally: market ${t.marketId} missing`)
+      else if (canonicalJson(claimed) !== canonicalJson(t)) {
+        problems.push(
+          `tally: market ${t.marketId} export says ${claimed.endorse}/${claimed.reject}/${claimed.abstain} ${claimed.verdict}, ` +
+            `ballots give ${t.endorse}/${t.reject}/${t.abstain} ${t.verdict}`,
+        )
+      }
+    }
+    if (exp.tallies.length !== tallies.length) {
+      problems.push(`tally: export has ${exp.tallies.length} tallies for ${tallies.length} sampled markets`)
+    }
+  }
+
+  const report: VerifyReport = { problems, checked }
+  if (seed.beacon.kind === 'block')
+    report.beaconBlock = { chainId: seed.beacon.chainId, number: seed.beacon.number, hash: seed.beacon.hash }
+  return report
+}
