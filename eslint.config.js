@@ -19,6 +19,7 @@ export default tseslint.config(
       '**/dist/**',
       'data/**',
       '.tmp/**',
+      '**/*.tmp.ts',
       '**/.turbo/**',
       '**/playwright-report/**',
       '**/test-results/**',

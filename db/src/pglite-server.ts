@@ -96,7 +96,7 @@ export async function servePglite(
     sockets.add(socket)
     socket.setNoDelay(true)
     const client = {}
-    let buffer = Buffer.alloc(0)
+    let buffer: Buffer = Buffer.alloc(0)
     let started = false
     let turn: Buffer[] = []
     let chain = Promise.resolve()
