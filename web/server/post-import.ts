@@ -46,7 +46,7 @@ export async function ensurePostStored(
   await deps.sql`
     insert into post (uri, cid, author_did, text, langs, facets, embed, reply_root, reply_parent, quote_uri, created_at)
     values (${row.uri}, ${row.cid}, ${row.authorDid}, ${row.text}, ${deps.sql.array(row.langs)}::text[],
-            ${deps.sql.json(row.facets)}, ${row.embed === null ? null : deps.sql.json(row.embed)},
+            ${JSON.stringify(row.facets)}::jsonb, ${row.embed === null ? null : JSON.stringify(row.embed)}::jsonb,
             ${row.replyRoot}, ${row.replyParent}, ${row.quoteUri}, ${row.createdAt}::timestamptz)
     on conflict (uri) do nothing`
   await ensureAuthor(deps, post.did)

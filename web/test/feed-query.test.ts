@@ -3,6 +3,11 @@ import { author, post, type Database } from '@curia/db'
 import { createTestDatabase } from '@curia/db/testing'
 import { createSnapshotStore } from '@curia/curation/feed/snapshot-store'
 import { isCurationError } from '@curia/curation/errors'
+import { MICRO, price } from '@curia/curation/market/lmsr'
+import { DEFAULT_MARKET_PARAMS } from '@curia/curation/market/params'
+import { grantStartingCredits, setupLedger } from '@curia/curation/service/ledger'
+import { openMarket } from '@curia/curation/service/market'
+import { placeTrade } from '@curia/curation/service/trade'
 import { hydrateSkeleton, loadFeedPage } from '../server/queries/feed'
 
 const urls = {
@@ -178,5 +183,53 @@ describe('loadFeedPage', () => {
       )
       expect(isCurationError(err, 'bad_cursor')).toBe(true)
     }
+  })
+})
+
+describe('loadFeedPage: the market line', () => {
+  it('shows each post’s market (YES price and distinct traders) from the same query, and none without one', async () => {
+    const [traded, quiet] = await addPosts([
+      { did: ALICE, text: 'has a market' },
+      { did: BOB, text: 'has none' },
+    ])
+    const now = new Date('2026-03-01T12:00:00Z') // the posts' day: inside their trading window
+    await setupLedger(database, { treasuryFundingMicro: 10_000n * MICRO, now })
+    const rules = { positionCapMicro: 300n * MICRO, maxAmountMicro: 1_000n * MICRO }
+    const { market } = await openMarket(database, {
+      postUri: traded!.uri,
+      now,
+      params: DEFAULT_MARKET_PARAMS,
+    })
+    for (const [i, did] of ['did:plc:tradera', 'did:plc:traderb', 'did:plc:tradera'].entries()) {
+      await grantStartingCredits(database, { did, amountMicro: 100n * MICRO, now })
+      await placeTrade(
+        database,
+        {
+          did,
+          marketId: market.id,
+          side: 'buy',
+          outcome: 'yes',
+          amountMicro: 10n * MICRO,
+          limit: { kind: 'max_average_price', price: 1 },
+          idempotencyKey: `feed-${i}`,
+          now,
+        },
+        { rules },
+      )
+    }
+    const store = await publish([traded!.id, quiet!.id])
+    const page = await loadFeedPage({ store, sql: database.sql, urls }, { limit: 10 })
+    const [withMarket, without] = page.posts
+    const [row] = await database.sql<{ b: string; y: string; n: string }[]>`
+      select liquidity_micro::text as b, q_yes_micro::text as y, q_no_micro::text as n from market where id = ${market.id}`
+    expect(withMarket!.market).toEqual({
+      marketId: market.id,
+      status: 'open',
+      traderCount: 2,
+      yesPrice: price({ b: BigInt(row!.b), qYes: BigInt(row!.y), qNo: BigInt(row!.n) }, 'yes'),
+    })
+    expect(withMarket!.market!.yesPrice).toBeGreaterThan(0.5)
+    expect(without!.market).toBeNull()
+    expect(without!.path).toBe(`/post/${BOB}/${quiet!.uri.split('/').pop()}`)
   })
 })

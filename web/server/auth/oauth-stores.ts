@@ -11,7 +11,8 @@ export const OAUTH_STATE_TTL_MS = 60 * 60_000
 
 /**
  * The OAuth client's two stores, backed by the `oauth_state` and `oauth_session` tables (db/src/schema/auth.ts).
- * Values are the client's own JSON records (DPoP keys as JWKs, token sets), stored as they are given.
+ * Values are the client's own JSON records (DPoP keys as JWKs, token sets), stored as they are given. They are
+ * bound as JSON text: drizzle, sharing this postgres.js client, turns off its json serializer.
  *
  * `now` is read per call (a clock, not a date) because the stores live as long as the process.
  */
@@ -27,7 +28,7 @@ export function createOAuthStores(
       await sql`delete from oauth_state where expires_at < ${at.toISOString()}::timestamptz`
       await sql`
         insert into oauth_state (key, value, created_at, expires_at)
-        values (${key}, ${sql.json(value)}, ${at.toISOString()}::timestamptz,
+        values (${key}, ${JSON.stringify(value)}::jsonb, ${at.toISOString()}::timestamptz,
                 ${expires.toISOString()}::timestamptz)
         on conflict (key) do update set value = excluded.value, created_at = excluded.created_at,
                                         expires_at = excluded.expires_at`
@@ -46,7 +47,7 @@ export function createOAuthStores(
     async set(did, value) {
       await sql`
         insert into oauth_session (did, value, updated_at)
-        values (${did}, ${sql.json(value)}, ${now().toISOString()}::timestamptz)
+        values (${did}, ${JSON.stringify(value)}::jsonb, ${now().toISOString()}::timestamptz)
         on conflict (did) do update set value = excluded.value, updated_at = excluded.updated_at`
     },
     async get(did) {

@@ -1,0 +1,170 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { NodeOAuthClient } from '@atproto/oauth-client-node'
+import type { Database } from '@curia/db'
+import { createTestDatabase } from '@curia/db/testing'
+import { createAccount, makePost, startNetwork, type DevAccount, type DevNetwork } from '@curia/devnet'
+import { MICRO } from '@curia/curation/market/lmsr'
+import { DEFAULT_MARKET_PARAMS } from '@curia/curation/market/params'
+import {
+  checkLedgerInvariant,
+  getBalance,
+  grantStartingCredits,
+  setupLedger,
+} from '@curia/curation/service/ledger'
+import { getMarket } from '@curia/curation/service/market'
+import { createOAuthClient } from '../server/auth/oauth-client'
+import { createOAuthStores } from '../server/auth/oauth-stores'
+import { readWebConfig } from '../server/config'
+import { submitOpenMarket, type OpenMarketDeps } from '../server/open-market-form'
+
+/**
+ * "Open a market" against a real local network (PLC + PDS) and a real database: handles resolve through the same
+ * identity resolver sign-in uses, posts Curia never indexed are fetched from the PDS with getRecord.
+ */
+
+const params = { ...DEFAULT_MARKET_PARAMS, openFeeMicro: 5n * MICRO }
+let net: DevNetwork
+let database: Database
+let oauth: NodeOAuthClient
+let author: DevAccount
+const curator = { did: 'did:plc:curatoraaaaaaaaaaaaaaaaa' }
+const poor = { did: 'did:plc:pooraaaaaaaaaaaaaaaaaaaa' }
+
+beforeAll(async () => {
+  net = await startNetwork()
+  database = await createTestDatabase()
+  const config = readWebConfig({
+    CURIA_PUBLIC_URL: 'http://127.0.0.1:3999',
+    CURIA_PLC_URL: net.plcUrl,
+    CURIA_OAUTH_HANDLE_RESOLVER: net.pdsUrl,
+  })
+  oauth = await createOAuthClient(config, createOAuthStores(database.sql))
+  author = await createAccount(net.pdsUrl, `openmkt${Date.now().toString(36)}`)
+  await setupLedger(database, { treasuryFundingMicro: 100_000n * MICRO, now: new Date() })
+  await grantStartingCredits(database, { did: curator.did, amountMicro: 100n * MICRO, now: new Date() })
+  await grantStartingCredits(database, { did: poor.did, amountMicro: 1n * MICRO, now: new Date() })
+}, 60_000)
+afterAll(async () => {
+  await database?.close()
+  await net?.close()
+})
+
+function deps(): OpenMarketDeps {
+  return {
+    database,
+    identity: {
+      resolve: async (id) => {
+        const found = await oauth.identityResolver.resolve(id)
+        return { did: found.did, handle: found.handle === 'handle.invalid' ? null : found.handle }
+      },
+    },
+    recordSourceUrl: net.pdsUrl,
+    params,
+    ledgerReady: Promise.resolve(),
+    now: new Date(),
+    log: () => {},
+  }
+}
+
+const rkeyOf = (uri: string) => uri.split('/').pop()!
+
+async function expectLedgerSound() {
+  const report = await checkLedgerInvariant(database)
+  expect(report.sumMicro).toBe(0n)
+  expect(report.negativeAccounts).toEqual([])
+  expect(report.marketAnomalies).toEqual([])
+}
+
+describe('submitOpenMarket', () => {
+  it('fetches a post Curia never indexed, stores it with its author, and opens a market for the fee', async () => {
+    const { uri } = await makePost(author, { text: 'Tide tables are a public good' })
+    const link = `https://bsky.app/profile/${author.handle}/post/${rkeyOf(uri)}`
+    const before = await getBalance(database, curator.did)
+
+    const result = await submitOpenMarket(deps(), curator, link)
+    expect(result).toEqual({
+      ok: true,
+      postUri: uri,
+      path: `/post/${author.did}/${rkeyOf(uri)}`,
+      opened: true,
+    })
+
+    const [row] = await database.sql<{ text: string; authorDid: string }[]>`
+      select text, author_did as "authorDid" from post where uri = ${uri}`
+    expect(row).toEqual({ text: 'Tide tables are a public good', authorDid: author.did })
+    const [who] = await database.sql<
+      { handle: string }[]
+    >`select handle from author where did = ${author.did}`
+    expect(who?.handle).toBe(author.handle)
+    const market = await getMarket(database, { postUri: uri })
+    expect(market).toMatchObject({ status: 'open', createdBy: curator.did, feeMicro: 5n * MICRO })
+    expect(await getBalance(database, curator.did)).toBe(before - 5n * MICRO)
+    await expectLedgerSound()
+  })
+
+  it('returns the existing market for a post that has one, by any spelling of its link, without charging', async () => {
+    const { uri } = await makePost(author, { text: 'Open me twice' })
+    expect(await submitOpenMarket(deps(), curator, uri.replace(author.did, author.handle))).toMatchObject({
+      ok: true,
+      opened: true,
+    })
+    const before = await getBalance(database, curator.did)
+    expect(await submitOpenMarket(deps(), curator, uri)).toMatchObject({
+      ok: true,
+      opened: false,
+      postUri: uri,
+    })
+    expect(await getBalance(database, curator.did)).toBe(before)
+  })
+
+  it('refuses a post that does not exist, an unknown handle, and a deleted post, charging nothing', async () => {
+    const before = await getBalance(database, curator.did)
+    expect(
+      await submitOpenMarket(deps(), curator, `https://bsky.app/profile/${author.handle}/post/3zzzzzzzzzzzz`),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'not_found', message: 'That post does not exist (or was deleted).' },
+    })
+    expect(
+      await submitOpenMarket(deps(), curator, 'https://bsky.app/profile/nobody-here.test/post/3kq'),
+    ).toMatchObject({
+      ok: false,
+      error: {
+        code: 'not_found',
+        message: expect.stringMatching(/No Bluesky account answers to @nobody-here\.test/) as unknown,
+      },
+    })
+    const { uri } = await makePost(author, { text: 'soon gone' })
+    await database.sql`
+      insert into post (uri, cid, author_did, text, created_at, deleted_at)
+      values (${uri}, 'bafyreigone', ${author.did}, '', now(), now())`
+    expect(await submitOpenMarket(deps(), curator, uri)).toMatchObject({
+      ok: false,
+      error: { code: 'not_found', message: 'This post was deleted.' },
+    })
+    expect(await getMarket(database, { postUri: uri })).toBeUndefined()
+    expect(await getBalance(database, curator.did)).toBe(before)
+  })
+
+  it('refuses a curator who cannot pay the fee, and opens nothing', async () => {
+    const { uri } = await makePost(author, { text: 'Too dear' })
+    expect(await submitOpenMarket(deps(), poor, uri)).toMatchObject({
+      ok: false,
+      error: { code: 'insufficient_balance', message: 'Opening a market costs 5 credits; you have 1.' },
+    })
+    expect(await getMarket(database, { postUri: uri })).toBeUndefined()
+    expect(await getBalance(database, poor.did)).toBe(1n * MICRO)
+    await expectLedgerSound()
+  })
+
+  it('refuses without a session, and a link that is not a post', async () => {
+    expect(await submitOpenMarket(deps(), null, 'at://alice.test/app.bsky.feed.post/3kq')).toMatchObject({
+      ok: false,
+      error: { code: 'auth_required' },
+    })
+    expect(await submitOpenMarket(deps(), curator, 'https://example.com/')).toMatchObject({
+      ok: false,
+      error: { code: 'bad_request', message: 'Only bsky.app post links (or at:// URIs) can be opened.' },
+    })
+  })
+})
