@@ -1,0 +1,199 @@
+/**
+ * A closed round's export: complete, anchored by its Merkle root, and re-verifiable with no server: by the pure
+ * verifier and by `scripts/verify-round.ts`, which passes on the export and fails on tampered copies.
+ */
+import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { promisify } from 'node:util'
+import { Group, Identity, verifyProof } from '@semaphore-protocol/core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Database } from '@curia/db'
+import { createTestDatabase } from '@curia/db/testing'
+import { isCurationError } from '../src/errors'
+import { canonicalBallotContent } from '../src/jury/ballot'
+import { exportMerkleRoot, verifyRoundExport, type RoundExport } from '../src/jury/export'
+import type { RoundParams } from '../src/jury/round'
+import { drawSample, mixSeed } from '../src/jury/sampling'
+import { exportRound } from '../src/service/audit'
+import { submitBallot } from '../src/service/ballot'
+import { addMember } from '../src/service/jury-group'
+import { closeRound, freezeRound, getRound, openRound, revealRound } from '../src/service/round'
+import { at, HOUR, MINUTE, proveBallot, setupMarkets, T0, terminateCurve } from './jury-helpers'
+
+const PARAMS: RoundParams = { pMin: 0.2, pMax: 1, halfExposure: 50, capacity: 5, quorum: 2 }
+const root = resolve(import.meta.dirname, '../..')
+
+let database: Database
+let roundId: number
+let exp: RoundExport
+let dir: string
+
+beforeAll(async () => {
+  database = await createTestDatabase()
+  dir = mkdtempSync(join(tmpdir(), 'curia-audit-'))
+  const jurors = ['juror-1', 'juror-2', 'juror-3'].map((n) => new Identity(n))
+  for (const j of jurors) await addMember(database, { commitment: j.commitment, now: T0 })
+  await setupMarkets(
+    database,
+    Array.from({ length: 12 }, (_, i) => ({ n: i + 1, createdAt: at(-30 * MINUTE), impressions: i * 40 })),
+  )
+  const { round } = await openRound(database, {
+    now: T0,
+    windowMs: HOUR,
+    votingMs: HOUR,
+    params: PARAMS,
+    beacon: { kind: 'operator' },
+  })
+  roundId = round.id
+  await freezeRound(database, { roundId, now: at(HOUR) })
+  await revealRound(database, { roundId, now: at(HOUR) })
+  const sampled = await database.sql<{ postUri: string }[]>`
+    select post_uri as "postUri" from jury_round_market where round_id = ${roundId} and sampled`
+  expect(sampled.length).toBeGreaterThan(0)
+  const group = new Group(jurors.map((j) => j.commitment))
+  const ballots = await Promise.all(
+    jurors.slice(0, 2).map((identity, i) =>
+      proveBallot({
+        identity,
+        group,
+        roundId,
+        votes: sampled.map((s, k) => [s.postUri, (i + k) % 3 === 0 ? 'endorse' : 'reject'] as const),
+      }),
+    ),
+  )
+  for (const b of ballots) await submitBallot(database, { roundId, ...b, now: at(HOUR + MINUTE) })
+}, 120_000)
+
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true })
+  await database.close()
+  await terminateCurve()
+})
+
+/** A tampered copy, re-anchored: the verifier must catch the change itself, not only through the root. */
+function tamper(mutate: (e: RoundExport) => void, { reanchor = true } = {}): RoundExport {
+  const copy = structuredClone(exp)
+  mutate(copy)
+  if (reanchor) copy.merkleRoot = exportMerkleRoot(copy)
+  return copy
+}
+
+async function problems(e: unknown): Promise<string[]> {
+  return (await verifyRoundExport(e, { verifyProof })).problems
+}
+
+describe('the round export', () => {
+  it('is not published before close', async () => {
+    const err = await exportRound(database, roundId).catch((e: unknown) => e)
+    expect(isCurationError(err, 'round_state')).toBe(true)
+    await closeRound(database, { roundId, now: at(2 * HOUR) })
+    exp = await exportRound(database, roundId)
+  })
+
+  it('holds every ballot, the seed, beacon, eligible set, sample, frozen group and tallies, anchored at close', async () => {
+    const round = (await getRound(database, roundId))!
+    expect(exp.merkleRoot).toBe(round.exportRoot)
+    expect(exportMerkleRoot(exp)).toBe(exp.merkleRoot)
+    expect(exp.ballots).toHaveLength(2)
+    for (const b of exp.ballots) expect(Object.keys(b).sort()).toEqual(['content', 'nullifier', 'proof'])
+    expect(BigInt(exp.ballots[0]!.nullifier) < BigInt(exp.ballots[1]!.nullifier)).toBe(true)
+    expect(exp.seed.seed).toBe(round.seed)
+    expect(exp.seed.beacon).toEqual({ kind: 'operator' })
+    expect(exp.eligible).toHaveLength(12)
+    expect(exp.group.commitments).toHaveLength(3)
+    expect(new Group(exp.group.commitments.map(BigInt)).root.toString()).toBe(exp.group.root)
+    expect(exp.tallies.map((t) => t.marketId)).toEqual(exp.sample)
+    expect(exp.tallies.every((t) => t.endorse + t.reject === 2)).toBe(true)
+  })
+
+  it('lets anyone recompute the sample', () => {
+    const { sampled, probabilities } = drawSample(
+      mixSeed(exp.seed.seed, exp.seed.beacon),
+      exp.eligible.map((m) => ({ marketId: m.marketId, exposure: m.exposure })),
+      exp.round.params,
+    )
+    expect(sampled).toEqual(exp.sample)
+    expect(probabilities.map((p) => p.probability)).toEqual(exp.eligible.map((m) => m.probability))
+  })
+
+  it('verifies offline: proofs, nullifiers, seed, sample, tallies', async () => {
+    const report = await verifyRoundExport(JSON.parse(JSON.stringify(exp)), { verifyProof })
+    expect(report.problems).toEqual([])
+    expect(report.checked).toEqual({
+      ballots: 2,
+      proofsVerified: 2,
+      eligible: 12,
+      sampled: exp.sample.length,
+    })
+  })
+
+  it('catches each kind of tampering, even when the Merkle root is recomputed to match', async () => {
+    const flip = (c: string) =>
+      c.replace(/"(endorse|reject)"/, (_, v: string) => (v === 'endorse' ? '"reject"' : '"endorse"'))
+    const cases: [string, RoundExport, RegExp][] = [
+      [
+        'a vote changed',
+        tamper((e) => (e.ballots[0]!.content = flip(e.ballots[0]!.content))),
+        /message is not sha256/,
+      ],
+      ['a ballot duplicated', tamper((e) => e.ballots.push(e.ballots[0]!)), /nullifier used twice/],
+      ['a ballot dropped', tamper((e) => e.ballots.pop()), /tally: market/],
+      [
+        'a proof point changed',
+        tamper((e) => (e.ballots[1]!.proof.points[2] = '1')),
+        /does not verify|verification threw/,
+      ],
+      ['another seed', tamper((e) => (e.seed.seed = `0x${'00'.repeat(32)}`)), /seed: sha256/],
+      [
+        'a market slipped into the sample',
+        tamper((e) => {
+          const m = e.eligible.find((x) => !x.sampled)!
+          m.sampled = true
+          e.sample = e.eligible.filter((x) => x.sampled).map((x) => x.marketId)
+        }),
+        /sample: market/,
+      ],
+      ['an exposure changed', tamper((e) => (e.eligible[3]!.exposure += 1000)), /probability/],
+      [
+        'a verdict changed',
+        tamper((e) => (e.tallies[0]!.verdict = e.tallies[0]!.verdict === 'endorse' ? 'reject' : 'endorse')),
+        /tally: market/,
+      ],
+      [
+        'another group',
+        tamper((e) => (e.group.commitments[0] = new Identity('intruder').commitment.toString())),
+        /group: commitments rebuild/,
+      ],
+      ['not re-anchored', tamper((e) => (e.round.params.quorum = 1), { reanchor: false }), /merkle root/],
+      ['not an export', { hello: 'world' } as unknown as RoundExport, /export shape/],
+    ]
+    for (const [what, copy, expected] of cases) {
+      const found = await problems(copy)
+      expect(found.length, what).toBeGreaterThan(0)
+      expect(found.join('\n'), what).toMatch(expected)
+    }
+  })
+
+  it('is re-verified by the verify-round command: passes on the export, fails on a tampered one', async () => {
+    const run = promisify(execFile)
+    const good = join(dir, 'good.json')
+    const bad = join(dir, 'bad.json')
+    writeFileSync(good, JSON.stringify(exp, null, 2))
+    const ballot = exp.ballots[0]!
+    const votes = JSON.parse(ballot.content) as [string, 'endorse' | 'reject'][]
+    votes[0]![1] = votes[0]![1] === 'endorse' ? 'reject' : 'endorse'
+    writeFileSync(bad, JSON.stringify(tamper((e) => (e.ballots[0]!.content = canonicalBallotContent(votes)))))
+    const tsx = join(root, 'node_modules/.bin/tsx')
+    const ok = await run(tsx, ['scripts/verify-round.ts', good], { cwd: root })
+    expect(ok.stdout).toMatch(new RegExp(`round ${roundId}: OK: 2/2 ballot proofs verified`))
+    const failed = await run(tsx, ['scripts/verify-round.ts', bad], { cwd: root }).then(
+      () => undefined,
+      (e: { code: number; stdout: string }) => e,
+    )
+    expect(failed?.code).toBe(1)
+    expect(failed?.stdout).toMatch(/MISMATCH ballot 0 .*message is not sha256\(content\)/)
+    expect(failed?.stdout).toMatch(/FAILED/)
+  }, 60_000)
+})
