@@ -115,6 +115,38 @@ export function topTrader(book: Book): Position | undefined {
   return top
 }
 
+export type LeaveOut = 'largest' | 'each-side' | 'winsorize'
+
+/**
+ * The largest net position's excess over the next largest on the same side: what the ranking ignores when the top
+ * account is cut down to the runner-up's size instead of removed.
+ */
+export function excessOverRunnerUp(book: Book): Pick<Position, 'yesSharesMicro' | 'noSharesMicro'> {
+  let first = 0n
+  let second = 0n
+  let firstSign = 0
+  const nets = [...book.positions.values()].map((p) => p.yesSharesMicro - p.noSharesMicro)
+  for (const d of nets) {
+    const a = d < 0n ? -d : d
+    if (a > first) first = a
+  }
+  const top = nets.find((d) => (d < 0n ? -d : d) === first) ?? 0n
+  firstSign = top > 0n ? 1 : top < 0n ? -1 : 0
+  let seenTop = false
+  for (const d of nets) {
+    if (!seenTop && d === top) {
+      seenTop = true
+      continue
+    }
+    if (firstSign > 0 && d > second) second = d
+    if (firstSign < 0 && -d > second) second = -d
+  }
+  const excess = first - second
+  return firstSign > 0
+    ? { yesSharesMicro: excess, noSharesMicro: 0n }
+    : { yesSharesMicro: 0n, noSharesMicro: firstSign < 0 ? excess : 0n }
+}
+
 /** The largest net-YES and the largest net-NO positions (either may be missing). */
 export function topOnEachSide(book: Book): { yes?: Position; no?: Position } {
   let yes: Position | undefined
@@ -139,9 +171,10 @@ export function topOnEachSide(book: Book): { yes?: Position; no?: Position } {
  * "top" handed to the production `robustPrice` is the sum of the largest net-YES and net-NO positions, so the same
  * function leaves both out.
  */
-export function toRankable(book: Book, leaveOut: 'largest' | 'each-side' = 'largest'): RankableMarket {
+export function toRankable(book: Book, leaveOut: LeaveOut = 'largest'): RankableMarket {
   let top: Pick<Position, 'yesSharesMicro' | 'noSharesMicro'> | undefined
   if (leaveOut === 'largest') top = topTrader(book)
+  else if (leaveOut === 'winsorize') top = excessOverRunnerUp(book)
   else {
     const { yes, no } = topOnEachSide(book)
     top = {

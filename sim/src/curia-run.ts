@@ -15,8 +15,8 @@ import { decideCurator, curatorTarget } from './agents/curator'
 import { MIN_ORDER_MICRO, planOrder } from './agents/trader'
 import { attention, pickLook } from './agents/visits'
 import { openBook, toRankable, trade, traderOf, type Book } from './book'
-import { juryCore, type Tally, type Verdict } from './core/jury'
-import { settlementCore, type Resolution } from './core/settlement'
+import { postUri, sampleRound, tallyRound, type Tally, type Verdict, type Vote } from './core/jury'
+import { resolveVerdict, settleMarket, type Resolution } from './core/settlement'
 import { escrowOf, SimLedger, TREASURY, type AccountId } from './ledger'
 import type { SimParams } from './params'
 import { createRng, type Rng } from './rng'
@@ -87,6 +87,8 @@ export interface CuriaRun {
     mintedMicro: bigint
     /** Over settled markets: subsidies escrowed minus remainders returned (what the market maker paid out). */
     marketMakerLossMicro: bigint
+    /** The last hourly check: where every minted micro-credit is at the end. */
+    final: { curatorsMicro: bigint; escrowsMicro: bigint; treasuryMicro: bigint }
   }
 }
 
@@ -171,6 +173,7 @@ export function runCuria(params: SimParams, posts: readonly Post[]): CuriaRun {
   const votesPerSampled: number[] = []
   let nextPost = 0
   let marketMakerLossMicro = 0n
+  let final = ledger.checkConservation()
   const realized = new Map<AccountId, bigint>()
   const settledPositions = new Map<AccountId, number>()
 
@@ -269,7 +272,7 @@ export function runCuria(params: SimParams, posts: readonly Post[]): CuriaRun {
       for (const act of actions) act()
     }
 
-    ledger.checkConservation()
+    final = ledger.checkConservation()
   }
   // Every measured post's market must have settled (later ones, the background that keeps the feed full, may not).
   const lastMeasured = params.world.postingHours * HOUR_MS
@@ -299,6 +302,7 @@ export function runCuria(params: SimParams, posts: readonly Post[]): CuriaRun {
       entries: ledger.entries,
       mintedMicro: ledger.minted,
       marketMakerLossMicro,
+      final,
     },
   }
 
@@ -321,11 +325,20 @@ export function runCuria(params: SimParams, posts: readonly Post[]): CuriaRun {
    * buys from distinct accounts, then buys YES from account after account until the robust price (the market
    * without its largest position) reaches its target, each account up to the position cap.
    */
+  /** The whale goes first (it can afford to lose); the farm's accounts take turns, from a different one each hour. */
+  function attackerOrder(k: number, hour: number): AccountId {
+    const hasWhale = attackerAccounts[0] === 'whale'
+    if (hasWhale && k === 0) return 'whale'
+    const farm = attackerAccounts.length - (hasWhale ? 1 : 0)
+    const offset = hasWhale ? 1 : 0
+    return attackerAccounts[offset + ((hour + k - offset) % farm)]!
+  }
+
   function attackerPush(book: Book, nowMs: number, hour: number): void {
     const n = attackerAccounts.length
     for (let k = 0; k < n; k++) {
       if (book.status !== 'open') return
-      const account = attackerAccounts[(hour + k) % n]!
+      const account = attackerOrder(k, hour)
       const trader = traderOf(book, account, ledger)
       const r = toRankable(book, params.ranking.leaveOut)
       if (r.traderCount < ranking.minTraders && !book.positions.has(account)) {
@@ -360,45 +373,43 @@ export function runCuria(params: SimParams, posts: readonly Post[]): CuriaRun {
   }
 
   function runJuryRound(due: readonly Book[], r: Rng): void {
-    const secret = r.uint32().toString(16).padStart(8, '0') + r.uint32().toString(16).padStart(8, '0')
-    const beacon = r.uint32().toString(16).padStart(8, '0') + r.uint32().toString(16).padStart(8, '0')
-    const seed = juryCore.mixSeed(secret, beacon)
-    const probabilities = juryCore.samplingProbabilities(
+    const hex32 = () =>
+      `0x${Array.from({ length: 8 }, () => r.uint32().toString(16).padStart(8, '0')).join('')}` as const
+    const { probabilities, sampled } = sampleRound(
+      hex32(),
+      hex32(),
       due.map((bk) => ({ marketId: bk.id, impressions: outcomeOf(bk.postId).impressions })),
       params.jury,
     )
-    const sampled = due.filter((bk) => {
-      const p = probabilities.get(bk.id) ?? 0
-      const o = outcomeOf(bk.postId)
-      o.eligible = true
-      o.sampleProbability = p
-      o.sampled = juryCore.isSampled(seed, bk.id, p)
-      return o.sampled
-    })
-    const ballots = castBallots(
-      sampled.map((bk) => byId.get(bk.postId)!),
-      jurors,
-      r,
+    const sampledPosts = due.filter((bk) => sampled.has(bk.id)).map((bk) => byId.get(bk.postId)!)
+    const tallies = tallyRound(
+      sampledPosts.map((p) => p.id),
+      castBallots(sampledPosts, jurors, r),
+      params.jury.quorum,
     )
     for (const bk of due) {
       const o = outcomeOf(bk.postId)
-      let resolution: Resolution = 'void'
+      o.eligible = true
+      o.sampleProbability = probabilities.get(bk.id) ?? 0
+      o.sampled = sampled.has(bk.id)
+      let verdict: 'yes' | 'no' | 'void' | 'unsampled' = 'unsampled'
       if (o.sampled) {
-        o.votes = ballots.get(bk.postId)!
-        votesPerSampled.push(o.votes.endorse + o.votes.reject)
-        const verdict = juryCore.tally(o.votes, params.jury.quorum)
-        o.verdict = verdict
-        resolution = verdict === 'endorse' ? 'yes' : verdict === 'reject' ? 'no' : 'void'
+        const t = tallies.get(bk.postId)!
+        o.votes = { endorse: t.endorse, reject: t.reject, abstain: t.abstain }
+        o.verdict = t.verdict
+        votesPerSampled.push(t.endorse + t.reject)
+        verdict = t.verdict === 'endorse' ? 'yes' : t.verdict === 'reject' ? 'no' : 'void'
       }
+      const { resolution } = resolveVerdict(verdict)
       o.resolution = resolution
       settle(bk, resolution)
     }
   }
 
-  /** Every juror's ballot for the round, tallied per post. */
-  function castBallots(sampled: readonly Post[], all: readonly Juror[], r: Rng): Map<number, Tally> {
-    const tallies = new Map<number, Tally>(sampled.map((p) => [p.id, { endorse: 0, reject: 0, abstain: 0 }]))
-    if (sampled.length === 0) return tallies
+  /** Every participating juror's ballot for the round: post URI -> vote, for the posts it judged. */
+  function castBallots(sampled: readonly Post[], all: readonly Juror[], r: Rng): Map<string, Vote>[] {
+    const ballots: Map<string, Vote>[] = []
+    if (sampled.length === 0) return ballots
     const k = Math.min(params.jury.reviewsPerJuror, sampled.length)
     for (const juror of all) {
       if (juror.kind !== 'cartel' && !r.chance(params.jury.participation)) continue
@@ -416,18 +427,19 @@ export function runCuria(params: SimParams, posts: readonly Post[]): CuriaRun {
         // Honest and lazy jurors judge a random k of the sample; under 'nullifier' assignment so does the cartel.
         assigned = sampleWithout(sampled, k, r)
       }
+      const ballot = new Map<string, Vote>()
       for (const post of assigned) {
-        const t = tallies.get(post.id)!
-        let vote: 'endorse' | 'reject'
+        let vote: Vote
         if (juror.kind === 'cartel' && post.author === 'attacker') vote = 'endorse'
         else if (juror.kind === 'lazy') vote = r.chance(0.5) ? 'endorse' : 'reject'
         else
           vote =
             perceive(params.seed, 'juror', juror.index, post, params.jury.noise) >= 0.5 ? 'endorse' : 'reject'
-        t[vote]++
+        ballot.set(postUri(post.id), vote)
       }
+      ballots.push(ballot)
     }
-    return tallies
+    return ballots
   }
 
   function settle(book: Book, resolution: Resolution): void {
@@ -437,11 +449,11 @@ export function runCuria(params: SimParams, posts: readonly Post[]): CuriaRun {
       ...p,
       balanceMicro: ledger.balance(account),
     }))
-    const plan = settlementCore.settle(ledger.balance(escrow), positions, resolution)
-    // Clawbacks first: they fund the refunds.
-    for (const t of plan.transfers)
+    const { plan, transfers } = settleMarket(book.id, ledger.balance(escrow), positions, resolution)
+    // Clawbacks first: they fund the refunds (the order production's ledger entries are written in).
+    for (const t of transfers)
       if (t.amountMicro < 0n) ledger.move(t.account, escrow, -t.amountMicro, 'settlement_refund')
-    for (const t of plan.transfers) {
+    for (const t of transfers) {
       if (t.amountMicro > 0n) {
         ledger.move(
           escrow,
@@ -454,7 +466,7 @@ export function runCuria(params: SimParams, posts: readonly Post[]): CuriaRun {
     ledger.move(escrow, TREASURY, plan.remainderMicro, 'settlement_remainder')
     marketMakerLossMicro += maxLossMicro(book.state.b) - plan.remainderMicro
     const moved = new Map<AccountId, bigint>()
-    for (const t of plan.transfers) moved.set(t.account, (moved.get(t.account) ?? 0n) + t.amountMicro)
+    for (const t of transfers) moved.set(t.account, (moved.get(t.account) ?? 0n) + t.amountMicro)
     for (const p of positions) {
       const profit = (moved.get(p.account) ?? 0n) - (p.spentMicro - p.receivedMicro)
       realized.set(p.account, (realized.get(p.account) ?? 0n) + profit)

@@ -32,10 +32,6 @@ export interface CuriaMetrics extends FeedMetrics {
   attackerLostCredits: number
   /** The same in starting grants. */
   attackerLostGrants: number
-  /** Credits lost per impression its posts received (Infinity: it lost credits and bought no impression). */
-  attackerCostPerImpression: number
-  /** Credits lost per post-day in the top positions, in starting grants (Infinity: no capture at all). */
-  attackerCostPerTopDayGrants: number
   /** Of the exploration slots' impressions, the share that went to attacker posts. */
   explorationImpressionShare: number
   jury: {
@@ -175,10 +171,6 @@ export function curiaMetrics(run: CuriaRun, posts: readonly Post[], p: SimParams
     ...feed,
     attackerLostCredits: lostCredits,
     attackerLostGrants: lostCredits / grant,
-    attackerCostPerImpression:
-      feed.attackerImpressions > 0 ? lostCredits / feed.attackerImpressions : lostCredits > 0 ? Infinity : 0,
-    attackerCostPerTopDayGrants:
-      feed.attackerTopPostDays > 0 ? lostCredits / grant / feed.attackerTopPostDays : Infinity,
     explorationImpressionShare: exploration > 0 ? explorationAttacker / exploration : 0,
     jury: {
       eligible: eligible.length,
@@ -224,9 +216,42 @@ export function curiaMetrics(run: CuriaRun, posts: readonly Post[], p: SimParams
   }
 }
 
-export function targets(m: CuriaMetrics): Targets {
+/**
+ * What the attacker bought, against the same world with nobody promoting its posts (the "honest" run of the same
+ * seed and parameters): low-quality posts get some top-feed time on their own (exploration, a lucky first trader),
+ * and only the excess is capture.
+ */
+export interface Capture {
+  extraTopPostDays: number
+  extraImpressions: number
+  /** Credits lost per extra post-day in the top positions, in starting grants. Infinity: nothing was bought. */
+  costPerExtraTopDayGrants: number
+  /** Credits lost per extra impression. */
+  costPerExtraImpression: number
+}
+
+export function capture(
+  attack: FeedMetrics,
+  reference: FeedMetrics,
+  lostCredits: number,
+  grantCredits: number,
+): Capture {
+  const extraTopPostDays = attack.attackerTopPostDays - reference.attackerTopPostDays
+  const extraImpressions = attack.attackerImpressions - reference.attackerImpressions
+  const per = (lost: number, extra: number) =>
+    extra > 1e-9 ? lost / extra : lost >= 0 ? Infinity : -Infinity
+  return {
+    extraTopPostDays,
+    extraImpressions,
+    costPerExtraTopDayGrants: per(lostCredits / grantCredits, extraTopPostDays),
+    costPerExtraImpression: per(lostCredits, extraImpressions),
+  }
+}
+
+/** The brief's targets, for a scenario with an attacker, given its capture against the honest run. */
+export function targets(m: CuriaMetrics, c: Capture): Targets {
   return {
     attackerShareAtMost5pct: m.attackerShare <= 0.05,
-    captureCostAtLeast100Grants: m.attackerCostPerTopDayGrants >= 100,
+    captureCostAtLeast100Grants: c.costPerExtraTopDayGrants >= 100,
   }
 }

@@ -3,6 +3,9 @@
  * engine converts them to integer micro-credits once. Defaults mirror Curia's shipped config (curation/src/config.ts,
  * curation/src/market/params.ts) where one exists, so the "defaults" scenario measures what ships today.
  */
+import type { LeaveOut } from './book'
+import { DEFAULT_ROUND_PARAMS } from './core/jury'
+
 export type JurorAssignment =
   /** A juror's ballot may cover any sampled post (what MECHANISM.md describes today): a cartel can concentrate. */
   | 'free'
@@ -47,8 +50,10 @@ export interface SimParams {
      * Whose position the robust price leaves out. 'largest' is what ships (rank-feed.ts: the account with the
      * largest |yes - no|). 'each-side' is a proposal this simulator measures: leave out the largest net-YES and the
      * largest net-NO account, so a farm's many equal positions cannot make an honest counter-trader the one removed.
+     * 'winsorize' is another: cut the largest position down to the runner-up's size on its side instead of removing
+     * it, so one account still cannot lift a post alone, but a post one curator priced first keeps that signal.
      */
-    leaveOut: 'largest' | 'each-side'
+    leaveOut: LeaveOut
   }
   readers: {
     /** Reader sessions per hour; each views the top-`depth` positions with the attention curve below. */
@@ -106,10 +111,16 @@ export interface SimParams {
     /** Most posts one juror judges in a round. */
     reviewsPerJuror: number
     assignment: JurorAssignment
+    /** Production's round parameters (curation/src/jury/round.ts): endorse + reject votes needed, else void. */
     quorum: number
+    /** Most markets a round samples. */
     capacity: number
+    /** Inclusion probability of a market nobody saw. */
     pMin: number
-    exposureWeight: number
+    /** The probability exposure approaches. */
+    pMax: number
+    /** Impressions at which a market's probability is halfway from pMin to pMax (lower: exposure weighs more). */
+    halfExposure: number
   }
 }
 
@@ -161,10 +172,7 @@ export const DEFAULT_PARAMS: SimParams = {
     participation: 0.7,
     reviewsPerJuror: 12,
     assignment: 'free',
-    quorum: 5,
-    capacity: 60,
-    pMin: 0.05,
-    exposureWeight: 0.5,
+    ...DEFAULT_ROUND_PARAMS,
   },
 }
 

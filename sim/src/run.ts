@@ -4,14 +4,7 @@
  */
 import { runLikesFeed, runStakeFeed } from './baselines'
 import { runCuria } from './curia-run'
-import {
-  curiaMetrics,
-  feedMetrics,
-  targets,
-  type CuriaMetrics,
-  type FeedMetrics,
-  type Targets,
-} from './metrics'
+import { curiaMetrics, feedMetrics, type CuriaMetrics, type FeedMetrics } from './metrics'
 import type { SimParams } from './params'
 import { generatePosts } from './world'
 
@@ -22,7 +15,6 @@ export interface ScenarioResult {
   curia: CuriaMetrics
   likes: FeedMetrics
   stake: FeedMetrics
-  targets: Targets
   /** Curia's hourly attacker and low-quality shares, for plots. */
   hourly: {
     hour: number
@@ -61,7 +53,6 @@ export function runScenario(params: SimParams, opts: { baselines?: boolean } = {
     curia,
     likes: likesRun ? feedMetrics(likesRun, posts, params) : empty,
     stake: stakeRun ? feedMetrics(stakeRun, posts, params) : empty,
-    targets: targets(curia),
     hourly: curiaRun.hourly.map((h, i) => ({
       hour: h.hour,
       curiaLow: share(h, 'low'),

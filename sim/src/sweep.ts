@@ -1,0 +1,191 @@
+/**
+ * Parameter sweeps: one knob at a time around a base configuration, each point run against the honest world, the
+ * whale and the farm, over a few seeds (the same seeds, hence the same worlds, at every point).
+ */
+import { DEFAULT_PARAMS, withParams, type ParamOverrides, type SimParams } from './params'
+import { capture } from './metrics'
+import { runScenario, type ScenarioResult } from './run'
+import { SCENARIOS, scenarioParams } from './scenarios'
+import { mean } from './stats'
+
+export interface SweepSpec {
+  key: string
+  label: string
+  /** The env var Curia reads for this knob, if it has one. */
+  envVar?: string
+  values: number[]
+  apply: (v: number) => ParamOverrides
+  log?: boolean
+}
+
+export const SWEEPS: SweepSpec[] = [
+  {
+    key: 'liquidity',
+    label: 'liquidity b (credits)',
+    envVar: 'CURIA_MARKET_LIQUIDITY_CREDITS',
+    values: [30, 100, 300, 1000],
+    apply: (v) => ({ market: { liquidityCredits: v } }),
+    log: true,
+  },
+  {
+    key: 'pMin',
+    label: 'sampling floor p_min',
+    values: [0.01, 0.05, 0.1, 0.2],
+    apply: (v) => ({ jury: { pMin: v } }),
+  },
+  {
+    key: 'halfExposure',
+    label: 'sampling half-exposure (impressions; lower = exposure weighs more)',
+    values: [300, 1000, 3000, 10000, 100000],
+    apply: (v) => ({ jury: { halfExposure: v } }),
+    log: true,
+  },
+  {
+    key: 'capacity',
+    label: 'jury capacity (posts per round)',
+    values: [25, 50, 100, 200],
+    apply: (v) => ({ jury: { capacity: v } }),
+    log: true,
+  },
+  {
+    key: 'quorum',
+    label: 'quorum (votes)',
+    values: [1, 3, 5, 9, 15],
+    apply: (v) => ({ jury: { quorum: v } }),
+  },
+  {
+    key: 'minTraders',
+    label: 'trader minimum',
+    envVar: 'CURIA_RANK_MIN_TRADERS',
+    values: [1, 3, 5, 10, 20],
+    apply: (v) => ({ ranking: { minTraders: v } }),
+  },
+  {
+    key: 'positionCap',
+    label: 'position cap (shares)',
+    envVar: 'CURIA_MARKET_POSITION_CAP_SHARES',
+    values: [30, 100, 300, 1000],
+    apply: (v) => ({ market: { positionCapShares: v } }),
+    log: true,
+  },
+  {
+    key: 'exploration',
+    label: 'exploration share',
+    envVar: 'CURIA_RANK_EXPLORATION_SHARE',
+    values: [0, 0.1, 0.2, 0.3],
+    apply: (v) => ({ ranking: { explorationShare: v } }),
+  },
+  {
+    key: 'prior',
+    label: 'prior price (below the trader minimum)',
+    envVar: 'CURIA_RANK_PRIOR_PRICE',
+    values: [0.2, 0.3, 0.4, 0.5],
+    apply: (v) => ({ ranking: { priorPrice: v } }),
+  },
+  {
+    key: 'halfLife',
+    label: 'freshness half-life (hours)',
+    envVar: 'CURIA_RANK_HALF_LIFE_HOURS',
+    values: [3, 6, 12, 24],
+    apply: (v) => ({ ranking: { halfLifeHours: v } }),
+    log: true,
+  },
+  {
+    key: 'humanGrant',
+    label: 'verified-human grant (credits)',
+    values: [0, 1000, 4000],
+    apply: (v) => ({ market: { humanGrantCredits: v } }),
+  },
+  {
+    key: 'leaveOut',
+    label: 'robust price: 0 = leave out largest |net| (shipped), 1 = each side, 2 = winsorize',
+    values: [0, 1, 2],
+    apply: (v) => ({ ranking: { leaveOut: v === 0 ? 'largest' : v === 1 ? 'each-side' : 'winsorize' } }),
+  },
+]
+
+export const SWEEP_SCENARIOS = ['honest', 'whale-30', 'farm-100'] as const
+export type SweepScenario = (typeof SWEEP_SCENARIOS)[number]
+
+export interface SweepPoint {
+  value: number
+  /** Means over seeds, per scenario. */
+  honestLowQualityShare: number
+  honestCuratorBrier: number
+  honestMarketMakerLoss: number
+  honestJuryAccuracy: number
+  honestVoidRate: number
+  whaleAttackerShare: number
+  whaleLostGrants: number
+  farmAttackerShare: number
+  farmLostGrants: number
+  /** Credits the farm lost per extra post-day its posts spent in the top (vs the honest run), in grants. */
+  farmCostPerExtraTopDayGrants: number
+  whaleCostPerExtraTopDayGrants: number
+  farmAttackerHoursInTop: number
+  farmJuryAttackerSampleProbability: number
+}
+
+export interface SweepResult {
+  spec: Omit<SweepSpec, 'apply'>
+  points: SweepPoint[]
+}
+
+function runPoint(
+  base: SimParams,
+  over: ParamOverrides,
+  seeds: readonly number[],
+): Record<SweepScenario, ScenarioResult[]> {
+  const out = {} as Record<SweepScenario, ScenarioResult[]>
+  for (const name of SWEEP_SCENARIOS) {
+    const scenario = SCENARIOS.find((s) => s.name === name)!
+    out[name] = seeds.map((seed) =>
+      runScenario(withParams(scenarioParams(scenario, base, seed), over), { baselines: false }),
+    )
+  }
+  return out
+}
+
+function costOf(attack: ScenarioResult, honest: ScenarioResult): number {
+  const grant = attack.params.market.startingGrantCredits
+  return capture(attack.curia, honest.curia, attack.curia.attackerLostCredits, grant).costPerExtraTopDayGrants
+}
+
+/** Mean of a cost that may be infinite (no capture in a seed): the harmonic view would hide it, so report Infinity. */
+function meanFinite(xs: number[]): number {
+  return xs.some((x) => !Number.isFinite(x)) ? Infinity : mean(xs)
+}
+
+export function summarisePoint(value: number, r: Record<SweepScenario, ScenarioResult[]>): SweepPoint {
+  const m = <T>(rs: ScenarioResult[], f: (x: ScenarioResult) => T & number) => mean(rs.map(f))
+  return {
+    value,
+    honestLowQualityShare: m(r.honest, (x) => x.curia.lowQualityShare),
+    honestCuratorBrier: m(r.honest, (x) => x.curia.calibration.curatorBrier),
+    honestMarketMakerLoss: m(r.honest, (x) => x.curia.marketMakerLossCredits),
+    honestJuryAccuracy: m(r.honest, (x) => x.curia.jury.accuracy),
+    honestVoidRate: m(r.honest, (x) => x.curia.jury.voidRate),
+    whaleAttackerShare: m(r['whale-30'], (x) => x.curia.attackerShare),
+    whaleLostGrants: m(r['whale-30'], (x) => x.curia.attackerLostGrants),
+    farmAttackerShare: m(r['farm-100'], (x) => x.curia.attackerShare),
+    farmLostGrants: m(r['farm-100'], (x) => x.curia.attackerLostGrants),
+    farmCostPerExtraTopDayGrants: meanFinite(r['farm-100'].map((x, i) => costOf(x, r.honest[i]!))),
+    whaleCostPerExtraTopDayGrants: meanFinite(r['whale-30'].map((x, i) => costOf(x, r.honest[i]!))),
+    farmAttackerHoursInTop: m(r['farm-100'], (x) => x.curia.attackerHoursInTop),
+    farmJuryAttackerSampleProbability: m(r['farm-100'], (x) => x.curia.jury.attackerSampleProbability),
+  }
+}
+
+export function runSweep(
+  spec: SweepSpec,
+  opts: { base?: SimParams; seeds: readonly number[]; onPoint?: (p: SweepPoint) => void },
+): SweepResult {
+  const base = opts.base ?? DEFAULT_PARAMS
+  const points = spec.values.map((value) => {
+    const point = summarisePoint(value, runPoint(base, spec.apply(value), opts.seeds))
+    opts.onPoint?.(point)
+    return point
+  })
+  const { apply: _apply, ...rest } = spec
+  return { spec: rest, points }
+}
