@@ -87,7 +87,7 @@ export async function openRound(database: Database, opts: OpenRoundOptions): Pro
     throw new TypeError('windowMs must be positive')
   if (!Number.isSafeInteger(opts.votingMs) || opts.votingMs <= 0)
     throw new TypeError('votingMs must be positive')
-  const seed = opts.seed ?? (`0x${randomBytes(32).toString('hex')}`)
+  const seed = opts.seed ?? `0x${randomBytes(32).toString('hex')}`
   if (!isSeed(seed)) throw new CurationError('bad_request', 'A seed is 32 bytes of lowercase 0x hex.')
   const nowMs = opts.now.getTime()
   const beacon: StoredBeacon =
@@ -367,6 +367,16 @@ export async function listRounds(
     select ${sql.unsafe(ROUND_COLUMNS)} from jury_round
     where ${opts.status === undefined ? sql`true` : sql`status = ${opts.status}`}
     order by id desc limit ${limit}`
+  return rows.map(toSummary)
+}
+
+/** The latest round and every round not yet closed and settled, newest first (what the job worker schedules). */
+export async function listUnfinishedRounds(database: Pick<Database, 'sql'>): Promise<RoundSummary[]> {
+  const { sql } = database
+  const rows = await sql<RoundRow[]>`
+    select ${sql.unsafe(ROUND_COLUMNS)} from jury_round
+    where status <> 'closed' or settled_at is null or id = (select max(id) from jury_round)
+    order by id desc`
   return rows.map(toSummary)
 }
 
