@@ -1,0 +1,138 @@
+/**
+ * Verifying ballot proofs off the event loop: a pool of worker threads, each with its own single-threaded BN254
+ * curve. (Semaphore's verifyProof otherwise builds snarkjs's default curve, which farms every pairing out to its
+ * own thread pool: about 40% slower per proof here, and it keeps Node alive until terminated.)
+ *
+ * Each worker loads the CommonJS build of @semaphore-protocol/core (and so snarkjs and its ffjavascript) and only
+ * then seeds `globalThis.curve_bn128` with a single-threaded curve: ffjavascript's module body resets that global
+ * when it loads, and snarkjs's verify reuses whatever curve the global holds. Without the seed, proving and verifying
+ * crash inside worker_threads ("Worker is not a constructor").
+ *
+ * Pass `pool.verify` as `submitBallot`'s `verifyProof`.
+ */
+import { createRequire } from 'node:module'
+import { Worker } from 'node:worker_threads'
+import type { SemaphoreProof } from '@semaphore-protocol/core'
+
+export interface VerifierPool {
+  verify(proof: SemaphoreProof): Promise<boolean>
+  size: number
+  close(): Promise<void>
+}
+
+interface PoolWorker {
+  worker: Worker
+  /** Requests sent to it and not answered yet. */
+  ids: Set<number>
+  dead?: boolean
+}
+
+interface Paths {
+  core: string
+  ffjavascript: string
+}
+
+/** Absolute paths of the CommonJS entries the workers (and `createSingleThreadVerifier`) load. */
+function resolvePaths(): Paths {
+  const req = createRequire(import.meta.url)
+  const core = req.resolve('@semaphore-protocol/core')
+  const proof = createRequire(core).resolve('@semaphore-protocol/proof')
+  const snarkjs = createRequire(proof).resolve('snarkjs')
+  return { core, ffjavascript: createRequire(snarkjs).resolve('ffjavascript') }
+}
+
+// ffjavascript requires 'web-worker' as it loads; inside a worker thread that module takes itself for a web-worker
+// runtime and tries to load a script from workerData (logging an error and installing globals). A single-threaded
+// curve never starts a Worker, so an inert stand-in is put in the require cache first.
+const WORKER_SOURCE = `
+const Module = require('node:module')
+const { parentPort, workerData } = require('node:worker_threads')
+const webWorker = Module.createRequire(workerData.ffjavascript).resolve('web-worker')
+const stub = new Module(webWorker)
+stub.filename = webWorker
+stub.loaded = true
+stub.exports = function Worker() { throw new Error('no worker threads inside a proof verifier thread') }
+require.cache[webWorker] = stub
+const { verifyProof } = require(workerData.core)
+const { buildBn128 } = require(workerData.ffjavascript)
+buildBn128(true).then((curve) => {
+  globalThis.curve_bn128 = curve
+  parentPort.on('message', ({ id, proof }) => {
+    verifyProof(proof).then(
+      (ok) => parentPort.postMessage({ id, ok: ok === true }),
+      (err) => parentPort.postMessage({ id, ok: false, error: String(err && err.message || err) }),
+    )
+  })
+  parentPort.postMessage({ ready: true })
+})
+`
+
+/** Starts `size` verifier threads (default 2, the machine's cores here) and waits until each has its curve. */
+export async function createVerifierPool(opts: { size?: number } = {}): Promise<VerifierPool> {
+  const size = Math.max(1, Math.floor(opts.size ?? 2))
+  const paths = resolvePaths()
+  const pending = new Map<number, (ok: boolean) => void>()
+  let nextId = 0
+  const workers = await Promise.all(
+    Array.from(
+      { length: size },
+      () =>
+        new Promise<PoolWorker>((resolve, reject) => {
+          const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: paths })
+          const entry: PoolWorker = { worker, ids: new Set() }
+          worker.on('message', (msg: { ready?: true; id?: number; ok?: boolean }) => {
+            if (msg.ready) return resolve(entry)
+            entry.ids.delete(msg.id!)
+            const done = pending.get(msg.id!)
+            pending.delete(msg.id!)
+            done?.(msg.ok === true)
+          })
+          worker.once('error', reject)
+          // A worker that dies fails what it held (refused, never accepted), and takes no more.
+          worker.once('exit', () => {
+            entry.dead = true
+            for (const id of entry.ids) {
+              pending.get(id)?.(false)
+              pending.delete(id)
+            }
+            entry.ids.clear()
+          })
+        }),
+    ),
+  )
+  return {
+    size,
+    verify(proof) {
+      // The least busy live worker takes it.
+      const live = workers.filter((w) => !w.dead)
+      if (live.length === 0) return Promise.reject(new Error('every proof verifier thread has stopped'))
+      const target = live.reduce((a, b) => (b.ids.size < a.ids.size ? b : a))
+      const id = nextId++
+      target.ids.add(id)
+      return new Promise<boolean>((resolve) => {
+        pending.set(id, resolve)
+        target.worker.postMessage({ id, proof })
+      })
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.worker.terminate()))
+      for (const done of pending.values()) done(false)
+      pending.clear()
+    },
+  }
+}
+
+/**
+ * verifyProof in this thread with a single-threaded curve (the baseline the pool is measured against). It seeds this
+ * thread's `globalThis.curve_bn128`, so anything else here proving or verifying afterwards uses that curve too.
+ */
+export async function createSingleThreadVerifier(): Promise<(proof: SemaphoreProof) => Promise<boolean>> {
+  const paths = resolvePaths()
+  const req = createRequire(import.meta.url)
+  const { verifyProof } = req(paths.core) as { verifyProof: (p: SemaphoreProof) => Promise<boolean> }
+  const { buildBn128 } = req(paths.ffjavascript) as {
+    buildBn128: (singleThread: boolean) => Promise<unknown>
+  }
+  ;(globalThis as { curve_bn128?: unknown }).curve_bn128 = await buildBn128(true)
+  return verifyProof
+}
