@@ -1,6 +1,5 @@
 import { sql } from 'drizzle-orm'
 import { bigint, check, index, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core'
-import { account } from './ledger'
 import { market } from './market'
 
 /** How a market ended: an outcome whose shares pay 1 credit each, or void (every net spend refunded). */
@@ -68,16 +67,16 @@ export const marketSettlement = pgTable(
  * What settlement owed and moved for every position of a settled market (positions that net to nothing included,
  * so "every position has exactly one row" is checkable). `paid_micro` is signed: positive into the curator's
  * account, negative out of it (a void's clawback). Profit on a settled position is `paid_micro - net spend`.
+ *
+ * No foreign keys, on purpose: rows are written only by settlement, from the positions it has just read under the
+ * market's lock, and the settled-books audit pairs every row with its position. Settling a round writes a row per
+ * position (a million in the benchmark), and the two referential checks per row were most of that insert's cost.
  */
 export const positionSettlement = pgTable(
   'position_settlement',
   {
-    marketId: bigint('market_id', { mode: 'number' })
-      .notNull()
-      .references(() => market.id),
-    accountId: bigint('account_id', { mode: 'number' })
-      .notNull()
-      .references(() => account.id),
+    marketId: bigint('market_id', { mode: 'number' }).notNull(),
+    accountId: bigint('account_id', { mode: 'number' }).notNull(),
     /** What the rule owes: the winning shares, or the net spend (negative for a trading profit to give back). */
     owedMicro: bigint('owed_micro', { mode: 'bigint' }).notNull(),
     /** What moved: equals owed except for a void's uncollected clawback or pro rata refund cut. */
