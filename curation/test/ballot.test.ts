@@ -10,6 +10,7 @@ import { isCurationError, type CurationErrorCode } from '../src/errors'
 import { ballotMessage, canonicalBallotContent, roundScope, type Vote } from '../src/jury/ballot'
 import type { RoundParams } from '../src/jury/round'
 import { submitBallot } from '../src/service/ballot'
+import { createVerifierPool } from '../src/service/ballot-verifier'
 import { addMember } from '../src/service/jury-group'
 import { closeRound, freezeRound, listRoundOutcomes, openRound, revealRound } from '../src/service/round'
 import { at, HOUR, MINUTE, postUri, proveBallot, setupMarkets, T0, terminateCurve } from './jury-helpers'
@@ -167,10 +168,27 @@ describe('a ballot', () => {
     await refused(partial5, 'bad_ballot')
   })
 
-  it('outside the voting period is refused, and the same ballot counts when in time', async () => {
+  it('outside the voting period is refused, and the same ballot counts when in time (verified by the pool)', async () => {
     await refused(valid4, 'voting_closed', VOTING_OVER)
     await refused(valid4, 'voting_closed', at(2 * HOUR + HOUR))
-    expect(await submitBallot(database, { roundId, ...valid4, now: VOTING_OPEN })).toMatchObject({ roundId })
+    const pool = await createVerifierPool({ size: 2 })
+    try {
+      // The worker-thread verifier refuses a forged proof too.
+      const content = canonicalBallotContent(vote('reject', 'reject', 'reject'))
+      const forged = { proof: { ...valid4.proof, message: ballotMessage(content).toString() }, content }
+      const err = await submitBallot(database, {
+        roundId,
+        ...forged,
+        now: VOTING_OPEN,
+        verifyProof: pool.verify,
+      }).catch((e: unknown) => e)
+      expect(isCurationError(err, 'invalid_proof')).toBe(true)
+      expect(
+        await submitBallot(database, { roundId, ...valid4, now: VOTING_OPEN, verifyProof: pool.verify }),
+      ).toMatchObject({ roundId })
+    } finally {
+      await pool.close()
+    }
   })
 
   it('for a round that does not exist is refused', async () => {

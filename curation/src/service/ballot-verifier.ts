@@ -15,7 +15,7 @@ import { Worker } from 'node:worker_threads'
 import type { SemaphoreProof } from '@semaphore-protocol/core'
 
 export interface VerifierPool {
-  verify(proof: SemaphoreProof): Promise<boolean>
+  verify: (proof: SemaphoreProof) => Promise<boolean>
   size: number
   close(): Promise<void>
 }
@@ -102,7 +102,7 @@ export async function createVerifierPool(opts: { size?: number } = {}): Promise<
   )
   return {
     size,
-    verify(proof) {
+    verify: (proof) => {
       // The least busy live worker takes it.
       const live = workers.filter((w) => !w.dead)
       if (live.length === 0) return Promise.reject(new Error('every proof verifier thread has stopped'))
