@@ -9,7 +9,7 @@
  *   })
  */
 import { randomBytes } from 'node:crypto'
-import { expect, test as base, type APIRequestContext } from '@playwright/test'
+import { expect, test as base, type APIRequestContext, type Page } from '@playwright/test'
 import {
   createAccount,
   makePost,
@@ -26,6 +26,7 @@ export interface ApiFeedPost {
   text: string
   author: { did: string; handle: string | null; displayName: string | null; avatarUrl: string | null }
   images: { url: string; alt: string }[]
+  market: { marketId: number; yesPrice: number; traderCount: number; status: string } | null
 }
 
 export interface E2eAccount extends DevAccount {
@@ -67,6 +68,40 @@ export const test = base.extend<{ stack: CuriaStack; accounts: AccountFactory; f
 })
 
 export { expect }
+
+/**
+ * Signs `account` in the way a person does: Curia's sign-in page, then the local PDS's own sign-in and consent
+ * pages (real OAuth: PAR, PKCE, DPoP), back to Curia signed in.
+ */
+export async function signIn(
+  page: Page,
+  account: DevAccount,
+  opts: { returnTo?: string } = {},
+): Promise<void> {
+  const query = opts.returnTo ? `?returnTo=${encodeURIComponent(opts.returnTo)}` : ''
+  await page.goto(`/sign-in${query}`)
+  await page.getByLabel('Your handle').fill(account.handle)
+  await page.getByRole('button', { name: 'Continue' }).click()
+  await approveOnPds(page, account)
+  await expect(page.getByTestId('account-handle')).toHaveText(`@${account.handle}`)
+}
+
+/**
+ * On the PDS's authorization page: the password (the handle is filled in from the login hint), then consent; by
+ * default waits until the PDS has sent the browser back to Curia.
+ */
+export async function approveOnPds(
+  page: Page,
+  account: DevAccount,
+  opts: { waitForCuria?: boolean } = {},
+): Promise<void> {
+  const { pdsUrl, webUrl } = readStack()
+  await page.waitForURL((url) => url.origin === new URL(pdsUrl).origin)
+  await page.getByLabel('Password', { exact: true }).fill(account.password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('button', { name: 'Authorize' }).click()
+  if (opts.waitForCuria !== false) await page.waitForURL((url) => url.origin === new URL(webUrl).origin)
+}
 
 async function createE2eAccount(pdsUrl: string, displayName?: string): Promise<E2eAccount> {
   // Handles are per PDS and the network lives for the whole run: a random one keeps specs independent.

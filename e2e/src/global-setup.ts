@@ -80,6 +80,11 @@ export default async function globalSetup(): Promise<Cleanup> {
         CURIA_RANK_INTERVAL_MS: '500',
         CURIA_SNAPSHOT_REFRESH_MS: '500',
         CURIA_BLOB_URL_TEMPLATE: `${net.pdsUrl}/xrpc/com.atproto.sync.getBlob?did={did}&cid={cid}`,
+        // Sign-in: the web app is a loopback OAuth client of the local PDS (whose handles, `.test`, only the PDS
+        // itself resolves); posts opened by link are fetched from that PDS.
+        CURIA_PUBLIC_URL: webUrl,
+        CURIA_OAUTH_HANDLE_RESOLVER: net.pdsUrl,
+        CURIA_RECORD_SOURCE_URL: net.pdsUrl,
       },
     })
     const log = createWriteStream(logPath)

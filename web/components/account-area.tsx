@@ -23,7 +23,7 @@ export function AccountArea({ viewer }: { viewer: ViewerView | null }) {
         href="/portfolio"
         className={`flex min-w-0 flex-col items-end rounded-lg px-2 py-1 text-right leading-tight hover:bg-zinc-100 dark:hover:bg-zinc-900 ${focusRing}`}
       >
-        <span className="max-w-[11rem] truncate text-sm font-medium text-zinc-900 sm:max-w-[16rem] dark:text-zinc-100">
+        <span className="max-w-[9rem] truncate text-sm font-medium text-zinc-900 sm:max-w-[16rem] dark:text-zinc-100">
           <bdi data-testid="account-handle">{name}</bdi>
         </span>
         <span className="text-xs text-zinc-500 tabular-nums dark:text-zinc-400">
@@ -33,7 +33,7 @@ export function AccountArea({ viewer }: { viewer: ViewerView | null }) {
       <form action={signOutAction}>
         <button
           type="submit"
-          className={`rounded-full border border-zinc-300 px-3 py-1.5 text-sm font-medium text-zinc-700 transition-colors hover:bg-zinc-100 dark:border-zinc-700 dark:text-zinc-200 dark:hover:bg-zinc-900 ${focusRing}`}
+          className={`rounded-full border border-zinc-300 px-3 py-1.5 text-sm whitespace-nowrap font-medium text-zinc-700 transition-colors hover:bg-zinc-100 dark:border-zinc-700 dark:text-zinc-200 dark:hover:bg-zinc-900 ${focusRing}`}
         >
           Sign out
         </button>

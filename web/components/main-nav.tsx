@@ -7,11 +7,12 @@ const LINKS = [
   { href: '/leaderboard', label: 'Leaderboard', signedInOnly: false },
   { href: '/portfolio', label: 'Portfolio', signedInOnly: true },
   { href: '/open', label: 'Open a market', signedInOnly: false },
+  { href: '/jury', label: 'Jury', signedInOnly: false },
   { href: '/about', label: 'How it works', signedInOnly: false },
 ] as const
 
 const navLink =
-  'shrink-0 rounded-full px-3 py-1.5 text-sm font-medium text-zinc-600 transition-colors hover:bg-zinc-100 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 aria-[current=page]:bg-zinc-100 aria-[current=page]:text-zinc-900 dark:text-zinc-400 dark:hover:bg-zinc-900 dark:hover:text-zinc-100 dark:aria-[current=page]:bg-zinc-900 dark:aria-[current=page]:text-zinc-100'
+  'block whitespace-nowrap rounded-full px-3 py-1.5 text-sm font-medium text-zinc-600 transition-colors hover:bg-zinc-100 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 aria-[current=page]:bg-zinc-100 aria-[current=page]:text-zinc-900 dark:text-zinc-400 dark:hover:bg-zinc-900 dark:hover:text-zinc-100 dark:aria-[current=page]:bg-zinc-900 dark:aria-[current=page]:text-zinc-100'
 
 /** One row of links; on a narrow screen it scrolls sideways rather than wrapping under the logo. */
 export function MainNav({ signedIn }: { signedIn: boolean }) {
@@ -20,7 +21,7 @@ export function MainNav({ signedIn }: { signedIn: boolean }) {
     <nav aria-label="Main" className="-mx-1 mt-2 overflow-x-auto">
       <ul className="flex items-center gap-1 px-1 pb-1">
         {LINKS.filter((l) => signedIn || !l.signedInOnly).map((link) => (
-          <li key={link.href}>
+          <li key={link.href} className="shrink-0">
             <a
               href={link.href}
               aria-current={pathname === link.href ? 'page' : undefined}

@@ -8,6 +8,22 @@ import { formatAbsoluteTime } from '../lib/format'
 import type { PricePoint } from '../lib/market-types'
 
 const HEIGHT = 200
+const MIN_SPAN_S = 10
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const
+
+/**
+ * Tick labels in UTC (uPlot's defaults are local and 12-hour): `14:05:30` within ten minutes, `14:05` within two
+ * days, `Nov 21` beyond.
+ */
+function timeLabels(splits: number[], spanS: number): string[] {
+  const two = (n: number) => String(n).padStart(2, '0')
+  return splits.map((s) => {
+    const d = new Date(s * 1000)
+    if (spanS > 2 * 86_400) return `${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()}`
+    const hm = `${two(d.getUTCHours())}:${two(d.getUTCMinutes())}`
+    return spanS > 600 ? hm : `${hm}:${two(d.getUTCSeconds())}`
+  })
+}
 
 /**
  * The YES price over the market's life, as steps (the price holds between trades), drawn with uPlot on a canvas.
@@ -52,10 +68,19 @@ export function PriceChart({
         width: Math.max(240, el.clientWidth),
         height: HEIGHT,
         legend: { show: false },
-        tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
         cursor: { drag: { x: false, y: false }, points: { size: 7 } },
-        scales: { x: { time: true }, y: { range: [0, 100] } },
-        axes: [{ ...axis }, { ...axis, size: 46, values: (_u, splits) => splits.map((v) => `${v}%`) }],
+        scales: {
+          // At least ten seconds wide: a market opened a moment ago should not be drawn on a millisecond axis.
+          x: { time: true, range: (_u, min, max) => [min, Math.max(max, min + MIN_SPAN_S)] },
+          y: { range: [0, 100] },
+        },
+        axes: [
+          {
+            ...axis,
+            values: (u, splits) => timeLabels(splits, (u.scales.x?.max ?? 0) - (u.scales.x?.min ?? 0)),
+          },
+          { ...axis, size: 46, values: (_u, splits) => splits.map((v) => `${v}%`) },
+        ],
         series: [
           {},
           {

@@ -14,7 +14,7 @@ export function TradeList({ trades, nowMs }: { trades: TradeView[]; nowMs: numbe
         const who = t.handle ? `@${t.handle}` : `${t.did.slice(0, 18)}…`
         return (
           <li key={t.tradeId} className="flex flex-wrap items-baseline gap-x-2 gap-y-0.5 py-2 text-sm">
-            <bdi className="max-w-[12rem] truncate font-medium text-zinc-900 dark:text-zinc-100">{who}</bdi>
+            <bdi className="max-w-[12rem] truncate font-medium text-zinc-900 dark:text-zinc-100">{who}</bdi>{' '}
             <span className={t.side === 'buy' ? 'text-zinc-700 dark:text-zinc-300' : 'text-zinc-500'}>
               {t.side === 'buy' ? 'bought' : 'sold'}{' '}
               <span className="tabular-nums">{formatCredits(t.sharesMicro)}</span>{' '}
@@ -28,10 +28,10 @@ export function TradeList({ trades, nowMs }: { trades: TradeView[]; nowMs: numbe
                 {t.outcome.toUpperCase()}
               </span>{' '}
               for <span className="tabular-nums">{formatCredits(t.moneyMicro)}</span> credits
-            </span>
+            </span>{' '}
             <span className="text-zinc-500 tabular-nums dark:text-zinc-400">
               {formatPercent(t.yesPriceBefore)} → {formatPercent(t.yesPriceAfter)}
-            </span>
+            </span>{' '}
             <time
               dateTime={t.createdAt}
               title={formatAbsoluteTime(t.createdAt)}

@@ -312,15 +312,16 @@ function Segmented({
         {options.map((o) => (
           <label
             key={o.value}
-            className="flex-1 cursor-pointer rounded-md px-3 py-1.5 text-center text-sm font-medium text-zinc-600 transition-colors select-none has-checked:bg-white has-checked:text-zinc-900 has-checked:shadow-sm has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-sky-600 dark:text-zinc-400 dark:has-checked:bg-zinc-700 dark:has-checked:text-zinc-50"
+            className="relative flex-1 cursor-pointer rounded-md px-3 py-1.5 text-center text-sm font-medium text-zinc-600 transition-colors select-none has-checked:bg-white has-checked:text-zinc-900 has-checked:shadow-sm has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-sky-600 dark:text-zinc-400 dark:has-checked:bg-zinc-700 dark:has-checked:text-zinc-50"
           >
+            {/* The real radio covers its label, invisible: clicks, taps and the keyboard all land on it. */}
             <input
               type="radio"
               name={name}
               value={o.value}
               checked={value === o.value}
               onChange={() => onChange(o.value)}
-              className="sr-only"
+              className="absolute inset-0 m-0 size-full cursor-pointer appearance-none opacity-0"
             />
             {o.label}
           </label>
