@@ -32,6 +32,13 @@ export interface CuriaMetrics extends FeedMetrics {
   attackerLostCredits: number
   /** The same in starting grants. */
   attackerLostGrants: number
+  /**
+   * Attacker posts' mean closing prices, raw and as the ranking saw them (robust, or the prior below the trader
+   * minimum): a robust price above the raw one means leave-one-out removed a counter-trader.
+   */
+  attackerClosePrice: { raw: number; robust: number; robustAboveRawShare: number }
+  /** Median impressions of a measured post that reached the top positions at all (the scale for half-exposure). */
+  medianImpressionsInFeed: number
   /** Of the exploration slots' impressions, the share that went to attacker posts. */
   explorationImpressionShare: number
   jury: {
@@ -172,6 +179,27 @@ export function curiaMetrics(run: CuriaRun, posts: readonly Post[], p: SimParams
     attackerLostCredits: lostCredits,
     attackerLostGrants: lostCredits / grant,
     explorationImpressionShare: exploration > 0 ? explorationAttacker / exploration : 0,
+    medianImpressionsInFeed: orZero(
+      quantile(
+        measured
+          .map((post) => run.posts[post.id - 1]!)
+          .filter((o) => o.hoursInTop > 0)
+          .map((o) => o.impressions),
+        0.5,
+      ),
+    ),
+    attackerClosePrice: {
+      raw: orZero(mean(attackerPosts.map((post) => run.posts[post.id - 1]!.closePrice))),
+      robust: orZero(mean(attackerPosts.map((post) => run.posts[post.id - 1]!.closeRobustPrice))),
+      robustAboveRawShare: orZero(
+        mean(
+          attackerPosts.map((post) => {
+            const o = run.posts[post.id - 1]!
+            return o.closeRobustPrice > o.closePrice + 0.05 ? 1 : 0
+          }),
+        ),
+      ),
+    },
     jury: {
       eligible: eligible.length,
       sampled: sampled.length,
@@ -246,6 +274,22 @@ export function capture(
     costPerExtraTopDayGrants: per(lostCredits / grantCredits, extraTopPostDays),
     costPerExtraImpression: per(lostCredits, extraImpressions),
   }
+}
+
+/**
+ * Cost per extra post-day pooled over several runs (seeds): total grants lost over total extra post-days bought.
+ * A mean of per-run ratios would let one run with a sliver of extra top time dominate.
+ */
+export function pooledCostPerExtraTopDay(
+  items: readonly { lostGrants: number; extraTopPostDays: number }[],
+): number {
+  let lost = 0
+  let extra = 0
+  for (const i of items) {
+    lost += i.lostGrants
+    extra += i.extraTopPostDays
+  }
+  return extra > 1e-9 ? lost / extra : lost >= 0 ? Infinity : -Infinity
 }
 
 /** The brief's targets, for a scenario with an attacker, given its capture against the honest run. */

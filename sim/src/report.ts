@@ -7,7 +7,13 @@ import { join } from 'node:path'
 import { JURY_CORE_SOURCE } from './core/jury'
 import { SETTLEMENT_CORE_SOURCE } from './core/settlement'
 import { juryAccuracy } from './jury-sweep'
-import { capture, type Capture, type CuriaMetrics, type FeedMetrics } from './metrics'
+import {
+  capture,
+  pooledCostPerExtraTopDay,
+  type Capture,
+  type CuriaMetrics,
+  type FeedMetrics,
+} from './metrics'
 import { DEFAULT_PARAMS, withParams, type SimParams } from './params'
 import { barChartSvg, lineChartSvg, svgToPng, type LineChart } from './plot'
 import { ENV_SETTINGS, RECOMMENDED, RECOMMENDED_CONFIG_ONLY } from './recommend'
@@ -23,6 +29,16 @@ export interface ReportOptions {
   log: (line: string) => void
 }
 
+/** Grants lost per extra post-day, pooled over the scenario's seeds. */
+function pooled(s: ScenarioSummary): number {
+  return pooledCostPerExtraTopDay(
+    s.runs.map((r, i) => ({
+      lostGrants: r.curia.attackerLostGrants,
+      extraTopPostDays: s.captures[i]!.extraTopPostDays,
+    })),
+  )
+}
+
 interface ScenarioSummary {
   name: string
   description: string
@@ -33,12 +49,7 @@ interface ScenarioSummary {
 const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : '–')
 const num = (x: number, d = 1) =>
   x === Infinity ? '∞' : x === -Infinity ? '−∞' : Number.isFinite(x) ? x.toFixed(d) : '–'
-const avg = (xs: number[]) => {
-  if (xs.some((x) => x === Infinity)) return xs.every((x) => x === Infinity) ? Infinity : meanFinite(xs)
-  return mean(xs)
-}
-/** Mean over the seeds where the value is finite (reported with how many were infinite). */
-const meanFinite = (xs: number[]) => mean(xs.filter(Number.isFinite))
+const avg = (xs: number[]) => mean(xs)
 
 function runScenarios(
   base: SimParams,
@@ -86,9 +97,14 @@ function scenarioTable(summaries: ScenarioSummary[]): string {
                 feedOf(summaries[0]!.runs[i]!, feed).attackerTopPostDays,
             ),
           )
-      const cost = isCuria ? avg(s.captures.map((c) => c.costPerExtraTopDayGrants)) : extra > 0 ? 0 : Infinity
+      const cost = isCuria ? pooled(s) : extra > 0 ? 0 : Infinity
       const costImpr = isCuria
-        ? avg(s.captures.map((c) => c.costPerExtraImpression))
+        ? pooledCostPerExtraTopDay(
+            s.runs.map((r, i) => ({
+              lostGrants: r.curia.attackerLostCredits,
+              extraTopPostDays: s.captures[i]!.extraImpressions,
+            })),
+          )
         : extra > 0
           ? 0
           : Infinity
@@ -181,13 +197,13 @@ function targetsTable(configs: { label: string; summaries: ScenarioSummary[] }[]
     ]) {
       const s = summaries.find((x) => x.name === name)!
       const share = avg(s.runs.map((r) => r.curia.attackerShare))
-      const cost = avg(s.captures.map((c) => c.costPerExtraTopDayGrants))
-      const infinite = s.captures.filter((c) => c.costPerExtraTopDayGrants === Infinity).length
+      const cost = pooled(s)
+      const bought = avg(s.captures.map((c) => c.extraTopPostDays))
       const stakeShare = avg(s.runs.map((r) => r.stake.attackerShare))
       const costText =
-        infinite === s.captures.length
+        cost === Infinity
           ? '∞ (bought nothing) ✅'
-          : `${num(cost)}${infinite > 0 ? ` (∞ in ${infinite} of ${s.captures.length} seeds)` : ''} ${cost >= 100 ? '✅' : '❌'}`
+          : `${num(cost)} (${num(bought, 2)} extra post-days per run) ${cost >= 100 ? '✅' : '❌'}`
       rows.push(
         `| ${label} | ${name} | ${pct(share)} ${share <= 0.05 ? '✅' : '❌'} | ${costText} | ${pct(stakeShare)} of impressions for 0 credits |`,
       )
@@ -481,6 +497,15 @@ interface RenderInput {
   recommendedParams: SimParams
 }
 
+function skillSentence(all: ScenarioSummary[]): string {
+  const corr = all.map((s) => avg(s.runs.map((r) => r.curia.calibration.noiseProfitCorrelation)))
+  const gap = all.map((s) =>
+    avg(s.runs.map((r) => r.curia.calibration.sharpQuarterProfit - r.curia.calibration.noisyQuarterProfit)),
+  )
+  const negative = corr.filter((c) => c < 0).length
+  return `Skill pays: the correlation between a curator's noise and its realised profit is negative in ${negative} of ${corr.length} scenarios (shipped and recommended configs; between ${num(Math.min(...corr), 2)} and ${num(Math.max(...corr), 2)}), and the sharpest quarter of curators out-earns the noisiest by ${num(Math.min(...gap), 0)} to ${num(Math.max(...gap), 0)} credits per run.`
+}
+
 function pick(s: ScenarioSummary[], name: string): ScenarioSummary {
   return s.find((x) => x.name === name)!
 }
@@ -489,16 +514,28 @@ function renderMarkdown(x: RenderInput): string {
   const P = DEFAULT_PARAMS
   const shareOf = (s: ScenarioSummary[], name: string, feed: 'curia' | 'likes' | 'stake' = 'curia') =>
     avg(pick(s, name).runs.map((r) => r[feed].attackerShare))
-  const costOf = (s: ScenarioSummary[], name: string) =>
-    avg(pick(s, name).captures.map((c) => c.costPerExtraTopDayGrants))
+  const costOf = (s: ScenarioSummary[], name: string) => pooled(pick(s, name))
   const lowOf = (s: ScenarioSummary[], feed: 'curia' | 'likes' | 'stake' = 'curia') =>
     avg(pick(s, 'honest').runs.map((r) => r[feed].lowQualityShare))
   const lostOf = (s: ScenarioSummary[], name: string) =>
     avg(pick(s, name).runs.map((r) => r.curia.attackerLostGrants))
+  const endorsedOf = (s: ScenarioSummary[], name: string) =>
+    avg(pick(s, name).runs.map((r) => r.curia.jury.attackerEndorsed))
+  const sampledOf = (s: ScenarioSummary[], name: string) =>
+    avg(pick(s, name).runs.map((r) => r.curia.jury.attackerSampled))
+  const eligibleOf = (s: ScenarioSummary[]) => avg(pick(s, 'honest').runs.map((r) => r.curia.jury.eligible))
+  const medianImprOf = (s: ScenarioSummary[]) =>
+    avg(pick(s, 'honest').runs.map((r) => r.curia.medianImpressionsInFeed))
   const mmOf = (s: ScenarioSummary[]) =>
     avg(pick(s, 'honest').runs.map((r) => r.curia.marketMakerLossCredits))
   const votesOf = (s: ScenarioSummary[]) =>
     avg(pick(s, 'honest').runs.map((r) => r.curia.jury.meanVotesPerSampled))
+  const farmRuns = pick(x.shipped, 'farm-100').runs
+  const farmClose = {
+    raw: avg(farmRuns.map((r) => r.curia.attackerClosePrice.raw)),
+    robust: avg(farmRuns.map((r) => r.curia.attackerClosePrice.robust)),
+    robustAboveRawShare: avg(farmRuns.map((r) => r.curia.attackerClosePrice.robustAboveRawShare)),
+  }
   const sweep = (key: string) => x.sweeps.find((s) => s.spec.key === key)!
   const juryCell = (assignment: string, cartel: number, votes: number) => {
     const g = x.juryGrid.find((j) => j.assignment === assignment)!
@@ -540,9 +577,10 @@ ${targetsTable([
   { label: 'recommended, config only', summaries: x.configOnly },
 ])}
 
-*Cost per extra post-day*: the attacker's credits lost, divided by the post-days its posts spent in the top 30 beyond
-what the same posts got in the honest run of the same seed (low-quality posts get some top time unaided: exploration
-slots, a lucky first trader). ∞ means the attacker lost credits and bought no extra top time at all. "Recommended,
+*Cost per extra post-day*: the attacker's credits lost (in starting grants), divided by the post-days its posts spent
+in the top 30 beyond what the same posts got in the honest run of the same seed (low-quality posts get some top time
+unaided: exploration slots, a lucky first trader), pooled over seeds (total lost / total extra). ∞ means the attacker
+lost credits and bought no extra top time at all; a negative cost means capture paid. "Recommended,
 config only" leaves out the one recommendation that needs code (the robust price's leave-out rule, below).
 
 What the table says:
@@ -554,11 +592,12 @@ What the table says:
   nothing. Money without accounts buys nothing in Curia; the attack that works is accounts.
 - **The farm is the real threat.** 100 fresh accounts with the starting grant each take
   ${pct(shareOf(x.shipped, 'farm-100'))} of top-30 impressions under the shipped config (target ≤ 5%: missed) and pay
-  ${num(costOf(x.shipped, 'farm-100'))} grants per extra post-day (target ≥ 100: missed by two orders of magnitude).
+  ${num(costOf(x.shipped, 'farm-100'))} grants per extra post-day (target ≥ 100: missed by a factor of ${num(100 / costOf(x.shipped, 'farm-100'), 0)}).
   With the recommended config: ${pct(shareOf(x.recommended, 'farm-100'))} and ${num(costOf(x.recommended, 'farm-100'))}
   grants. On the likes feed the same farm takes ${pct(shareOf(x.shipped, 'farm-100', 'likes'))} (a like costs nothing).
 - **The cartel turns capture into profit when jurors choose what to judge.** With 20% of the jury voting on every
-  attacker post, every sampled attacker post is endorsed and the attacker ends up *ahead*
+  attacker post, ${num(endorsedOf(x.shipped, 'whale+farm+cartel-20'))} of the ${num(sampledOf(x.shipped, 'whale+farm+cartel-20'))}
+  attacker posts sampled per run are endorsed, and the attacker ends up *ahead*
   (${num(lostOf(x.shipped, 'whale+farm+cartel-20'))} grants lost, i.e. a gain when negative). Assigning posts to
   jurors by a hash of their round nullifier (the cartel gets its share of each post's votes, not all of it) restores
   the cost: ${num(lostOf(x.shipped, 'whale+farm+cartel-20, assigned'))} grants lost.
@@ -647,7 +686,9 @@ endorsements on every attacker post it likes, against the handful of honest vote
 post draws far more votes than that (with 45 votes per post it still carries
 ${pct(1 - juryCell('free', 0.2, 45).attackerRejected)} of attacker posts). Assigned by nullifier, a 20% cartel is a
 minority on every post: at 15 votes ${pct(juryCell('nullifier', 0.2, 15).attackerRejected)} of attacker posts are
-rejected, and it takes a cartel near 40% to matter. **Recommendation for the jury's owner**: derive each juror's
+rejected; a larger cartel still carries some (at 15 votes, ${pct(1 - juryCell('nullifier', 0.3, 15).attackerRejected)} of
+attacker posts at 30% and ${pct(1 - juryCell('nullifier', 0.4, 15).attackerRejected)} at 40%), so assignment bounds a
+cartel's reach by its size instead of letting it concentrate. **Recommendation for the jury's owner**: derive each juror's
 posts from its round nullifier (e.g. post i is on the ballot when H(nullifier, marketId) falls under k / sampled
 count); the server can check it without learning who the juror is, because the nullifier is already public.
 
@@ -661,8 +702,7 @@ ${calibrationTable(x.recommended)}
 
 ![calibration](${x.calibrationPng})
 
-Skill pays: the correlation between a curator's noise and its realised profit is negative in every scenario, and
-the sharpest quarter of curators gains what the noisiest loses. The market-maker loss is what the treasury pays for
+${skillSentence([...x.shipped, ...x.recommended])} The market-maker loss is what the treasury pays for
 the information (LMSR's subsidy, at most b ln 2 per market): ${num(mmOf(x.shipped), 0)} credits per run shipped,
 ${num(mmOf(x.recommended), 0)} recommended (b = ${x.recommendedParams.market.liquidityCredits}).
 
@@ -693,7 +733,7 @@ largest net-NO position** (\`each-side\`), not the single largest |net| position
 config otherwise): farm share ${pct(sweep('leaveOut').points[0]!.farmAttackerShare)} → ${pct(sweep('leaveOut').points[1]!.farmAttackerShare)},
 farm cost per extra post-day ${num(sweep('leaveOut').points[0]!.farmCostPerExtraTopDayGrants)} → ${num(sweep('leaveOut').points[1]!.farmCostPerExtraTopDayGrants)} grants,
 honest low-quality share ${pct(sweep('leaveOut').points[0]!.honestLowQualityShare)} → ${pct(sweep('leaveOut').points[1]!.honestLowQualityShare)};
-with the recommended bankrolls the shipped rule fails outright (next section).
+with the recommended bankrolls the shipped rule fails outright (point 1 below).
 
 Reasoning, knob by knob (numbers from the sweeps and tables above):
 
@@ -708,7 +748,9 @@ Reasoning, knob by knob (numbers from the sweeps and tables above):
 2. **b = 1,000**: on the scale of a verified curator's bankroll, so each trade moves the price part of the way and the
    price becomes a wealth-weighted average of curators' beliefs rather than the last trader's. It also makes pushing a
    price up expensive for the farm. Cost: the treasury's market-maker loss grows (${num(mmOf(x.recommended), 0)}
-   credits per simulated run vs ${num(mmOf(x.shipped), 0)}), and with small bankrolls b = 1,000 alone makes prices
+   credits per simulated run vs ${num(mmOf(x.shipped), 0)}, i.e. ${num(mmOf(x.recommended) / eligibleOf(x.recommended), 0)} vs
+   ${num(mmOf(x.shipped) / eligibleOf(x.shipped), 0)} credits per settled market, against a worst case of b ln 2 = 693: credits
+   the treasury mints into curators' hands for pricing posts; fund it accordingly), and with small bankrolls b = 1,000 alone makes prices
    too sluggish (sweep: honest low-quality share ${pct(sweep('liquidity').points[3]!.honestLowQualityShare)}).
 3. **Position cap 3,000 shares**: with b = 1,000 a 300-share cap would let an honest curator move a price by only a
    few points; farm accounts, with 1,000 credits each, cannot use a larger cap, so raising it helps only the side
@@ -723,7 +765,7 @@ Reasoning, knob by knob (numbers from the sweeps and tables above):
    ${pct(sweep('exploration').points[2]!.honestLowQualityShare)} at 20% → ${pct(sweep('exploration').points[1]!.honestLowQualityShare)} at 10%).
 6. **Jury capacity 100 and half-exposure 3,000**: the sample is what makes capture cost anything (an unsampled
    market refunds the attacker). A pumped post collects impressions; with half-exposure near the median impressions
-   of a post that reached the feed, its inclusion probability approaches 1 while posts nobody saw stay near p_min.
+   of a post that reached the feed (${num(medianImprOf(x.shipped), 0)} here), its inclusion probability approaches 1 while posts nobody saw stay near p_min.
    At 1,000 (shipped) most posts that reached the feed saturate and exposure stops discriminating; at 100,000 it
    barely counts. Capacity 100 leaves ${num(votesOf(x.recommended))} votes per sampled post (shipped:
    ${num(votesOf(x.shipped))}). Half-exposure is in impressions: scale it with traffic.
@@ -734,12 +776,16 @@ Reasoning, knob by knob (numbers from the sweeps and tables above):
 
 ## Findings for other owners
 
-- **Ranking (robust price)**: leave-top-trader-out removes the single largest |net| position. A farm splits its
-  position into many equal ones, so the largest is often an honest counter-trader's, and removing it *raises* the
-  pumped post's price (seen in runs: raw price 0.49, robust price 0.95). In thin markets the largest position is
-  usually the first informed trader's, so removing it leaves the corrections alone and inverts the signal when
-  bankrolls are large. Leaving out the top of each side fixes both (measured above); cutting the top position down to
-  the runner-up's size (\`winsorize\`) is a close second.
+- **Ranking (robust price)**: leave-top-trader-out removes the single largest |net| position. In a thin market that is
+  usually the first informed trader, who moved the price most; removing it leaves only the later corrections, which
+  point the other way. With the shipped bankrolls (1,000 credits against b = 100) the damage is modest; with the
+  bankrolls that make a farm small it inverts the ranking (sweep: honest low-quality share
+  ${pct(sweep('humanGrant').points[2]!.honestLowQualityShare)} with a 4,000 grant, shipped rule). A farm can also arrange
+  for an honest counter-trader to be the one removed (many equal positions, none the largest); at close that had
+  happened on ${pct(farmClose.robustAboveRawShare)} of farm-pushed posts here (mean raw price ${num(farmClose.raw, 2)},
+  robust ${num(farmClose.robust, 2)}), so it is the lesser problem. Leaving out the top of each side fixes the first and
+  closes the second (measured above); cutting the top position down to the runner-up's size (\`winsorize\`) is a close
+  second.
 - **Ranking (trader minimum)**: curators stop trading once the price matches their belief, so a post everyone agrees
   on may never reach the minimum and sits at the prior, while contested posts pass it. A shrinkage rule (price
   weighted toward the prior by n / minimum) would keep the protection without that bias.

@@ -3,7 +3,7 @@
  * whale and the farm, over a few seeds (the same seeds, hence the same worlds, at every point).
  */
 import { DEFAULT_PARAMS, withParams, type ParamOverrides, type SimParams } from './params'
-import { capture } from './metrics'
+import { capture, pooledCostPerExtraTopDay } from './metrics'
 import { runScenario, type ScenarioResult } from './run'
 import { SCENARIOS, scenarioParams } from './scenarios'
 import { mean } from './stats'
@@ -146,18 +146,17 @@ function runPoint(
   return out
 }
 
-function costOf(attack: ScenarioResult, honest: ScenarioResult): number {
-  const grant = attack.params.market.startingGrantCredits
-  return capture(attack.curia, honest.curia, attack.curia.attackerLostCredits, grant).costPerExtraTopDayGrants
-}
-
-/** Mean of a cost that may be infinite (no capture in a seed): the harmonic view would hide it, so report Infinity. */
-function meanFinite(xs: number[]): number {
-  return xs.some((x) => !Number.isFinite(x)) ? Infinity : mean(xs)
+function pooledCost(attack: ScenarioResult[], honest: ScenarioResult[]): number {
+  return pooledCostPerExtraTopDay(
+    attack.map((x, i) => ({
+      lostGrants: x.curia.attackerLostGrants,
+      extraTopPostDays: capture(x.curia, honest[i]!.curia, x.curia.attackerLostCredits, 1).extraTopPostDays,
+    })),
+  )
 }
 
 export function summarisePoint(value: number, r: Record<SweepScenario, ScenarioResult[]>): SweepPoint {
-  const m = <T>(rs: ScenarioResult[], f: (x: ScenarioResult) => T & number) => mean(rs.map(f))
+  const m = (rs: ScenarioResult[], f: (x: ScenarioResult) => number) => mean(rs.map(f))
   return {
     value,
     honestLowQualityShare: m(r.honest, (x) => x.curia.lowQualityShare),
@@ -169,8 +168,8 @@ export function summarisePoint(value: number, r: Record<SweepScenario, ScenarioR
     whaleLostGrants: m(r['whale-30'], (x) => x.curia.attackerLostGrants),
     farmAttackerShare: m(r['farm-100'], (x) => x.curia.attackerShare),
     farmLostGrants: m(r['farm-100'], (x) => x.curia.attackerLostGrants),
-    farmCostPerExtraTopDayGrants: meanFinite(r['farm-100'].map((x, i) => costOf(x, r.honest[i]!))),
-    whaleCostPerExtraTopDayGrants: meanFinite(r['whale-30'].map((x, i) => costOf(x, r.honest[i]!))),
+    farmCostPerExtraTopDayGrants: pooledCost(r['farm-100'], r.honest),
+    whaleCostPerExtraTopDayGrants: pooledCost(r['whale-30'], r.honest),
     farmAttackerHoursInTop: m(r['farm-100'], (x) => x.curia.attackerHoursInTop),
     farmJuryAttackerSampleProbability: m(r['farm-100'], (x) => x.curia.jury.attackerSampleProbability),
   }
