@@ -1,7 +1,7 @@
 import type { NextConfig } from 'next'
 import { PHASE_DEVELOPMENT_SERVER } from 'next/constants'
 import { getWebConfig } from './server/config'
-import { securityHeaders, templateOrigin } from './server/security-headers'
+import { securityHeaders, templateOrigin, workerScriptHeaders } from './server/security-headers'
 
 export default function nextConfig(phase: string): NextConfig {
   const config = getWebConfig()
@@ -33,6 +33,8 @@ export default function nextConfig(phase: string): NextConfig {
           source: '/:path*',
           headers: securityHeaders({ dev: phase === PHASE_DEVELOPMENT_SERVER, imageOrigins }),
         },
+        // Build assets include the jury's proof worker, which needs its own policy (later rules override earlier).
+        { source: '/_next/static/:path*', headers: workerScriptHeaders() },
       ]
     },
   }

@@ -57,3 +57,21 @@ export function templateOrigin(template: string): string | null {
     return null
   }
 }
+
+/**
+ * The policy of the jury's proof worker, whose script is a build asset under /_next/static. A dedicated worker is
+ * governed by the CSP of its own script's response, not the page's: the prover compiles WebAssembly (snarkjs's curve
+ * and the circuit's witness calculator: 'wasm-unsafe-eval', which allows no JavaScript eval) and starts snarkjs's
+ * curve threads from blob: URLs. Pages keep the policy above; for a script loaded by a page this header is inert.
+ */
+export function workerScriptHeaders(): { key: string; value: string }[] {
+  const csp = [
+    "default-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval'",
+    "worker-src 'self' blob:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+  ].join('; ')
+  return [{ key: 'Content-Security-Policy', value: csp }]
+}

@@ -1,0 +1,416 @@
+'use client'
+
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react'
+import type { Vote } from '@curia/curation/jury/ballot'
+import { loadIdentities, type StoredIdentity } from '../../lib/jury/identity-store'
+import {
+  ProverError,
+  startProver,
+  type Prover,
+  type ProveProgress,
+  type WarmState,
+} from '../../lib/jury/prover'
+import type { BallotResponse, BallotSheetView, ProveTimings } from '../../lib/jury/types'
+import { markVoted, votedIn } from '../../lib/jury/voted-store'
+
+const focusRing = 'focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600'
+
+// The page imports nothing from the proving stack (Semaphore, snarkjs, hashing): the worker builds the content.
+const VOTES = ['endorse', 'reject', 'abstain'] as const satisfies readonly Vote[]
+const VOTE_LABELS: Record<Vote, string> = { endorse: 'Endorse', reject: 'Reject', abstain: 'Abstain' }
+
+type Stage =
+  | { kind: 'choosing' }
+  | { kind: 'proving'; progress: ProveProgress; startedAt: number }
+  | { kind: 'sending'; timings: ProveTimings }
+  | { kind: 'accepted'; nullifier: string; timings: ProveTimings | null }
+  | { kind: 'refused'; code: string; message: string; retry: PendingBallot | null }
+
+interface PendingBallot {
+  body: string
+  timings: ProveTimings
+}
+
+/**
+ * The juror's ballot: one choice per sampled post, then a proof made in a Web Worker on this device and a POST
+ * without credentials. The server learns the votes and that some member cast them, nothing else: no cookie, no
+ * account, no Merkle path request. `cards` are the posts, rendered on the server (never with their prices).
+ */
+export function BallotForm({
+  sheet,
+  cards,
+}: {
+  sheet: Omit<BallotSheetView, 'posts'> & { posts: { postUri: string }[] }
+  cards: Record<string, ReactNode>
+}) {
+  const [votes, setVotes] = useState<Partial<Record<string, Vote>>>({})
+  const [identities, setIdentities] = useState<StoredIdentity[] | null>(null)
+  const [chosen, setChosen] = useState<string>('')
+  const [warm, setWarm] = useState<WarmState>({ status: 'loading', loadedBytes: 0, totalBytes: 1 })
+  const [stage, setStage] = useState<Stage>({ kind: 'choosing' })
+  const [already, setAlready] = useState<string | null>(null)
+  const [now, setNow] = useState(() => Date.now())
+  const prover = useRef<Prover | null>(null)
+  const ids = useId()
+
+  useEffect(() => {
+    const list = loadIdentities()
+    setIdentities(list)
+    setChosen(list.at(-1)?.commitment ?? '')
+    setAlready(votedIn(sheet.roundId))
+    if (sheet.root === null) return
+    const p = startProver(sheet.artifacts, setWarm)
+    prover.current = p
+    return () => {
+      p.terminate()
+      prover.current = null
+    }
+  }, [sheet])
+
+  // A visible clock while proving: the juror sees the page is alive (and the bench measures that it is).
+  useEffect(() => {
+    if (stage.kind !== 'proving') return
+    const timer = setInterval(() => setNow(Date.now()), 100)
+    return () => clearInterval(timer)
+  }, [stage.kind])
+
+  const identity = identities?.find((i) => i.commitment === chosen)
+  const missing = sheet.posts.filter((p) => !votes[p.postUri]).length
+  const busy = stage.kind === 'proving' || stage.kind === 'sending'
+  const done = stage.kind === 'accepted'
+
+  async function send(pending: PendingBallot): Promise<void> {
+    setStage({ kind: 'sending', timings: pending.timings })
+    let res: Response
+    try {
+      // No cookie, no session: a ballot must not be linkable to the account that enrolled.
+      res = await fetch('/api/jury/ballots', {
+        method: 'POST',
+        credentials: 'omit',
+        cache: 'no-store',
+        headers: { 'Content-Type': 'application/json' },
+        body: pending.body,
+      })
+    } catch {
+      setStage({
+        kind: 'refused',
+        code: 'network',
+        message: 'The ballot could not be sent (network). Sending it again is safe: it counts once.',
+        retry: pending,
+      })
+      return
+    }
+    const answer = (await res.json().catch(() => null)) as BallotResponse | null
+    if (answer?.status === 'accepted') {
+      markVoted(sheet.roundId, answer.nullifier)
+      setStage({ kind: 'accepted', nullifier: answer.nullifier, timings: pending.timings })
+      return
+    }
+    const code = answer?.code ?? 'unavailable'
+    setStage({
+      kind: 'refused',
+      code,
+      message: refusalSentence(code, answer?.message),
+      retry: code === 'unavailable' ? pending : null,
+    })
+  }
+
+  async function submit(): Promise<void> {
+    if (!identity || !prover.current || sheet.root === null || missing > 0) return
+    const choices = sheet.posts.map((p): [string, Vote] => [p.postUri, votes[p.postUri]!])
+    const startedAt = Date.now()
+    setNow(startedAt)
+    setStage({ kind: 'proving', progress: { phase: 'artifacts' }, startedAt })
+    let proved
+    try {
+      proved = await prover.current.prove(
+        {
+          privateKey: identity.privateKey,
+          groupUrl: sheet.groupUrl,
+          root: sheet.root,
+          scope: sheet.scope,
+          votes: choices,
+          depth: sheet.treeDepth,
+        },
+        (progress) => setStage({ kind: 'proving', progress, startedAt }),
+      )
+    } catch (err) {
+      setStage({
+        kind: 'refused',
+        code: err instanceof ProverError ? err.code : 'failed',
+        message: err instanceof Error ? err.message : String(err),
+        retry: null,
+      })
+      return
+    }
+    await send({
+      body: JSON.stringify({ roundId: sheet.roundId, proof: proved.proof, content: proved.content }),
+      timings: proved.timings,
+    })
+  }
+
+  return (
+    <form
+      aria-label="Ballot"
+      onSubmit={(e) => {
+        e.preventDefault()
+        void submit()
+      }}
+    >
+      <ol className="divide-y divide-zinc-200 dark:divide-zinc-800">
+        {sheet.posts.map((p, i) => (
+          <li key={p.postUri} data-testid="ballot-post" data-uri={p.postUri}>
+            {cards[p.postUri]}
+            <fieldset className="px-4 pb-4 sm:px-5" disabled={busy || done}>
+              <legend className="sr-only">Your verdict on post {i + 1}</legend>
+              <div className="flex flex-wrap gap-2 sm:ml-[3.25rem]">
+                {VOTES.map((vote) => (
+                  <label
+                    key={vote}
+                    className={`cursor-pointer rounded-full border px-3.5 py-1.5 text-sm font-medium has-[:checked]:border-zinc-900 has-[:checked]:bg-zinc-900 has-[:checked]:text-white has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-offset-2 has-[:focus-visible]:outline-sky-600 dark:has-[:checked]:border-zinc-100 dark:has-[:checked]:bg-zinc-100 dark:has-[:checked]:text-zinc-900 ${
+                      vote === 'abstain'
+                        ? 'border-zinc-300 text-zinc-600 dark:border-zinc-700 dark:text-zinc-300'
+                        : 'border-zinc-300 text-zinc-800 dark:border-zinc-700 dark:text-zinc-100'
+                    }`}
+                  >
+                    <input
+                      type="radio"
+                      className="sr-only"
+                      name={`${ids}-vote-${i}`}
+                      value={vote}
+                      checked={votes[p.postUri] === vote}
+                      onChange={() => setVotes((v) => ({ ...v, [p.postUri]: vote }))}
+                    />
+                    {VOTE_LABELS[vote]}
+                  </label>
+                ))}
+              </div>
+            </fieldset>
+          </li>
+        ))}
+      </ol>
+
+      <div className="border-t border-zinc-200 px-4 py-4 sm:px-5 dark:border-zinc-800">
+        <IdentityPicker
+          identities={identities}
+          chosen={chosen}
+          onChoose={setChosen}
+          disabled={busy || done}
+        />
+        {already && stage.kind === 'choosing' ? (
+          <p className="mt-2 text-sm text-amber-800 dark:text-amber-300" data-testid="ballot-already">
+            This device already sent a ballot in this round. The first ballot stands; a second one is refused.
+          </p>
+        ) : null}
+        <div className="mt-3 flex flex-wrap items-center gap-3">
+          <button
+            type="submit"
+            disabled={!identity || busy || done || missing > 0 || sheet.root === null}
+            className={`rounded-full bg-zinc-900 px-5 py-2.5 text-sm font-semibold text-white transition-colors hover:bg-zinc-700 disabled:cursor-not-allowed disabled:opacity-50 dark:bg-zinc-100 dark:text-zinc-900 dark:hover:bg-zinc-300 ${focusRing}`}
+          >
+            {stage.kind === 'proving'
+              ? 'Proving…'
+              : stage.kind === 'sending'
+                ? 'Sending…'
+                : 'Prove and send ballot'}
+          </button>
+          {missing > 0 && !done ? (
+            <span className="text-sm text-zinc-500 dark:text-zinc-400">
+              {missing === sheet.posts.length
+                ? 'Choose a verdict for each post (abstaining is a choice).'
+                : `${missing} post${missing === 1 ? '' : 's'} left to judge.`}
+            </span>
+          ) : null}
+        </div>
+        <WarmLine warm={warm} hidden={stage.kind !== 'choosing'} />
+        <StageLine stage={stage} now={now} onRetry={(p) => void send(p)} />
+      </div>
+    </form>
+  )
+}
+
+function IdentityPicker({
+  identities,
+  chosen,
+  onChoose,
+  disabled,
+}: {
+  identities: StoredIdentity[] | null
+  chosen: string
+  onChoose: (commitment: string) => void
+  disabled: boolean
+}) {
+  const id = useId()
+  if (identities === null) return null
+  if (identities.length === 0) {
+    return (
+      <p className="text-sm text-zinc-700 dark:text-zinc-300" data-testid="ballot-no-identity">
+        This device holds no juror identity.{' '}
+        <a href="/jury" className="text-sky-700 underline dark:text-sky-400">
+          Enroll or import your backup
+        </a>{' '}
+        to vote.
+      </p>
+    )
+  }
+  if (identities.length === 1) {
+    return (
+      <p className="text-xs text-zinc-500 dark:text-zinc-400">
+        Voting with the juror identity stored on this device
+        {identities[0]!.did ? ` (enrolled as ${identities[0]!.did})` : ''}. Its secret never leaves this
+        browser.
+      </p>
+    )
+  }
+  return (
+    <label htmlFor={id} className="flex flex-wrap items-center gap-2 text-sm">
+      <span className="text-zinc-600 dark:text-zinc-300">Vote as</span>
+      <select
+        id={id}
+        value={chosen}
+        disabled={disabled}
+        onChange={(e) => onChoose(e.target.value)}
+        className={`rounded-md border border-zinc-300 bg-white px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900 ${focusRing}`}
+      >
+        {identities.map((i) => (
+          <option key={i.commitment} value={i.commitment}>
+            {i.did ?? 'an imported identity'} ({i.commitment.slice(0, 8)}…)
+          </option>
+        ))}
+      </select>
+    </label>
+  )
+}
+
+function WarmLine({ warm, hidden }: { warm: WarmState; hidden: boolean }) {
+  if (hidden) return null
+  const text =
+    warm.status === 'ready'
+      ? 'Prover ready on this device.'
+      : warm.status === 'failed'
+        ? `The prover could not start: ${warm.message}`
+        : `Preparing the prover on this device… ${percent(warm.loadedBytes, warm.totalBytes)}`
+  return (
+    <p
+      className={`mt-2 text-xs ${warm.status === 'failed' ? 'text-red-700 dark:text-red-400' : 'text-zinc-500 dark:text-zinc-400'}`}
+      data-testid="prover-status"
+      data-state={warm.status}
+      data-warm-ms={warm.status === 'ready' ? Math.round(warm.ms) : undefined}
+    >
+      {text}
+    </p>
+  )
+}
+
+function StageLine({
+  stage,
+  now,
+  onRetry,
+}: {
+  stage: Stage
+  now: number
+  onRetry: (pending: PendingBallot) => void
+}) {
+  if (stage.kind === 'choosing') return null
+  if (stage.kind === 'proving') {
+    const { progress } = stage
+    const label =
+      progress.phase === 'artifacts'
+        ? `Downloading the prover files… ${progress.totalBytes ? percent(progress.loadedBytes ?? 0, progress.totalBytes) : ''}`
+        : progress.phase === 'group'
+          ? "Rebuilding the jury's tree from every member…"
+          : 'Proving you are a juror, without saying which one…'
+    return (
+      <div
+        className="mt-3"
+        role="status"
+        data-testid="ballot-status"
+        data-phase={`proving:${progress.phase}`}
+      >
+        <p className="text-sm text-zinc-700 dark:text-zinc-200">
+          {label}{' '}
+          <span className="tabular-nums text-zinc-500">{((now - stage.startedAt) / 1000).toFixed(1)} s</span>
+        </p>
+        {/* Indeterminate while proving (snarkjs reports no progress); a byte count while downloading. */}
+        <progress
+          className="mt-2 h-1.5 w-full accent-sky-600"
+          aria-label="Ballot progress"
+          {...(progress.phase === 'artifacts' && progress.totalBytes
+            ? { value: progress.loadedBytes ?? 0, max: progress.totalBytes }
+            : {})}
+        />
+      </div>
+    )
+  }
+  if (stage.kind === 'sending') {
+    return (
+      <p
+        className="mt-3 text-sm text-zinc-700 dark:text-zinc-200"
+        role="status"
+        data-testid="ballot-status"
+        data-phase="sending"
+      >
+        Proof made in {(stage.timings.proveMs / 1000).toFixed(1)} s. Sending the ballot anonymously…
+      </p>
+    )
+  }
+  if (stage.kind === 'accepted') {
+    return (
+      <div
+        className="mt-3 rounded-lg bg-emerald-50 px-4 py-3 text-sm text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200"
+        role="status"
+        data-testid="ballot-status"
+        data-phase="accepted"
+        data-prove-ms={stage.timings ? Math.round(stage.timings.proveMs) : undefined}
+      >
+        <p className="font-semibold">Your ballot is in.</p>
+        <p className="mt-1">
+          It is counted once and published with the round when voting closes. Its nullifier (the round&apos;s
+          record of it, unlinkable to you):{' '}
+          <code className="break-all text-xs" data-testid="ballot-nullifier">
+            {stage.nullifier}
+          </code>
+        </p>
+      </div>
+    )
+  }
+  return (
+    <div
+      className="mt-3 rounded-lg bg-red-50 px-4 py-3 text-sm text-red-900 dark:bg-red-950 dark:text-red-200"
+      role="alert"
+      data-testid="ballot-status"
+      data-phase="refused"
+      data-code={stage.code}
+    >
+      <p>{stage.message}</p>
+      {stage.retry ? (
+        <button
+          type="button"
+          onClick={() => onRetry(stage.retry!)}
+          className={`mt-2 rounded-full border border-red-300 px-3 py-1 text-sm font-medium dark:border-red-800 ${focusRing}`}
+        >
+          Send again
+        </button>
+      ) : null}
+    </div>
+  )
+}
+
+function refusalSentence(code: string, message: string | undefined): string {
+  switch (code) {
+    case 'duplicate_ballot':
+      return 'A ballot from your juror identity is already in this round. The first ballot stands; this one was not counted.'
+    case 'voting_closed':
+      return 'Voting in this round has closed; the ballot was not counted.'
+    case 'wrong_root':
+      return "The ballot was proved against another version of the jury than this round's; it was not counted."
+    case 'unavailable':
+      return 'Curia could not take the ballot right now. Sending it again is safe: it counts once.'
+    default:
+      return message ?? 'The ballot was refused.'
+  }
+}
+
+function percent(loaded: number, total: number): string {
+  return `${Math.min(100, Math.floor((loaded / Math.max(1, total)) * 100))}%`
+}

@@ -1,0 +1,126 @@
+'use server'
+
+import { createSiweMessage } from 'viem/siwe'
+import { getAddress, isAddress } from 'viem'
+import { admitJuror, createInvite, issueSiweNonce } from '@curia/curation/service/admission'
+import type {
+  EnrollMethod,
+  EnrollResult,
+  InviteResult,
+  SiwePrepareResult,
+} from '../../lib/jury/enrollment-types'
+import { getSession, isSameOriginAction } from '../auth/session'
+import { getWebServices } from '../db'
+import { getJuryWebConfig } from './config'
+import { verifierFor } from './enrollment'
+
+/**
+ * The jury page's server actions. Each checks that the request came from Curia's own page and that someone is
+ * signed in: the DID that enrolls, or that invites, is always the session's, never a form field. Enrolling sends
+ * only the identity commitment; the secret stays in the browser.
+ */
+
+type Refusal = { status: 'refused'; code: string; message: string }
+
+const SIWE_TTL_MS = 10 * 60_000
+
+export async function enrollAction(input: {
+  method: EnrollMethod
+  commitment: string
+  code?: string
+  message?: string
+  signature?: string
+}): Promise<EnrollResult> {
+  const guard = await guardSession()
+  if ('status' in guard) return guard
+  const { did } = guard
+  const config = getJuryWebConfig()
+  const database = await getWebServices().database
+  const method = input.method
+  if (method !== 'invite' && method !== 'allowlist' && method !== 'personhood') {
+    return refused('bad_request', 'Choose how to verify: an invite, the allowlist or your wallet.')
+  }
+  const evidence =
+    method === 'invite'
+      ? { did, code: typeof input.code === 'string' ? input.code : '' }
+      : method === 'allowlist'
+        ? { did }
+        : { message: input.message, signature: input.signature }
+  try {
+    const { verifier } = verifierFor(method, config)
+    const result = await admitJuror(database, {
+      verifier,
+      evidence,
+      commitment: input.commitment,
+      now: new Date(),
+    })
+    return { status: 'enrolled', method, rootVersion: result.rootVersion }
+  } catch (err) {
+    return toRefusal(err, 'enrollAction')
+  }
+}
+
+export async function createInviteAction(): Promise<InviteResult> {
+  const guard = await guardSession()
+  if ('status' in guard) return guard
+  try {
+    const invite = await createInvite(await getWebServices().database, {
+      inviter: guard.did,
+      now: new Date(),
+      policy: getJuryWebConfig().invites,
+    })
+    return { status: 'created', code: invite.code, expiresAt: invite.expiresAt }
+  } catch (err) {
+    return toRefusal(err, 'createInviteAction')
+  }
+}
+
+/** The Sign-In with Ethereum message for the wallet to sign: this site, the registry's chain, a fresh nonce. */
+export async function prepareSiweAction(address: string): Promise<SiwePrepareResult> {
+  const guard = await guardSession()
+  if ('status' in guard) return guard
+  if (typeof address !== 'string' || !isAddress(address, { strict: false })) {
+    return refused('bad_request', 'The wallet did not give an Ethereum address.')
+  }
+  const config = getJuryWebConfig()
+  if (!config.personhood)
+    return refused('verifier_disabled', 'The on-chain personhood check is not configured here.')
+  try {
+    const now = new Date()
+    const { nonce } = await issueSiweNonce(await getWebServices().database, { now, policy: config.siwe })
+    const message = createSiweMessage({
+      domain: config.siwe.domain,
+      uri: config.siwe.uri,
+      address: getAddress(address),
+      chainId: config.siwe.chainId,
+      nonce,
+      version: '1',
+      issuedAt: now,
+      expirationTime: new Date(now.getTime() + SIWE_TTL_MS),
+      statement: 'Prove this wallet belongs to a verified human, to join the Curia jury.',
+    })
+    return { status: 'ready', message }
+  } catch (err) {
+    return toRefusal(err, 'prepareSiweAction')
+  }
+}
+
+async function guardSession(): Promise<{ did: string } | Refusal> {
+  if (!(await isSameOriginAction())) return refused('bad_origin', 'This request did not come from Curia.')
+  const session = await getSession()
+  if (!session) return refused('auth_required', 'Sign in with Bluesky first.')
+  return { did: session.did }
+}
+
+function refused(code: string, message: string): Refusal {
+  return { status: 'refused', code, message }
+}
+
+function toRefusal(err: unknown, where: string): Refusal {
+  const code = (err as { code?: unknown }).code
+  if (err instanceof Error && err.name === 'CurationError' && typeof code === 'string') {
+    return refused(code, err.message)
+  }
+  console.error(`${where} failed:`, err)
+  return refused('unavailable', 'Something went wrong on our side. Trying again is safe.')
+}
