@@ -30,8 +30,8 @@ function market(over: Partial<RankableMarket> & { postId: number }): RankableMar
     liquidityMicro: b,
     traderCount: 0,
     tradeCount: 0,
-    topYesMicro: 0n,
-    topNoMicro: 0n,
+    topLong: { yesMicro: 0n, noMicro: 0n },
+    topShort: { yesMicro: 0n, noMicro: 0n },
     ...over,
   }
 }
@@ -39,18 +39,46 @@ function market(over: Partial<RankableMarket> & { postId: number }): RankableMar
 describe('market ranking', () => {
   it('a whale alone cannot lift a post: its own position is left out of the robust price', () => {
     // One account holds 300 YES; two small traders hold 5 YES each.
-    const whale = market({ postId: 1, qYesMicro: 310n * MICRO, traderCount: 3, topYesMicro: 300n * MICRO })
+    const whale = market({
+      postId: 1,
+      qYesMicro: 310n * MICRO,
+      traderCount: 3,
+      topLong: { yesMicro: 300n * MICRO, noMicro: 0n },
+    })
     expect(robustPrice(whale)).toBeCloseTo(1 / (1 + Math.exp(-0.1)), 10)
     expect(robustPrice(whale)).toBeLessThan(0.53)
     // The same 310 YES spread over many independent traders does lift it.
-    const crowd = market({ postId: 2, qYesMicro: 310n * MICRO, traderCount: 31, topYesMicro: 10n * MICRO })
+    const crowd = market({
+      postId: 2,
+      qYesMicro: 310n * MICRO,
+      traderCount: 31,
+      topLong: { yesMicro: 10n * MICRO, noMicro: 0n },
+    })
     expect(robustPrice(crowd)).toBeGreaterThan(0.94)
     const ranked = rankMarkets([whale, crowd], now, params, 10, 1)
     expect(ranked.postIds).toEqual([2, 1])
   })
 
+  it('a whale alone cannot sink a post either: the largest net-NO position is left out too', () => {
+    const sunk = market({
+      postId: 1,
+      qYesMicro: 30n * MICRO,
+      qNoMicro: 300n * MICRO,
+      traderCount: 4,
+      topLong: { yesMicro: 15n * MICRO, noMicro: 0n },
+      topShort: { yesMicro: 0n, noMicro: 290n * MICRO },
+    })
+    // Left: 15 YES vs 10 NO from the others: slightly positive, not the 0.06 the whale's money shows.
+    expect(robustPrice(sunk)).toBeCloseTo(1 / (1 + Math.exp(-0.05)), 10)
+  })
+
   it('ranks markets below the distinct-trader minimum at the prior', () => {
-    const thin = market({ postId: 1, qYesMicro: 200n * MICRO, traderCount: 2, topYesMicro: 100n * MICRO })
+    const thin = market({
+      postId: 1,
+      qYesMicro: 200n * MICRO,
+      traderCount: 2,
+      topLong: { yesMicro: 100n * MICRO, noMicro: 0n },
+    })
     expect(scoreMarket(thin, now, params)).toBe(0.5)
     expect(scoreMarket({ ...thin, traderCount: 3 }, now, params)).toBeGreaterThan(0.5)
   })
@@ -84,7 +112,7 @@ describe('market ranking', () => {
         qYesMicro: 150n * MICRO,
         traderCount: 10,
         tradeCount: 20,
-        topYesMicro: 10n * MICRO,
+        topLong: { yesMicro: 10n * MICRO, noMicro: 0n },
       }),
     )
     const young = Array.from({ length: 20 }, (_, i) =>
@@ -124,7 +152,7 @@ describe('market ranking', () => {
             qNoMicro: s.no * MICRO,
             traderCount: s.traders,
             tradeCount: s.trades,
-            topYesMicro: (s.yes * MICRO) / 2n,
+            topLong: { yesMicro: (s.yes * MICRO) / 2n, noMicro: 0n },
           }),
         )
         const ranked = rankMarkets(ms, now, { ...params, explorationShare: share }, 1000, seed)

@@ -172,15 +172,17 @@ export function topOnEachSide(book: Book): { yes?: Position; no?: Position } {
  * function leaves both out.
  */
 export function toRankable(book: Book, leaveOut: LeaveOut = 'largest'): RankableMarket {
-  let top: Pick<Position, 'yesSharesMicro' | 'noSharesMicro'> | undefined
-  if (leaveOut === 'largest') top = topTrader(book)
-  else if (leaveOut === 'winsorize') top = excessOverRunnerUp(book)
+  const none = { yesMicro: 0n, noMicro: 0n }
+  const asPosition = (p: Pick<Position, 'yesSharesMicro' | 'noSharesMicro'> | undefined) =>
+    p ? { yesMicro: p.yesSharesMicro, noMicro: p.noSharesMicro } : none
+  let topLong = none
+  let topShort = none
+  if (leaveOut === 'largest') topLong = asPosition(topTrader(book))
+  else if (leaveOut === 'winsorize') topLong = asPosition(excessOverRunnerUp(book))
   else {
     const { yes, no } = topOnEachSide(book)
-    top = {
-      yesSharesMicro: (yes?.yesSharesMicro ?? 0n) + (no?.yesSharesMicro ?? 0n),
-      noSharesMicro: (yes?.noSharesMicro ?? 0n) + (no?.noSharesMicro ?? 0n),
-    }
+    topLong = asPosition(yes)
+    topShort = asPosition(no)
   }
   return {
     postId: book.postId,
@@ -190,7 +192,7 @@ export function toRankable(book: Book, leaveOut: LeaveOut = 'largest'): Rankable
     liquidityMicro: book.state.b,
     traderCount: book.positions.size,
     tradeCount: book.tradeCount,
-    topYesMicro: top?.yesSharesMicro ?? 0n,
-    topNoMicro: top?.noSharesMicro ?? 0n,
+    topLong,
+    topShort,
   }
 }

@@ -5,9 +5,12 @@ import { price } from '../market/lmsr'
  *
  *   score = robust price x 0.5 ^ (age / halfLife)
  *
- * - The robust price is the LMSR YES price recomputed with the largest single account's position removed
- *   (leave-top-trader-out): one account alone, however rich, cannot lift a post; it takes a second, independent
- *   curator agreeing.
+ * - The robust price is the LMSR YES price recomputed with the largest net-YES account's position AND the largest
+ *   net-NO account's position removed (leave-top-trader-out, on both sides): one account alone, however rich,
+ *   can neither lift nor sink a post; it takes a second, independent curator agreeing. Removing only the single
+ *   largest position (MECHANISM.md's first wording) usually removes the first informed trader on the other side
+ *   of a whale, and with large bankrolls inverted the ranking in the capture simulation (sim/report/REPORT.md);
+ *   removing the top of each side is symmetric and does not.
  * - A market with fewer than `minTraders` distinct traders ranks at `priorPrice`: a handful of accounts (or one
  *   account's sock puppets below the minimum) moves nothing.
  * - Exploration: a fixed share of slots, spread evenly down the feed, goes to young markets with few trades, picked
@@ -35,16 +38,19 @@ export interface RankableMarket {
   liquidityMicro: bigint
   traderCount: number
   tradeCount: number
-  /** Shares held by the account with the largest net position in this market. */
-  topYesMicro: bigint
-  topNoMicro: bigint
+  /** The position (yes and no shares) of the account with the largest net-YES holding; zeros if none. */
+  topLong: { yesMicro: bigint; noMicro: bigint }
+  /** The position of the account with the largest net-NO holding; zeros if none. */
+  topShort: { yesMicro: bigint; noMicro: bigint }
 }
+
+export const NO_POSITION = { yesMicro: 0n, noMicro: 0n } as const
 
 export const MARKET_RANKING = 'market-v1'
 
 export function robustPrice(m: RankableMarket): number {
-  const qYes = m.qYesMicro - m.topYesMicro
-  const qNo = m.qNoMicro - m.topNoMicro
+  const qYes = m.qYesMicro - m.topLong.yesMicro - m.topShort.yesMicro
+  const qNo = m.qNoMicro - m.topLong.noMicro - m.topShort.noMicro
   return price({ qYes: qYes < 0n ? 0n : qYes, qNo: qNo < 0n ? 0n : qNo, b: m.liquidityMicro }, 'yes')
 }
 

@@ -33,7 +33,7 @@ export interface RankFeedResult {
 export async function rankFeed(database: Database, opts: RankFeedOptions): Promise<RankFeedResult> {
   const { sql } = database
   const sinceIso = new Date(opts.nowMs - opts.params.windowMs).toISOString()
-  // The top trader is the account with the largest net position (|yes - no|) in the market.
+  // The top traders: the account with the largest net-YES position and the one with the largest net-NO position.
   const rows = await sql<
     {
       postId: number
@@ -43,22 +43,31 @@ export async function rankFeed(database: Database, opts: RankFeedOptions): Promi
       b: string
       traderCount: number
       tradeCount: number
-      topYes: string | null
-      topNo: string | null
+      longYes: string | null
+      longNo: string | null
+      shortYes: string | null
+      shortNo: string | null
     }[]
   >`
     select p.id::float8 as "postId", (extract(epoch from p.created_at) * 1000)::float8 as "createdAtMs",
            m.q_yes_micro::text as "qYes", m.q_no_micro::text as "qNo", m.liquidity_micro::text as b,
            m.trader_count as "traderCount", m.trade_count as "tradeCount",
-           top.yes_shares_micro::text as "topYes", top.no_shares_micro::text as "topNo"
+           long.yes_shares_micro::text as "longYes", long.no_shares_micro::text as "longNo",
+           short.yes_shares_micro::text as "shortYes", short.no_shares_micro::text as "shortNo"
     from market m
     join post p on p.uri = m.post_uri
     left join lateral (
       select yes_shares_micro, no_shares_micro from position
-      where market_id = m.id
-      order by abs(yes_shares_micro - no_shares_micro) desc, account_id
+      where market_id = m.id and yes_shares_micro > no_shares_micro
+      order by yes_shares_micro - no_shares_micro desc, account_id
       limit 1
-    ) top on true
+    ) long on true
+    left join lateral (
+      select yes_shares_micro, no_shares_micro from position
+      where market_id = m.id and no_shares_micro > yes_shares_micro
+      order by no_shares_micro - yes_shares_micro desc, account_id
+      limit 1
+    ) short on true
     where p.deleted_at is null and m.status in ('open', 'closed') and p.created_at > ${sinceIso}::timestamptz`
   const markets: RankableMarket[] = rows.map((r) => ({
     postId: r.postId,
@@ -68,8 +77,8 @@ export async function rankFeed(database: Database, opts: RankFeedOptions): Promi
     liquidityMicro: BigInt(r.b),
     traderCount: r.traderCount,
     tradeCount: r.tradeCount,
-    topYesMicro: BigInt(r.topYes ?? '0'),
-    topNoMicro: BigInt(r.topNo ?? '0'),
+    topLong: { yesMicro: BigInt(r.longYes ?? '0'), noMicro: BigInt(r.longNo ?? '0') },
+    topShort: { yesMicro: BigInt(r.shortYes ?? '0'), noMicro: BigInt(r.shortNo ?? '0') },
   }))
   const ranked = rankMarkets(markets, opts.nowMs, opts.params, opts.depth, opts.seed)
 
