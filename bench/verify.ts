@@ -29,14 +29,19 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
 type Verify = (proof: SemaphoreProof) => Promise<boolean>
 
 /** Verifies n proofs with up to `inFlight` outstanding; every one must verify. Returns proofs per second. */
+/** CPU seconds (all threads of this process) per mode: a cross-check of the wall rates that load does not skew. */
+const cpuSeconds = new Map<string, { cpu: number; proofs: number }>()
+
 async function measure(
   verify: Verify,
   proofs: SemaphoreProof[],
   inFlight: number,
   n: number,
+  mode: string,
 ): Promise<number> {
   let next = 0
   let failed = 0
+  const cpu = process.cpuUsage()
   const started = performance.now()
   await Promise.all(
     Array.from({ length: inFlight }, async () => {
@@ -47,6 +52,9 @@ async function measure(
     }),
   )
   const seconds = (performance.now() - started) / 1000
+  const used = process.cpuUsage(cpu)
+  const entry = cpuSeconds.get(mode) ?? { cpu: 0, proofs: 0 }
+  cpuSeconds.set(mode, { cpu: entry.cpu + (used.user + used.system) / 1e6, proofs: entry.proofs + n })
   if (failed > 0) throw new Error(`${failed} proofs failed to verify`)
   return n / seconds
 }
@@ -72,7 +80,7 @@ for (const identity of jurors) {
 // Reference: what submitBallot does by default (snarkjs's curve with its own worker pool), warmed up. Measured
 // first and alone: the single-threaded seeding below replaces that curve for the rest of the process.
 for (let i = 0; i < 10; i++) await defaultVerifyProof(proofs[0]!)
-const snarkjsDefault = await measure(defaultVerifyProof, proofs, 1, N)
+const snarkjsDefault = await measure(defaultVerifyProof, proofs, 1, N, 'default')
 await (globalThis as { curve_bn128?: { terminate(): Promise<void> } }).curve_bn128?.terminate()
 
 const single = await createSingleThreadVerifier()
@@ -87,8 +95,8 @@ if (await pool.verify(tampered)) throw new Error('the pool accepted a tampered p
 const singleRates: number[] = []
 const poolRates: number[] = []
 for (let r = 0; r < ROUNDS; r++) {
-  singleRates.push(await measure(single, proofs, 1, Math.ceil(N / ROUNDS)))
-  poolRates.push(await measure(pool.verify, proofs, IN_FLIGHT, Math.ceil(N / ROUNDS)))
+  singleRates.push(await measure(single, proofs, 1, Math.ceil(N / ROUNDS), 'single'))
+  poolRates.push(await measure(pool.verify, proofs, IN_FLIGHT, Math.ceil(N / ROUNDS), 'pool'))
 }
 await pool.close()
 const singleRate = median(singleRates)
@@ -99,24 +107,37 @@ console.log(
   `\n${N} verifications per mode in ${ROUNDS} alternating slices, depth ${JURY_TREE_DEPTH}, ` +
     `${availableParallelism()} cores, load average ${loadavg()[0]!.toFixed(1)}\n\n` +
     table([
-      ['mode', 'proofs/s (median)', 'ms/proof', 'vs single thread'],
-      ['single thread (baseline)', singleRate.toFixed(1), (1000 / singleRate).toFixed(2), '1.00x'],
+      ['mode', 'proofs/s (median)', 'wall ms/proof', 'CPU ms/proof', 'vs single thread'],
+      [
+        'single thread (baseline)',
+        singleRate.toFixed(1),
+        (1000 / singleRate).toFixed(2),
+        cpuMs('single'),
+        '1.00x',
+      ],
       [
         `pool of ${THREADS} worker threads`,
         poolRate.toFixed(1),
         (1000 / poolRate).toFixed(2),
+        cpuMs('pool'),
         ratio(poolRate, singleRate),
       ],
       [
         'snarkjs default (own thread pool)',
         snarkjsDefault.toFixed(1),
         (1000 / snarkjsDefault).toFixed(2),
+        cpuMs('default'),
         ratio(snarkjsDefault, singleRate),
       ],
     ]) +
     `\n\nper-slice pool/single ratios: ${ratios.map((x) => x.toFixed(2)).join(' ')}` +
     `\npool / single thread = ${ratio(poolRate, singleRate)} (median ${median(ratios).toFixed(2)}x per slice; target >= 1.70x)`,
 )
+
+function cpuMs(mode: string): string {
+  const entry = cpuSeconds.get(mode)!
+  return ((entry.cpu / entry.proofs) * 1000).toFixed(2)
+}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b)
