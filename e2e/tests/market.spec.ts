@@ -122,6 +122,17 @@ test('sign in with Bluesky, open a market on a post, buy YES, see the price move
   await expect(page.getByTestId('portfolio-trades').getByRole('listitem')).toHaveCount(1)
   await page.screenshot({ path: shots('portfolio'), fullPage: true })
 
+  // The leaderboard ranks the curator by profit: shares marked at the new price are worth more than they cost.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Leaderboard' }).click()
+  const row = page
+    .getByTestId('leaderboard')
+    .getByRole('listitem')
+    .filter({ hasText: `@${curator.handle}` })
+  await expect(row).toHaveCount(1)
+  await expect(row).toContainText('1 market')
+  await expect(row).toContainText(/\+\d/)
+  await page.screenshot({ path: shots('leaderboard') })
+
   // Sign out: the header offers sign-in again, and the old cookie is dead on the server, not just forgotten.
   await page.getByRole('button', { name: 'Sign out' }).click()
   await expect(page.getByRole('banner').getByRole('link', { name: 'Sign in' })).toBeVisible()
