@@ -36,7 +36,7 @@ async function main(): Promise<number> {
   const block = report.beaconBlock
   if (block && values.rpc) {
     try {
-      const source = await createBlockSource({ rpcUrl: values.rpc })
+      const source = await createBlockSource({ rpcUrl: values.rpc, confirmations: 0 })
       const hash = source.chainId === block.chainId ? await source.getBlockHash(block.number) : undefined
       if (source.chainId !== block.chainId) {
         problems.push(`beacon: the RPC serves chain ${source.chainId}, the round used chain ${block.chainId}`)

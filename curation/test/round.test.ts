@@ -246,7 +246,11 @@ describe('a round with the block beacon (anvil)', () => {
     await refused(() => revealRound(database, { roundId, now: at(4 * HOUR), blocks }), 'beacon_pending')
     expect((await getRound(database, roundId))!.status).toBe('frozen')
 
-    await createTestClient({ mode: 'anvil', transport: http(rpcUrl) }).mine({ blocks: 1 })
+    // Mined, but not yet under two confirmations: still pending.
+    const anvilClient = createTestClient({ mode: 'anvil', transport: http(rpcUrl) })
+    await anvilClient.mine({ blocks: 2 })
+    await refused(() => revealRound(database, { roundId, now: at(4 * HOUR), blocks }), 'beacon_pending')
+    await anvilClient.mine({ blocks: 1 })
     const hash = (await blocks.getBlockHash(latest + 1))!
     expect(hash).toMatch(/^0x[0-9a-f]{64}$/)
     const { round } = await revealRound(database, { roundId, now: at(4 * HOUR), blocks })

@@ -33,6 +33,8 @@ const env = z.object({
   CURIA_JURY_QUORUM: z.coerce.number().int().min(1).default(DEFAULT_ROUND_PARAMS.quorum),
   CURIA_JURY_BEACON: z.enum(['operator', 'block']).default('operator'),
   CURIA_JURY_BEACON_RPC_URL: z.url().optional(),
+  /** Blocks that must follow the beacon block before its hash is used (reorg safety). */
+  CURIA_JURY_BEACON_CONFIRMATIONS: z.coerce.number().int().min(0).default(2),
   /** How often the worker looks for due jobs (pg-boss polling; at least 0.5). */
   CURIA_JURY_POLL_SECONDS: z.coerce.number().min(0.5).default(5),
 })
@@ -42,7 +44,7 @@ export interface JuryConfig {
   cadenceMs: number
   votingMs: number
   params: RoundParams
-  beacon: { kind: 'operator' } | { kind: 'block'; rpcUrl: string }
+  beacon: { kind: 'operator' } | { kind: 'block'; rpcUrl: string; confirmations: number }
   pollSeconds: number
 }
 
@@ -70,7 +72,11 @@ export function parseJuryConfig(source: Record<string, string | undefined>): Jur
     params,
     beacon:
       e.CURIA_JURY_BEACON === 'block'
-        ? { kind: 'block', rpcUrl: e.CURIA_JURY_BEACON_RPC_URL! }
+        ? {
+            kind: 'block',
+            rpcUrl: e.CURIA_JURY_BEACON_RPC_URL!,
+            confirmations: e.CURIA_JURY_BEACON_CONFIRMATIONS,
+          }
         : { kind: 'operator' },
     pollSeconds: e.CURIA_JURY_POLL_SECONDS,
   }

@@ -72,7 +72,10 @@ export async function startJuryWorker(opts: JuryWorkerOptions): Promise<JuryWork
   const schema = opts.schema ?? 'pgboss'
   let blocks = opts.blocks
   if (!blocks && config.beacon.kind === 'block') {
-    blocks = await createBlockSource({ rpcUrl: config.beacon.rpcUrl })
+    blocks = await createBlockSource({
+      rpcUrl: config.beacon.rpcUrl,
+      confirmations: config.beacon.confirmations,
+    })
   }
   const beacon =
     config.beacon.kind === 'block'
