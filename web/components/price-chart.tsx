@@ -77,6 +77,8 @@ export function PriceChart({
         axes: [
           {
             ...axis,
+            // Room for a whole `14:05:30` between ticks.
+            space: 80,
             values: (u, splits) => timeLabels(splits, (u.scales.x?.max ?? 0) - (u.scales.x?.min ?? 0)),
           },
           { ...axis, size: 46, values: (_u, splits) => splits.map((v) => `${v}%`) },
