@@ -1,0 +1,131 @@
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Group, Identity, generateProof, type SemaphoreProof } from '@semaphore-protocol/core'
+import type { Database } from '@curia/db'
+import { createTestDatabase } from '@curia/db/testing'
+import { ballotMessage, canonicalBallotContent, roundScope } from '@curia/curation/jury/ballot'
+import { JURY_TREE_DEPTH } from '@curia/curation/jury/group'
+import { DEFAULT_MARKET_PARAMS } from '@curia/curation/market/params'
+import { semaphoreArtifacts } from '@curia/curation/service/jury-artifacts'
+import { addMember } from '@curia/curation/service/jury-group'
+import { setupLedger } from '@curia/curation/service/ledger'
+import { openMarket } from '@curia/curation/service/market'
+import { freezeRound, openRound, revealRound } from '@curia/curation/service/round'
+import { artifactByName, artifactManifest, juryArtifacts } from '../server/jury/artifacts'
+import { handleBallotPost, MAX_BALLOT_BODY_BYTES } from '../server/jury/ballot-route'
+
+/**
+ * The anonymous ballot route's logic against a real database and a real Semaphore proof: accepted once, then
+ * refused as a replay; junk refused before any proof is checked; each refusal a status and a code, never a 500.
+ * And the artifact files it serves: only the jury's depth, hashed as the page announces.
+ */
+
+const members = [0, 1, 2].map((i) => new Identity(`curia-web-test-juror-${i}`))
+const postUris = ['a', 'b'].map((r) => `at://did:plc:author00000000000000000/app.bsky.feed.post/${r}`)
+
+let database: Database
+let roundId: number
+let body: { roundId: number; proof: SemaphoreProof; content: string }
+
+const stream = (text: string) => new Blob([text]).stream()
+const post = (value: unknown) =>
+  handleBallotPost(
+    { database, log: () => {} },
+    stream(typeof value === 'string' ? value : JSON.stringify(value)),
+  )
+
+beforeAll(async () => {
+  database = await createTestDatabase()
+  const now = new Date()
+  await setupLedger(database, { treasuryFundingMicro: 1_000_000_000_000n, now })
+  for (const m of members) await addMember(database, { commitment: m.commitment, now })
+  for (const uri of postUris) await openMarket(database, { postUri: uri, now, params: DEFAULT_MARKET_PARAMS })
+  await database.sql`update market set closes_at = ${new Date(now.getTime() - 1_000).toISOString()}::timestamptz`
+  const opened = await openRound(database, {
+    now,
+    windowMs: 1_000,
+    votingMs: 3_600_000,
+    params: { pMin: 1, pMax: 1, halfExposure: 1, capacity: 10, quorum: 1 },
+    beacon: { kind: 'operator' },
+  })
+  roundId = opened.round.id
+  await freezeRound(database, { roundId, now: new Date(opened.round.windowEndsAt) })
+  await revealRound(database, { roundId, now: new Date() })
+  const content = canonicalBallotContent(postUris.map((u) => [u, 'endorse'] as const))
+  const proof = await generateProof(
+    members[1]!,
+    new Group(members.map((m) => m.commitment)),
+    ballotMessage(content),
+    roundScope(roundId),
+    JURY_TREE_DEPTH,
+    semaphoreArtifacts(JURY_TREE_DEPTH),
+  )
+  body = { roundId, proof, content }
+}, 180_000)
+
+afterAll(async () => {
+  await database.close()
+  await (globalThis as { curve_bn128?: { terminate(): Promise<void> } }).curve_bn128?.terminate()
+})
+
+describe('POST /api/jury/ballots', () => {
+  it('refuses junk before looking at any proof', async () => {
+    expect(await post('not json')).toMatchObject({ status: 400, body: { code: 'bad_ballot' } })
+    expect(await post([body])).toMatchObject({ status: 400, body: { code: 'bad_ballot' } })
+    expect(await post({ ...body, did: 'did:plc:someone' })).toMatchObject({
+      status: 400,
+      body: { status: 'refused', code: 'bad_ballot' },
+    })
+    expect(await post('x'.repeat(MAX_BALLOT_BODY_BYTES + 1))).toMatchObject({ status: 413 })
+    expect(await post({ ...body, proof: { ...body.proof, merkleTreeDepth: 16 } })).toMatchObject({
+      status: 422,
+      body: { code: 'wrong_depth' },
+    })
+    expect(await post({ ...body, roundId: roundId + 1 })).toMatchObject({
+      status: 422,
+      body: { code: 'wrong_scope' },
+    })
+    const altered = body.content.replace('"endorse"', '"reject"')
+    expect(await post({ ...body, content: altered })).toMatchObject({
+      status: 422,
+      body: { code: 'wrong_message' },
+    })
+    const [none] = await database.sql`select 1 from jury_ballot`
+    expect(none).toBeUndefined()
+  })
+
+  it('accepts a member’s ballot once, stores nothing but proof, nullifier and content, and refuses the replay', async () => {
+    const first = await post(body)
+    expect(first).toEqual({
+      status: 200,
+      body: { status: 'accepted', roundId, nullifier: body.proof.nullifier },
+    })
+    const rows = await database.sql`select * from jury_ballot`
+    expect(rows).toHaveLength(1)
+    expect(Object.keys(rows[0]!).sort()).toEqual(['content', 'nullifier', 'proof', 'round_id'])
+    expect(await post(body)).toMatchObject({ status: 409, body: { code: 'duplicate_ballot' } })
+    expect(await database.sql`select 1 from jury_ballot`).toHaveLength(1)
+  })
+})
+
+describe('the prover artifacts', () => {
+  it('serves only the jury depth, with the hash and size the page announces', () => {
+    const set = juryArtifacts()
+    expect(set.depth).toBe(JURY_TREE_DEPTH)
+    const expected = semaphoreArtifacts(JURY_TREE_DEPTH)
+    const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex')
+    expect(set.wasm.sha256).toBe(sha(expected.wasm))
+    expect(set.zkey.sha256).toBe(sha(expected.zkey))
+    expect(readFileSync(set.zkey.path).length).toBe(set.zkey.bytes)
+    const manifest = artifactManifest(set)
+    expect(manifest.zkey.url).toBe(
+      `/api/jury/artifacts/semaphore-20.zkey?v=${set.version}-${set.zkey.sha256.slice(0, 12)}`,
+    )
+    expect(manifest.wasm.sha256).toMatch(/^[0-9a-f]{64}$/)
+    for (const name of ['semaphore-16.wasm', '../package.json', 'semaphore-20.json', '']) {
+      expect(artifactByName(name, set)).toBeUndefined()
+    }
+    expect(artifactByName('semaphore-20.wasm', set)?.kind).toBe('wasm')
+  })
+})
