@@ -29,16 +29,16 @@ export interface LedgerParams {
 const HOUR_MS = 3_600_000
 
 export const DEFAULT_MARKET_PARAMS: MarketParams = {
-  liquidityMicro: 100n * MICRO,
+  liquidityMicro: 1_000n * MICRO,
   windowMs: 48 * HOUR_MS,
   openFeeMicro: 5n * MICRO,
-  positionCapMicro: 300n * MICRO,
+  positionCapMicro: 3_000n * MICRO,
   maxAmountMicro: 1_000_000n * MICRO,
 }
 
 export const DEFAULT_LEDGER_PARAMS: LedgerParams = {
   startingGrantMicro: 1_000n * MICRO,
-  treasuryFundingMicro: 10_000_000n * MICRO,
+  treasuryFundingMicro: 100_000_000n * MICRO,
 }
 
 const credits = (fallback: bigint, minMicro: bigint) =>
