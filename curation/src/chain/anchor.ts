@@ -1,0 +1,181 @@
+/**
+ * The RoundAnchor contract through viem: deploy it, anchor a round's export Merkle root, read one back. The contract
+ * is write-once per round and operator-only (contracts/RoundAnchor.sol), so an anchored root cannot be replaced,
+ * by the operator or anyone else.
+ */
+import {
+  BaseError,
+  ContractFunctionRevertedError,
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  http,
+  type Account,
+  type Address,
+  type Chain,
+  type Hex,
+  type PublicClient,
+  type Transport,
+  type WalletClient,
+} from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { CurationError } from '../errors'
+import {
+  roundAnchorAbi,
+  roundAnchorBytecode,
+  testPersonhoodRegistryAbi,
+  testPersonhoodRegistryBytecode,
+} from './artifacts'
+
+export interface ChainClients {
+  publicClient: PublicClient
+  /** Signs as the operator (anchoring, deploying). */
+  walletClient: WalletClient<Transport, Chain, Account>
+}
+
+/** Clients for an RPC endpoint; the chain id is read from it when not given. */
+export async function connectChain(opts: {
+  rpcUrl: string
+  privateKey: Hex
+  chainId?: number
+  timeoutMs?: number
+}): Promise<ChainClients> {
+  const transport = http(opts.rpcUrl, { timeout: opts.timeoutMs ?? 10_000, retryCount: 2 })
+  const probe = createPublicClient({ transport })
+  const chainId = opts.chainId ?? (await probe.getChainId())
+  const chain = defineChain({
+    id: chainId,
+    name: `chain ${chainId}`,
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [opts.rpcUrl] } },
+  })
+  return {
+    publicClient: createPublicClient({ chain, transport }),
+    walletClient: createWalletClient({ chain, transport, account: privateKeyToAccount(opts.privateKey) }),
+  }
+}
+
+export interface TxReceipt {
+  txHash: Hex
+  blockNumber: bigint
+  gasUsed: bigint
+}
+
+/** Deploys RoundAnchor with `operator` (default: the wallet's own account) as the only account allowed to anchor. */
+export async function deployRoundAnchor(
+  clients: ChainClients,
+  opts: { operator?: Address } = {},
+): Promise<TxReceipt & { address: Address }> {
+  const txHash = await clients.walletClient.deployContract({
+    abi: roundAnchorAbi,
+    bytecode: roundAnchorBytecode,
+    args: [opts.operator ?? clients.walletClient.account.address],
+  })
+  return deployed(clients, txHash)
+}
+
+/** Deploys the test personhood registry (tests and the local demo chain only). */
+export async function deployTestPersonhoodRegistry(
+  clients: ChainClients,
+): Promise<TxReceipt & { address: Address }> {
+  const txHash = await clients.walletClient.deployContract({
+    abi: testPersonhoodRegistryAbi,
+    bytecode: testPersonhoodRegistryBytecode,
+  })
+  return deployed(clients, txHash)
+}
+
+/** Marks `account` human (or not) in a test registry the wallet owns. */
+export async function setTestHuman(
+  clients: ChainClients,
+  opts: { registry: Address; account: Address; human: boolean },
+): Promise<TxReceipt> {
+  const txHash = await clients.walletClient.writeContract({
+    address: opts.registry,
+    abi: testPersonhoodRegistryAbi,
+    functionName: 'setHuman',
+    args: [opts.account, opts.human],
+  })
+  return mined(clients, txHash)
+}
+
+const ROOT = /^0x[0-9a-f]{64}$/
+
+/**
+ * Anchors `root` for `roundId`. Simulated first, so a refusal (another root already anchored, a wrong operator, a
+ * zero root) comes back as a CurationError before any gas is spent; the contract refuses regardless.
+ */
+export async function anchorRoot(
+  clients: ChainClients,
+  opts: { address: Address; roundId: number | bigint; root: Hex },
+): Promise<TxReceipt> {
+  const root = opts.root.toLowerCase() as Hex
+  if (!ROOT.test(root) || /^0x0+$/.test(root)) {
+    throw new CurationError('bad_request', 'A round root is a non-zero 0x-prefixed bytes32.')
+  }
+  const roundId = BigInt(opts.roundId)
+  try {
+    const { request } = await clients.publicClient.simulateContract({
+      account: clients.walletClient.account,
+      address: opts.address,
+      abi: roundAnchorAbi,
+      functionName: 'anchor',
+      args: [roundId, root],
+    })
+    return await mined(clients, await clients.walletClient.writeContract(request))
+  } catch (err) {
+    const reverted = revertName(err)
+    if (reverted === 'AlreadyAnchored') {
+      throw new CurationError('already_anchored', `Round ${roundId} is already anchored.`, { cause: err })
+    }
+    if (reverted === 'NotOperator') {
+      throw new CurationError('bad_auth', 'This key is not the anchor contract’s operator.', { cause: err })
+    }
+    if (reverted) throw err
+    throw new CurationError('chain_unavailable', `Anchoring round ${roundId} failed: ${errorSummary(err)}`, {
+      cause: err,
+    })
+  }
+}
+
+/** The root anchored for `roundId`, or null when none is. */
+export async function readAnchor(
+  publicClient: PublicClient,
+  opts: { address: Address; roundId: number | bigint },
+): Promise<Hex | null> {
+  const root = await publicClient.readContract({
+    address: opts.address,
+    abi: roundAnchorAbi,
+    functionName: 'rootOf',
+    args: [BigInt(opts.roundId)],
+  })
+  return /^0x0+$/.test(root) ? null : root
+}
+
+/** The custom error a contract call reverted with, if it did. */
+export function revertName(err: unknown): string | undefined {
+  if (!(err instanceof BaseError)) return undefined
+  const reverted = err.walk((e) => e instanceof ContractFunctionRevertedError)
+  return reverted instanceof ContractFunctionRevertedError ? reverted.data?.errorName : undefined
+}
+
+function errorSummary(err: unknown): string {
+  return err instanceof BaseError ? err.shortMessage : String(err)
+}
+
+async function mined(clients: ChainClients, txHash: Hex): Promise<TxReceipt> {
+  const receipt = await clients.publicClient.waitForTransactionReceipt({ hash: txHash })
+  if (receipt.status !== 'success') throw new Error(`transaction ${txHash} reverted`)
+  return { txHash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed }
+}
+
+async function deployed(clients: ChainClients, txHash: Hex): Promise<TxReceipt & { address: Address }> {
+  const receipt = await clients.publicClient.waitForTransactionReceipt({ hash: txHash })
+  if (receipt.status !== 'success' || !receipt.contractAddress) throw new Error(`deployment ${txHash} failed`)
+  return {
+    txHash,
+    blockNumber: receipt.blockNumber,
+    gasUsed: receipt.gasUsed,
+    address: receipt.contractAddress,
+  }
+}
