@@ -1,0 +1,323 @@
+/**
+ * Jury admission (MECHANISM.md "Jury layer"; verifiers in ../admission/). One person binds one identity commitment:
+ * `juror_binding` has a unique person key and a unique commitment, and the binding is private: nothing here returns
+ * it, except `listRevokedCommitments`, which exists for the jury's group maintenance and must never reach an API.
+ *
+ * `admitJuror`: verify the evidence (outside any transaction), then in one transaction write the binding and redeem
+ * the verifier's single-use evidence (a refusal there rolls everything back: nothing recorded), then add the
+ * commitment to the Semaphore group (`addMember`, idempotent) and mark the binding added. A crash between the two
+ * leaves a binding not yet added; the same person sending the same commitment again finishes it.
+ */
+import { randomBytes } from 'node:crypto'
+import type { Database } from '@curia/db'
+import type { InvitePolicy, SiwePolicy } from '../admission/admission-config'
+import { hashInviteCode, inviteCodeFrom, INVITE_TREE_LOCK } from '../admission/invite'
+import { siweNonceFrom } from '../admission/siwe'
+import { DID, type AdmissionVerifier, type AdmissionVerifierKind } from '../admission/verifier'
+import { CurationError, isCurationError } from '../errors'
+import { parseCommitment } from '../jury/group'
+import { constraintName, inTransaction } from '../ledger/transaction'
+import { addMember } from './jury-group'
+
+export interface AdmissionResult {
+  verifier: AdmissionVerifierKind
+  /** The group's root version right after this member joined (rounds opened from now on include them). */
+  rootVersion: number
+  /** True when this call finished an admission an earlier call had recorded but not yet added to the group. */
+  resumed: boolean
+}
+
+type Random = (bytes: number) => Uint8Array
+const systemRandom: Random = (n) => randomBytes(n)
+
+/** Admits a person as a juror through `verifier`. Refusals throw a CurationError; nothing is recorded on any. */
+export async function admitJuror(
+  database: Database,
+  opts: { verifier: AdmissionVerifier; evidence: unknown; commitment: unknown; now: Date },
+): Promise<AdmissionResult> {
+  const commitment = parseCommitment(opts.commitment)?.toString()
+  if (commitment === undefined) {
+    throw new CurationError(
+      'bad_commitment',
+      'An identity commitment is a non-zero field element, in decimal.',
+    )
+  }
+  const person = await opts.verifier.verify(database, opts.evidence, opts.now)
+  const nowIso = opts.now.toISOString()
+
+  const { bindingId, resumed } = await inTransaction(database, async (tx) => {
+    const [existing] = await tx<{ id: string; commitment: string; added: boolean; revoked: boolean }[]>`
+      select id::text, commitment, member_added_at is not null as added, revoked_at is not null as revoked
+      from juror_binding where person_key = ${person.personKey}
+      for update`
+    if (existing) {
+      if (existing.revoked) throw new CurationError('admission_revoked', 'This membership was revoked.')
+      if (existing.commitment === commitment && !existing.added) {
+        return { bindingId: Number(existing.id), resumed: true }
+      }
+      throw new CurationError('already_admitted', 'This person already holds a jury identity.')
+    }
+    let inserted: { id: string } | undefined
+    try {
+      ;[inserted] = await tx<{ id: string }[]>`
+        insert into juror_binding (verifier, person_key, commitment, admitted_at)
+        values (${opts.verifier.kind}, ${person.personKey}, ${commitment}, ${nowIso}::timestamptz)
+        returning id::text`
+    } catch (err) {
+      // A racing admission of the same person or commitment committed first: the constraint has the final word.
+      throw uniqueRefusal(err) ?? err
+    }
+    const bindingId = Number(inserted!.id)
+    await person.redeem(tx, { bindingId, now: opts.now })
+    return { bindingId, resumed: false }
+  })
+
+  const added = await addMember(database, { commitment, now: opts.now })
+  await database.sql`
+    update juror_binding set member_added_at = ${nowIso}::timestamptz
+    where id = ${bindingId} and member_added_at is null`
+  return { verifier: opts.verifier.kind, rootVersion: added.version, resumed }
+}
+
+function uniqueRefusal(err: unknown): CurationError | undefined {
+  if (isCurationError(err)) return undefined
+  switch (constraintName(err)) {
+    case 'juror_binding_person_key':
+      return new CurationError('already_admitted', 'This person already holds a jury identity.')
+    case 'juror_binding_commitment_key':
+      return new CurationError('commitment_taken', 'This identity commitment is already bound to someone.')
+    default:
+      return undefined
+  }
+}
+
+// --- Sign-In with Ethereum nonces -------------------------------------------------------------------------------
+
+/** Issues a single-use nonce for a SIWE message. */
+export async function issueSiweNonce(
+  database: Database,
+  opts: { now: Date; policy: Pick<SiwePolicy, 'nonceTtlMs'>; random?: Random },
+): Promise<{ nonce: string; expiresAt: string }> {
+  const nonce = siweNonceFrom((opts.random ?? systemRandom)(16))
+  const expiresAt = new Date(opts.now.getTime() + opts.policy.nonceTtlMs).toISOString()
+  await database.sql`
+    insert into siwe_nonce (nonce, issued_at, expires_at)
+    values (${nonce}, ${opts.now.toISOString()}::timestamptz, ${expiresAt}::timestamptz)`
+  return { nonce, expiresAt }
+}
+
+/** Deletes nonces that expired more than a day ago (used ones too: their rows served their purpose). */
+export async function pruneSiweNonces(database: Database, opts: { now: Date }): Promise<number> {
+  const rows = await database.sql`
+    delete from siwe_nonce where expires_at < ${opts.now.toISOString()}::timestamptz - interval '1 day'
+    returning nonce`
+  return rows.length
+}
+
+// --- The allowlist ----------------------------------------------------------------------------------------------
+
+export async function addToAllowlist(
+  database: Database,
+  opts: { did: string; note?: string; now: Date },
+): Promise<{ added: boolean }> {
+  assertDid(opts.did)
+  const rows = await database.sql`
+    insert into juror_allowlist (did, note, added_at)
+    values (${opts.did}, ${opts.note ?? null}, ${opts.now.toISOString()}::timestamptz)
+    on conflict (did) do nothing
+    returning did`
+  return { added: rows.length > 0 }
+}
+
+/** Removes a DID from the allowlist: no future admission through it (an existing member stays). */
+export async function removeFromAllowlist(database: Database, did: string): Promise<{ removed: boolean }> {
+  const rows = await database.sql`delete from juror_allowlist where did = ${did} returning did`
+  return { removed: rows.length > 0 }
+}
+
+// --- Invites ----------------------------------------------------------------------------------------------------
+
+export interface CreatedInvite {
+  /** Shown once: only its hash is stored. */
+  code: string
+  expiresAt: string
+}
+
+/**
+ * A member creates an invite, at most `policy.perPeriod` in any `policy.periodMs` window. The member is named by
+ * their person key (their signed-in DID). The member's binding row is locked, so concurrent requests count right.
+ */
+export async function createInvite(
+  database: Database,
+  opts: { inviter: string; now: Date; policy: InvitePolicy; random?: Random },
+): Promise<CreatedInvite> {
+  return inTransaction(database, async (tx) => {
+    const [member] = await tx<{ id: string; added: boolean; revoked: boolean }[]>`
+      select id::text, member_added_at is not null as added, revoked_at is not null as revoked
+      from juror_binding where person_key = ${opts.inviter}
+      for no key update`
+    if (!member || !member.added) throw new CurationError('invite_invalid', 'Only jurors can invite.')
+    if (member.revoked) throw new CurationError('admission_revoked', 'This membership was revoked.')
+    const since = new Date(opts.now.getTime() - opts.policy.periodMs).toISOString()
+    const [count] = await tx<{ n: number }[]>`
+      select count(*)::int as n from juror_invite
+      where inviter_binding_id = ${member.id} and created_at > ${since}::timestamptz`
+    if (count!.n >= opts.policy.perPeriod) {
+      throw new CurationError(
+        'invite_quota',
+        `You have created ${count!.n} invites in this period; the limit is ${opts.policy.perPeriod}.`,
+      )
+    }
+    return insertInvite(tx, { inviterBindingId: Number(member.id), ...opts })
+  })
+}
+
+/** The operator's invites: roots of the tree, no quota. */
+export async function createOperatorInvites(
+  database: Database,
+  opts: { count: number; now: Date; policy: Pick<InvitePolicy, 'ttlMs'>; random?: Random },
+): Promise<CreatedInvite[]> {
+  if (!Number.isSafeInteger(opts.count) || opts.count < 1 || opts.count > 1000) {
+    throw new CurationError('bad_request', 'Create between 1 and 1000 invites at a time.')
+  }
+  return inTransaction(database, async (tx) => {
+    const out: CreatedInvite[] = []
+    for (let i = 0; i < opts.count; i++) out.push(await insertInvite(tx, { inviterBindingId: null, ...opts }))
+    return out
+  })
+}
+
+async function insertInvite(
+  tx: Parameters<Parameters<typeof inTransaction>[1]>[0],
+  opts: { inviterBindingId: number | null; now: Date; policy: Pick<InvitePolicy, 'ttlMs'>; random?: Random },
+): Promise<CreatedInvite> {
+  const code = inviteCodeFrom((opts.random ?? systemRandom)(16))
+  const expiresAt = new Date(opts.now.getTime() + opts.policy.ttlMs).toISOString()
+  await tx`
+    insert into juror_invite (code_hash, inviter_binding_id, created_at, expires_at)
+    values (${hashInviteCode(code)}, ${opts.inviterBindingId}, ${opts.now.toISOString()}::timestamptz,
+            ${expiresAt}::timestamptz)`
+  return { code, expiresAt }
+}
+
+export interface InviteTreeNode {
+  /** Internal id, for `parentId` links and for naming a branch to revoke. */
+  memberId: number
+  /** The member's DID (or wallet, for a personhood member who invites). Never the commitment. */
+  personKey: string
+  verifier: AdmissionVerifierKind
+  /** Who invited them: a member id, or null for the operator's invites, the allowlist and personhood checks. */
+  parentId: number | null
+  admittedAt: string
+  revokedAt: string | null
+  invites: { created: number; used: number; pending: number; withdrawn: number; expired: number }
+}
+
+/**
+ * The web of trust, for the operator: every member with who invited them and what became of their invites. Person
+ * keys and dates only; commitments never appear. Flat, parents before children (a member is never older than the
+ * member who invited them), so a client can nest it in one pass.
+ */
+export async function getInviteTree(database: Database, opts: { now: Date }): Promise<InviteTreeNode[]> {
+  const nowIso = opts.now.toISOString()
+  const rows = await database.sql<
+    {
+      id: string
+      personKey: string
+      verifier: AdmissionVerifierKind
+      parentId: string | null
+      admittedAt: string
+      revokedAt: string | null
+      created: number
+      used: number
+      pending: number
+      withdrawn: number
+      expired: number
+    }[]
+  >`
+    select b.id::text, b.person_key as "personKey", b.verifier, parent.inviter_binding_id::text as "parentId",
+           to_char(b.admitted_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "admittedAt",
+           to_char(b.revoked_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "revokedAt",
+           count(i.id)::int as created,
+           count(i.id) filter (where i.used_at is not null)::int as used,
+           count(i.id) filter (where i.used_at is null and i.revoked_at is null
+                               and i.expires_at > ${nowIso}::timestamptz)::int as pending,
+           count(i.id) filter (where i.used_at is null and i.revoked_at is not null)::int as withdrawn,
+           count(i.id) filter (where i.used_at is null and i.revoked_at is null
+                               and i.expires_at <= ${nowIso}::timestamptz)::int as expired
+    from juror_binding b
+    left join juror_invite parent on parent.used_by_binding_id = b.id
+    left join juror_invite i on i.inviter_binding_id = b.id
+    group by b.id, parent.inviter_binding_id
+    order by b.admitted_at, b.id`
+  return rows.map((r) => ({
+    memberId: Number(r.id),
+    personKey: r.personKey,
+    verifier: r.verifier,
+    parentId: r.parentId === null ? null : Number(r.parentId),
+    admittedAt: r.admittedAt,
+    revokedAt: r.revokedAt,
+    invites: {
+      created: r.created,
+      used: r.used,
+      pending: r.pending,
+      withdrawn: r.withdrawn,
+      expired: r.expired,
+    },
+  }))
+}
+
+/**
+ * Revokes a branch of the tree: the member named by `personKey` and everyone admitted through their invites,
+ * transitively. Their unused invites are withdrawn (the branch admits no one more), they can create no more, and
+ * they are marked revoked (a revoked person cannot be admitted again).
+ *
+ * Their commitments stay in the Semaphore group: a member cannot leave a Semaphore group without a new root, and
+ * the jury's group has no removal yet. `listRevokedCommitments` gives the jury side what to remove (a LeanIMT
+ * update to zero, then a new root version) when it has it; rounds already frozen keep their root either way.
+ */
+export async function revokeInviteBranch(
+  database: Database,
+  opts: { personKey: string; now: Date },
+): Promise<{ members: number; invites: number }> {
+  const nowIso = opts.now.toISOString()
+  return inTransaction(database, async (tx) => {
+    await tx`select pg_advisory_xact_lock(${INVITE_TREE_LOCK})`
+    const [root] = await tx<
+      { id: string }[]
+    >`select id::text from juror_binding where person_key = ${opts.personKey}`
+    if (!root) throw new CurationError('bad_request', 'No member has that key.')
+    const branch = await tx<{ id: string }[]>`
+      with recursive branch(id) as (
+        select ${root.id}::bigint
+        union
+        select i.used_by_binding_id from juror_invite i join branch on i.inviter_binding_id = branch.id
+        where i.used_by_binding_id is not null
+      )
+      select id::text from branch order by id`
+    const ids = tx.array(branch.map((b) => b.id))
+    const members = await tx`
+      update juror_binding set revoked_at = ${nowIso}::timestamptz
+      where id = any(${ids}::bigint[]) and revoked_at is null
+      returning id`
+    const invites = await tx`
+      update juror_invite set revoked_at = ${nowIso}::timestamptz
+      where inviter_binding_id = any(${ids}::bigint[]) and used_at is null and revoked_at is null
+      returning id`
+    return { members: members.length, invites: invites.length }
+  })
+}
+
+/**
+ * PRIVATE: the commitments of revoked members, for the jury's group maintenance only. Never return this from an
+ * API or put it in an export: it links people to commitments.
+ */
+export async function listRevokedCommitments(database: Database): Promise<string[]> {
+  const rows = await database.sql<{ commitment: string }[]>`
+    select commitment from juror_binding where revoked_at is not null order by id`
+  return rows.map((r) => r.commitment)
+}
+
+function assertDid(did: unknown): asserts did is string {
+  if (typeof did !== 'string' || !DID.test(did)) throw new CurationError('bad_request', 'Not a valid DID.')
+}

@@ -1,0 +1,478 @@
+import { Identity } from '@semaphore-protocol/core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Address } from 'viem'
+import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts'
+import { createSiweMessage } from 'viem/siwe'
+import type { Database } from '@curia/db'
+import { createTestDatabase } from '@curia/db/testing'
+import type { InvitePolicy, SiwePolicy } from '../src/admission/admission-config'
+import { allowlistVerifier } from '../src/admission/allowlist'
+import { inviteVerifier } from '../src/admission/invite'
+import { personhoodVerifier } from '../src/admission/personhood'
+import { checkSiweMessage } from '../src/admission/siwe'
+import type { AdmissionVerifier } from '../src/admission/verifier'
+import {
+  connectChain,
+  deployTestPersonhoodRegistry,
+  setTestHuman,
+  type ChainClients,
+} from '../src/chain/anchor'
+import { ANVIL_CHAIN_ID, ANVIL_DEV_PRIVATE_KEY, startAnvil, type LocalChain } from '../src/chain/anvil'
+import { parseRegistryFunction } from '../src/chain/personhood'
+import { isCurationError, type CurationErrorCode } from '../src/errors'
+import {
+  addToAllowlist,
+  admitJuror,
+  createInvite,
+  createOperatorInvites,
+  getInviteTree,
+  issueSiweNonce,
+  listRevokedCommitments,
+  removeFromAllowlist,
+  revokeInviteBranch,
+} from '../src/service/admission'
+import { getGroupCommitments, getGroupHead } from '../src/service/jury-group'
+
+const T0 = new Date('2026-03-01T12:00:00Z')
+const DAY = 86_400_000
+const at = (ms: number) => new Date(T0.getTime() + ms)
+const invites: InvitePolicy = { perPeriod: 2, periodMs: 30 * DAY, ttlMs: 7 * DAY }
+const siwe: SiwePolicy = {
+  domain: 'curia.test',
+  uri: 'https://curia.test',
+  chainId: ANVIL_CHAIN_ID,
+  nonceTtlMs: 10 * 60_000,
+  clockSkewMs: 60_000,
+}
+
+let database: Database
+let chain: LocalChain
+let operator: ChainClients
+let registry: Address
+let personhood: AdmissionVerifier
+const allowlist = allowlistVerifier()
+const invite = inviteVerifier()
+
+beforeAll(async () => {
+  database = await createTestDatabase({ max: 4 })
+  chain = await startAnvil()
+  operator = await connectChain({ rpcUrl: chain.rpcUrl, privateKey: ANVIL_DEV_PRIVATE_KEY })
+  registry = (await deployTestPersonhoodRegistry(operator)).address
+  personhood = personhoodVerifier({
+    publicClient: operator.publicClient,
+    registry: {
+      address: registry,
+      fn: parseRegistryFunction('function isHuman(address) view returns (bool)'),
+      minimum: 1n,
+    },
+    siwe,
+  })
+})
+afterAll(async () => {
+  await chain?.stop()
+  await database?.close()
+})
+
+const commitment = (name: string) => new Identity(name).commitment.toString()
+
+/** Everything admission could write, as text: equal snapshots mean a refusal recorded nothing. */
+async function snapshot(): Promise<string> {
+  const [row] = await database.sql<{ s: string }[]>`
+    select concat_ws(E'\n',
+      (select coalesce(json_agg(b order by b.id), '[]')::text from juror_binding b),
+      (select coalesce(json_agg(i order by i.id), '[]')::text from juror_invite i),
+      (select coalesce(json_agg(n order by n.nonce), '[]')::text from siwe_nonce n),
+      (select coalesce(json_agg(m order by m.leaf_index), '[]')::text from jury_member m)) as s`
+  return row!.s
+}
+
+async function refused(code: CurationErrorCode, fn: () => Promise<unknown>): Promise<void> {
+  const before = await snapshot()
+  const err = await fn().then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  expect(isCurationError(err, code), `expected ${code}, got ${String(err)}`).toBe(true)
+  expect(await snapshot()).toBe(before)
+}
+
+describe('allowlist', () => {
+  it('admits a listed DID once, adding its commitment to the group', async () => {
+    await addToAllowlist(database, { did: 'did:plc:ann', now: T0 })
+    const head = await getGroupHead(database)
+    const result = await admitJuror(database, {
+      verifier: allowlist,
+      evidence: { did: 'did:plc:ann' },
+      commitment: commitment('ann'),
+      now: T0,
+    })
+    expect(result).toEqual({ verifier: 'allowlist', rootVersion: head.version + 1, resumed: false })
+    const group = await getGroupCommitments(database, { rootVersion: result.rootVersion })
+    expect(group.commitments).toContain(commitment('ann'))
+    // The result names no person and no commitment: the binding stays on the server.
+    expect(JSON.stringify(result)).not.toMatch(/ann|did:/)
+
+    await refused('already_admitted', () =>
+      admitJuror(database, {
+        verifier: allowlist,
+        evidence: { did: 'did:plc:ann' },
+        commitment: commitment('ann-2'),
+        now: T0,
+      }),
+    )
+  })
+
+  it('refuses a DID off the list, a commitment already bound, and a malformed commitment', async () => {
+    await refused('not_allowlisted', () =>
+      admitJuror(database, {
+        verifier: allowlist,
+        evidence: { did: 'did:plc:zed' },
+        commitment: commitment('zed'),
+        now: T0,
+      }),
+    )
+    await addToAllowlist(database, { did: 'did:plc:bea', now: T0 })
+    await refused('commitment_taken', () =>
+      admitJuror(database, {
+        verifier: allowlist,
+        evidence: { did: 'did:plc:bea' },
+        commitment: commitment('ann'),
+        now: T0,
+      }),
+    )
+    for (const bad of [
+      '0',
+      '-1',
+      'abc',
+      '1e5',
+      21888242871839275222246405745257275088548364400416034343698204186575808495617n,
+    ]) {
+      await refused('bad_commitment', () =>
+        admitJuror(database, {
+          verifier: allowlist,
+          evidence: { did: 'did:plc:bea' },
+          commitment: bad,
+          now: T0,
+        }),
+      )
+    }
+    await refused('bad_request', () =>
+      admitJuror(database, {
+        verifier: allowlist,
+        evidence: { did: 'nope' },
+        commitment: commitment('bea'),
+        now: T0,
+      }),
+    )
+    await removeFromAllowlist(database, 'did:plc:bea')
+    await refused('not_allowlisted', () =>
+      admitJuror(database, {
+        verifier: allowlist,
+        evidence: { did: 'did:plc:bea' },
+        commitment: commitment('bea'),
+        now: T0,
+      }),
+    )
+  })
+
+  it('two people racing for one commitment: one is admitted, the other refused', async () => {
+    for (const did of ['did:plc:race1', 'did:plc:race2']) await addToAllowlist(database, { did, now: T0 })
+    const results = await Promise.allSettled(
+      ['did:plc:race1', 'did:plc:race2'].map((did) =>
+        admitJuror(database, {
+          verifier: allowlist,
+          evidence: { did },
+          commitment: commitment('contested'),
+          now: T0,
+        }),
+      ),
+    )
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
+    const loser = results.find((r) => r.status === 'rejected')
+    expect(isCurationError(loser?.reason, 'commitment_taken')).toBe(true)
+    const [bound] = await database.sql<{ n: number }[]>`
+      select count(*)::int as n from juror_binding where commitment = ${commitment('contested')}`
+    expect(bound!.n).toBe(1)
+  })
+})
+
+describe('invites', () => {
+  let rootCode: string
+
+  it('admits through an operator invite, once', async () => {
+    const created = await createOperatorInvites(database, { count: 1, now: T0, policy: invites })
+    expect(created).toHaveLength(1)
+    rootCode = created[0]!.code
+    expect(rootCode).toMatch(/^inv_[A-Za-z0-9_-]{22}$/)
+    // Only the hash is stored.
+    const [stored] = await database.sql<{ hash: string }[]>`select code_hash as hash from juror_invite`
+    expect(stored!.hash).not.toContain(rootCode)
+    await admitJuror(database, {
+      verifier: invite,
+      evidence: { did: 'did:plc:cy', code: rootCode },
+      commitment: commitment('cy'),
+      now: T0,
+    })
+    await refused('invite_invalid', () =>
+      admitJuror(database, {
+        verifier: invite,
+        evidence: { did: 'did:plc:dee', code: rootCode },
+        commitment: commitment('dee'),
+        now: T0,
+      }),
+    )
+    await refused('invite_invalid', () =>
+      admitJuror(database, {
+        verifier: invite,
+        evidence: { did: 'did:plc:dee', code: 'inv_AAAAAAAAAAAAAAAAAAAAAA' },
+        commitment: commitment('dee'),
+        now: T0,
+      }),
+    )
+  })
+
+  it('lets a member invite k per period, and refuses expired codes', async () => {
+    const first = await createInvite(database, { inviter: 'did:plc:cy', now: T0, policy: invites })
+    const second = await createInvite(database, { inviter: 'did:plc:cy', now: at(DAY), policy: invites })
+    await refused('invite_quota', () =>
+      createInvite(database, { inviter: 'did:plc:cy', now: at(2 * DAY), policy: invites }),
+    )
+    await refused('invite_invalid', () =>
+      createInvite(database, { inviter: 'did:plc:nobody', now: T0, policy: invites }),
+    )
+
+    // Expired: refused, and nothing recorded.
+    await refused('invite_expired', () =>
+      admitJuror(database, {
+        verifier: invite,
+        evidence: { did: 'did:plc:dee', code: first.code },
+        commitment: commitment('dee'),
+        now: at(8 * DAY),
+      }),
+    )
+    await admitJuror(database, {
+      verifier: invite,
+      evidence: { did: 'did:plc:dee', code: second.code },
+      commitment: commitment('dee'),
+      now: at(2 * DAY),
+    })
+    // A new period: cy may invite again.
+    const third = await createInvite(database, { inviter: 'did:plc:cy', now: at(31 * DAY), policy: invites })
+    await admitJuror(database, {
+      verifier: invite,
+      evidence: { did: 'did:plc:eve', code: third.code },
+      commitment: commitment('eve'),
+      now: at(31 * DAY),
+    })
+  })
+
+  it('shows the operator the tree without commitments, and revokes a branch', async () => {
+    const pending = await createInvite(database, {
+      inviter: 'did:plc:dee',
+      now: at(32 * DAY),
+      policy: invites,
+    })
+    const deeChild = await createInvite(database, {
+      inviter: 'did:plc:dee',
+      now: at(32 * DAY),
+      policy: invites,
+    })
+    await admitJuror(database, {
+      verifier: invite,
+      evidence: { did: 'did:plc:fay', code: deeChild.code },
+      commitment: commitment('fay'),
+      now: at(32 * DAY),
+    })
+    const fayInvite = await createInvite(database, {
+      inviter: 'did:plc:fay',
+      now: at(32 * DAY),
+      policy: invites,
+    })
+
+    const tree = await getInviteTree(database, { now: at(32 * DAY) })
+    const node = (key: string) => tree.find((n) => n.personKey === key)!
+    expect(node('did:plc:cy').parentId).toBeNull()
+    expect(node('did:plc:dee').parentId).toBe(node('did:plc:cy').memberId)
+    expect(node('did:plc:eve').parentId).toBe(node('did:plc:cy').memberId)
+    expect(node('did:plc:fay').parentId).toBe(node('did:plc:dee').memberId)
+    expect(node('did:plc:cy').invites).toEqual({ created: 3, used: 2, pending: 0, withdrawn: 0, expired: 1 })
+    expect(node('did:plc:dee').invites).toMatchObject({ created: 2, used: 1, pending: 1 })
+    const text = JSON.stringify(tree)
+    for (const name of ['ann', 'cy', 'dee', 'eve', 'fay']) expect(text).not.toContain(commitment(name))
+
+    // Revoke dee's branch: dee and fay; cy and eve untouched.
+    expect(await revokeInviteBranch(database, { personKey: 'did:plc:dee', now: at(33 * DAY) })).toEqual({
+      members: 2,
+      invites: 2,
+    })
+    const after = await getInviteTree(database, { now: at(33 * DAY) })
+    const revoked = after.filter((n) => n.revokedAt !== null).map((n) => n.personKey)
+    expect(revoked.sort()).toEqual(['did:plc:dee', 'did:plc:fay'])
+    expect(await listRevokedCommitments(database)).toEqual([commitment('dee'), commitment('fay')])
+    // The branch admits no one more, invites no one more, and its members cannot come back.
+    for (const code of [pending.code, fayInvite.code]) {
+      await refused('invite_invalid', () =>
+        admitJuror(database, {
+          verifier: invite,
+          evidence: { did: 'did:plc:gus', code },
+          commitment: commitment('gus'),
+          now: at(33 * DAY),
+        }),
+      )
+    }
+    await refused('admission_revoked', () =>
+      createInvite(database, { inviter: 'did:plc:fay', now: at(33 * DAY), policy: invites }),
+    )
+    await addToAllowlist(database, { did: 'did:plc:dee', now: at(33 * DAY) })
+    await refused('admission_revoked', () =>
+      admitJuror(database, {
+        verifier: allowlist,
+        evidence: { did: 'did:plc:dee' },
+        commitment: commitment('dee-2'),
+        now: at(33 * DAY),
+      }),
+    )
+    // Outside the branch, invites still work.
+    const cyAgain = await createInvite(database, {
+      inviter: 'did:plc:cy',
+      now: at(33 * DAY),
+      policy: invites,
+    })
+    await admitJuror(database, {
+      verifier: invite,
+      evidence: { did: 'did:plc:gus', code: cyAgain.code },
+      commitment: commitment('gus'),
+      now: at(33 * DAY),
+    })
+  })
+})
+
+describe('on-chain personhood (SIWE + registry on anvil)', () => {
+  const NOW = at(40 * DAY)
+  let human: PrivateKeyAccount
+  let bot: PrivateKeyAccount
+
+  beforeAll(async () => {
+    human = privateKeyToAccount(generatePrivateKey())
+    bot = privateKeyToAccount(generatePrivateKey())
+    await setTestHuman(operator, { registry, account: human.address, human: true })
+  })
+
+  async function signIn(
+    account: PrivateKeyAccount,
+    over: Partial<Parameters<typeof createSiweMessage>[0]> = {},
+    opts: { nonce?: string; signer?: PrivateKeyAccount } = {},
+  ) {
+    const nonce = opts.nonce ?? (await issueSiweNonce(database, { now: NOW, policy: siwe })).nonce
+    const message = createSiweMessage({
+      address: account.address,
+      domain: siwe.domain,
+      uri: siwe.uri,
+      chainId: siwe.chainId,
+      version: '1',
+      nonce,
+      issuedAt: NOW,
+      expirationTime: new Date(NOW.getTime() + 5 * 60_000),
+      statement: 'Join the Curia jury.',
+      ...over,
+    })
+    const signature = await (opts.signer ?? account).signMessage({ message })
+    return { message, signature, nonce }
+  }
+
+  it('admits a registered wallet once', async () => {
+    const evidence = await signIn(human)
+    const result = await admitJuror(database, {
+      verifier: personhood,
+      evidence,
+      commitment: commitment('wallet'),
+      now: NOW,
+    })
+    expect(result.verifier).toBe('personhood')
+    const [binding] = await database.sql<{ personKey: string }[]>`
+      select person_key as "personKey" from juror_binding where commitment = ${commitment('wallet')}`
+    expect(binding!.personKey).toBe(`eth:${human.address.toLowerCase()}`)
+    const [nonce] = await database.sql<{ used: boolean }[]>`
+      select used_at is not null as used from siwe_nonce where nonce = ${evidence.nonce}`
+    expect(nonce!.used).toBe(true)
+
+    // The same wallet again, with a fresh nonce and another commitment: one person, one commitment.
+    const again = await signIn(human)
+    await refused('already_admitted', () =>
+      admitJuror(database, {
+        verifier: personhood,
+        evidence: again,
+        commitment: commitment('wallet-2'),
+        now: NOW,
+      }),
+    )
+    // Replaying the message that worked: its nonce is spent.
+    await refused('siwe_nonce', () =>
+      admitJuror(database, { verifier: personhood, evidence, commitment: commitment('wallet-3'), now: NOW }),
+    )
+  })
+
+  it('refuses an unregistered wallet', async () => {
+    const evidence = await signIn(bot)
+    await refused('not_human', () =>
+      admitJuror(database, { verifier: personhood, evidence, commitment: commitment('bot'), now: NOW }),
+    )
+  })
+
+  it('refuses forged, misdirected, expired and unissued sign-ins, recording nothing', async () => {
+    const fresh = privateKeyToAccount(generatePrivateKey())
+    await setTestHuman(operator, { registry, account: fresh.address, human: true })
+    const admit = (evidence: unknown) =>
+      admitJuror(database, { verifier: personhood, evidence, commitment: commitment('fresh'), now: NOW })
+
+    const refusedAdmit = (code: CurationErrorCode, evidence: unknown) => refused(code, () => admit(evidence))
+
+    // Signed by another key, claiming the registered address.
+    await refusedAdmit('siwe_invalid', await signIn(fresh, {}, { signer: bot }))
+    // Altered after signing: the bot's signed message with the registered address swapped in.
+    const botSigned = await signIn(bot)
+    await refused('siwe_invalid', () =>
+      admit({ ...botSigned, message: botSigned.message.replace(bot.address, fresh.address) }),
+    )
+    await refusedAdmit('siwe_invalid', await signIn(fresh, { domain: 'evil.test' }))
+    await refusedAdmit('siwe_invalid', await signIn(fresh, { uri: 'https://evil.test' }))
+    await refusedAdmit('siwe_invalid', await signIn(fresh, { chainId: 1 }))
+    await refusedAdmit(
+      'siwe_invalid',
+      await signIn(fresh, {
+        issuedAt: new Date(NOW.getTime() - 10 * 60_000),
+        expirationTime: new Date(NOW.getTime() - 1),
+      }),
+    )
+    await refusedAdmit('siwe_invalid', await signIn(fresh, { expirationTime: undefined }))
+    await refusedAdmit('siwe_nonce', await signIn(fresh, {}, { nonce: 'a'.repeat(32) }))
+    // A nonce past the server's TTL, even in a message that has not expired.
+    const stale = (
+      await issueSiweNonce(database, { now: new Date(NOW.getTime() - 11 * 60_000), policy: siwe })
+    ).nonce
+    await refusedAdmit('siwe_nonce', await signIn(fresh, {}, { nonce: stale }))
+
+    // After all that, the genuine sign-in still works: the refusals spent nothing.
+    await admit(await signIn(fresh))
+  })
+
+  it('checks SIWE messages without the network', () => {
+    const nowMs = NOW.getTime()
+    const message = createSiweMessage({
+      address: human.address,
+      domain: siwe.domain,
+      uri: `${siwe.uri}/jury/join`,
+      chainId: siwe.chainId,
+      version: '1',
+      nonce: 'f'.repeat(32),
+      issuedAt: NOW,
+      expirationTime: new Date(nowMs + 60_000),
+    })
+    expect(checkSiweMessage(message, siwe, nowMs)).toEqual({ address: human.address, nonce: 'f'.repeat(32) })
+    expect(() => checkSiweMessage(message, siwe, nowMs + 60_000)).toThrow(/expired/)
+    expect(() => checkSiweMessage(message, { ...siwe, domain: 'other.test' }, nowMs)).toThrow(/other.test/)
+    expect(() => checkSiweMessage(message, siwe, nowMs - 2 * 60_000)).toThrow(/future/)
+    expect(() => checkSiweMessage('hello', siwe, nowMs)).toThrow(/EIP-4361/)
+    expect(() => checkSiweMessage(42, siwe, nowMs)).toThrow(/no message/)
+  })
+})
