@@ -21,7 +21,7 @@ export const metadata: Metadata = { title: 'Post — Curia' }
  */
 export default async function PostPage({ params }: { params: Promise<{ did: string; rkey: string }> }) {
   const { did, rkey } = await params
-  const postUri = postUriFromPath(decodeURIComponent(did), decodeURIComponent(rkey))
+  const postUri = postUriFromPath(safeDecode(did), safeDecode(rkey))
   if (!postUri) notFound()
   const config = getWebConfig()
   const [session, viewer, database] = await Promise.all([
@@ -151,4 +151,13 @@ function ClosesAt({ closesAt, status, nowMs }: { closesAt: string; status: strin
       Closes in {left}
     </time>
   )
+}
+
+/** Path segments may arrive percent-encoded (`did%3Aplc%3A...`); a malformed escape is simply not a post. */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return ''
+  }
 }
