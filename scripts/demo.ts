@@ -49,6 +49,9 @@ const curia = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts', 
     CURIA_RANK_INTERVAL_MS: '3000',
     CURIA_SNAPSHOT_REFRESH_MS: '2000',
     CURIA_BLOB_URL_TEMPLATE: `${net.pdsUrl}/xrpc/com.atproto.sync.getBlob?did={did}&cid={cid}`,
+    // Sign-in with the simulated accounts' .test handles, and posts fetched for "open a market", resolve locally.
+    CURIA_OAUTH_HANDLE_RESOLVER: net.pdsUrl,
+    CURIA_RECORD_SOURCE_URL: net.pdsUrl,
   },
 })
 
