@@ -38,6 +38,8 @@ export interface IndexerStatus {
     /** Events with nothing for Curia (other collections, likes of non-posts, account events). */
     ignored: number
     skipped: Record<SkipReason, number>
+    /** Wall time spent with a batch write in flight: near the uptime means the database is the bottleneck. */
+    writeMs: number
   } & WriteOutcome
   startedAt: string
 }
@@ -172,6 +174,7 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<Indexer> 
     engagementAdded: 0,
     engagementRemoved: 0,
     authorsUpdated: 0,
+    writeMs: 0,
   }
   let report = { atMs: Date.now(), committed: 0, eventsPerSecond: 0 }
 
@@ -281,6 +284,7 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<Indexer> 
   /** One attempt: the batch and its cursor in one transaction (write.ts), then the bookkeeping. */
   async function commit(batch: PendingBatch): Promise<void> {
     const cursor = batch.cursor === undefined ? undefined : { key: source.cursorKey, value: batch.cursor }
+    const startedMs = performance.now()
     let timer: NodeJS.Timeout | undefined
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -294,7 +298,10 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<Indexer> 
     const outcome = await Promise.race([
       writeBatch(writer.get(), planBatch(batch.ops), cursor),
       timeout,
-    ]).finally(() => clearTimeout(timer))
+    ]).finally(() => {
+      clearTimeout(timer)
+      totals.writeMs += performance.now() - startedMs
+    })
     for (const key of Object.keys(outcome) as (keyof WriteOutcome)[]) totals[key] += outcome[key]
     totals.committed += batch.events
     totals.batches++

@@ -132,6 +132,16 @@ describe('parseJetstreamFrame', () => {
     ).toMatchObject({ kind: 'invalid', cursor: 9003 })
   })
 
+  it('refuses frames with a __proto__ key, which the atproto data model forbids', () => {
+    const text =
+      '{"did":"did:plc:a","time_us":9100,"kind":"commit","commit":{"operation":"create","collection":"app.bsky.feed.post","rkey":"k","cid":"c","record":{"__proto__":{"x":1}}}}'
+    expect(parseJetstreamFrame(text)).toMatchObject({
+      kind: 'invalid',
+      reason: 'malformed_frame',
+      cursor: 9100,
+    })
+  })
+
   it('lets unknown kinds through as ticks so the cursor moves past them', () => {
     expect(parseJetstreamFrame(frame({ did: 'did:plc:a', time_us: 10_000, kind: 'future' }))).toEqual({
       kind: 'tick',

@@ -116,6 +116,22 @@ describe('writeBatch', () => {
     expect(await readCursor(database.sql, cursorKey)).toBe(10)
   })
 
+  it('round-trips text that array literals must escape, and nulls', async () => {
+    const nasty = 'he said "hi" \\ {a,b} NULL, \'quoted\'\n\ttabs 🌍 ""'
+    await apply([
+      create(1, { text: nasty, replyRoot: null, quoteUri: 'NULL', embed: null, facets: [] }),
+      create(2, { text: '' }),
+    ])
+    const rows = await database.sql<
+      { text: string; quote_uri: string | null; reply_root: string | null; embed: unknown }[]
+    >`
+      select text, quote_uri, reply_root, embed from post order by uri`
+    expect(rows).toEqual([
+      { text: nasty, quote_uri: 'NULL', reply_root: null, embed: null },
+      { text: '', quote_uri: null, reply_root: null, embed: expect.anything() as unknown },
+    ])
+  })
+
   it('is idempotent: the same batch applied twice leaves the same rows and counts', async () => {
     const batch = [
       create(1),

@@ -14,8 +14,7 @@ export function mapEngagementRecord(
 ): MapResult {
   if (!isObject(record)) return skip('invalid_record', `${ctx.uri}: record is not an object`)
   const createdAt = clampCreatedAt(record.createdAt, ctx.eventTimeMs)
-  const checked = createdAt.iso === record.createdAt ? record : { ...record, createdAt: createdAt.iso }
-  const invalid = validateRecord(collection, checked, false)
+  const invalid = validateRecord(collection, { ...record, createdAt: createdAt.iso })
   if (invalid !== undefined) return skip('invalid_record', `${ctx.uri}: ${invalid}`)
   const subjectUri = (record.subject as { uri: string }).uri
   if (!isPostUri(subjectUri)) return { kind: 'ignored' }

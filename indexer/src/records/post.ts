@@ -43,10 +43,10 @@ export function mapPostRecord(
   )
   if (!candidate && operation === 'create') return { kind: 'filtered' }
 
-  // The claimed time is clamped before validation, so an absurd or malformed `createdAt` is corrected, not fatal.
+  // The claimed time is clamped before validation, so an absurd or malformed `createdAt` is corrected, not fatal
+  // (and the lexicon check sees the canonical string: see validateRecord).
   const createdAt = clampCreatedAt(record.createdAt, ctx.eventTimeMs)
-  const checked = createdAt.iso === record.createdAt ? record : { ...record, createdAt: createdAt.iso }
-  const invalid = validateRecord(POST_COLLECTION, checked, record.embed !== undefined)
+  const invalid = validateRecord(POST_COLLECTION, { ...record, createdAt: createdAt.iso })
   if (invalid !== undefined) return skip('invalid_record', `${ctx.uri}: ${invalid}`)
 
   const text = cleanText(record.text as string)

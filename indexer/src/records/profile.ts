@@ -24,7 +24,7 @@ export function mapProfileRecord(
   if (operation === 'delete')
     return { kind: 'op', op: { op: 'profile', did: ctx.did, displayName: null, avatarCid: null } }
   if (!isObject(record)) return skip('invalid_record', `${ctx.uri}: record is not an object`)
-  const invalid = validateRecord(PROFILE_COLLECTION, record, true)
+  const invalid = validateRecord(PROFILE_COLLECTION, record)
   if (invalid !== undefined) return skip('invalid_record', `${ctx.uri}: ${invalid}`)
   const displayName = typeof record.displayName === 'string' ? cleanText(record.displayName) : null
   if (displayName !== null && displayName.length > RECORD_LIMITS.displayNameChars) {

@@ -64,6 +64,11 @@ export function parseJetstreamFrame(text: string): SourceEvent {
   } catch {
     return invalid('malformed_frame', `not JSON: ${text.slice(0, 120)}`)
   }
+  // The atproto data model forbids this key (lex-json refuses it); a scan of the text is the cheap way to find it.
+  if (text.includes('"__proto__"')) {
+    const cursor = isObject(msg) && Number.isSafeInteger(msg.time_us) ? (msg.time_us as number) : undefined
+    return invalid('malformed_frame', `a "__proto__" key at time_us ${cursor ?? '(unknown)'}`, cursor)
+  }
   if (!isObject(msg)) return invalid('malformed_frame', `not an object: ${text.slice(0, 120)}`)
   const cursor = msg.time_us
   if (typeof cursor !== 'number' || !Number.isSafeInteger(cursor) || cursor <= 0) {
