@@ -28,9 +28,9 @@ export default async function JuryPage() {
     <div className="px-4 py-6 sm:px-6">
       <h1 className="font-serif text-2xl font-semibold tracking-tight">The jury</h1>
       <p className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">
-        {size} verified {size === 1 ? 'human' : 'humans'} judge a random sample of the posts curators bet on.
-        Each juror casts one anonymous ballot per round, proved in their own browser; the verdicts settle the
-        bets. Nobody, Curia included, can tell who cast which ballot.{' '}
+        {size} verified {size === 1 ? 'human judges' : 'humans judge'} a random sample of the posts curators
+        bet on. Each juror casts one anonymous ballot per round, proved in their own browser; the verdicts
+        settle the bets. Nobody, Curia included, can tell who cast which ballot.{' '}
         <a href="/jury/rounds" className="text-sky-700 underline dark:text-sky-400">
           Every round&apos;s public record
         </a>

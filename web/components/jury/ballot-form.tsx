@@ -202,7 +202,7 @@ export function BallotForm({
             This device already sent a ballot in this round. The first ballot stands; a second one is refused.
           </p>
         ) : null}
-        <div className="mt-3 flex flex-wrap items-center gap-3">
+        <div className={`mt-3 flex flex-wrap items-center gap-3 ${done ? 'hidden' : ''}`}>
           <button
             type="submit"
             disabled={!identity || busy || done || missing > 0 || sheet.root === null}

@@ -51,7 +51,7 @@ export function DeletedPost({ postUri, bskyUrl }: { postUri: string; bskyUrl: st
   )
 }
 
-/** A definition list row whose value may be a long hash: breaks anywhere, monospace. */
+/** A definition list row (long hashes inside it are `Hash`, which breaks anywhere). */
 export function Fact({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
   return (
     <div className="py-2 sm:grid sm:grid-cols-[11rem_1fr] sm:gap-3">
@@ -59,7 +59,7 @@ export function Fact({ label, children, testId }: { label: string; children: Rea
         {label}
       </dt>
       <dd
-        className="mt-0.5 min-w-0 text-sm break-all text-zinc-900 sm:mt-0 dark:text-zinc-100"
+        className="mt-0.5 min-w-0 text-sm break-words text-zinc-900 sm:mt-0 dark:text-zinc-100"
         data-testid={testId}
       >
         {children}
@@ -69,7 +69,7 @@ export function Fact({ label, children, testId }: { label: string; children: Rea
 }
 
 export function Hash({ value }: { value: string }) {
-  return <code className="font-mono text-xs">{value}</code>
+  return <code className="font-mono text-xs break-all">{value}</code>
 }
 
 export function Time({ iso }: { iso: string | null }) {

@@ -264,11 +264,13 @@ function ClosedRound({
               <li key={b.nullifier} className="py-2.5" data-testid="ballot-row" data-nullifier={b.nullifier}>
                 <p className="font-mono text-xs break-all text-zinc-500 dark:text-zinc-400">{b.nullifier}</p>
                 <p className="mt-1 text-sm">
-                  {b.votes.map((v) => (
-                    <span key={v.postUri} className="mr-3 inline-block">
-                      #{index.get(v.postUri) ?? '?'} {v.vote}
-                    </span>
-                  ))}
+                  {[...b.votes]
+                    .sort((x, y) => (index.get(x.postUri) ?? 0) - (index.get(y.postUri) ?? 0))
+                    .map((v) => (
+                      <span key={v.postUri} className="mr-3 inline-block">
+                        #{index.get(v.postUri) ?? '?'} {v.vote}
+                      </span>
+                    ))}
                 </p>
               </li>
             ))}
