@@ -10,6 +10,12 @@ import { join, resolve } from 'node:path'
 import { z } from 'zod'
 import { openDatabase } from '@curia/db'
 import { readCurationConfig, startCurationService } from '@curia/curation'
+import { parseAnchorConfig } from '@curia/curation/chain/anchor-config'
+import { connectChain } from '@curia/curation/chain/anchor'
+import { anchorRound } from '@curia/curation/service/anchor'
+import { parseJuryConfig } from '@curia/curation/service/jury-config'
+import { startJuryWorker, type SettleRoundHook } from '@curia/curation/service/jury-jobs'
+import { settleRound } from '@curia/curation/service/settlement'
 import { readIndexerConfig, startIndexer, startStatusServer } from '@curia/indexer'
 
 const root = resolve(import.meta.dirname, '..')
@@ -47,6 +53,25 @@ const status = await startStatusServer({
   port: indexerConfig.status.port,
   host: indexerConfig.status.host,
 })
+
+// The jury: rounds on a cadence through a Postgres-backed queue; each closed round is settled, and anchored on a
+// chain when one is configured (CURIA_ANCHOR_*).
+const juryConfig = parseJuryConfig(process.env)
+const anchorConfig = parseAnchorConfig(process.env)
+const anchorTarget = anchorConfig
+  ? { clients: await connectChain(anchorConfig), address: anchorConfig.address }
+  : undefined
+const settle: SettleRoundHook = async (db, opts) => {
+  const settled = await settleRound(db, opts)
+  if (anchorTarget) {
+    const anchored = await anchorRound(db, anchorTarget, { roundId: opts.roundId })
+    log(`jury: round ${opts.roundId} anchored on-chain (root ${anchored.root})`)
+  }
+  return settled
+}
+const jury = juryConfig.enabled
+  ? await startJuryWorker({ database, config: juryConfig, log, settleRound: settle })
+  : undefined
 
 let web: ChildProcess | undefined
 let stopping = false
@@ -119,7 +144,7 @@ async function shutdown(code: number): Promise<void> {
   const webExit =
     child && child.exitCode === null ? new Promise((r) => child.once('exit', r)) : Promise.resolve()
   child?.kill('SIGTERM')
-  await Promise.allSettled([indexer.stop(), curation.stop(), status.close(), webExit])
+  await Promise.allSettled([indexer.stop(), curation.stop(), status.close(), jury?.stop(), webExit])
   await database.close()
   process.exit(code)
 }
