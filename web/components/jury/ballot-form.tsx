@@ -362,6 +362,7 @@ function StageLine({
         data-testid="ballot-status"
         data-phase="accepted"
         data-prove-ms={stage.timings ? Math.round(stage.timings.proveMs) : undefined}
+        data-group-ms={stage.timings ? Math.round(stage.timings.groupMs) : undefined}
       >
         <p className="font-semibold">Your ballot is in.</p>
         <p className="mt-1">

@@ -1,7 +1,6 @@
 'use server'
 
-import { createSiweMessage } from 'viem/siwe'
-import { getAddress, isAddress } from 'viem'
+import { isAddress } from 'viem'
 import { admitJuror, createInvite, issueSiweNonce } from '@curia/curation/service/admission'
 import type {
   EnrollMethod,
@@ -13,6 +12,7 @@ import { getSession, isSameOriginAction } from '../auth/session'
 import { getWebServices } from '../db'
 import { getJuryWebConfig } from './config'
 import { verifierFor } from './enrollment'
+import { buildSiweMessage } from './siwe-message'
 
 /**
  * The jury page's server actions. Each checks that the request came from Curia's own page and that someone is
@@ -21,8 +21,6 @@ import { verifierFor } from './enrollment'
  */
 
 type Refusal = { status: 'refused'; code: string; message: string }
-
-const SIWE_TTL_MS = 10 * 60_000
 
 export async function enrollAction(input: {
   method: EnrollMethod
@@ -88,17 +86,7 @@ export async function prepareSiweAction(address: string): Promise<SiwePrepareRes
   try {
     const now = new Date()
     const { nonce } = await issueSiweNonce(await getWebServices().database, { now, policy: config.siwe })
-    const message = createSiweMessage({
-      domain: config.siwe.domain,
-      uri: config.siwe.uri,
-      address: getAddress(address),
-      chainId: config.siwe.chainId,
-      nonce,
-      version: '1',
-      issuedAt: now,
-      expirationTime: new Date(now.getTime() + SIWE_TTL_MS),
-      statement: 'Prove this wallet belongs to a verified human, to join the Curia jury.',
-    })
+    const message = buildSiweMessage({ policy: config.siwe, address, nonce, now })
     return { status: 'ready', message }
   } catch (err) {
     return toRefusal(err, 'prepareSiweAction')

@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { privateKeyToAccount } from 'viem/accounts'
+import type { Database } from '@curia/db'
+import { createTestDatabase } from '@curia/db/testing'
+import { allowlistVerifier } from '@curia/curation/admission/allowlist'
+import { checkSiweMessage } from '@curia/curation/admission/siwe'
+import { isCurationError } from '@curia/curation/errors'
+import { addToAllowlist, admitJuror, createInvite } from '@curia/curation/service/admission'
+import { readJuryWebConfig } from '../server/jury/config'
+import { loadEnrollment, verifierFor } from '../server/jury/enrollment'
+import { buildSiweMessage } from '../server/jury/siwe-message'
+
+/**
+ * The jury page's server half: its configuration, the Sign-In with Ethereum message it prepares (checked by the
+ * personhood verifier's own rules), and what a signed-in person's page shows about them, and only them.
+ */
+
+const NOW = new Date('2026-03-01T12:00:00Z')
+const alice = 'did:plc:alice0000000000000000000'
+const bob = 'did:plc:bob00000000000000000000000'
+const wallet = privateKeyToAccount(`0x${'11'.repeat(32)}`)
+
+describe('jury web configuration', () => {
+  it('names the web app itself in sign-in messages unless told otherwise', () => {
+    const derived = readJuryWebConfig({}, 'http://127.0.0.1:4123')
+    expect(derived.siwe).toMatchObject({ domain: '127.0.0.1:4123', uri: 'http://127.0.0.1:4123' })
+    expect(derived.personhood).toBeUndefined()
+    const set = readJuryWebConfig(
+      {
+        CURIA_SIWE_DOMAIN: 'curia.example',
+        CURIA_SIWE_URI: 'https://curia.example',
+        CURIA_INVITES_PER_PERIOD: '5',
+      },
+      'http://127.0.0.1:4123',
+    )
+    expect(set.siwe).toMatchObject({ domain: 'curia.example', uri: 'https://curia.example' })
+    expect(set.invites.perPeriod).toBe(5)
+  })
+
+  it('refuses the wallet path when no personhood registry is configured', () => {
+    const config = readJuryWebConfig({}, 'http://127.0.0.1:4123')
+    expect(() => verifierFor('personhood', config)).toThrow(/not configured/)
+    expect(verifierFor('invite', config).verifier.kind).toBe('invite')
+  })
+})
+
+describe('the sign-in message', () => {
+  const { siwe: policy } = readJuryWebConfig({ CURIA_PERSONHOOD_CHAIN_ID: '31337' }, 'https://curia.example')
+  const nonce = 'a'.repeat(32)
+
+  it('passes the personhood verifier’s checks while it is fresh, and names the wallet and nonce', async () => {
+    const message = buildSiweMessage({ policy, address: wallet.address.toLowerCase(), nonce, now: NOW })
+    expect(checkSiweMessage(message, policy, NOW.getTime() + 60_000)).toEqual({
+      address: wallet.address,
+      nonce,
+    })
+    // A wallet can sign it as is.
+    expect(await wallet.signMessage({ message })).toMatch(/^0x[0-9a-f]{130}$/)
+  })
+
+  it('is refused once expired, or by a site it does not name', () => {
+    const message = buildSiweMessage({ policy, address: wallet.address, nonce, now: NOW })
+    expect(() => checkSiweMessage(message, policy, NOW.getTime() + 11 * 60_000)).toThrow(/expired/)
+    const other = readJuryWebConfig({ CURIA_PERSONHOOD_CHAIN_ID: '31337' }, 'https://evil.example').siwe
+    expect(() => checkSiweMessage(message, other, NOW.getTime())).toThrow(/written for curia.example/)
+  })
+})
+
+describe('loadEnrollment', () => {
+  let database: Database
+  const config = readJuryWebConfig({ CURIA_INVITES_PER_PERIOD: '2' }, 'http://127.0.0.1:4123')
+  const commitment = '12345678901234567890'
+
+  beforeAll(async () => {
+    database = await createTestDatabase()
+  })
+  afterAll(async () => {
+    await database.close()
+  })
+
+  it('shows a person their own standing, and nothing of anyone else’s', async () => {
+    const before = await loadEnrollment(database, { did: alice, now: NOW, config })
+    expect(before).toMatchObject({ did: alice, member: null, allowlisted: false, personhood: false })
+
+    await addToAllowlist(database, { did: alice, now: NOW })
+    expect((await loadEnrollment(database, { did: alice, now: NOW, config })).allowlisted).toBe(true)
+    await admitJuror(database, {
+      verifier: allowlistVerifier(),
+      evidence: { did: alice },
+      commitment,
+      now: NOW,
+    })
+    await createInvite(database, { inviter: alice, now: NOW, policy: config.invites })
+
+    const after = await loadEnrollment(database, { did: alice, now: NOW, config })
+    expect(after.member).toEqual({
+      verifier: 'allowlist',
+      commitment,
+      admittedAt: NOW.toISOString(),
+      inGroup: true,
+      revoked: false,
+    })
+    expect(after.invites).toMatchObject({ perPeriod: 2, createdInPeriod: 1 })
+    expect(after.invites.list).toHaveLength(1)
+    expect(after.invites.list[0]).toMatchObject({ createdAt: NOW.toISOString(), status: 'pending' })
+
+    const other = await loadEnrollment(database, { did: bob, now: NOW, config })
+    expect(other).toMatchObject({
+      member: null,
+      allowlisted: false,
+      invites: { createdInPeriod: 0, list: [] },
+    })
+    expect(JSON.stringify(other)).not.toContain(commitment)
+
+    // The quota the page shows is the one the service enforces.
+    await createInvite(database, { inviter: alice, now: NOW, policy: config.invites })
+    const refused = await createInvite(database, { inviter: alice, now: NOW, policy: config.invites }).catch(
+      (err: unknown) => err,
+    )
+    expect(isCurationError(refused, 'invite_quota')).toBe(true)
+    expect((await loadEnrollment(database, { did: alice, now: NOW, config })).invites.createdInPeriod).toBe(2)
+  })
+})
