@@ -111,7 +111,7 @@ function framesSource(frames: string[]): EventSource & { done: Promise<void> } {
   const play = async () => {
     while (next < frames.length) {
       if (paused) await new Promise<void>((resolve) => (resumeWaiter = resolve))
-      const end = Math.min(frames.length, next + 256)
+      const end = Math.min(frames.length, next + 64)
       for (; next < end; next++) sink?.onEvent(parseJetstreamFrame(frames[next]!))
       await new Promise((resolve) => setImmediate(resolve))
     }

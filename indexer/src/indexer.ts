@@ -1,6 +1,5 @@
 import { IdResolver } from '@atproto/identity'
 import type { Database, Sql } from '@curia/db'
-import postgres from 'postgres'
 import { planBatch } from './batch'
 import type { IndexerConfig } from './config'
 import { IndexerError } from './errors'
@@ -12,7 +11,14 @@ import { createFirehoseSource } from './source/firehose'
 import { createJetstreamSource } from './source/jetstream'
 import { backoffDelayMs, type BackoffOptions } from './source/reconnect'
 import type { EventSource, SourceEvent, SourceStatus } from './source/types'
-import { readCursor, writeBatch, type WriteOutcome } from './write'
+import {
+  openWriteConnection,
+  prepareWrite,
+  readCursor,
+  writePrepared,
+  type PreparedWrite,
+  type WriteOutcome,
+} from './write'
 
 export type IndexerState = 'starting' | 'running' | 'waiting_for_database' | 'stopped'
 
@@ -78,6 +84,8 @@ interface PendingBatch {
   /** The newest cursor in the batch: where the source resumes once it commits. */
   cursor: number | undefined
   openedAtMs: number
+  /** Its statements' parameters, once the batch is closed. */
+  prepared?: PreparedWrite
 }
 
 /**
@@ -96,16 +104,7 @@ class WriteConnection {
   ) {}
 
   get(): Sql {
-    this.sql ??= postgres(this.database.url, {
-      max: 1,
-      onnotice: () => {},
-      connection: { application_name: this.name },
-      // Only built-in types are bound here. Fetching the server's array types is the first query on every new
-      // connection, and postgres.js leaves its rejection unhandled when that connection is killed mid-query.
-      fetch_types: false,
-      // PGlite's socket speaks the protocol but not every feature; the same setting as @curia/db's client.
-      ...(this.database.embedded ? { prepare: false } : {}),
-    })
+    this.sql ??= openWriteConnection(this.database, this.name)
     return this.sql
   }
 
@@ -154,6 +153,7 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<Indexer> 
   let committedCursor = await readCursor(database.sql, source.cursorKey)
   let current = newBatch(Date.now())
   let writing: Promise<void> | undefined
+  let queued: PendingBatch | undefined
   let flushTimer: NodeJS.Timeout | undefined
   let stopping = false
   let pausedByUs = false
@@ -236,30 +236,40 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<Indexer> 
 
   /** Starts writing the current batch when it is due and nothing else is being written; applies backpressure. */
   function pump() {
-    if (!writing && current.events > 0) {
-      const due =
-        stopping ||
-        current.events >= config.batch.maxEvents ||
-        Date.now() - current.openedAtMs >= config.batch.flushIntervalMs
-      if (due) {
-        const batch = current
-        current = newBatch(Date.now())
-        clearTimeout(flushTimer)
-        writing = writeWithRetry(batch).finally(() => {
-          writing = undefined
-          pump()
-        })
-      } else {
-        clearTimeout(flushTimer)
-        flushTimer = setTimeout(
-          pump,
-          Math.max(1, config.batch.flushIntervalMs - (Date.now() - current.openedAtMs)),
-        )
-      }
+    const isDue = (batch: PendingBatch) =>
+      batch.events > 0 &&
+      (stopping ||
+        batch.events >= config.batch.maxEvents ||
+        Date.now() - batch.openedAtMs >= config.batch.flushIntervalMs)
+    // Close the current batch as soon as it is due and the queue has room, and prepare its statements now, while
+    // the previous batch is still being written: that CPU work then stays off the database's critical path.
+    if (!queued && isDue(current)) {
+      queued = current
+      queued.prepared = prepareWrite(planBatch(queued.ops), cursorOf(queued))
+      current = newBatch(Date.now())
     }
-    // A full batch waiting behind a write, or any write waiting out a database outage, is the signal to stop
-    // reading: the network holds the events meanwhile, not our memory.
-    const shouldPause = writing !== undefined && (current.events >= config.batch.maxEvents || !dbHealthy)
+    if (!writing && queued) {
+      const batch = queued
+      queued = undefined
+      writing = writeWithRetry(batch).finally(() => {
+        writing = undefined
+        pump()
+      })
+      if (isDue(current)) return pump()
+    }
+    clearTimeout(flushTimer)
+    if (current.events > 0 && !queued) {
+      flushTimer = setTimeout(
+        pump,
+        Math.max(1, config.batch.flushIntervalMs - (Date.now() - current.openedAtMs)),
+      )
+    }
+    // A full batch waiting behind a queued one, or any write waiting out a database outage, is the signal to stop
+    // reading: the network holds the events meanwhile, not our memory (at most three batches: one being written,
+    // one prepared, one filling).
+    const shouldPause =
+      (queued !== undefined && current.events >= config.batch.maxEvents) ||
+      (writing !== undefined && !dbHealthy)
     if (shouldPause && !pausedByUs) {
       pausedByUs = true
       source.pause()
@@ -268,6 +278,9 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<Indexer> 
       source.resume()
     }
   }
+
+  const cursorOf = (batch: PendingBatch) =>
+    batch.cursor === undefined ? undefined : { key: source.cursorKey, value: batch.cursor }
 
   const isDataError = (err: unknown) => {
     const code = (err as { code?: unknown }).code
@@ -283,7 +296,7 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<Indexer> 
 
   /** One attempt: the batch and its cursor in one transaction (write.ts), then the bookkeeping. */
   async function commit(batch: PendingBatch): Promise<void> {
-    const cursor = batch.cursor === undefined ? undefined : { key: source.cursorKey, value: batch.cursor }
+    const prepared = batch.prepared ?? prepareWrite(planBatch(batch.ops), cursorOf(batch))
     const startedMs = performance.now()
     let timer: NodeJS.Timeout | undefined
     const timeout = new Promise<never>((_, reject) => {
@@ -295,10 +308,7 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<Indexer> 
     })
     // Whatever the abandoned write does later is harmless: every statement is idempotent, and its connection is
     // discarded (the server rolls an unfinished transaction back).
-    const outcome = await Promise.race([
-      writeBatch(writer.get(), planBatch(batch.ops), cursor),
-      timeout,
-    ]).finally(() => {
+    const outcome = await Promise.race([writePrepared(writer.get(), prepared), timeout]).finally(() => {
       clearTimeout(timer)
       totals.writeMs += performance.now() - startedMs
     })
@@ -362,7 +372,7 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<Indexer> 
       }
       countSkip('write_rejected', `${describeOp(batch.ops[0]!)}: ${describeError(err)}`)
       // Nothing else in this batch: commit its cursor alone so the stream moves past it.
-      return writeWithRetry({ ...batch, ops: [], opCursors: [] })
+      return writeWithRetry({ ...batch, ops: [], opCursors: [], prepared: undefined })
     }
     const mid = Math.floor(batch.ops.length / 2)
     const first: PendingBatch = {
@@ -376,6 +386,7 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<Indexer> 
       ...batch,
       ops: batch.ops.slice(mid),
       opCursors: batch.opCursors.slice(mid),
+      prepared: undefined, // a part's statements differ from the whole's
     }
     await writeWithRetry(first)
     await writeWithRetry(second)

@@ -1,4 +1,5 @@
-import type { Sql } from '@curia/db'
+import type { Database, Sql } from '@curia/db'
+import postgres, { type TransactionSql } from 'postgres'
 import type { BatchPlan } from './batch'
 import type { PostRow } from './records/types'
 
@@ -35,23 +36,95 @@ export async function writeBatch(
   plan: BatchPlan,
   cursor: CursorUpdate | undefined,
 ): Promise<WriteOutcome> {
-  return sql.begin(async (tx) => {
-    const pending: Promise<unknown>[] = []
-    const outcome: WriteOutcome = {
-      postsUpserted: 0,
-      postsTombstoned: 0,
-      engagementAdded: 0,
-      engagementRemoved: 0,
-      authorsUpdated: 0,
-    }
-    const run = <T>(query: PromiseLike<T>, then: (result: T) => void) =>
-      pending.push(Promise.resolve(query).then(then))
+  return writePrepared(sql, prepareWrite(plan, cursor))
+}
 
-    if (plan.postUpserts.length > 0) {
-      const c = postColumns(plan.postUpserts)
-      // created_at is not updated: an edit must not re-date a post to climb a freshness-ranked feed.
-      run(
-        tx`
+/**
+ * A batch's statements' parameters, built ahead of time: the indexer prepares the next batch while the previous
+ * one is being written, so this CPU work stays off the database's critical path. Pure.
+ */
+export interface PreparedWrite {
+  cursor: CursorUpdate | undefined
+  postUpserts: PostColumns | undefined
+  postUpdates: PostColumns | undefined
+  engagementCreates: Record<'uri' | 'kind' | 'subjectUri' | 'authorDid' | 'createdAt', string> | undefined
+  engagementDeletes: string | undefined
+  postDeletes: string | undefined
+  profiles: Record<'did' | 'displayName' | 'avatarCid', string> | undefined
+  handles: Record<'did' | 'handle', string> | undefined
+}
+
+export function prepareWrite(plan: BatchPlan, cursor: CursorUpdate | undefined): PreparedWrite {
+  const e = plan.engagementCreates
+  const p = plan.profiles
+  const h = plan.handles
+  return {
+    cursor,
+    postUpserts: plan.postUpserts.length > 0 ? postColumns(plan.postUpserts) : undefined,
+    postUpdates: plan.postUpdates.length > 0 ? postColumns(plan.postUpdates) : undefined,
+    engagementCreates:
+      e.length > 0
+        ? {
+            uri: textArray(e.map((r) => r.uri)),
+            kind: textArray(e.map((r) => r.kind)),
+            subjectUri: textArray(e.map((r) => r.subjectUri)),
+            authorDid: textArray(e.map((r) => r.authorDid)),
+            createdAt: textArray(e.map((r) => r.createdAt)),
+          }
+        : undefined,
+    engagementDeletes: plan.engagementDeletes.length > 0 ? textArray(plan.engagementDeletes) : undefined,
+    postDeletes: plan.postDeletes.length > 0 ? textArray(plan.postDeletes) : undefined,
+    profiles:
+      p.length > 0
+        ? {
+            did: textArray(p.map((r) => r.did)),
+            displayName: textArray(p.map((r) => r.displayName)),
+            avatarCid: textArray(p.map((r) => r.avatarCid)),
+          }
+        : undefined,
+    handles:
+      h.length > 0
+        ? { did: textArray(h.map((r) => r.did)), handle: textArray(h.map((r) => r.handle)) }
+        : undefined,
+  }
+}
+
+/** writeBatch for a batch prepared ahead (prepareWrite). */
+export async function writePrepared(sql: Sql, prepared: PreparedWrite): Promise<WriteOutcome> {
+  // On a single-connection client (openWriteConnection) BEGIN, the statements and COMMIT go out together: one
+  // round trip per batch once the statements are prepared, where sql.begin() waits for BEGIN before sending
+  // anything and for COMMIT after. After a failed statement Postgres refuses the rest and turns COMMIT into a
+  // rollback, so a failure anywhere leaves nothing behind; the first error is the one reported. A pooled client
+  // (tests, embedders) gets sql.begin(), whose transaction is the same.
+  if (sql.options.max !== 1) return sql.begin((tx) => applyPrepared(tx, prepared, false))
+  return applyPrepared(sql, prepared, true)
+}
+
+async function applyPrepared(
+  tx: Sql | TransactionSql,
+  prepared: PreparedWrite,
+  ownTransaction: boolean,
+): Promise<WriteOutcome> {
+  const { cursor } = prepared
+  const pending: Promise<unknown>[] = []
+  const outcome: WriteOutcome = {
+    postsUpserted: 0,
+    postsTombstoned: 0,
+    engagementAdded: 0,
+    engagementRemoved: 0,
+    authorsUpdated: 0,
+  }
+  // postgres.js sends a query when it is first awaited (`then`). Every statement goes through here, so they are
+  // sent in exactly this order: BEGIN first, COMMIT last.
+  const run = <T>(query: PromiseLike<T>, then: (result: T) => void) =>
+    pending.push(Promise.resolve(query).then(then))
+  if (ownTransaction) run(tx`begin`, () => {})
+
+  if (prepared.postUpserts) {
+    const c = prepared.postUpserts
+    // created_at is not updated: an edit must not re-date a post to climb a freshness-ranked feed.
+    run(
+      tx`
         insert into post (uri, cid, author_did, text, langs, facets, embed, reply_root, reply_parent, quote_uri, created_at)
         select x.uri, x.cid, x.author_did, x.text, string_to_array(x.langs, ','), x.facets::jsonb, x.embed::jsonb,
                x.reply_root, x.reply_parent, x.quote_uri, x.created_at
@@ -65,14 +138,14 @@ export async function writeBatch(
           embed = excluded.embed, reply_root = excluded.reply_root, reply_parent = excluded.reply_parent,
           quote_uri = excluded.quote_uri
         where post.deleted_at is null and post.cid <> excluded.cid`,
-        (r) => (outcome.postsUpserted += r.count),
-      )
-    }
+      (r) => (outcome.postsUpserted += r.count),
+    )
+  }
 
-    if (plan.postUpdates.length > 0) {
-      const c = postColumns(plan.postUpdates)
-      run(
-        tx`
+  if (prepared.postUpdates) {
+    const c = prepared.postUpdates
+    run(
+      tx`
         update post set
           cid = x.cid, text = x.text, langs = string_to_array(x.langs, ','), facets = x.facets::jsonb,
           embed = x.embed::jsonb, reply_root = x.reply_root, reply_parent = x.reply_parent, quote_uri = x.quote_uri
@@ -81,23 +154,21 @@ export async function writeBatch(
                     ${c.replyParent}::text::text[], ${c.quoteUri}::text::text[])
              as x(uri, cid, text, langs, facets, embed, reply_root, reply_parent, quote_uri)
         where post.uri = x.uri and post.deleted_at is null and post.cid <> x.cid`,
-        (r) => (outcome.postsUpserted += r.count),
-      )
-    }
+      (r) => (outcome.postsUpserted += r.count),
+    )
+  }
 
-    if (plan.engagementCreates.length > 0) {
-      const rows = plan.engagementCreates
-      // The count moves by exactly the rows this statement inserted: a replayed like conflicts and adds nothing, a
-      // like of an unknown or deleted post is not inserted at all.
-      run(
-        tx<{ added: number }[]>`
+  if (prepared.engagementCreates) {
+    const e = prepared.engagementCreates
+    // The count moves by exactly the rows this statement inserted: a replayed like conflicts and adds nothing, a
+    // like of an unknown or deleted post is not inserted at all.
+    run(
+      tx<{ added: number }[]>`
         with ins as (
           insert into engagement (uri, kind, subject_uri, author_did, created_at)
           select x.uri, x.kind, x.subject_uri, x.author_did, x.created_at
-          from unnest(${textArray(rows.map((r) => r.uri))}::text::text[], ${textArray(rows.map((r) => r.kind))}::text::text[],
-                      ${textArray(rows.map((r) => r.subjectUri))}::text::text[],
-                      ${textArray(rows.map((r) => r.authorDid))}::text::text[],
-                      ${textArray(rows.map((r) => r.createdAt))}::text::timestamptz[])
+          from unnest(${e.uri}::text::text[], ${e.kind}::text::text[], ${e.subjectUri}::text::text[],
+                      ${e.authorDid}::text::text[], ${e.createdAt}::text::timestamptz[])
                as x(uri, kind, subject_uri, author_did, created_at)
           join post p on p.uri = x.subject_uri and p.deleted_at is null
           on conflict (uri) do nothing
@@ -112,16 +183,16 @@ export async function writeBatch(
           returning 1
         )
         select (select count(*)::int from ins) as added`,
-        (r) => (outcome.engagementAdded += r[0]?.added ?? 0),
-      )
-    }
+      (r) => (outcome.engagementAdded += r[0]?.added ?? 0),
+    )
+  }
 
-    if (plan.engagementDeletes.length > 0) {
-      run(
-        tx<{ removed: number }[]>`
+  if (prepared.engagementDeletes) {
+    run(
+      tx<{ removed: number }[]>`
         with gone as (
           update engagement set deleted_at = now()
-          where uri = any(${textArray(plan.engagementDeletes)}::text::text[]) and deleted_at is null
+          where uri = any(${prepared.engagementDeletes}::text::text[]) and deleted_at is null
           returning subject_uri, kind
         ), agg as (
           select subject_uri, count(*) filter (where kind = 'like')::int as likes,
@@ -133,66 +204,97 @@ export async function writeBatch(
           returning 1
         )
         select (select count(*)::int from gone) as removed`,
-        (r) => (outcome.engagementRemoved += r[0]?.removed ?? 0),
-      )
-    }
+      (r) => (outcome.engagementRemoved += r[0]?.removed ?? 0),
+    )
+  }
 
-    if (plan.postDeletes.length > 0) {
-      // Tombstone, not delete: the row (and its surrogate id, which feed snapshots hold) stays so that a replayed
-      // create conflicts with it and changes nothing. Content is wiped: the author deleted it.
-      run(
-        tx<{ tombstoned: number }[]>`
+  if (prepared.postDeletes) {
+    // Tombstone, not delete: the row (and its surrogate id, which feed snapshots hold) stays so that a replayed
+    // create conflicts with it and changes nothing. Content is wiped: the author deleted it.
+    run(
+      tx<{ tombstoned: number }[]>`
         with t as (
           update post set deleted_at = now(), text = '', langs = '{}', facets = '[]'::jsonb, embed = null,
                  reply_root = null, reply_parent = null, quote_uri = null, like_count = 0, repost_count = 0
-          where uri = any(${textArray(plan.postDeletes)}::text::text[]) and deleted_at is null
+          where uri = any(${prepared.postDeletes}::text::text[]) and deleted_at is null
           returning uri
         ), gone as (
           delete from engagement e using t where e.subject_uri = t.uri returning 1
         )
         select (select count(*)::int from t) as tombstoned`,
-        (r) => (outcome.postsTombstoned += r[0]?.tombstoned ?? 0),
-      )
-    }
+      (r) => (outcome.postsTombstoned += r[0]?.tombstoned ?? 0),
+    )
+  }
 
-    if (plan.profiles.length > 0) {
-      const p = plan.profiles
-      run(
-        tx`
+  if (prepared.profiles) {
+    const p = prepared.profiles
+    run(
+      tx`
         insert into author (did, display_name, avatar_cid, updated_at)
         select x.did, x.display_name, x.avatar_cid, now()
-        from unnest(${textArray(p.map((r) => r.did))}::text::text[], ${textArray(p.map((r) => r.displayName))}::text::text[],
-                    ${textArray(p.map((r) => r.avatarCid))}::text::text[]) as x(did, display_name, avatar_cid)
+        from unnest(${p.did}::text::text[], ${p.displayName}::text::text[], ${p.avatarCid}::text::text[])
+             as x(did, display_name, avatar_cid)
         on conflict (did) do update set display_name = excluded.display_name, avatar_cid = excluded.avatar_cid,
           updated_at = now()`,
-        (r) => (outcome.authorsUpdated += r.count),
-      )
-    }
+      (r) => (outcome.authorsUpdated += r.count),
+    )
+  }
 
-    if (plan.handles.length > 0) {
-      const h = plan.handles
-      run(
-        tx`
+  if (prepared.handles) {
+    const h = prepared.handles
+    run(
+      tx`
         insert into author (did, handle, updated_at)
         select x.did, x.handle, now()
-        from unnest(${textArray(h.map((r) => r.did))}::text::text[], ${textArray(h.map((r) => r.handle))}::text::text[])
+        from unnest(${h.did}::text::text[], ${h.handle}::text::text[])
              as x(did, handle)
         on conflict (did) do update set handle = excluded.handle, updated_at = now()`,
-        (r) => (outcome.authorsUpdated += r.count),
-      )
-    }
+      (r) => (outcome.authorsUpdated += r.count),
+    )
+  }
 
-    if (cursor !== undefined) {
-      run(
-        tx`
+  if (cursor !== undefined) {
+    run(
+      tx`
         insert into indexer_cursor (source, cursor, updated_at) values (${cursor.key}, ${String(cursor.value)}::bigint, now())
         on conflict (source) do update set cursor = excluded.cursor, updated_at = now()`,
-        () => {},
-      )
-    }
+      () => {},
+    )
+  }
 
-    await Promise.all(pending)
-    return outcome
+  if (ownTransaction) run(tx`commit`, () => {})
+  const settled = await Promise.allSettled(pending)
+  const failure = settled.find((r) => r.status === 'rejected')
+  if (failure) {
+    // Already rolled back by the server; this only makes sure no transaction stays open on the connection.
+    if (ownTransaction) await tx`rollback`.catch(() => {})
+    throw failure.reason
+  }
+  return outcome
+}
+
+/**
+ * The indexer's own connection for writes: one connection (so writeBatch can pipeline its transaction), commits
+ * that do not wait for the WAL flush, no type fetching.
+ */
+export function openWriteConnection(database: Database, name: string): Sql {
+  return postgres(database.url, {
+    max: 1,
+    onnotice: () => {},
+    connection: {
+      application_name: name,
+      // A batch's commit need not wait for its WAL flush. Should the database server itself crash, it loses at
+      // most its last few hundred milliseconds of commits, and the cursor rows with them (same transactions,
+      // WAL order), so the indexer re-reads those events from the source on restart: nothing is lost. Anything
+      // another process later commits synchronously flushes these commits first. The indexer process dying
+      // (kill -9) loses nothing either way. With one batch in flight, the flush wait was pure dead time.
+      synchronous_commit: 'off',
+    },
+    // Only built-in types are bound here. Fetching the server's array types is the first query on every new
+    // connection, and postgres.js leaves its rejection unhandled when that connection is killed mid-query.
+    fetch_types: false,
+    // PGlite's socket speaks the protocol but not every feature; the same setting as @curia/db's client.
+    ...(database.embedded ? { prepare: false } : {}),
   })
 }
 
@@ -227,6 +329,8 @@ const ESCAPE_ALL = /["\\]/g
  * One array literal per column. BCP-47 tags never hold a comma (the lexicon's `language` format), so langs travel
  * as one joined string per row (a ragged 2-D array cannot be bound) and are split in SQL.
  */
+type PostColumns = ReturnType<typeof postColumns>
+
 function postColumns(rows: readonly PostRow[]) {
   const n = rows.length
   const uri = new Array<string>(n)

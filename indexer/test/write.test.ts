@@ -1,15 +1,18 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import type { Database } from '@curia/db'
+import type { Database, Sql } from '@curia/db'
 import { createTestDatabase } from '@curia/db/testing'
 import { planBatch } from '../src/batch'
 import type { IndexOp, PostRow } from '../src/records/types'
-import { readCursor, writeBatch } from '../src/write'
+import { openWriteConnection, readCursor, writeBatch } from '../src/write'
 
 let database: Database
+let dedicated: Sql
 beforeAll(async () => {
   database = await createTestDatabase()
+  dedicated = openWriteConnection(database, 'write-test')
 })
 afterAll(async () => {
+  await dedicated.end()
   await database.close()
 })
 beforeEach(async () => {
@@ -69,12 +72,11 @@ const repost = (n: number, post: number): IndexOp => ({
 })
 
 const cursorKey = 'test'
+// Every case runs on both ways writeBatch keeps a batch atomic: its own pipelined transaction on the indexer's
+// single write connection, and sql.begin() on a pooled client.
+let client: () => Sql = () => database.sql
 const apply = (ops: IndexOp[], cursor?: number) =>
-  writeBatch(
-    database.sql,
-    planBatch(ops),
-    cursor === undefined ? undefined : { key: cursorKey, value: cursor },
-  )
+  writeBatch(client(), planBatch(ops), cursor === undefined ? undefined : { key: cursorKey, value: cursor })
 
 async function posts() {
   return database.sql<
@@ -97,7 +99,14 @@ async function liveEngagement() {
   return rows.map((r) => r.uri)
 }
 
-describe('writeBatch', () => {
+describe.each([
+  ['on the dedicated write connection', () => dedicated],
+  ['on a pooled client', () => database.sql],
+] as const)('writeBatch %s', (_name, pick) => {
+  beforeAll(() => {
+    client = pick
+  })
+
   it('stores a post with langs, facets and embed as written', async () => {
     await apply([create(1)], 10)
     const [row] = await posts()
