@@ -1,3 +1,4 @@
+import { createServer } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '@curia/db'
 import { createTestDatabase } from '@curia/db/testing'
@@ -100,5 +101,35 @@ describe('firehose source against a local PDS', () => {
       async () => (await readCursor(database.sql, status.cursor.key)) === status.cursor.committed,
     )
     expect(status.cursor.committed).toBeGreaterThan(0)
+  })
+})
+
+describe('firehose source with no relay to reach', () => {
+  it('says plainly that it cannot reach the endpoint, keeps retrying, and stops cleanly', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const p = (probe.address() as { port: number }).port
+        probe.close(() => resolve(p))
+      })
+    })
+    const url = `ws://127.0.0.1:${port}`
+    const offlineLog = memoryLogger()
+    const offline = await startIndexer({
+      database,
+      config: testConfig({
+        CURIA_INDEXER_SOURCE: 'firehose',
+        CURIA_FIREHOSE_URL: url,
+        CURIA_PLC_URL: net.plcUrl,
+      }),
+      log: offlineLog,
+      idResolver: net.idResolver,
+    })
+    const line = await waitFor('a refused attempt', () =>
+      offlineLog.lines.find((l) => l.includes(`cannot reach the firehose at ${url} (offline?)`)),
+    )
+    expect(line).toMatch(/retrying in \d+s; the feed keeps serving what is already indexed$/)
+    expect(offline.status().source).toMatchObject({ kind: 'firehose', connected: false })
+    await offline.stop()
+    expect(offline.status().state).toBe('stopped')
   })
 })
