@@ -85,6 +85,9 @@ export default async function globalSetup(): Promise<Cleanup> {
         CURIA_PUBLIC_URL: webUrl,
         CURIA_OAUTH_HANDLE_RESOLVER: net.pdsUrl,
         CURIA_RECORD_SOURCE_URL: net.pdsUrl,
+        // The jury spec opens, freezes, reveals and closes its rounds through the services (e2e/src/jury.ts): the
+        // launcher's worker, on its daily cadence, would hold round 1 open for the whole run.
+        CURIA_JURY_ENABLED: 'false',
       },
     })
     const log = createWriteStream(logPath)
