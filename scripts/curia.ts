@@ -16,7 +16,13 @@ import { anchorRound } from '@curia/curation/service/anchor'
 import { parseJuryConfig } from '@curia/curation/service/jury-config'
 import { startJuryWorker, type SettleRoundHook } from '@curia/curation/service/jury-jobs'
 import { settleRound } from '@curia/curation/service/settlement'
-import { readIndexerConfig, startIndexer, startStatusServer } from '@curia/indexer'
+import {
+  createConsoleLogger,
+  guardAgainstKnownDriverCrash,
+  readIndexerConfig,
+  startIndexer,
+  startStatusServer,
+} from '@curia/indexer'
 
 const root = resolve(import.meta.dirname, '..')
 const webDir = join(root, 'web')
@@ -32,6 +38,9 @@ const env = z
   .parse(process.env)
 
 const log = (line: string) => console.log(`${new Date().toISOString().slice(11, 19)} ${line}`)
+// postgres.js 3.4.9 can throw from a timer after a connection dies mid-write (porsager/postgres#1154): survive
+// exactly that crash (the connection is discarded) and let every other uncaught error end the process.
+guardAgainstKnownDriverCrash(createConsoleLogger('[curia]'))
 
 const database = await openDatabase({
   url: env.DATABASE_URL,
