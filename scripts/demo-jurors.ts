@@ -20,9 +20,10 @@
  *   CURIA_JURY_QUORUM           endorse + reject votes a verdict needs
  *   CURIA_DEMO_JURORS           how many simulated jurors (default 6; at most the simulated accounts)
  *
- * The round cadence is the jury worker's (`startJuryWorker`); pass `rounds` (a parsed JuryConfig) to run it here
- * when the launcher does not. `stop()` lets a ballot in progress finish, stops that worker, and terminates
- * snarkjs's curve threads so the process can exit.
+ * These variables reach the Curia process (the demo passes its environment on), whose launcher runs the jury worker
+ * (`startJuryWorker`: open, freeze, reveal, close, settle). Pass `rounds` (a parsed JuryConfig) only to run a worker
+ * here instead, for a Curia started with CURIA_JURY_ENABLED=false. `stop()` lets a ballot in progress finish, stops
+ * that worker, and terminates snarkjs's curve threads so the process can exit.
  */
 import { createHash } from 'node:crypto'
 import { Group, Identity, generateProof } from '@semaphore-protocol/core'
