@@ -238,7 +238,7 @@ async function proveInBrowser(
         p95FrameGapMs: gaps[Math.floor(gaps.length * 0.95)] ?? 0,
       }
     },
-    [t0, t1],
+    [t0, t1] as const,
   )
   return { proveMs, groupMs, clickToAcceptedMs: t1 - t0, ...probe }
 }
