@@ -42,7 +42,6 @@ export type CurationErrorCode =
   | 'not_human'
   | 'already_admitted'
   | 'commitment_taken'
-  | 'bad_commitment'
   | 'admission_revoked'
   | 'verifier_disabled'
   // On-chain anchoring.
