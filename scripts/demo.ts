@@ -65,7 +65,10 @@ const sim = await startSimulation(net, {
 })
 log(`${sim.accounts.length} simulated accounts are posting, liking, reposting and deleting`)
 const first = sim.accounts[0]
-if (first) log(`sign in to the reader as ${first.handle} with the password ${first.password} (any simulated account works)`)
+if (first)
+  log(
+    `sign in to the reader as ${first.handle} with the password ${first.password} (any simulated account works)`,
+  )
 
 // The same accounts act as curators. The demo joins Curia's embedded database through the socket its owner
 // (the Curia process) advertises in the data folder.
