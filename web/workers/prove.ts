@@ -7,8 +7,8 @@
  *   server rendered into the page.
  * - The tree comes from the frozen root's full list of commitments. Asking the server for one's own Merkle path
  *   would tell it which member is about to vote; fetching everyone's commitments tells it nothing.
- * - The curve (snarkjs's multi-threaded BN254, its own workers from blob: URLs) is built while the juror reads,
- *   so pressing "Submit" pays for the proof alone.
+ * - The curve (snarkjs's multi-threaded BN254, its own workers from blob: URLs) is built, and the tree rebuilt,
+ *   while the juror reads, so pressing "Submit" pays for the proof alone.
  * - Every request here is sent without cookies: nothing the prover fetches is tied to a session.
  */
 import { Group, Identity, generateProof, type SemaphoreProof } from '@semaphore-protocol/core'
@@ -141,6 +141,34 @@ async function fetchGroup(url: string): Promise<GroupFile> {
   return body
 }
 
+interface RebuiltGroup {
+  commitments: string[]
+  group: Group
+}
+
+/** By URL and root: the tree of the round's frozen root, fetched and rebuilt once (while warming, if asked). */
+let rebuilt: { key: string; value: Promise<RebuiltGroup> } | undefined
+
+function loadGroup(url: string, root: string): Promise<RebuiltGroup> {
+  const key = `${url}|${root}`
+  if (rebuilt?.key === key) return rebuilt.value
+  const value = fetchGroup(url).then((file) => {
+    const group = new Group(file.commitments.map((c) => BigInt(c)))
+    if (group.root.toString() !== root) {
+      throw new ProveError(
+        'root_mismatch',
+        "The jury's member list does not rebuild the root this round froze.",
+      )
+    }
+    return { commitments: file.commitments, group }
+  })
+  rebuilt = { key, value }
+  value.catch(() => {
+    if (rebuilt?.key === key) rebuilt = undefined
+  })
+  return value
+}
+
 async function prove(req: ProveRequest): Promise<void> {
   let identity: Identity
   try {
@@ -158,21 +186,13 @@ async function prove(req: ProveRequest): Promise<void> {
   const t1 = performance.now()
 
   post({ type: 'progress', id: req.id, phase: 'group' })
-  const file = await fetchGroup(req.groupUrl)
-  const mine = identity.commitment.toString()
-  const index = file.commitments.indexOf(mine)
+  const { commitments, group } = await loadGroup(req.groupUrl, req.root)
+  const index = commitments.indexOf(identity.commitment.toString())
   if (index < 0) {
     throw new ProveError(
       'not_member',
       "This device's juror identity is not in this round's jury: the round froze its members before you enrolled, " +
         'or this is not the identity you enrolled with.',
-    )
-  }
-  const group = new Group(file.commitments.map((c) => BigInt(c)))
-  if (group.root.toString() !== req.root) {
-    throw new ProveError(
-      'root_mismatch',
-      "The jury's member list does not rebuild the root this round froze.",
     )
   }
   const merkleProof = group.generateMerkleProof(index)
@@ -206,6 +226,9 @@ scope.addEventListener('message', (event) => {
   const req = event.data
   if (req.type === 'warm') {
     const t0 = performance.now()
+    // Everyone who opens the ballot fetches the same member list, so fetching it early says nothing about who
+    // is about to vote; a failure here is retried when proving.
+    if (req.group) loadGroup(req.group.url, req.group.root).catch(() => {})
     Promise.all([
       loadArtifacts(req.artifacts, (loadedBytes, totalBytes) =>
         post({ type: 'warm-progress', loadedBytes, totalBytes }),

@@ -59,7 +59,7 @@ export function BallotForm({
     setChosen(list.at(-1)?.commitment ?? '')
     setAlready(votedIn(sheet.roundId))
     if (sheet.root === null) return
-    const p = startProver(sheet.artifacts, setWarm)
+    const p = startProver(sheet.artifacts, setWarm, { url: sheet.groupUrl, root: sheet.root })
     prover.current = p
     return () => {
       p.terminate()

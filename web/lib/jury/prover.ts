@@ -9,6 +9,7 @@ import type {
   ProvePhase,
   ProveRequest,
   ProveTimings,
+  WarmRequest,
   WorkerMessage,
 } from './types'
 
@@ -48,8 +49,15 @@ export interface Prover {
   terminate(): void
 }
 
-/** Starts the worker and warms it (artifacts + curve); `onWarm` reports the download and readiness. */
-export function startProver(artifacts: ArtifactManifest, onWarm: (state: WarmState) => void): Prover {
+/**
+ * Starts the worker and warms it (artifacts, curve, and the round's tree when `group` is given); `onWarm` reports
+ * the download and readiness.
+ */
+export function startProver(
+  artifacts: ArtifactManifest,
+  onWarm: (state: WarmState) => void,
+  group?: { url: string; root: string },
+): Prover {
   // The pattern Next's bundler recognises: the worker is compiled as its own entry and served from /_next/static.
   const worker = new Worker(new URL('../../workers/prove.ts', import.meta.url), { type: 'module' })
   let nextId = 1
@@ -98,7 +106,7 @@ export function startProver(artifacts: ArtifactManifest, onWarm: (state: WarmSta
     pending.clear()
   })
 
-  worker.postMessage({ type: 'warm', artifacts })
+  worker.postMessage({ type: 'warm', artifacts, ...(group ? { group } : {}) } satisfies WarmRequest)
 
   return {
     prove(req, onProgress) {

@@ -70,6 +70,8 @@ export interface ProveRequest {
 export interface WarmRequest {
   type: 'warm'
   artifacts: ArtifactManifest
+  /** The round's member list to fetch and rebuild ahead of proving. */
+  group?: { url: string; root: string }
 }
 
 export type WorkerRequest = ProveRequest | WarmRequest
