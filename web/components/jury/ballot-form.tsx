@@ -58,7 +58,8 @@ export function BallotForm({
     setIdentities(list)
     setChosen(list.at(-1)?.commitment ?? '')
     setAlready(votedIn(sheet.roundId))
-    if (sheet.root === null) return
+    // Nothing to prove with (no identity on this device) or nobody could vote: no 5 MB download.
+    if (sheet.root === null || list.length === 0) return
     const p = startProver(sheet.artifacts, setWarm, { url: sheet.groupUrl, root: sheet.root })
     prover.current = p
     return () => {
@@ -222,7 +223,7 @@ export function BallotForm({
             </span>
           ) : null}
         </div>
-        <WarmLine warm={warm} hidden={stage.kind !== 'choosing'} />
+        <WarmLine warm={warm} hidden={stage.kind !== 'choosing' || !identities?.length} />
         <StageLine stage={stage} now={now} onRetry={(p) => void send(p)} />
       </div>
     </form>
