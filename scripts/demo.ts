@@ -10,6 +10,7 @@ import { z } from 'zod'
 import { openDatabase } from '@curia/db'
 import { startJetstreamRelay, startNetwork, startSimulation } from '@curia/devnet'
 import { startDemoCurators } from './demo-curators'
+import { startDemoJurors } from './demo-jurors'
 
 const root = resolve(import.meta.dirname, '..')
 const env = z
@@ -18,6 +19,8 @@ const env = z
     CURIA_DEMO_INTERVAL_MS: z.coerce.number().int().min(50).default(1_500),
     CURIA_DEMO_SEED: z.coerce.number().int().default(1),
     CURIA_DATA_DIR: z.string().default(join(root, 'data', 'demo')),
+    CURIA_WEB_PORT: z.coerce.number().int().default(3000),
+    CURIA_WEB_MODE: z.string().default('start'),
     CURIA_INDEXER_STATUS_PORT: z.coerce.number().int().default(3002),
   })
   .parse(process.env)
@@ -49,6 +52,13 @@ const curia = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts', 
     CURIA_RANK_INTERVAL_MS: '3000',
     CURIA_SNAPSHOT_REFRESH_MS: '2000',
     CURIA_BLOB_URL_TEMPLATE: `${net.pdsUrl}/xrpc/com.atproto.sync.getBlob?did={did}&cid={cid}`,
+    // Markets close and jury rounds run within minutes, so the demo shows a round closing and settling.
+    CURIA_MARKET_WINDOW_HOURS: process.env.CURIA_MARKET_WINDOW_HOURS ?? '0.05',
+    CURIA_JURY_CADENCE_MINUTES: process.env.CURIA_JURY_CADENCE_MINUTES ?? '3',
+    CURIA_JURY_VOTING_MINUTES: process.env.CURIA_JURY_VOTING_MINUTES ?? '2',
+    CURIA_JURY_P_MIN: process.env.CURIA_JURY_P_MIN ?? '0.5',
+    CURIA_JURY_QUORUM: process.env.CURIA_JURY_QUORUM ?? '2',
+    CURIA_JURY_POLL_SECONDS: process.env.CURIA_JURY_POLL_SECONDS ?? '1',
     // Sign-in with the simulated accounts' .test handles, and posts fetched for "open a market", resolve locally.
     CURIA_OAUTH_HANDLE_RESOLVER: net.pdsUrl,
     CURIA_RECORD_SOURCE_URL: net.pdsUrl,
@@ -80,6 +90,14 @@ const curators = await startDemoCurators({
   intervalMs: env.CURIA_DEMO_INTERVAL_MS,
   log,
 })
+// The same accounts enroll as jurors (allowlist and invites) and vote with real proofs when a round is open.
+const jurors = await startDemoJurors({
+  database,
+  dids: sim.accounts.map((a) => a.did),
+  seed: env.CURIA_DEMO_SEED,
+  log,
+  ...(env.CURIA_WEB_MODE === 'off' ? {} : { webUrl: `http://localhost:${env.CURIA_WEB_PORT}` }),
+})
 
 let stopping = false
 async function stop(code: number) {
@@ -88,6 +106,7 @@ async function stop(code: number) {
   log('stopping...')
   const exited = curia.exitCode === null ? new Promise((r) => curia.once('exit', r)) : Promise.resolve()
   await curators.stop()
+  await jurors.stop()
   await database.close()
   curia.kill('SIGTERM')
   await sim.stop()
