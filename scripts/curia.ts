@@ -132,9 +132,15 @@ function isBuildStale(): boolean {
   const buildId = join(webDir, '.next', 'BUILD_ID')
   if (!existsSync(buildId)) return true
   const builtAt = statSync(buildId).mtimeMs
-  const sources = ['web/app', 'web/components', 'web/server', 'web/lib', 'web/workers', 'curation/src', 'db/src'].map((d) =>
-    join(root, d),
-  )
+  const sources = [
+    'web/app',
+    'web/components',
+    'web/server',
+    'web/lib',
+    'web/workers',
+    'curation/src',
+    'db/src',
+  ].map((d) => join(root, d))
   const files = ['web/next.config.ts', 'web/package.json', 'web/postcss.config.mjs'].map((f) => join(root, f))
   const newest = (path: string): number => {
     if (!existsSync(path)) return 0
