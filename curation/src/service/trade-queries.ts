@@ -33,6 +33,7 @@ export interface TradeHistoryItem {
   side: TradeSide
   outcome: Outcome
   sharesMicro: bigint
+  /** Cost of a buy, proceeds of a sell. */
   moneyMicro: bigint
   yesPriceBefore: number
   yesPriceAfter: number
@@ -47,6 +48,11 @@ export interface LeaderboardEntry {
 }
 
 const ISO = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+
+/** What a trade history row selects (`t` = trade, `a` = its account), shaped for `toItem`. */
+const TRADE_COLUMNS = `t.id::text, t.market_id::text as "marketId", a.did, t.side, t.outcome,
+  t.shares_micro::text as shares, t.money_micro::text as money, t.yes_price_before as "yesPriceBefore",
+  t.yes_price_after as "yesPriceAfter", ${ISO('t.created_at')} as "createdAt"`
 
 /**
  * A position's worth: for a market still trading or waiting, each share at the current LMSR price (the mark, not
@@ -154,9 +160,7 @@ export async function listTraderTrades(
 ): Promise<TradeHistoryItem[]> {
   const { sql } = database
   const rows = await sql<TradeRow[]>`
-    select t.id::text, t.market_id::text as "marketId", a.did, t.side, t.outcome, t.shares_micro::text as shares,
-           t.money_micro::text as money, t.yes_price_before as "yesPriceBefore", t.yes_price_after as "yesPriceAfter",
-           ${sql.unsafe(ISO('t.created_at'))} as "createdAt"
+    select ${sql.unsafe(TRADE_COLUMNS)}
     from trade t join account a on a.id = t.account_id
     where a.kind = 'curator' and a.did = ${did} and t.id < ${opts.beforeId ?? Number.MAX_SAFE_INTEGER}
     order by t.id desc
@@ -175,9 +179,7 @@ export async function listMarketTrades(
 ): Promise<TradeHistoryItem[]> {
   const { sql } = database
   const rows = await sql<TradeRow[]>`
-    select t.id::text, t.market_id::text as "marketId", a.did, t.side, t.outcome, t.shares_micro::text as shares,
-           t.money_micro::text as money, t.yes_price_before as "yesPriceBefore", t.yes_price_after as "yesPriceAfter",
-           ${sql.unsafe(ISO('t.created_at'))} as "createdAt"
+    select ${sql.unsafe(TRADE_COLUMNS)}
     from trade t join account a on a.id = t.account_id
     where t.market_id = ${marketId} and t.id > ${opts.afterId ?? 0}
     order by t.id

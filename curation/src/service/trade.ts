@@ -27,6 +27,7 @@ import {
   type TradeSide,
 } from '../market/trade'
 import { assertDid } from './ledger'
+import type { TradeHistoryItem } from './trade-queries'
 
 export interface PlaceTradeInput {
   did: string
@@ -42,18 +43,8 @@ export interface PlaceTradeInput {
   now: Date
 }
 
-export interface TradeReceipt {
-  tradeId: number
-  marketId: number
-  did: string
-  side: TradeSide
-  outcome: Outcome
-  sharesMicro: bigint
-  /** Cost of a buy, proceeds of a sell. */
-  moneyMicro: bigint
-  yesPriceBefore: number
-  yesPriceAfter: number
-  createdAt: string
+/** A stored trade as the trader's history shows it, plus whether this request replayed an earlier one. */
+export interface TradeReceipt extends TradeHistoryItem {
   /** True when this is the stored result of an earlier request with the same idempotency key. */
   replayed: boolean
 }
