@@ -120,23 +120,32 @@ describe.skipIf(!process.env.DATABASE_URL)('the database going away mid-stream',
     }
   })
 
-  it('survives its connections being killed again and again while posts stream in', async () => {
-    const made: { uri: string }[] = []
-    for (let i = 0; i < 30; i++) {
-      made.push(await alice.agent.post({ text: `storm ${i}`, langs: ['en'] }))
-      if (i % 3 === 0) await terminateIndexerConnections()
-    }
-    await waitFor(
-      'every post of the storm',
-      async () => {
-        const live = await livePosts(database.sql)
-        return made.every((p) => live.includes(p.uri))
-      },
-      { explain: async () => ({ status: await status(), output: indexer.output.slice(-10) }) },
-    )
-    const { body } = await status()
-    expect(body.totals.skipped.write_rejected).toBe(0)
-    // Still the same process: nothing killed it.
-    expect(await indexer.kill('SIGTERM')).toBe(0)
-  })
+  it(
+    'survives its connections being killed again and again while posts stream in',
+    { timeout: 240_000 },
+    async () => {
+      const made: { uri: string }[] = []
+      for (let i = 0; i < 30; i++) {
+        made.push(await alice.agent.post({ text: `storm ${i}`, langs: ['en'] }))
+        if (i % 3 === 0) await terminateIndexerConnections()
+      }
+      await waitFor(
+        'every post of the storm',
+        async () => {
+          const live = await livePosts(database.sql)
+          return made.every((p) => live.includes(p.uri))
+        },
+        {
+          // A write on a connection killed mid-statement can hang in postgres.js 3.4.9 until the indexer's 60 s write
+          // watchdog abandons it and retries on a fresh connection: wait past that, not just the usual 45 s.
+          timeoutMs: 120_000,
+          explain: async () => ({ status: await status(), output: indexer.output.slice(-10) }),
+        },
+      )
+      const { body } = await status()
+      expect(body.totals.skipped.write_rejected).toBe(0)
+      // Still the same process: nothing killed it.
+      expect(await indexer.kill('SIGTERM')).toBe(0)
+    },
+  )
 })
