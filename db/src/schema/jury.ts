@@ -33,8 +33,9 @@ const DECIMAL = '^(0|[1-9][0-9]{0,77})$'
 const HEX32 = '^0x[0-9a-f]{64}$'
 
 /**
- * The group's head, one row (id = 1). Every member addition locks it, so leaves get consecutive indexes and each
- * addition produces exactly one new root version.
+ * The group's head, one row (id = 1). Every member addition or removal locks it, so leaves get consecutive indexes
+ * and each change produces exactly one new root version. `size` counts leaves, removed ones included (a removed
+ * member's leaf stays in place, set to 0, as Semaphore's `removeMember` does), so `version >= size`.
  */
 export const juryGroup = pgTable(
   'jury_group',
@@ -48,12 +49,15 @@ export const juryGroup = pgTable(
   },
   (t) => [
     check('jury_group_singleton', sql`${t.id} = 1`),
-    check('jury_group_version_is_size', sql`${t.version} = ${t.size}`),
+    check('jury_group_version_covers_size', sql`${t.version} >= ${t.size}`),
     check('jury_group_root_present', sql`(${t.size} = 0) = (${t.root} is null)`),
   ],
 )
 
-/** One leaf per member, in insertion order: the tree is exactly these commitments by `leaf_index`. */
+/**
+ * One leaf per member, in insertion order: the tree is exactly these commitments by `leaf_index`, except that a
+ * leaf removed at root version v (`removed_version`) is 0 in every version from v on.
+ */
 export const juryMember = pgTable(
   'jury_member',
   {
@@ -61,17 +65,25 @@ export const juryMember = pgTable(
     /** The Semaphore identity commitment, decimal. */
     commitment: text('commitment').notNull(),
     admittedAt: timestamp('admitted_at', { withTimezone: true }).notNull(),
+    /** The root version whose tree first has this leaf zeroed (the member was revoked); null while a member. */
+    removedVersion: integer('removed_version'),
+    removedAt: timestamp('removed_at', { withTimezone: true }),
   },
   (t) => [
     uniqueIndex('jury_member_commitment_key').on(t.commitment),
+    check('jury_member_removed_together', sql`(${t.removedVersion} is null) = (${t.removedAt} is null)`),
+    check(
+      'jury_member_removed_after_added',
+      sql`${t.removedVersion} is null or ${t.removedVersion} > ${t.leafIndex}`,
+    ),
     check('jury_member_commitment_decimal', sql`${t.commitment} ~ ${sql.raw(`'${DECIMAL}'`)}`),
     check('jury_member_leaf_index_nonnegative', sql`${t.leafIndex} >= 0`),
   ],
 )
 
 /**
- * Every root the group has had. Version n is the tree of the first n members (leaf indexes 0..n-1), so the version
- * is also the size, and a round that froze version n can be rebuilt from the first n commitments.
+ * Every root the group has had. Version n is the tree of the first `size` leaves (leaf indexes 0..size-1), with the
+ * leaves removed at versions <= n set to 0; a round that froze version n rebuilds it from those commitments.
  */
 export const juryGroupRoot = pgTable(
   'jury_group_root',
@@ -82,7 +94,7 @@ export const juryGroupRoot = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   },
   (t) => [
-    check('jury_group_root_version_is_size', sql`${t.version} = ${t.size} and ${t.size} > 0`),
+    check('jury_group_root_version_covers_size', sql`${t.version} >= ${t.size} and ${t.size} > 0`),
     check('jury_group_root_decimal', sql`${t.root} ~ ${sql.raw(`'${DECIMAL}'`)}`),
     index('jury_group_root_root_idx').on(t.root),
   ],
