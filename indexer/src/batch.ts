@@ -1,4 +1,4 @@
-import type { EngagementRow, IndexOp, PostRow } from './records/types'
+import type { EngagementRow, IndexOp, PostRow } from '@curia/curation/records/types'
 
 /**
  * A batch's writes, coalesced so each key is written once and the result is what applying the ops one by one, in

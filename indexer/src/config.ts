@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import { z } from 'zod'
 import type { CandidatePolicy } from '@curia/curation/candidate'
 import { IndexerError } from './errors'
-import { SUPPORTED_COLLECTIONS, type Collection } from './records/types'
+import { SUPPORTED_COLLECTIONS, type Collection } from '@curia/curation/records/types'
 
 export type SourceKind = 'jetstream' | 'firehose'
 

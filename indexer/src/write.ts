@@ -1,7 +1,7 @@
 import type { Database, Sql } from '@curia/db'
 import postgres, { type TransactionSql } from 'postgres'
 import type { BatchPlan } from './batch'
-import type { PostRow } from './records/types'
+import type { PostRow } from '@curia/curation/records/types'
 
 export interface CursorUpdate {
   /** The `indexer_cursor.source` row. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { planBatch } from '../src/batch'
-import type { IndexOp, PostRow } from '../src/records/types'
+import type { IndexOp, PostRow } from '@curia/curation/records/types'
 
 const row = (uri: string, text = 't'): PostRow => ({
   uri,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_CANDIDATE_POLICY, type CandidatePolicy } from '@curia/curation/candidate'
 import { mapEvent } from '../src/records/index'
-import { clampCreatedAt, cleanText, RECORD_LIMITS } from '../src/records/common'
-import type { Collection, MapResult } from '../src/records/types'
+import { clampCreatedAt, cleanText, RECORD_LIMITS } from '@curia/curation/records/common'
+import type { Collection, MapResult } from '@curia/curation/records/types'
 import type { CommitEvent } from '../src/source/types'
 
 const did = 'did:plc:alice'

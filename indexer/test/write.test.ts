@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { Database, Sql } from '@curia/db'
 import { createTestDatabase } from '@curia/db/testing'
 import { planBatch } from '../src/batch'
-import type { IndexOp, PostRow } from '../src/records/types'
+import type { IndexOp, PostRow } from '@curia/curation/records/types'
 import { openWriteConnection, readCursor, writeBatch } from '../src/write'
 
 let database: Database

@@ -1,10 +1,13 @@
+import { isObject } from '@curia/curation/records/common'
+import { mapFetchedPost } from '@curia/curation/records/post'
+import { mapProfileRecord } from '@curia/curation/records/profile'
 import type { Sql } from '@curia/db'
-import { postRowFromRecord } from './post-record'
 
 /**
  * Making sure a post a curator wants a market on is in the post table. Posts the indexer has not seen are fetched
  * with `com.atproto.repo.getRecord` from the configured record source (the public AppView in production; the local
- * PDS on a development network) and stored as the indexer would; the author's profile likewise, when missing.
+ * PDS on a development network) and stored as the indexer would, through the indexer's own mappers (lexicon
+ * validation, limits, cleaning); the author's profile likewise, when missing.
  */
 
 export type ImportOutcome =
@@ -37,11 +40,12 @@ export async function ensurePostStored(
 
   const fetched = await getRecord(deps, post.did, 'app.bsky.feed.post', post.rkey)
   if (fetched.kind !== 'found') return fetched
-  const row = postRowFromRecord(
-    { uri: post.uri, cid: fetched.cid, authorDid: post.did, record: fetched.value },
+  const mapped = mapFetchedPost(
+    { uri: post.uri, cid: fetched.cid, record: fetched.value },
     deps.now.getTime(),
   )
-  if (!row) return { kind: 'not_found' }
+  if (!mapped.ok) return { kind: 'not_found' }
+  const { row } = mapped
 
   await deps.sql`
     insert into post (uri, cid, author_did, text, langs, facets, embed, reply_root, reply_parent, quote_uri, created_at)
@@ -58,11 +62,15 @@ async function ensureAuthor(deps: ImportDeps, did: string): Promise<void> {
   const [known] = await deps.sql`select 1 from author where did = ${did}`
   if (known) return
   const profile = await getRecord(deps, did, 'app.bsky.actor.profile', 'self').catch(() => undefined)
-  const value = profile?.kind === 'found' && isObject(profile.value) ? profile.value : {}
-  const displayName =
-    typeof value.displayName === 'string' ? value.displayName.replaceAll('\u0000', ' ').slice(0, 640) : null
-  const avatar = isObject(value.avatar) && isObject(value.avatar.ref) ? value.avatar.ref.$link : undefined
-  const avatarCid = typeof avatar === 'string' && /^[A-Za-z0-9]{8,128}$/.test(avatar) ? avatar : null
+  const uri = `at://${did}/app.bsky.actor.profile/self`
+  const mapped =
+    profile?.kind === 'found'
+      ? mapProfileRecord(profile.value, 'update', { did, rkey: 'self', uri, eventTimeMs: deps.now.getTime() })
+      : undefined
+  // A missing or invalid profile leaves the author nameless, as the indexer would.
+  const fields = mapped?.kind === 'op' && mapped.op.op === 'profile' ? mapped.op : undefined
+  const displayName = fields?.displayName ?? null
+  const avatarCid = fields?.avatarCid ?? null
   await deps.sql`
     insert into author (did, handle, display_name, avatar_cid, updated_at)
     values (${did}, ${deps.handle ?? null}, ${displayName}, ${avatarCid}, ${deps.now.toISOString()}::timestamptz)
@@ -116,8 +124,4 @@ async function readJson(res: Response): Promise<unknown> {
   } catch {
     return null
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

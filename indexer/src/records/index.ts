@@ -1,15 +1,15 @@
 import type { CandidatePolicy } from '@curia/curation/candidate'
 import type { CommitEvent, IdentityEvent } from '../source/types'
-import { isDid, isRecordKey, skip, type RecordContext } from './common'
-import { mapIdentityEvent } from './identity'
-import { mapLikeRecord } from './like'
-import { mapPostRecord } from './post'
-import { mapProfileRecord } from './profile'
-import { mapRepostRecord } from './repost'
-import type { Collection, MapResult } from './types'
+import { isDid, isRecordKey, skip, type RecordContext } from '@curia/curation/records/common'
+import { mapIdentityEvent } from '@curia/curation/records/identity'
+import { mapLikeRecord } from '@curia/curation/records/like'
+import { mapPostRecord } from '@curia/curation/records/post'
+import { mapProfileRecord } from '@curia/curation/records/profile'
+import { mapRepostRecord } from '@curia/curation/records/repost'
+import type { Collection, MapResult } from '@curia/curation/records/types'
 
-export * from './types'
-export { clampCreatedAt, cleanText, RECORD_LIMITS, MAX_CLOCK_SKEW_MS } from './common'
+export * from '@curia/curation/records/types'
+export { clampCreatedAt, cleanText, RECORD_LIMITS, MAX_CLOCK_SKEW_MS } from '@curia/curation/records/common'
 
 /**
  * One source event -> at most one write. Pure: the dispatch from collection to its `records/<collection>.ts`.

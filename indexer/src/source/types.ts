@@ -1,4 +1,4 @@
-import type { SkipReason } from '../records/types'
+import type { SkipReason } from '@curia/curation/records/types'
 
 /**
  * The one shape both sources produce. `cursor` is what the source resumes from (Jetstream: `time_us`; firehose:

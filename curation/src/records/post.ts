@@ -1,4 +1,4 @@
-import { isCandidatePost, type CandidatePolicy } from '@curia/curation/candidate'
+import { DEFAULT_CANDIDATE_POLICY, isCandidatePost, type CandidatePolicy } from '../candidate'
 import type { PostEmbed, PostFacet, PostImage } from '@curia/db'
 import {
   RECORD_LIMITS,
@@ -7,6 +7,7 @@ import {
   cleanText,
   isObject,
   isPostUri,
+  parseRecordUri,
   skip,
   validateRecord,
   type JsonObject,
@@ -183,4 +184,25 @@ function quotedPostUri(embed: PostEmbed | null): string | null {
   if (embed === null) return null
   if ((embed.kind === 'record' || embed.kind === 'recordWithMedia') && isPostUri(embed.uri)) return embed.uri
   return null
+}
+
+const CID = /^[A-Za-z0-9]{8,128}$/
+
+/**
+ * A post record fetched on demand by its URI (a curator opens a market on a post the stream never brought) -> its
+ * row, by the stream's own rules: lexicon validation, limits, cleaning, the clamped `createdAt`. It is mapped as an
+ * update, so the candidate policy does not apply: a post a curator asked for is stored whatever the policy says.
+ */
+export function mapFetchedPost(
+  input: { uri: string; cid: string; record: unknown },
+  nowMs: number,
+): { ok: true; row: PostRow } | { ok: false; detail: string } {
+  const parts = parseRecordUri(input.uri)
+  if (!parts || parts.collection !== POST_COLLECTION)
+    return { ok: false, detail: `${input.uri}: not a post URI` }
+  if (!CID.test(input.cid)) return { ok: false, detail: `${input.uri}: malformed cid` }
+  const ctx: RecordContext = { did: parts.did, rkey: parts.rkey, uri: input.uri, eventTimeMs: nowMs }
+  const result = mapPostRecord(input.record, input.cid, 'update', ctx, DEFAULT_CANDIDATE_POLICY)
+  if (result.kind === 'op' && result.op.op === 'post_upsert') return { ok: true, row: result.op.row }
+  return { ok: false, detail: result.kind === 'skip' ? result.detail : `${input.uri}: not mapped` }
 }
