@@ -27,6 +27,7 @@ export type CurationErrorCode =
   | 'wrong_root'
   | 'wrong_message'
   | 'voting_closed'
+  | 'wrong_assignment'
   | 'invalid_proof'
   | 'duplicate_ballot'
   // Settlement: a market still trading cannot settle; books that do not add up are refused, never paid.
@@ -47,6 +48,11 @@ export type CurationErrorCode =
   // On-chain anchoring.
   | 'already_anchored'
   | 'chain_unavailable'
+  // The verified-human faucet (a claim is refused with the first check it fails; nothing is recorded).
+  | 'faucet_disabled'
+  | 'bad_proof'
+  | 'human_already_claimed'
+  | 'did_already_claimed'
 
 export class CurationError extends Error {
   readonly code: CurationErrorCode

@@ -24,6 +24,11 @@ export interface LedgerParams {
   startingGrantMicro: bigint
   /** Minted into the treasury once at setup; it funds every market's subsidy. */
   treasuryFundingMicro: bigint
+  /**
+   * The verified-human faucet: granted once per human (a Semaphore proof against the jury group, scope "faucet") to
+   * one curator DID of their choice, on top of the starting grant. 0 disables the faucet.
+   */
+  humanGrantMicro: bigint
 }
 
 const HOUR_MS = 3_600_000
@@ -39,6 +44,9 @@ export const DEFAULT_MARKET_PARAMS: MarketParams = {
 export const DEFAULT_LEDGER_PARAMS: LedgerParams = {
   startingGrantMicro: 1_000n * MICRO,
   treasuryFundingMicro: 100_000_000n * MICRO,
+  // The simulator's recommendation (sim/src/recommend.ts, sim/report/REPORT.md): 10,000 in all for a verified
+  // human, so the honest side outweighs a farm of fresh DIDs holding only starting grants.
+  humanGrantMicro: 9_000n * MICRO,
 }
 
 const credits = (fallback: bigint, minMicro: bigint) =>
@@ -68,6 +76,7 @@ const env = z.object({
   CURIA_TRADE_MAX_CREDITS: credits(DEFAULT_MARKET_PARAMS.maxAmountMicro, 1n),
   CURIA_STARTING_GRANT_CREDITS: credits(DEFAULT_LEDGER_PARAMS.startingGrantMicro, 0n),
   CURIA_TREASURY_FUNDING_CREDITS: credits(DEFAULT_LEDGER_PARAMS.treasuryFundingMicro, 0n),
+  CURIA_HUMAN_GRANT_CREDITS: credits(DEFAULT_LEDGER_PARAMS.humanGrantMicro, 0n),
 })
 
 /**
@@ -90,6 +99,7 @@ export function parseMarketParams(source: Record<string, string | undefined>): {
     ledger: {
       startingGrantMicro: e.CURIA_STARTING_GRANT_CREDITS,
       treasuryFundingMicro: e.CURIA_TREASURY_FUNDING_CREDITS,
+      humanGrantMicro: e.CURIA_HUMAN_GRANT_CREDITS,
     },
   }
 }
