@@ -40,13 +40,56 @@ export function parseCommitment(value: unknown): bigint | undefined {
   return n !== undefined && n > 0n && n < SNARK_SCALAR_FIELD ? n : undefined
 }
 
-/** The group of these commitments, in this order (leaf index = position). */
-export function buildGroup(commitments: readonly (bigint | string)[]): Group {
-  return new Group(commitments.map((c) => BigInt(c)))
+/**
+ * A removed member's leaf. Semaphore's `Group.removeMember(index)` is a LeanIMT update of that leaf to 0: the tree
+ * keeps its shape (later members keep their indexes) and the root changes. So a group's leaves are commitments and
+ * zeros, and `new Group(leaves)` rebuilds exactly the tree that adding them all and then removing those produced.
+ * 0 is never a member's commitment (`parseCommitment` refuses it, as `Group.addMember` does).
+ */
+export const REMOVED_LEAF = '0'
+
+/** A leaf of a group as exported: a commitment, or 0 for a removed member. */
+export function parseLeaf(value: unknown): bigint | undefined {
+  if (value === 0n || value === REMOVED_LEAF) return 0n
+  return parseCommitment(value)
 }
 
-/** The root of the group of these commitments, decimal; null for an empty group (a LeanIMT has no root then). */
-export function groupRoot(commitments: readonly (bigint | string)[]): string | null {
-  if (commitments.length === 0) return null
-  return buildGroup(commitments).root.toString()
+/** The group of these leaves (commitments, 0 for a removed member), in this order (leaf index = position). */
+export function buildGroup(leaves: readonly (bigint | string)[]): Group {
+  // The constructor inserts the leaves as given; `addMembers` would refuse the zeros.
+  return new Group(leaves.map((c) => BigInt(c)))
+}
+
+/** The root of the group of these leaves, decimal; null for an empty group (a LeanIMT has no root then). */
+export function groupRoot(leaves: readonly (bigint | string)[]): string | null {
+  if (leaves.length === 0) return null
+  return buildGroup(leaves).root.toString()
+}
+
+/**
+ * What is wrong with a published group version (none: an empty list): every leaf is a commitment or 0, no commitment
+ * appears twice, the version counts one change per leaf added and one per leaf removed (`version = leaves + zeros`),
+ * and the leaves rebuild the root.
+ */
+export function groupProblems(group: {
+  rootVersion: number
+  root: string | null
+  commitments: readonly string[]
+}): string[] {
+  const { rootVersion, root, commitments } = group
+  const bad = commitments.findIndex((c) => parseLeaf(c) === undefined)
+  if (bad >= 0) return [`group: leaf ${bad} is neither a commitment nor 0 (removed)`]
+  const problems: string[] = []
+  const members = commitments.filter((c) => c !== REMOVED_LEAF)
+  const removed = commitments.length - members.length
+  if (commitments.length + removed !== rootVersion) {
+    problems.push(
+      `group: ${members.length} members and ${removed} removed leaves do not make root version ${rootVersion} ` +
+        '(one version per addition and per removal)',
+    )
+  }
+  if (new Set(members).size !== members.length) problems.push('group: a commitment repeats')
+  const rebuilt = groupRoot(commitments)
+  if (rebuilt !== root) problems.push(`group: commitments rebuild root ${rebuilt}, export says ${root}`)
+  return problems
 }
