@@ -131,6 +131,44 @@ describe('ranked snapshots', () => {
     expect(rest).toEqual(full.slice(5).filter((u) => u !== victim))
   })
 
+  it('drops the posts of an account taken down from a snapshot being read, and leaves them out of the next ranking', async () => {
+    const store = createSnapshotStore(database, { feed, refreshMs: 0, now: () => clock })
+    await rankFeed(database, { feed, nowMs: clock, params, depth: 1000 })
+    await store.refresh()
+    const first = await store.getPage({ limit: 5 })
+    const full = await readAll(store, 100)
+    const victim = full[6]!
+    const victimDid = victim.split('/')[2]!
+    const theirs = full.filter((u) => u.split('/')[2] === victimDid)
+    expect(theirs.length).toBeGreaterThan(1)
+    // As the indexer writes an inactive account event (indexer/src/write.ts).
+    await database.sql`
+      insert into author (did, status, status_changed_at, updated_at) values (${victimDid}, 'takendown', now(), now())
+      on conflict (did) do update set status = 'takendown', status_changed_at = now()`
+    clock += 2000
+    await store.refresh()
+    const rest: string[] = []
+    let cursor = first.cursor
+    while (cursor) {
+      const page = await store.getPage({ cursor, limit: 5 })
+      rest.push(...page.items.map((i) => i.uri))
+      cursor = page.cursor
+    }
+    expect(rest).toEqual(full.slice(5).filter((u) => !theirs.includes(u)))
+
+    await rankFeed(database, { feed, nowMs: clock, params, depth: 1000 })
+    await store.refresh()
+    const reranked = await readAll(store, 100)
+    expect(reranked.filter((u) => theirs.includes(u))).toEqual([])
+    expect(reranked.length).toBe(full.length - theirs.length)
+
+    // Reactivated: the posts come back with the next ranking.
+    await database.sql`update author set status = null, status_changed_at = now() where did = ${victimDid}`
+    await rankFeed(database, { feed, nowMs: clock + 1000, params, depth: 1000 })
+    await store.refresh()
+    expect((await readAll(store, 100)).filter((u) => theirs.includes(u)).sort()).toEqual([...theirs].sort())
+  })
+
   it('does not publish a new snapshot when the order is unchanged', async () => {
     const a = await rankFeed(database, { feed, nowMs: clock, params, depth: 1000 })
     const b = await rankFeed(database, { feed, nowMs: clock + 1, params, depth: 1000 })

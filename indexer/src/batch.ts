@@ -18,6 +18,8 @@ export interface BatchPlan {
   engagementDeletes: string[]
   profiles: { did: string; displayName: string | null; avatarCid: string | null }[]
   handles: { did: string; handle: string }[]
+  /** The latest account status per DID in the batch (null: active). */
+  accountStatuses: { did: string; status: string | null }[]
 }
 
 export function planBatch(ops: readonly IndexOp[]): BatchPlan {
@@ -25,6 +27,7 @@ export function planBatch(ops: readonly IndexOp[]): BatchPlan {
   const engagements = new Map<string, EngagementRow | 'deleted'>()
   const profiles = new Map<string, BatchPlan['profiles'][number]>()
   const handles = new Map<string, BatchPlan['handles'][number]>()
+  const statuses = new Map<string, BatchPlan['accountStatuses'][number]>()
 
   for (const op of ops) {
     switch (op.op) {
@@ -52,6 +55,10 @@ export function planBatch(ops: readonly IndexOp[]): BatchPlan {
         handles.delete(op.did)
         handles.set(op.did, { did: op.did, handle: op.handle })
         break
+      case 'account_status':
+        statuses.delete(op.did)
+        statuses.set(op.did, { did: op.did, status: op.status })
+        break
     }
   }
 
@@ -63,6 +70,7 @@ export function planBatch(ops: readonly IndexOp[]): BatchPlan {
     engagementDeletes: [],
     profiles: [...profiles.values()],
     handles: [...handles.values()],
+    accountStatuses: [...statuses.values()],
   }
   for (const [uri, post] of posts) {
     if (post === 'deleted') plan.postDeletes.push(uri)
@@ -85,7 +93,8 @@ export function isEmptyPlan(plan: BatchPlan): boolean {
       plan.engagementCreates.length +
       plan.engagementDeletes.length +
       plan.profiles.length +
-      plan.handles.length ===
+      plan.handles.length +
+      plan.accountStatuses.length ===
     0
   )
 }

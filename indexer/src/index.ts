@@ -13,7 +13,14 @@ export { guardAgainstKnownDriverCrash, isKnownPostgresDriverCrash } from './driv
 export { planBatch, type BatchPlan } from './batch'
 export { writeBatch, readCursor, type WriteOutcome, type CursorUpdate } from './write'
 export { mapEvent } from './records/index'
-export type { IndexOp, PostRow, EngagementRow, SkipReason, Collection, MapResult } from '@curia/curation/records/types'
+export type {
+  IndexOp,
+  PostRow,
+  EngagementRow,
+  SkipReason,
+  Collection,
+  MapResult,
+} from '@curia/curation/records/types'
 export { SKIP_REASONS, SUPPORTED_COLLECTIONS } from '@curia/curation/records/types'
 export { createJetstreamSource, parseJetstreamFrame, buildJetstreamUrl } from './source/jetstream'
 export { createFirehoseSource } from './source/firehose'

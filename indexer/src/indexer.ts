@@ -41,7 +41,7 @@ export interface IndexerStatus {
     batches: number
     /** Posts that were not candidates. */
     filtered: number
-    /** Events with nothing for Curia (other collections, likes of non-posts, account events). */
+    /** Events with nothing for Curia (other collections, likes of non-posts, identity events without a handle). */
     ignored: number
     skipped: Record<SkipReason, number>
     /** Wall time spent with a batch write in flight: near the uptime means the database is the bottleneck. */
@@ -207,12 +207,9 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<Indexer> 
         break
       case 'tick':
         break
-      case 'account':
-        // Account status (deactivation, takedown) is not applied: see indexer/README.md.
-        totals.ignored++
-        break
       case 'commit':
-      case 'identity': {
+      case 'identity':
+      case 'account': {
         const result = mapEvent(event, config.candidate, collections)
         switch (result.kind) {
           case 'op':
@@ -467,6 +464,7 @@ function describeOp(op: IndexOp): string {
       return op.uri
     case 'profile':
     case 'handle':
+    case 'account_status':
       return `${op.op} of ${op.did}`
   }
 }

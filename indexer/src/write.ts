@@ -27,7 +27,7 @@ export interface WriteOutcome {
  *
  * The statements run in this order, which is what makes coalescing by key safe (see batch.ts): posts, new likes
  * (counted only when a live post exists and the row is really new), removed likes, deleted posts (tombstoned, their
- * engagement rows removed), authors, cursor. Each is one multi-row statement, `unnest` over array literals, raw
+ * engagement rows removed), authors (profiles, handles, account statuses), cursor. Each is one multi-row statement, `unnest` over array literals, raw
  * postgres.js: drizzle's unprepared queries cost about 3x on this path (FIELD-NOTES.md). The statements are sent
  * pipelined, so a batch costs one round trip.
  */
@@ -52,12 +52,14 @@ export interface PreparedWrite {
   postDeletes: string | undefined
   profiles: Record<'did' | 'displayName' | 'avatarCid', string> | undefined
   handles: Record<'did' | 'handle', string> | undefined
+  accountStatuses: Record<'did' | 'status', string> | undefined
 }
 
 export function prepareWrite(plan: BatchPlan, cursor: CursorUpdate | undefined): PreparedWrite {
   const e = plan.engagementCreates
   const p = plan.profiles
   const h = plan.handles
+  const a = plan.accountStatuses
   return {
     cursor,
     postUpserts: plan.postUpserts.length > 0 ? postColumns(plan.postUpserts) : undefined,
@@ -85,6 +87,10 @@ export function prepareWrite(plan: BatchPlan, cursor: CursorUpdate | undefined):
     handles:
       h.length > 0
         ? { did: textArray(h.map((r) => r.did)), handle: textArray(h.map((r) => r.handle)) }
+        : undefined,
+    accountStatuses:
+      a.length > 0
+        ? { did: textArray(a.map((r) => r.did)), status: textArray(a.map((r) => r.status)) }
         : undefined,
   }
 }
@@ -249,6 +255,23 @@ async function applyPrepared(
         from unnest(${h.did}::text::text[], ${h.handle}::text::text[])
              as x(did, handle)
         on conflict (did) do update set handle = excluded.handle, updated_at = now()`,
+      (r) => (outcome.authorsUpdated += r.count),
+    )
+  }
+
+  if (prepared.accountStatuses) {
+    const a = prepared.accountStatuses
+    // A row is made for an account that became inactive (its posts may arrive from a replay, or be stored
+    // already under no author row); an active account's status only clears a row that exists. An event that
+    // changes nothing (a replay) writes nothing, so status_changed_at stays the time of the real change.
+    run(
+      tx`
+        insert into author (did, status, status_changed_at, updated_at)
+        select x.did, x.status, now(), now()
+        from unnest(${a.did}::text::text[], ${a.status}::text::text[]) as x(did, status)
+        where x.status is not null or exists (select 1 from author e where e.did = x.did)
+        on conflict (did) do update set status = excluded.status, status_changed_at = now(), updated_at = now()
+        where author.status is distinct from excluded.status`,
       (r) => (outcome.authorsUpdated += r.count),
     )
   }

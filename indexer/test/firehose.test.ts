@@ -102,6 +102,18 @@ describe('firehose source against a local PDS', () => {
     )
     expect(status.cursor.committed).toBeGreaterThan(0)
   })
+
+  it('records an account that deactivates as inactive, and clears it when it comes back', async () => {
+    const bobStatus = async () =>
+      (await database.sql<{ status: string | null }[]>`select status from author where did = ${bob.did}`)[0]
+        ?.status
+    await bob.agent.com.atproto.server.deactivateAccount({})
+    await waitFor('the deactivation', async () => (await bobStatus()) === 'deactivated', {
+      explain: () => ({ status: indexer.status(), log: log.lines.slice(-10) }),
+    })
+    await bob.agent.com.atproto.server.activateAccount()
+    await waitFor('the reactivation', async () => (await bobStatus()) === null)
+  })
 })
 
 describe('firehose source with no relay to reach', () => {

@@ -387,6 +387,23 @@ describe('events', () => {
     expect(skipReason(identity('not a handle'))).toBe('invalid_identifier')
     expect(skipReason(identity('alice.test', 'nope'))).toBe('invalid_identifier')
   })
+
+  it('maps account events to a status: inactive ones hide the author, active ones clear it', () => {
+    const account = (active: boolean, status?: string, d = did) =>
+      mapEvent(
+        status === undefined
+          ? { kind: 'account', cursor: 1, timeMs: 0, did: d, active }
+          : { kind: 'account', cursor: 1, timeMs: 0, did: d, active, status },
+        policy,
+        all,
+      )
+    expect(op(account(false, 'takendown'))).toEqual({ op: 'account_status', did, status: 'takendown' })
+    expect(op(account(false))).toEqual({ op: 'account_status', did, status: 'inactive' })
+    expect(op(account(true, 'takendown'))).toEqual({ op: 'account_status', did, status: null })
+    expect(skipReason(account(false, 'Taken Down; drop table'))).toBe('malformed_frame')
+    expect(skipReason(account(false, 'x'.repeat(100)))).toBe('malformed_frame')
+    expect(skipReason(account(false, 'takendown', 'nope'))).toBe('invalid_identifier')
+  })
 })
 
 describe('app.bsky.feed.like / repost', () => {

@@ -242,6 +242,28 @@ describe.each([
     expect(rows).toEqual([{ did, handle: 'new.test', display_name: 'Newer', avatar_cid: 'bafynew' }])
   })
 
+  it('records an account going inactive and back; an active event for an unknown account writes nothing', async () => {
+    const status = () =>
+      database.sql<{ did: string; status: string | null; changed: string | null }[]>`
+        select did, status, status_changed_at::text as changed from author order by did`
+    await apply([
+      { op: 'account_status', did: 'did:plc:stranger', status: null },
+      { op: 'profile', did, displayName: 'Named', avatarCid: null },
+      { op: 'account_status', did, status: 'deactivated' },
+      { op: 'account_status', did, status: 'takendown' },
+    ])
+    const [first] = await status()
+    expect(first).toMatchObject({ did, status: 'takendown' })
+    expect((await status()).map((r) => r.did)).toEqual([did])
+    // A replay changes nothing, not even the time of the change (the feed's cache keys on it).
+    await apply([{ op: 'account_status', did, status: 'takendown' }])
+    expect((await status())[0]!.changed).toBe(first!.changed)
+    await apply([{ op: 'account_status', did, status: null }])
+    expect((await status())[0]).toMatchObject({ did, status: null })
+    const [named] = await database.sql`select display_name from author where did = ${did}`
+    expect(named).toEqual({ display_name: 'Named' })
+  })
+
   it('moves the cursor only with a committed batch: a batch that fails mid-way leaves neither rows nor cursor', async () => {
     await apply([create(1)], 100)
     // The second post's timestamp is out of range for Postgres: the statement fails after the first rows were

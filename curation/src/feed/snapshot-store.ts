@@ -73,8 +73,9 @@ export function createSnapshotStore(database: Database, opts: SnapshotStoreOptio
       from feed_snapshot where id = ${id} and feed = ${opts.feed}`
     if (!row) return undefined
     const live = await sql<{ id: number; uri: string }[]>`
-      select id::float8 as id, uri from post
-      where id = any(${sql.array(row.postIds)}::bigint[]) and deleted_at is null`
+      select p.id::float8 as id, p.uri from post p
+      where p.id = any(${sql.array(row.postIds)}::bigint[]) and p.deleted_at is null
+        and not exists (select 1 from author a where a.did = p.author_did and a.status is not null)`
     const uriById = new Map(live.map((p) => [p.id, p.uri]))
     return {
       id: row.id,
@@ -109,6 +110,20 @@ export function createSnapshotStore(database: Database, opts: SnapshotStoreOptio
     if (deletionsSeenSince !== undefined && cache.size > 0) {
       const deleted = await sql<{ id: number }[]>`
         select id::float8 as id from post where deleted_at >= ${deletionsSeenSince}::timestamptz`
+      // Posts of accounts that went inactive (taken down, suspended, deleted...). post.author_did has no index
+      // (it would slow ingest), so the lookup runs over the cached posts only, and only when some account changed.
+      const [changed] = await sql<{ any: boolean }[]>`
+        select exists (select 1 from author
+          where status is not null and status_changed_at >= ${deletionsSeenSince}::timestamptz) as any`
+      if (changed?.any) {
+        const cachedIds = [...new Set([...cache.values()].flatMap((snapshot) => snapshot.postIds))]
+        deleted.push(
+          ...(await sql<{ id: number }[]>`
+            select p.id::float8 as id from post p join author a on a.did = p.author_did
+            where p.id = any(${sql.array(cachedIds)}::bigint[]) and a.status is not null
+              and a.status_changed_at >= ${deletionsSeenSince}::timestamptz`),
+        )
+      }
       if (deleted.length > 0) {
         const gone = new Set(deleted.map((d) => d.id))
         for (const snapshot of cache.values()) {

@@ -20,3 +20,23 @@ export function mapIdentityEvent(did: string, handle: string | undefined): MapRe
   }
   return { kind: 'op', op: { op: 'handle', did, handle: handle.toLowerCase() } }
 }
+
+/** Statuses are short lower-case words (`takendown`, `suspended`, `deleted`, `deactivated`, ...); the set is open. */
+const STATUS = /^[a-z][a-z_-]{0,63}$/
+
+/**
+ * An account event -> the author's status. Pure. An inactive account (taken down, suspended, deleted, deactivated)
+ * keeps its posts in the index, since it may come back, but the feed stops serving them; an active one clears the
+ * status. An inactive event without a status (the protocol allows it) is recorded as `inactive`.
+ */
+export function mapAccountEvent(did: string, active: boolean, status: string | undefined): MapResult {
+  if (!isDid(did)) return skip('invalid_identifier', `account event for ${JSON.stringify(did).slice(0, 200)}`)
+  if (active) return { kind: 'op', op: { op: 'account_status', did, status: null } }
+  if (status !== undefined && !STATUS.test(status)) {
+    return skip(
+      'malformed_frame',
+      `account event for ${did}: bad status ${JSON.stringify(status).slice(0, 100)}`,
+    )
+  }
+  return { kind: 'op', op: { op: 'account_status', did, status: status ?? 'inactive' } }
+}

@@ -71,6 +71,8 @@ export type IndexOp =
   | { op: 'engagement_delete'; uri: string }
   | { op: 'profile'; did: string; displayName: string | null; avatarCid: string | null }
   | { op: 'handle'; did: string; handle: string }
+  /** `status` null: the account is active again; otherwise why it is not (its posts stop being served). */
+  | { op: 'account_status'; did: string; status: string | null }
 
 /** What mapping one event produced: a write, a counted drop, or nothing the index keeps. */
 export type MapResult =

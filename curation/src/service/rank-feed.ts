@@ -68,7 +68,8 @@ export async function rankFeed(database: Database, opts: RankFeedOptions): Promi
       order by no_shares_micro - yes_shares_micro desc, account_id
       limit 1
     ) short on true
-    where p.deleted_at is null and m.status in ('open', 'closed') and p.created_at > ${sinceIso}::timestamptz`
+    where p.deleted_at is null and m.status in ('open', 'closed') and p.created_at > ${sinceIso}::timestamptz
+      and not exists (select 1 from author a where a.did = p.author_did and a.status is not null)`
   const markets: RankableMarket[] = rows.map((r) => ({
     postId: r.postId,
     createdAtMs: r.createdAtMs,
@@ -126,6 +127,7 @@ export async function openCandidateMarkets(
     select p.uri from post p
     where p.deleted_at is null and p.created_at > ${sinceIso}::timestamptz
       and p.like_count + p.repost_count >= ${opts.minEngagement}
+      and not exists (select 1 from author a where a.did = p.author_did and a.status is not null)
       and not exists (select 1 from market m where m.post_uri = p.uri)
     order by p.created_at desc
     limit ${opts.limit}`

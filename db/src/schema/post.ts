@@ -17,13 +17,29 @@ export type PostEmbed =
   | { kind: 'recordWithMedia'; uri: string; media: PostEmbed }
   | { kind: 'video'; cid: string; alt: string; aspectRatio?: { width: number; height: number } }
 
-export const author = pgTable('author', {
-  did: text('did').primaryKey(),
-  handle: text('handle'),
-  displayName: text('display_name'),
-  avatarCid: text('avatar_cid'),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
-})
+/**
+ * An author as the network last described them. `status` is null while the account is active, else the status
+ * its last account event gave (`takendown`, `suspended`, `deleted`, `deactivated`, ...): an inactive account's
+ * posts are kept (it may come back) but never served. `status_changed_at` lets the feed's cache find the posts to
+ * blank out.
+ */
+export const author = pgTable(
+  'author',
+  {
+    did: text('did').primaryKey(),
+    handle: text('handle'),
+    displayName: text('display_name'),
+    avatarCid: text('avatar_cid'),
+    status: text('status'),
+    statusChangedAt: timestamp('status_changed_at', { withTimezone: true }),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('author_status_changed_at_idx')
+      .on(t.statusChangedAt)
+      .where(sql`${t.status} is not null`),
+  ],
+)
 
 /**
  * A candidate post. Deletion is a tombstone on the row (content wiped, `deleted_at` set) so that a replayed

@@ -1,7 +1,7 @@
 import type { CandidatePolicy } from '@curia/curation/candidate'
-import type { CommitEvent, IdentityEvent } from '../source/types'
+import type { AccountEvent, CommitEvent, IdentityEvent } from '../source/types'
 import { isDid, isRecordKey, skip, type RecordContext } from '@curia/curation/records/common'
-import { mapIdentityEvent } from '@curia/curation/records/identity'
+import { mapAccountEvent, mapIdentityEvent } from '@curia/curation/records/identity'
 import { mapLikeRecord } from '@curia/curation/records/like'
 import { mapPostRecord } from '@curia/curation/records/post'
 import { mapProfileRecord } from '@curia/curation/records/profile'
@@ -16,11 +16,12 @@ export { clampCreatedAt, cleanText, RECORD_LIMITS, MAX_CLOCK_SKEW_MS } from '@cu
  * Collections not in `collections` are `ignored` (the firehose cannot filter upstream).
  */
 export function mapEvent(
-  event: CommitEvent | IdentityEvent,
+  event: CommitEvent | IdentityEvent | AccountEvent,
   policy: CandidatePolicy,
   collections: ReadonlySet<Collection>,
 ): MapResult {
   if (event.kind === 'identity') return mapIdentityEvent(event.did, event.handle)
+  if (event.kind === 'account') return mapAccountEvent(event.did, event.active, event.status)
 
   if (!collections.has(event.collection as Collection)) return { kind: 'ignored' }
   if (!isDid(event.did))

@@ -63,8 +63,8 @@ export async function hydratePostsByUri(sql: Sql, uris: readonly string[]): Prom
 }
 
 /**
- * The one hydration query: live posts matching `where`, each with its author (which may not be indexed yet) and
- * its market (which most posts do not have). bigint ids travel as text and come back as float8: exact below
+ * The one hydration query: live posts of active accounts matching `where`, each with its author (which may not be
+ * indexed yet) and its market (which most posts do not have). bigint ids travel as text and come back as float8: exact below
  * 2^53, and the column is an identity sequence. created_at is formatted here because drizzle, sharing this
  * postgres.js client, swaps its timestamp parser for one that returns Postgres's own text
  * ('2026-03-01 10:00:00+00'): ISO from SQL is the same on every path.
@@ -82,7 +82,7 @@ function selectPostRows(sql: Sql, where: PendingQuery<Row[]>): Promise<HydratedP
     from post p
     left join author a on a.did = p.author_did
     left join market m on m.post_uri = p.uri
-    where ${where} and p.deleted_at is null`
+    where ${where} and p.deleted_at is null and a.status is null`
 }
 
 /** `loadFeedPage` against this server process's database and snapshot store. */
