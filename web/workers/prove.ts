@@ -1,6 +1,8 @@
 /**
- * The juror's prover, off the page's main thread: a Web Worker that rebuilds the round's tree from every
- * commitment, finds its own leaf, and proves the ballot with Semaphore at Curia's fixed depth.
+ * The juror's prover, off the page's main thread: a Web Worker that rebuilds the group's tree from every
+ * commitment, finds its own leaf, and proves with Semaphore at Curia's fixed depth: a ballot (`prove`: the worker
+ * builds the canonical content and its message from the votes), or any scope and message against a given group
+ * export (`prove-signal`: the verified-human faucet's claim, say).
  *
  * - Artifacts come from Curia (`/api/jury/artifacts/...`, cached forever by URL) and are kept here as bytes: given
  *   as URLs, snarkjs would fetch both files again for every proof. Their sha256 is checked against the manifest the
@@ -20,6 +22,8 @@ import type {
   ArtifactRef,
   ProveFailure,
   ProveRequest,
+  ProveSignalRequest,
+  ProveTimings,
   WorkerMessage,
   WorkerRequest,
 } from '../lib/jury/types'
@@ -149,6 +153,9 @@ interface RebuiltGroup {
 /** By URL and root: the tree of the round's frozen root, fetched and rebuilt once (while warming, if asked). */
 let rebuilt: { key: string; value: Promise<RebuiltGroup> } | undefined
 
+/** What a proof is for: the words of its refusals. */
+type Purpose = 'ballot' | 'faucet'
+
 function loadGroup(url: string, root: string): Promise<RebuiltGroup> {
   const key = `${url}|${root}`
   if (rebuilt?.key === key) return rebuilt.value
@@ -157,7 +164,7 @@ function loadGroup(url: string, root: string): Promise<RebuiltGroup> {
     if (group.root.toString() !== root) {
       throw new ProveError(
         'root_mismatch',
-        "The jury's member list does not rebuild the root this round froze.",
+        "The jury's member list does not rebuild the root it was published for (the round's, or the group's).",
       )
     }
     return { commitments: file.commitments, group }
@@ -169,7 +176,30 @@ function loadGroup(url: string, root: string): Promise<RebuiltGroup> {
   return value
 }
 
-async function prove(req: ProveRequest): Promise<void> {
+/** What both kinds of request share: who proves, against which group, for which scope, at which depth. */
+type ProofTarget = Pick<
+  ProveRequest,
+  'id' | 'privateKey' | 'groupUrl' | 'root' | 'scope' | 'depth' | 'artifacts'
+>
+
+const NOT_MEMBER: Record<Purpose, string> = {
+  ballot:
+    "This device's juror identity is not in this round's jury: the round froze its members before you enrolled, " +
+    'or this is not the identity you enrolled with.',
+  faucet:
+    "This device's juror identity is not in the jury group: it was never admitted, it was removed, or this is " +
+    'not the identity you enrolled with.',
+}
+
+/**
+ * Loads what proving needs (artifacts, curve, the group's tree), finds the identity's leaf, and proves `message`
+ * for the target's scope. `message` is called once the tree is ready (a ballot builds its content there).
+ */
+async function proveAgainstGroup<T>(
+  req: ProofTarget,
+  purpose: Purpose,
+  message: () => { message: bigint; extra: T },
+): Promise<{ proof: SemaphoreProof; extra: T; timings: ProveTimings }> {
   let identity: Identity
   try {
     identity = Identity.import(req.privateKey)
@@ -188,38 +218,49 @@ async function prove(req: ProveRequest): Promise<void> {
   post({ type: 'progress', id: req.id, phase: 'group' })
   const { commitments, group } = await loadGroup(req.groupUrl, req.root)
   const index = commitments.indexOf(identity.commitment.toString())
-  if (index < 0) {
-    throw new ProveError(
-      'not_member',
-      "This device's juror identity is not in this round's jury: the round froze its members before you enrolled, " +
-        'or this is not the identity you enrolled with.',
-    )
-  }
+  if (index < 0) throw new ProveError('not_member', NOT_MEMBER[purpose])
   const merkleProof = group.generateMerkleProof(index)
   const t2 = performance.now()
 
-  // The content and its message are computed here rather than on the page, so the page never loads the
-  // Semaphore and snarkjs code (nor compiles its WebAssembly).
-  const content = canonicalBallotContent(req.votes)
+  const signal = message()
   post({ type: 'progress', id: req.id, phase: 'proving' })
   // The artifacts' declared type is a path or URL; snarkjs (fastfile) also takes the bytes themselves.
   const proof: SemaphoreProof = await generateProof(
     identity,
     // generateProof pads the siblings in place: hand it a copy.
     { ...merkleProof, siblings: [...merkleProof.siblings] },
-    ballotMessage(content),
+    signal.message,
     BigInt(req.scope),
     req.depth,
     bytes as unknown as { wasm: string; zkey: string },
   )
   const t3 = performance.now()
-  post({
-    type: 'proof',
-    id: req.id,
+  return { proof, extra: signal.extra, timings: { artifactsMs: t1 - t0, groupMs: t2 - t1, proveMs: t3 - t2 } }
+}
+
+async function prove(req: ProveRequest): Promise<void> {
+  // The content and its message are computed here rather than on the page, so the page never loads the
+  // Semaphore and snarkjs code (nor compiles its WebAssembly).
+  const {
     proof,
-    content,
-    timings: { artifactsMs: t1 - t0, groupMs: t2 - t1, proveMs: t3 - t2 },
+    extra: content,
+    timings,
+  } = await proveAgainstGroup(req, 'ballot', () => {
+    const content = canonicalBallotContent(req.votes)
+    return { message: ballotMessage(content), extra: content }
   })
+  post({ type: 'proof', id: req.id, proof, content, timings })
+}
+
+async function proveSignal(req: ProveSignalRequest): Promise<void> {
+  let message: bigint
+  try {
+    message = BigInt(req.message)
+  } catch {
+    throw new ProveError('failed', 'The message to prove is not a number.')
+  }
+  const { proof, timings } = await proveAgainstGroup(req, req.purpose, () => ({ message, extra: null }))
+  post({ type: 'signal-proof', id: req.id, proof, timings })
 }
 
 scope.addEventListener('message', (event) => {
@@ -240,7 +281,7 @@ scope.addEventListener('message', (event) => {
     )
     return
   }
-  prove(req).catch((err: unknown) =>
+  ;(req.type === 'prove-signal' ? proveSignal(req) : prove(req)).catch((err: unknown) =>
     post({
       type: 'prove-failed',
       id: req.id,

@@ -1,6 +1,7 @@
 /**
  * The page's handle on the proof worker (web/workers/prove.ts): one worker per page, started when the ballot page
- * loads so the artifacts download and the curve builds while the juror reads the posts. Browser only.
+ * loads so the artifacts download and the curve builds while the juror reads the posts (or, for the faucet's claim,
+ * when the curator asks for it). Browser only.
  */
 import type { SemaphoreProof } from '@semaphore-protocol/core'
 import type {
@@ -8,6 +9,7 @@ import type {
   ProveFailure,
   ProvePhase,
   ProveRequest,
+  ProveSignalRequest,
   ProveTimings,
   WarmRequest,
   WorkerMessage,
@@ -41,11 +43,22 @@ export interface ProveResult {
   timings: ProveTimings
 }
 
+export interface SignalProofResult {
+  proof: SemaphoreProof
+  timings: ProveTimings
+}
+
 export interface Prover {
+  /** A ballot: the worker builds the canonical content from the votes, and proves its message. */
   prove(
     req: Omit<ProveRequest, 'type' | 'id' | 'artifacts'>,
     onProgress: (p: ProveProgress) => void,
   ): Promise<ProveResult>
+  /** Any scope and message against the given group version (the faucet's claim). */
+  proveSignal(
+    req: Omit<ProveSignalRequest, 'type' | 'id' | 'artifacts'>,
+    onProgress: (p: ProveProgress) => void,
+  ): Promise<SignalProofResult>
   terminate(): void
 }
 
@@ -65,6 +78,7 @@ export function startProver(
     number,
     {
       resolve: (r: ProveResult) => void
+      resolveSignal?: (r: SignalProofResult) => void
       reject: (e: Error) => void
       onProgress: (p: ProveProgress) => void
     }
@@ -93,6 +107,10 @@ export function startProver(
         pending.get(msg.id)?.resolve({ proof: msg.proof, content: msg.content, timings: msg.timings })
         pending.delete(msg.id)
         return
+      case 'signal-proof':
+        pending.get(msg.id)?.resolveSignal?.({ proof: msg.proof, timings: msg.timings })
+        pending.delete(msg.id)
+        return
       case 'prove-failed':
         pending.get(msg.id)?.reject(new ProverError(msg.code, msg.message))
         pending.delete(msg.id)
@@ -114,6 +132,18 @@ export function startProver(
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject, onProgress })
         worker.postMessage({ ...req, type: 'prove', id, artifacts } satisfies ProveRequest)
+      })
+    },
+    proveSignal(req, onProgress) {
+      const id = nextId++
+      return new Promise((resolve, reject) => {
+        pending.set(id, {
+          resolve: () => reject(new ProverError('failed', 'The prover answered with a ballot.')),
+          resolveSignal: resolve,
+          reject,
+          onProgress,
+        })
+        worker.postMessage({ ...req, type: 'prove-signal', id, artifacts } satisfies ProveSignalRequest)
       })
     },
     terminate() {

@@ -67,6 +67,28 @@ export interface ProveRequest {
   artifacts: ArtifactManifest
 }
 
+/**
+ * A membership proof for any scope and message against a given group export: the verified-human faucet's claim
+ * (scope `FAUCET_SCOPE`, message `faucetMessage(did)`), say. The page passes the values the server rendered.
+ */
+export interface ProveSignalRequest {
+  type: 'prove-signal'
+  id: number
+  /** The identity's exported private key (base64). It stays on this device: page -> worker, never the network. */
+  privateKey: string
+  /** Where the worker reads the group version's commitments (the whole group, never one member's path). */
+  groupUrl: string
+  /** That version's root: the rebuilt tree must have exactly it. */
+  root: string
+  /** Decimal field elements. */
+  scope: string
+  message: string
+  depth: number
+  /** What the proof is for: the words of the worker's refusals. */
+  purpose: 'faucet'
+  artifacts: ArtifactManifest
+}
+
 export interface WarmRequest {
   type: 'warm'
   artifacts: ArtifactManifest
@@ -74,7 +96,7 @@ export interface WarmRequest {
   group?: { url: string; root: string }
 }
 
-export type WorkerRequest = ProveRequest | WarmRequest
+export type WorkerRequest = ProveRequest | ProveSignalRequest | WarmRequest
 
 export type ProvePhase = 'artifacts' | 'group' | 'proving'
 
@@ -93,6 +115,7 @@ export type WorkerMessage =
   | { type: 'warm-failed'; message: string }
   | { type: 'progress'; id: number; phase: ProvePhase; loadedBytes?: number; totalBytes?: number }
   | { type: 'proof'; id: number; proof: SemaphoreProof; content: string; timings: ProveTimings }
+  | { type: 'signal-proof'; id: number; proof: SemaphoreProof; timings: ProveTimings }
   | { type: 'prove-failed'; id: number; code: ProveFailure; message: string }
 
 /** Why the worker could not prove (each gets its own sentence on the page). */

@@ -1,0 +1,260 @@
+'use client'
+
+import { useRouter } from 'next/navigation'
+import { useEffect, useId, useRef, useState } from 'react'
+import { formatCredits } from '../../lib/credits'
+import type { FaucetClaimResult, FaucetView } from '../../lib/jury/faucet-types'
+import { loadIdentities, type StoredIdentity } from '../../lib/jury/identity-store'
+import {
+  ProverError,
+  startProver,
+  type Prover,
+  type ProveProgress,
+  type WarmState,
+} from '../../lib/jury/prover'
+import { claimHumanGrantAction } from '../../server/jury/faucet-actions'
+
+const focusRing = 'focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600'
+const card = 'rounded-2xl border border-zinc-200 p-4 sm:p-5 dark:border-zinc-800'
+
+type Stage =
+  | { kind: 'idle' }
+  | { kind: 'proving'; progress: ProveProgress; startedAt: number }
+  | { kind: 'sending' }
+  | { kind: 'granted'; amountMicro: string; balanceMicro: string }
+  | { kind: 'refused'; code: string; message: string }
+
+/**
+ * The verified-human grant, for a signed-in curator whose browser holds a juror identity: a Semaphore proof made in
+ * the proof worker (scope "faucet", message naming this account) shows the claimant is one of the jury's members
+ * without saying which one, and the server pays once per person and once per account. The prover (about 5 MB) is
+ * downloaded only when the curator asks for the grant.
+ */
+export function FaucetPanel({ view, did }: { view: FaucetView; did: string }) {
+  const [identities, setIdentities] = useState<StoredIdentity[] | null>(null)
+  const [chosen, setChosen] = useState('')
+  const [stage, setStage] = useState<Stage>({ kind: 'idle' })
+  const [warm, setWarm] = useState<WarmState | null>(null)
+  const [now, setNow] = useState(() => Date.now())
+  const prover = useRef<Prover | null>(null)
+  const router = useRouter()
+  const pickerId = useId()
+
+  useEffect(() => {
+    const list = loadIdentities()
+    setIdentities(list)
+    // This account's own identity first, else the newest on the device: any member may fund any account.
+    setChosen((list.filter((i) => i.did === did).at(-1) ?? list.at(-1))?.commitment ?? '')
+    return () => {
+      prover.current?.terminate()
+      prover.current = null
+    }
+  }, [did])
+
+  useEffect(() => {
+    if (stage.kind !== 'proving') return
+    const timer = setInterval(() => setNow(Date.now()), 100)
+    return () => clearInterval(timer)
+  }, [stage.kind])
+
+  if (identities === null) return null
+  const amount = formatCredits(view.amountMicro)
+
+  if (view.claimed && stage.kind !== 'granted') {
+    return (
+      <p className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="faucet-claimed">
+        This account has received the verified-human grant ({amount} credits).
+      </p>
+    )
+  }
+  if (identities.length === 0) {
+    return (
+      <p className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="faucet-hint">
+        Verified humans on the jury can claim a one-time grant of {amount} credits.{' '}
+        <a href="/jury" className="text-sky-700 underline dark:text-sky-400">
+          Join the jury
+        </a>{' '}
+        (or import your juror backup there) to claim it from this browser.
+      </p>
+    )
+  }
+
+  const identity = identities.find((i) => i.commitment === chosen)
+  const busy = stage.kind === 'proving' || stage.kind === 'sending'
+  const group = view.group
+
+  async function claim(): Promise<void> {
+    if (!identity || !group || busy) return
+    const startedAt = Date.now()
+    setNow(startedAt)
+    setStage({ kind: 'proving', progress: { phase: 'artifacts' }, startedAt })
+    prover.current ??= startProver(view.artifacts, setWarm, { url: group.url, root: group.root })
+    let proof
+    try {
+      ;({ proof } = await prover.current.proveSignal(
+        {
+          privateKey: identity.privateKey,
+          groupUrl: group.url,
+          root: group.root,
+          scope: view.scope,
+          message: view.message,
+          depth: view.depth,
+          purpose: 'faucet',
+        },
+        (progress) => setStage({ kind: 'proving', progress, startedAt }),
+      ))
+    } catch (err) {
+      setStage({
+        kind: 'refused',
+        code: err instanceof ProverError ? err.code : 'failed',
+        message: err instanceof Error ? err.message : String(err),
+      })
+      return
+    }
+    setStage({ kind: 'sending' })
+    let answer: FaucetClaimResult
+    try {
+      answer = await claimHumanGrantAction({ proof })
+    } catch {
+      setStage({
+        kind: 'refused',
+        code: 'network',
+        message: 'The claim could not be sent. Claiming again is safe: the grant is paid once.',
+      })
+      return
+    }
+    if (answer.status === 'granted') {
+      setStage({ kind: 'granted', amountMicro: answer.amountMicro, balanceMicro: answer.balanceMicro })
+      prover.current?.terminate()
+      prover.current = null
+      router.refresh()
+    } else {
+      setStage({ kind: 'refused', code: answer.code, message: answer.message })
+    }
+  }
+
+  return (
+    <section className={card} aria-labelledby={`${pickerId}-h`} data-testid="faucet-panel">
+      <h2 id={`${pickerId}-h`} className="text-base font-semibold">
+        Claim your verified-human grant
+      </h2>
+      <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
+        As a juror you can claim a one-time grant of {amount} credits for this account. The claim is
+        anonymous: this browser proves you are one of the jury&apos;s members without saying which one, so the
+        grant is not linked to which juror you are (nor to your votes). It is one grant per person and one per
+        account.
+      </p>
+      {identities.length > 1 ? (
+        <label htmlFor={pickerId} className="mt-3 flex flex-wrap items-center gap-2 text-sm">
+          <span className="text-zinc-600 dark:text-zinc-300">Prove with</span>
+          <select
+            id={pickerId}
+            value={chosen}
+            disabled={busy || stage.kind === 'granted'}
+            onChange={(e) => setChosen(e.target.value)}
+            className={`rounded-md border border-zinc-300 bg-white px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900 ${focusRing}`}
+          >
+            {identities.map((i) => (
+              <option key={i.commitment} value={i.commitment}>
+                {i.did ?? 'an imported identity'} ({i.commitment.slice(0, 8)}…)
+              </option>
+            ))}
+          </select>
+        </label>
+      ) : null}
+      {stage.kind !== 'granted' ? (
+        <button
+          type="button"
+          onClick={() => void claim()}
+          disabled={!identity || !group || busy}
+          className={`mt-3 rounded-full bg-zinc-900 px-4 py-2 text-sm font-medium text-white transition-colors hover:bg-zinc-700 disabled:cursor-not-allowed disabled:opacity-50 dark:bg-zinc-100 dark:text-zinc-900 dark:hover:bg-zinc-300 ${focusRing}`}
+        >
+          {stage.kind === 'proving'
+            ? 'Proving…'
+            : stage.kind === 'sending'
+              ? 'Claiming…'
+              : `Claim ${amount} credits`}
+        </button>
+      ) : null}
+      {!group ? (
+        <p className="mt-2 text-sm text-zinc-500 dark:text-zinc-400">The jury has no members yet.</p>
+      ) : null}
+      <StageLine stage={stage} warm={warm} now={now} />
+    </section>
+  )
+}
+
+function StageLine({ stage, warm, now }: { stage: Stage; warm: WarmState | null; now: number }) {
+  if (stage.kind === 'idle') return null
+  if (stage.kind === 'proving') {
+    const { progress } = stage
+    // The download reports through the warm-up (the claim waits on the same download).
+    const loaded = warm?.status === 'loading' ? warm : null
+    const label =
+      progress.phase === 'artifacts'
+        ? `Downloading the prover files… ${loaded ? percent(loaded.loadedBytes, loaded.totalBytes) : ''}`
+        : progress.phase === 'group'
+          ? "Rebuilding the jury's tree from every member…"
+          : 'Proving you are a juror, without saying which one…'
+    return (
+      <div
+        className="mt-3"
+        role="status"
+        data-testid="faucet-status"
+        data-phase={`proving:${progress.phase}`}
+      >
+        <p className="text-sm text-zinc-700 dark:text-zinc-200">
+          {label}{' '}
+          <span className="tabular-nums text-zinc-500">{((now - stage.startedAt) / 1000).toFixed(1)} s</span>
+        </p>
+        <progress
+          className="mt-2 h-1.5 w-full accent-sky-600"
+          aria-label="Claim progress"
+          {...(progress.phase === 'artifacts' && loaded
+            ? { value: loaded.loadedBytes, max: Math.max(1, loaded.totalBytes) }
+            : {})}
+        />
+      </div>
+    )
+  }
+  if (stage.kind === 'sending') {
+    return (
+      <p
+        className="mt-3 text-sm text-zinc-700 dark:text-zinc-200"
+        role="status"
+        data-testid="faucet-status"
+        data-phase="sending"
+      >
+        Proof made. Claiming the grant…
+      </p>
+    )
+  }
+  if (stage.kind === 'granted') {
+    return (
+      <div
+        className="mt-3 rounded-lg bg-emerald-50 px-4 py-3 text-sm text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200"
+        role="status"
+        data-testid="faucet-status"
+        data-phase="granted"
+      >
+        <p className="font-semibold">{formatCredits(stage.amountMicro)} credits added.</p>
+        <p className="mt-1">Your balance is now {formatCredits(stage.balanceMicro)} credits.</p>
+      </div>
+    )
+  }
+  return (
+    <p
+      className="mt-3 rounded-lg bg-red-50 px-4 py-3 text-sm text-red-900 dark:bg-red-950 dark:text-red-200"
+      role="alert"
+      data-testid="faucet-status"
+      data-phase="refused"
+      data-code={stage.code}
+    >
+      {stage.message}
+    </p>
+  )
+}
+
+function percent(loaded: number, total: number): string {
+  return `${Math.min(100, Math.floor((loaded / Math.max(1, total)) * 100))}%`
+}

@@ -1,0 +1,30 @@
+'use server'
+
+import { revalidatePath } from 'next/cache'
+import type { FaucetClaimResult } from '../../lib/jury/faucet-types'
+import { getSession, isSameOriginAction } from '../auth/session'
+import { getWebConfig } from '../config'
+import { getWebServices } from '../db'
+import { submitFaucetClaim } from './faucet'
+
+/**
+ * The faucet panel's action: the claim's proof goes in, the grant (or a refusal) comes out. The origin and the
+ * session are checked here and in `submitFaucetClaim`; the account paid is always the session's.
+ */
+export async function claimHumanGrantAction(input: { proof: unknown }): Promise<FaucetClaimResult> {
+  const sameOrigin = await isSameOriginAction()
+  const session = sameOrigin ? await getSession() : null
+  const result = await submitFaucetClaim(
+    {
+      database: await getWebServices().database,
+      amountMicro: getWebConfig().ledger.humanGrantMicro,
+      now: new Date(),
+      log: (message, err) => console.error(`${message}:`, err),
+    },
+    { sameOrigin, session },
+    input,
+  )
+  // The header's balance and the portfolio change.
+  if (result.status === 'granted') revalidatePath('/', 'layout')
+  return result
+}
