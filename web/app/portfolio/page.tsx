@@ -1,8 +1,12 @@
 import type { Metadata } from 'next'
 import { formatCredits, formatPercent, formatSignedCredits } from '../../lib/credits'
 import { formatAbsoluteTime, formatRelativeTime } from '../../lib/format'
+import { FaucetPanel } from '../../components/jury/faucet-panel'
 import { getSession } from '../../server/auth/session'
+import { getWebConfig } from '../../server/config'
 import { getWebServices } from '../../server/db'
+import { artifactManifest } from '../../server/jury/artifacts'
+import { loadFaucetView } from '../../server/jury/faucet'
 import { loadPortfolio } from '../../server/queries/market'
 
 export const metadata: Metadata = { title: 'Portfolio — Curia' }
@@ -28,7 +32,15 @@ export default async function PortfolioPage() {
       </div>
     )
   }
-  const portfolio = await loadPortfolio(await getWebServices().database, session.did)
+  const database = await getWebServices().database
+  const [portfolio, faucet] = await Promise.all([
+    loadPortfolio(database, session.did),
+    loadFaucetView(database, {
+      did: session.did,
+      amountMicro: getWebConfig().ledger.humanGrantMicro,
+      artifacts: artifactManifest,
+    }),
+  ])
   const nowMs = Date.now()
   const { viewer } = portfolio
 
@@ -52,6 +64,12 @@ export default async function PortfolioPage() {
           </dd>
         </div>
       </dl>
+
+      {faucet ? (
+        <div className="mt-5">
+          <FaucetPanel view={faucet} did={session.did} />
+        </div>
+      ) : null}
 
       <section aria-labelledby="positions-heading" className="mt-8">
         <h2 id="positions-heading" className="text-base font-semibold">
