@@ -164,8 +164,12 @@ describe('a ballot', () => {
     await refused({ ...valid3, proof: { ...valid3.proof, points } }, 'invalid_proof')
   })
 
-  it('that does not vote on exactly the sampled posts is refused', async () => {
-    await refused(partial5, 'bad_ballot')
+  it('that does not vote on exactly the sampled posts is refused (a round without postsPerBallot: all of them)', async () => {
+    // Opened with params lacking postsPerBallot, as rounds before assignment were: stored without the key.
+    const [row] = await database.sql<{ has: boolean }[]>`
+      select params ? 'postsPerBallot' as has from jury_round where id = ${roundId}`
+    expect(row!.has).toBe(false)
+    await refused(partial5, 'wrong_assignment')
   })
 
   it('outside the voting period is refused, and the same ballot counts when in time (verified by the pool)', async () => {

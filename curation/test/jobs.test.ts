@@ -70,11 +70,21 @@ describe('the jury worker', () => {
       enabled: true,
       beacon: { kind: 'operator' },
       cadenceMs: 24 * HOUR,
+      // The capture simulation's choices (sim/report/REPORT.md).
+      params: { pMin: 0.05, pMax: 1, halfExposure: 3000, capacity: 100, quorum: 3, postsPerBallot: 12 },
     })
-    expect(parseJuryConfig({ CURIA_JURY_CADENCE_MINUTES: '0.5', CURIA_JURY_QUORUM: '5' })).toMatchObject({
+    expect(
+      parseJuryConfig({
+        CURIA_JURY_CADENCE_MINUTES: '0.5',
+        CURIA_JURY_QUORUM: '5',
+        CURIA_JURY_POSTS_PER_BALLOT: '20',
+      }),
+    ).toMatchObject({
       cadenceMs: 30_000,
-      params: { quorum: 5 },
+      params: { quorum: 5, postsPerBallot: 20 },
     })
+    expect(() => parseJuryConfig({ CURIA_JURY_POSTS_PER_BALLOT: '0' })).toThrow()
+    expect(() => parseJuryConfig({ CURIA_JURY_POSTS_PER_BALLOT: '2.5' })).toThrow()
     expect(() => parseJuryConfig({ CURIA_JURY_BEACON: 'block' })).toThrow(/RPC/)
     expect(() => parseJuryConfig({ CURIA_JURY_P_MIN: '0.9', CURIA_JURY_P_MAX: '0.5' })).toThrow()
   })

@@ -170,8 +170,21 @@ describe('a round by hand (operator beacon)', () => {
     expect(sheet.posts).toEqual(sampled.map((s) => ({ postUri: s.postUri })))
     for (const p of sheet.posts) expect(Object.keys(p)).toEqual(['postUri'])
     expect(Object.keys(sheet).sort()).toEqual(
-      ['posts', 'rootVersion', 'root', 'roundId', 'scope', 'treeDepth', 'votingEndsAt'].sort(),
+      [
+        'posts',
+        'rootVersion',
+        'root',
+        'roundId',
+        'scope',
+        'treeDepth',
+        'votingEndsAt',
+        'mixedSeed',
+        'postsPerBallot',
+      ].sort(),
     )
+    // What each juror's assignment is computed from (this round's params are the defaults': 12 per ballot).
+    expect(sheet.postsPerBallot).toBe(DEFAULT_ROUND_PARAMS.postsPerBallot)
+    expect(sheet.mixedSeed).toBe((await getRound(database, roundId))!.mixedSeed)
     expect(JSON.stringify(sheet)).not.toMatch(/price|liquidity|q_yes|qYes|market/i)
   })
 

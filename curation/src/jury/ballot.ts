@@ -1,6 +1,6 @@
 /**
- * A juror's ballot: one per round, covering every sampled post, bound to the round by the proof's scope and to its
- * content by the proof's message. Pure: the browser builds ballots with these functions, the server and the offline
+ * A juror's ballot: one per round, covering the sampled posts assigned to it (assignment.ts: chosen by a hash of its
+ * round nullifier), bound to the round by the proof's scope and to its content by the proof's message. Pure: the browser builds ballots with these functions, the server and the offline
  * verifier check them with the same ones.
  */
 import type { SemaphoreProof } from '@semaphore-protocol/core'
@@ -88,7 +88,7 @@ export function parseBallotContent(content: unknown): Map<string, Vote> {
   return votes
 }
 
-/** True when the ballot votes on exactly these posts (each sampled post once, nothing else). */
+/** True when the ballot votes on exactly these posts (each of the ballot's assigned posts once, nothing else). */
 export function coversExactly(votes: ReadonlyMap<string, Vote>, postUris: readonly string[]): boolean {
   return votes.size === postUris.length && postUris.every((uri) => votes.has(uri))
 }

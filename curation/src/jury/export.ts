@@ -12,6 +12,7 @@ import {
   roundScope,
   type Vote,
 } from './ballot'
+import { assignBallotPosts } from './assignment'
 import { JURY_TREE_DEPTH, groupRoot, parseCommitment } from './group'
 import { canonicalJson, merkleTreeHash, utf8Bytes, type Hex32 } from './hash'
 import { assertRoundParams, type RoundParams } from './round'
@@ -104,6 +105,7 @@ export const roundExportSchema = z.strictObject({
       halfExposure: z.number(),
       capacity: count,
       quorum: z.number().int().positive(),
+      postsPerBallot: z.number().int().positive().optional(),
     }),
     openedAt: iso,
     windowStartsAt: iso,
@@ -282,7 +284,20 @@ export async function verifyRoundExport(
     if (proof.merkleTreeRoot !== group.root) issues.push('root is not the frozen root')
     if (proof.message !== ballotMessage(ballot.content).toString())
       issues.push('message is not sha256(content)')
-    if (!coversExactly(content, sampledUris)) issues.push('content does not cover exactly the sampled posts')
+    // The posts this nullifier is assigned (the whole sample for a round without postsPerBallot).
+    try {
+      const assigned = assignBallotPosts({
+        mixedSeed: mixed,
+        nullifier: proof.nullifier,
+        sampledPostUris: sampledUris,
+        postsPerBallot: round.params.postsPerBallot,
+      })
+      if (!coversExactly(content, assigned)) {
+        issues.push(`content does not cover exactly its ${assigned.length} assigned posts`)
+      }
+    } catch (err) {
+      issues.push(`assignment: ${(err as Error).message}`)
+    }
     if (issues.length > 0) {
       problems.push(`${where}: ${issues.join('; ')}`)
       continue

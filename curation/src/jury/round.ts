@@ -16,24 +16,50 @@ import { assertSamplingParams, type SamplingParams } from './sampling'
 export interface RoundParams extends SamplingParams {
   /** Endorse + reject votes a sampled post needs for a verdict; fewer and it is void. */
   quorum: number
+  /**
+   * Sampled posts one ballot covers, assigned by a hash of the juror's round nullifier (assignment.ts). Absent in
+   * rounds opened before assignment existed (their stored params lack the key): every ballot covers every post.
+   */
+  postsPerBallot?: number
 }
 
-export const DEFAULT_ROUND_PARAMS: RoundParams = {
+/**
+ * Defaults, from the capture simulation's sweeps (sim/report/REPORT.md): capacity 100 and half-exposure 3,000
+ * (about the median impressions of a post that reached the feed there: a pushed post is almost surely sampled,
+ * one nobody saw stays near pMin; scale it with traffic), 12 posts per ballot (a juror's sitting; with J ballots
+ * and n sampled posts each post expects J * 12 / n votes).
+ */
+export const DEFAULT_ROUND_PARAMS: Required<RoundParams> = {
   pMin: 0.05,
   pMax: 1,
-  halfExposure: 1_000,
-  capacity: 50,
+  halfExposure: 3_000,
+  capacity: 100,
   quorum: 3,
+  postsPerBallot: 12,
 }
 
 export function assertRoundParams(p: RoundParams): void {
   assertSamplingParams(p)
   if (!Number.isSafeInteger(p.quorum) || p.quorum < 1) throw new TypeError(`bad quorum ${p.quorum}`)
+  if (p.postsPerBallot !== undefined && (!Number.isSafeInteger(p.postsPerBallot) || p.postsPerBallot < 1)) {
+    throw new TypeError(`bad postsPerBallot ${p.postsPerBallot}`)
+  }
 }
 
-/** The params as stored and exported: exactly these keys, so the export's hash does not depend on extras. */
+/**
+ * The params as stored and exported: exactly these keys, so the export's hash does not depend on extras;
+ * `postsPerBallot` only when set, so an old round's export hashes as it did at close.
+ */
 export function roundParamsRecord(p: RoundParams): RoundParams {
-  return { pMin: p.pMin, pMax: p.pMax, halfExposure: p.halfExposure, capacity: p.capacity, quorum: p.quorum }
+  const record: RoundParams = {
+    pMin: p.pMin,
+    pMax: p.pMax,
+    halfExposure: p.halfExposure,
+    capacity: p.capacity,
+    quorum: p.quorum,
+  }
+  if (p.postsPerBallot !== undefined) record.postsPerBallot = p.postsPerBallot
+  return record
 }
 
 /** The instant (epoch ms) the first round's window starts: it takes every market that ever closed. */

@@ -10,7 +10,10 @@
  *   3. its scope is this round's scope                                            wrong_scope
  *   4. its root is the root the round froze (not a stale one, not another group's) wrong_root
  *   5. its message is sha256(content)                                             wrong_message
- *   6. the round is voting (and the content covers exactly its sampled posts)     voting_closed / bad_ballot
+ *   6. the round is voting                                                         voting_closed
+ *   6b. the content covers exactly the posts assigned to the proof's nullifier     wrong_assignment
+ *       (../jury/assignment.ts: the round's postsPerBallot of its sample, by hash; the whole sample for a round
+ *       without postsPerBallot), each once
  *   7. the proof verifies                                                         invalid_proof
  *   8. the nullifier is unused in this round: the primary key decides a race      duplicate_ballot
  * The cheap checks come first so a flood of junk costs a parse each, not a pairing check.
@@ -22,6 +25,7 @@
 import { verifyProof as semaphoreVerifyProof, type SemaphoreProof } from '@semaphore-protocol/core'
 import type { Database } from '@curia/db'
 import { CurationError } from '../errors'
+import { assignBallotPosts } from '../jury/assignment'
 import { ballotMessage, coversExactly, parseBallotContent, parseProofShape, roundScope } from '../jury/ballot'
 import { JURY_TREE_DEPTH } from '../jury/group'
 import { inTransaction } from '../ledger/transaction'
@@ -78,21 +82,26 @@ export async function submitBallot(database: Database, opts: SubmitBallotOptions
   if (proof.message !== ballotMessage(content).toString()) {
     throw new CurationError('wrong_message', 'The proof was made for different ballot content.')
   }
-  // 6. Open for voting, and the ballot judges exactly the sampled posts.
+  // 6. Open for voting, and the ballot judges exactly the posts its nullifier is assigned. The nullifier is not
+  // proved yet (step 7), but a ballot whose proof fails is refused anyway, and one that verifies has exactly it.
   if (round.status !== 'voting' || now.getTime() >= Date.parse(round.votingEndsAt!)) {
     throw new CurationError('voting_closed', `Round ${roundId} is not taking ballots.`)
   }
   const sampled = await database.sql<{ postUri: string }[]>`
     select post_uri as "postUri" from jury_round_market where round_id = ${roundId} and sampled`
-  if (
-    !coversExactly(
-      votes,
-      sampled.map((s) => s.postUri),
-    )
-  ) {
+  const assigned = assignBallotPosts({
+    mixedSeed: round.mixedSeed!,
+    nullifier: proof.nullifier,
+    sampledPostUris: sampled.map((s) => s.postUri),
+    postsPerBallot: round.params.postsPerBallot,
+  })
+  if (!coversExactly(votes, assigned)) {
     throw new CurationError(
-      'bad_ballot',
-      `A ballot must vote on each of round ${roundId}'s sampled posts, once.`,
+      'wrong_assignment',
+      assigned.length === sampled.length
+        ? `A ballot must vote on each of round ${roundId}'s ${sampled.length} sampled posts, once.`
+        : `A ballot must vote on exactly the ${assigned.length} of round ${roundId}'s ${sampled.length} sampled ` +
+            `posts its nullifier is assigned (each once, nothing else).`,
     )
   }
   // 7. The proof itself.

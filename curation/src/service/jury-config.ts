@@ -31,6 +31,8 @@ const env = z.object({
   CURIA_JURY_HALF_EXPOSURE: z.coerce.number().positive().default(DEFAULT_ROUND_PARAMS.halfExposure),
   CURIA_JURY_CAPACITY: z.coerce.number().int().min(0).default(DEFAULT_ROUND_PARAMS.capacity),
   CURIA_JURY_QUORUM: z.coerce.number().int().min(1).default(DEFAULT_ROUND_PARAMS.quorum),
+  /** Sampled posts each ballot covers, assigned by a hash of the juror's round nullifier (../jury/assignment.ts). */
+  CURIA_JURY_POSTS_PER_BALLOT: z.coerce.number().int().min(1).default(DEFAULT_ROUND_PARAMS.postsPerBallot),
   CURIA_JURY_BEACON: z.enum(['operator', 'block']).default('operator'),
   CURIA_JURY_BEACON_RPC_URL: z.url().optional(),
   /** Blocks that must follow the beacon block before its hash is used (reorg safety). */
@@ -56,6 +58,7 @@ export function parseJuryConfig(source: Record<string, string | undefined>): Jur
     halfExposure: e.CURIA_JURY_HALF_EXPOSURE,
     capacity: e.CURIA_JURY_CAPACITY,
     quorum: e.CURIA_JURY_QUORUM,
+    postsPerBallot: e.CURIA_JURY_POSTS_PER_BALLOT,
   }
   try {
     assertRoundParams(params)

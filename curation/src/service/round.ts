@@ -390,6 +390,12 @@ export interface BallotSheet {
   votingEndsAt: string
   /** The sampled posts, by URI. Never a price, a market id or a trade count: jurors judge the post. */
   posts: { postUri: string }[]
+  /**
+   * With the juror's round nullifier, what picks the posts its ballot covers (../jury/assignment.ts); the juror
+   * computes it on its device, so fetching the sheet reveals nothing. postsPerBallot null: all of them.
+   */
+  mixedSeed: Hex32
+  postsPerBallot: number | null
 }
 
 /** What a juror needs to vote in a round that is voting: the posts to judge and what to prove against. */
@@ -411,6 +417,8 @@ export async function getRoundBallotSheet(
     root: round.root,
     votingEndsAt: round.votingEndsAt!,
     posts: rows.map((r) => ({ postUri: r.postUri })),
+    mixedSeed: round.mixedSeed!,
+    postsPerBallot: round.params.postsPerBallot ?? null,
   }
 }
 
