@@ -139,7 +139,9 @@ describe('curator skill (service)', () => {
     expect(high.every((x) => x.yesFrequency === 0)).toBe(true)
 
     const nobody = await getCuratorSkill(database, 'did:plc:nobody')
+    expect(a.hasAccount).toBe(true)
     expect(nobody).toMatchObject({
+      hasAccount: false,
       markets: 0,
       brier: null,
       skill: null,

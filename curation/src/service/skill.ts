@@ -10,6 +10,8 @@ import { assertDid } from './ledger'
 
 export interface CuratorSkill {
   did: string
+  /** Whether the DID holds a curator account (it has signed in or traded); false: every figure is empty. */
+  hasAccount: boolean
   markets: number
   brier: number | null
   logScore: number | null
@@ -83,6 +85,7 @@ export async function getCuratorSkill(
     : [{ profit: '0', n: 0 }]
   return {
     did,
+    hasAccount: account !== undefined,
     ...summarizeSkill(markets, opts),
     profitMicro: BigInt(profit.profit),
     settledPositions: profit.n,

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next'
 import { formatCredits, formatPercent, formatSignedCredits } from '../../lib/credits'
+import { curatorPath } from '../../lib/curator'
 import { formatAbsoluteTime, formatRelativeTime } from '../../lib/format'
 import { FaucetPanel } from '../../components/jury/faucet-panel'
 import { getSession } from '../../server/auth/session'
@@ -48,7 +49,13 @@ export default async function PortfolioPage() {
     <div className="px-4 py-6 sm:px-6">
       <h1 className="font-serif text-2xl font-semibold tracking-tight">Portfolio</h1>
       <p className="mt-1 text-sm text-zinc-500 dark:text-zinc-400">
-        <bdi>@{viewer.handle ?? viewer.did}</bdi>
+        <bdi>@{viewer.handle ?? viewer.did}</bdi> ·{' '}
+        <a
+          href={curatorPath(viewer.did) ?? '/leaderboard?by=skill'}
+          className="text-sky-700 hover:underline dark:text-sky-400"
+        >
+          Your skill and calibration
+        </a>
       </p>
       <dl className="mt-5 grid grid-cols-2 gap-3">
         <div className="rounded-xl border border-zinc-200 p-4 dark:border-zinc-800">
