@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { z } from 'zod'
 import { parseMarketParams, type LedgerParams, type MarketParams } from '@curia/curation/market/params'
+import type { TokenKeySource } from './auth/token-box'
 
 /**
  * The web app's one environment reader. Everything else takes a `WebConfig` (or a value derived from it), so
@@ -26,6 +27,8 @@ export interface WebConfig {
    */
   publicUrl: string
   oauth: OAuthConfig
+  /** Where the key that seals OAuth tokens at rest comes from. */
+  tokenKey: TokenKeySource
   /** Resolving DIDs and handles: the PLC directory, and whether plain-http PLC and did:web are allowed. */
   identity: { plcUrl: string; allowHttp: boolean }
   /**
@@ -90,6 +93,7 @@ const envSchema = z.object({
   CURIA_WEB_PORT: optional(z.coerce.number().int().min(1).max(65535)),
   CURIA_PUBLIC_URL: optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })),
   CURIA_OAUTH_PRIVATE_KEY: optional(z.string().min(1)),
+  CURIA_TOKEN_KEY: optional(z.string().min(32, 'must be at least 32 characters of secret')),
   CURIA_OAUTH_HANDLE_RESOLVER: optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })),
   CURIA_PLC_URL: optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })),
   CURIA_ALLOW_HTTP_IDENTITY: optional(z.enum(['true', 'false', '1', '0'])),
@@ -129,6 +133,13 @@ export function readWebConfig(env: Record<string, string | undefined>, cwd = pro
       (e.CURIA_BLOB_URL_TEMPLATE === undefined ? BSKY_CDN_AVATAR : blobUrlTemplate),
     publicUrl,
     oauth: readOAuthConfig(publicUrl, e.CURIA_OAUTH_PRIVATE_KEY, e.CURIA_OAUTH_HANDLE_RESOLVER),
+    // What seals OAuth tokens at rest (server/auth/token-box.ts): an explicit secret, else the production signing
+    // key, else a key file beside the embedded database.
+    tokenKey: e.CURIA_TOKEN_KEY
+      ? { kind: 'secret', secret: e.CURIA_TOKEN_KEY }
+      : publicUrl.startsWith('https://') && e.CURIA_OAUTH_PRIVATE_KEY
+        ? { kind: 'secret', secret: e.CURIA_OAUTH_PRIVATE_KEY }
+        : { kind: 'file', path: join(resolve(root, e.CURIA_DATA_DIR ?? 'data'), 'oauth-token.key') },
     identity: {
       plcUrl,
       // Same rule as the indexer and the feed generator: a plain-http PLC only exists on a local network.

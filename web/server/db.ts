@@ -7,6 +7,7 @@ import { setupLedger } from '@curia/curation/service/ledger'
 import { createTradeDesk, type TradeDesk } from '@curia/curation/service/trade-desk'
 import { createOAuthClient } from './auth/oauth-client'
 import { createOAuthStores } from './auth/oauth-stores'
+import { loadTokenKey } from './auth/token-box'
 import { getWebConfig } from './config'
 
 interface WebServices {
@@ -46,7 +47,9 @@ function open(): WebServices {
       },
     }),
   )
-  const oauth = database.then((db) => createOAuthClient(config, createOAuthStores(db.sql)))
+  const oauth = Promise.all([database, loadTokenKey(config.tokenKey)]).then(([db, key]) =>
+    createOAuthClient(config, createOAuthStores(db.sql, { key })),
+  )
   const services = { database, store, ledger, desk, oauth }
   // A failed open (database down at boot) must not be cached forever: the next request tries again.
   for (const part of [database, store, ledger, desk, oauth] as Promise<unknown>[]) {

@@ -26,6 +26,7 @@ describe('readWebConfig', () => {
       },
       identity: { plcUrl: 'https://plc.directory', allowHttp: false },
       recordSourceUrl: 'https://public.api.bsky.app',
+      tokenKey: { kind: 'file', path: join(repoRoot, 'data', 'oauth-token.key') },
       market: DEFAULT_MARKET_PARAMS,
       ledger: DEFAULT_LEDGER_PARAMS,
     })
@@ -94,6 +95,17 @@ describe('readWebConfig: sign-in and markets', () => {
       jwksUri: 'https://curia.example/oauth/jwks.json',
       redirectUri: 'https://curia.example/oauth/callback',
     })
+    // Tokens at rest are sealed with a key derived from the signing key, unless one is given.
+    expect(config.tokenKey).toEqual({ kind: 'secret', secret: '{"kty":"EC"}' })
+    const explicit = 'x'.repeat(32)
+    expect(
+      readWebConfig({
+        CURIA_PUBLIC_URL: 'https://curia.example',
+        CURIA_OAUTH_PRIVATE_KEY: '{"kty":"EC"}',
+        CURIA_TOKEN_KEY: explicit,
+      }).tokenKey,
+    ).toEqual({ kind: 'secret', secret: explicit })
+    expect(() => readWebConfig({ CURIA_TOKEN_KEY: 'short' })).toThrow(/CURIA_TOKEN_KEY/)
     expect(() => readWebConfig({ CURIA_PUBLIC_URL: 'https://curia.example' })).toThrow(
       /CURIA_OAUTH_PRIVATE_KEY/,
     )

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { NodeOAuthClient } from '@atproto/oauth-client-node'
 import type { Database } from '@curia/db'
@@ -38,7 +39,7 @@ beforeAll(async () => {
     CURIA_PLC_URL: net.plcUrl,
     CURIA_OAUTH_HANDLE_RESOLVER: net.pdsUrl,
   })
-  oauth = await createOAuthClient(config, createOAuthStores(database.sql))
+  oauth = await createOAuthClient(config, createOAuthStores(database.sql, { key: randomBytes(32) }))
   author = await createAccount(net.pdsUrl, `openmkt${Date.now().toString(36)}`)
   await setupLedger(database, { treasuryFundingMicro: 100_000n * MICRO, now: new Date() })
   await grantStartingCredits(database, { did: curator.did, amountMicro: 100n * MICRO, now: new Date() })

@@ -1,9 +1,13 @@
+import { mkdtemp, rm, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { JoseKey, type NodeOAuthClient } from '@atproto/oauth-client-node'
 import type { Database } from '@curia/db'
 import { createTestDatabase } from '@curia/db/testing'
 import { createOAuthClient } from '../server/auth/oauth-client'
 import { OAUTH_STATE_TTL_MS, createOAuthStores } from '../server/auth/oauth-stores'
+import { deriveTokenKey, loadTokenKey } from '../server/auth/token-box'
 import { resolveSession } from '../server/auth/resolve-session'
 import {
   OAUTH_RECHECK_MS,
@@ -17,6 +21,8 @@ import {
   recordCurator,
 } from '../server/auth/web-session'
 import { readWebConfig } from '../server/config'
+
+const KEY = deriveTokenKey('a test secret of at least 32 characters')
 
 const T0 = new Date('2026-03-01T12:00:00Z')
 const at = (ms: number) => new Date(T0.getTime() + ms)
@@ -104,7 +110,7 @@ describe('curators', () => {
 describe('OAuth stores', () => {
   it('keeps a state until it is used or an hour passes', async () => {
     let now = T0
-    const { stateStore } = createOAuthStores(database.sql, () => now)
+    const { stateStore } = createOAuthStores(database.sql, { key: KEY, now: () => now })
     const value = { iss: 'http://pds.test', verifier: 'v', dpopJwk: { kty: 'EC' } } as never
     await stateStore.set('state-1', value)
     expect(await stateStore.get('state-1')).toEqual(value)
@@ -119,8 +125,61 @@ describe('OAuth stores', () => {
     expect(await database.sql`select key from oauth_state where key = 'state-2'`).toHaveLength(0)
   })
 
+  it('never stores a token or key in the clear, and a sealed value opens only under its key and on its row', async () => {
+    const { sessionStore, stateStore } = createOAuthStores(database.sql, { key: KEY, now: () => T0 })
+    const did = newDid()
+    const other = newDid()
+    await sessionStore.set(did, {
+      tokenSet: { refresh_token: 'secret-refresh' },
+      dpopJwk: { d: 'secret-d' },
+    } as never)
+    await stateStore.set('state-sealed', {
+      verifier: 'secret-verifier',
+      dpopJwk: { d: 'secret-state-d' },
+    } as never)
+    const dump = JSON.stringify(
+      await database.sql`select value from oauth_session union all select value from oauth_state`,
+    )
+    expect(dump).not.toMatch(/secret-/)
+
+    // Another deployment's key (or a rotated one) opens nothing: that user signs in again.
+    const rotated = createOAuthStores(database.sql, {
+      key: deriveTokenKey('another secret, 32 characters long!'),
+    })
+    expect(await rotated.sessionStore.get(did)).toBeUndefined()
+    // A sealed session copied onto another DID's row does not open there.
+    await database.sql`
+      insert into oauth_session (did, value, updated_at)
+      select ${other}, value, updated_at from oauth_session where did = ${did}`
+    expect(await sessionStore.get(other)).toBeUndefined()
+    expect(await sessionStore.get(did)).toMatchObject({ tokenSet: { refresh_token: 'secret-refresh' } })
+  })
+
+  it('makes a development key file once (mode 0600) and reads the same key after', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'curia-token-'))
+    const source = { kind: 'file', path: join(dir, 'nested', 'oauth-token.key') } as const
+    const [a, b] = await Promise.all([loadTokenKey(source), loadTokenKey(source)])
+    expect(a.equals(b)).toBe(true)
+    expect((await loadTokenKey(source)).equals(a)).toBe(true)
+    expect((await stat(source.path)).mode & 0o777).toBe(0o600)
+    await rm(dir, { recursive: true })
+  })
+
+  it('reads a session written in the clear before sealing, and seals it on the next write', async () => {
+    const { sessionStore } = createOAuthStores(database.sql, { key: KEY, now: () => T0 })
+    const did = newDid()
+    await database.sql`
+      insert into oauth_session (did, value, updated_at)
+      values (${did}, ${JSON.stringify({ tokenSet: { access_token: 'old' } })}::jsonb, now())`
+    expect(await sessionStore.get(did)).toEqual({ tokenSet: { access_token: 'old' } })
+    await sessionStore.set(did, { tokenSet: { access_token: 'new' } } as never)
+    const [row] = await database.sql<{ value: { sealed?: string } }[]>`
+      select value from oauth_session where did = ${did}`
+    expect(row?.value.sealed).toBe('v1')
+  })
+
   it('stores a session per DID and replaces it on refresh', async () => {
-    const { sessionStore } = createOAuthStores(database.sql, () => T0)
+    const { sessionStore } = createOAuthStores(database.sql, { key: KEY, now: () => T0 })
     const did = newDid()
     await sessionStore.set(did, { tokenSet: { access_token: 'a1' } } as never)
     await sessionStore.set(did, { tokenSet: { access_token: 'a2' } } as never)
@@ -137,7 +196,7 @@ describe('resolveSession: a Curia session stands on its OAuth grant', () => {
       CURIA_PUBLIC_URL: 'http://127.0.0.1:3999',
       CURIA_PLC_URL: 'http://127.0.0.1:1',
     })
-    oauth = await createOAuthClient(config, createOAuthStores(database.sql))
+    oauth = await createOAuthClient(config, createOAuthStores(database.sql, { key: KEY }))
   })
 
   it('does not ask the PDS again before the recheck interval', async () => {
@@ -163,7 +222,7 @@ describe('resolveSession: a Curia session stands on its OAuth grant', () => {
   it('keeps the session when the PDS cannot be reached to refresh the tokens, and checks again later', async () => {
     const did = newDid()
     const dpop = await JoseKey.generate(['ES256'])
-    const { sessionStore } = createOAuthStores(database.sql)
+    const { sessionStore } = createOAuthStores(database.sql, { key: KEY })
     // An expired access token whose issuer does not answer: a refresh must be attempted, and it cannot succeed.
     await sessionStore.set(did, {
       dpopJwk: dpop.privateJwk!,

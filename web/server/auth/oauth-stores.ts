@@ -5,21 +5,26 @@ import type {
   NodeSavedStateStore,
 } from '@atproto/oauth-client-node'
 import type { Sql } from '@curia/db'
+import { openJson, sealJson } from './token-box'
 
 /** An authorization that has not come back within this long is abandoned; its row is worthless. */
 export const OAUTH_STATE_TTL_MS = 60 * 60_000
 
 /**
  * The OAuth client's two stores, backed by the `oauth_state` and `oauth_session` tables (db/src/schema/auth.ts).
- * Values are the client's own JSON records (DPoP keys as JWKs, token sets), stored as they are given. They are
- * bound as JSON text: drizzle, sharing this postgres.js client, turns off its json serializer.
+ * Values are the client's own JSON records (DPoP keys as JWKs, token sets), sealed with `key` (token-box.ts: the
+ * database never holds a usable token or DPoP key) and bound as JSON text: drizzle, sharing this postgres.js
+ * client, turns off its json serializer. A value that does not open (the key changed) reads as absent: that user
+ * signs in again.
  *
  * `now` is read per call (a clock, not a date) because the stores live as long as the process.
  */
 export function createOAuthStores(
   sql: Sql,
-  now: () => Date = () => new Date(),
+  opts: { key: Buffer; now?: () => Date },
 ): { stateStore: NodeSavedStateStore; sessionStore: NodeSavedSessionStore } {
+  const sealKey = opts.key
+  const now = opts.now ?? (() => new Date())
   const stateStore: NodeSavedStateStore = {
     async set(key, value) {
       const at = now()
@@ -28,15 +33,15 @@ export function createOAuthStores(
       await sql`delete from oauth_state where expires_at < ${at.toISOString()}::timestamptz`
       await sql`
         insert into oauth_state (key, value, created_at, expires_at)
-        values (${key}, ${JSON.stringify(value)}::jsonb, ${at.toISOString()}::timestamptz,
+        values (${key}, ${JSON.stringify(sealJson(sealKey, value, `state:${key}`))}::jsonb, ${at.toISOString()}::timestamptz,
                 ${expires.toISOString()}::timestamptz)
         on conflict (key) do update set value = excluded.value, created_at = excluded.created_at,
                                         expires_at = excluded.expires_at`
     },
     async get(key) {
-      const [row] = await sql<{ value: NodeSavedState }[]>`
+      const [row] = await sql<{ value: unknown }[]>`
         select value from oauth_state where key = ${key} and expires_at > ${now().toISOString()}::timestamptz`
-      return row?.value
+      return row ? openJson<NodeSavedState>(sealKey, row.value, `state:${key}`) : undefined
     },
     async del(key) {
       await sql`delete from oauth_state where key = ${key}`
@@ -47,14 +52,13 @@ export function createOAuthStores(
     async set(did, value) {
       await sql`
         insert into oauth_session (did, value, updated_at)
-        values (${did}, ${JSON.stringify(value)}::jsonb, ${now().toISOString()}::timestamptz)
+        values (${did}, ${JSON.stringify(sealJson(sealKey, value, `session:${did}`))}::jsonb,
+                ${now().toISOString()}::timestamptz)
         on conflict (did) do update set value = excluded.value, updated_at = excluded.updated_at`
     },
     async get(did) {
-      const [row] = await sql<
-        { value: NodeSavedSession }[]
-      >`select value from oauth_session where did = ${did}`
-      return row?.value
+      const [row] = await sql<{ value: unknown }[]>`select value from oauth_session where did = ${did}`
+      return row ? openJson<NodeSavedSession>(sealKey, row.value, `session:${did}`) : undefined
     },
     async del(did) {
       await sql`delete from oauth_session where did = ${did}`
