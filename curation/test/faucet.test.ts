@@ -23,7 +23,7 @@ import { MICRO } from '../src/market/lmsr'
 import { DEFAULT_LEDGER_PARAMS, parseMarketParams } from '../src/market/params'
 import { claimHumanGrant, hasClaimedHumanGrant, type ClaimHumanGrantOptions } from '../src/service/faucet'
 import { semaphoreArtifacts } from '../src/service/jury-artifacts'
-import { addMember } from '../src/service/jury-group'
+import { addMember, removeMember } from '../src/service/jury-group'
 import { checkLedgerInvariant, getBalance, grantStartingCredits, setupLedger } from '../src/service/ledger'
 import { HOUR, MINUTE, T0, at, terminateCurve } from './jury-helpers'
 
@@ -288,8 +288,12 @@ describe('claimHumanGrant', () => {
   })
 
   it('refuses every root from before the latest removal, the removed member included; accepts the new one', async () => {
-    const removedAt = at(2 * MINUTE)
-    await removeMember(removed, removedAt)
+    const removal = await removeMember(database, { commitment: removed.commitment, now: at(2 * MINUTE) })
+    expect(removal).toMatchObject({
+      outcome: 'removed',
+      removedVersion: 9,
+      root: afterRemovalGroup().root.toString(),
+    })
     const now = at(3 * MINUTE)
     // Version 8 was replaced a minute ago, well inside the window, but it still holds the removed member.
     await refused('wrong_root', () => claim({ did: did(8), proof: proofs.removedMember, now }))
@@ -305,25 +309,3 @@ describe('claimHumanGrant', () => {
     expect(row).toEqual({ claims: 6, grants: 6, minted: String(6n * GRANT) })
   })
 })
-
-/**
- * A member's removal as the schema records it (db/src/schema/jury.ts): the next root version is the tree with the
- * member's leaf zeroed, and the member row names that version. Done in SQL, as the operator's removal service
- * would, so this file tests the faucet's rule on its own.
- */
-async function removeMember(identity: Identity, now: Date): Promise<void> {
-  const root = afterRemovalGroup().root.toString()
-  const nowIso = now.toISOString()
-  await database.sql.begin(async (tx) => {
-    const [head] = await tx<{ version: number; size: number }[]>`
-      select version, size from jury_group where id = 1 for update`
-    const version = head!.version + 1
-    await tx`
-      insert into jury_group_root (version, root, size, created_at)
-      values (${version}, ${root}, ${head!.size}, ${nowIso}::timestamptz)`
-    await tx`
-      update jury_member set removed_version = ${version}, removed_at = ${nowIso}::timestamptz
-      where commitment = ${identity.commitment.toString()}`
-    await tx`update jury_group set version = ${version}, root = ${root}, updated_at = ${nowIso}::timestamptz where id = 1`
-  })
-}

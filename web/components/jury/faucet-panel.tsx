@@ -81,6 +81,11 @@ export function FaucetPanel({ view, did }: { view: FaucetView; did: string }) {
 
   const identity = identities.find((i) => i.commitment === chosen)
   const busy = stage.kind === 'proving' || stage.kind === 'sending'
+  // Refusals that another try cannot change: no button to press again.
+  const settled =
+    stage.kind === 'granted' ||
+    (stage.kind === 'refused' &&
+      (stage.code === 'human_already_claimed' || stage.code === 'did_already_claimed'))
   const group = view.group
 
   async function claim(): Promise<void> {
@@ -150,7 +155,7 @@ export function FaucetPanel({ view, did }: { view: FaucetView; did: string }) {
           <select
             id={pickerId}
             value={chosen}
-            disabled={busy || stage.kind === 'granted'}
+            disabled={busy || settled}
             onChange={(e) => setChosen(e.target.value)}
             className={`rounded-md border border-zinc-300 bg-white px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900 ${focusRing}`}
           >
@@ -162,7 +167,7 @@ export function FaucetPanel({ view, did }: { view: FaucetView; did: string }) {
           </select>
         </label>
       ) : null}
-      {stage.kind !== 'granted' ? (
+      {!settled ? (
         <button
           type="button"
           onClick={() => void claim()}
