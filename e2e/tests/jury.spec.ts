@@ -272,4 +272,63 @@ test('a juror enrolls with an invite, proves a ballot in the browser, and the ve
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
+
+  // The curator's record after settlement: one market scored (the void one scores nothing), realised profit as
+  // paid, scores from the forecast the trade left behind, and a calibration chart. Expected values come from the
+  // trade receipts, not from the skill service.
+  const number = (text: string) => Number(text.replaceAll('−', '-').replaceAll(',', '').replace('%', ''))
+  const forecast = onGood.yesPriceAfter
+  const brier = (1 - forecast) ** 2
+  const skill = 1 - brier / (1 - onGood.yesPriceBefore) ** 2
+  // `+ 0`: a skill that rounds to -0 reads `0%`, and toBe tells -0 from 0.
+  await page.goto(`/curator/${curator.did}`)
+  await expect(page.getByTestId('curator-name')).toHaveText(`@${curator.handle}`)
+  await expect(page.getByTestId('curator-did')).toHaveText(curator.did)
+  await expect(page.getByTestId('curator-markets')).toHaveText('1')
+  expect(number(await page.getByTestId('curator-profit').innerText())).toBeCloseTo(
+    Number(expected - startBalance) / 1e6,
+    2,
+  )
+  expect(number(await page.getByTestId('curator-brier').innerText())).toBeCloseTo(brier, 4)
+  expect(number(await page.getByTestId('curator-log').innerText())).toBeCloseTo(Math.log(forecast), 3)
+  expect(number(await page.getByTestId('curator-skill').innerText())).toBe(Math.round(skill * 100) + 0)
+  const bin = page.getByTestId('calibration-row')
+  await expect(bin).toHaveCount(1)
+  await expect(bin).toHaveAttribute('data-lower', String(Math.min(9, Math.floor(forecast * 10)) / 10))
+  await expect(bin).toHaveAttribute('data-yes-frequency', '1')
+  await expect(page.getByTestId('calibration-chart')).toHaveAttribute('data-bins', '1')
+  await expect(page.getByTestId('calibration-chart').locator('canvas')).toBeVisible()
+  await page.screenshot({ path: shots('curator-skill'), fullPage: true })
+  for (const bad of [
+    'did:plc:nobodyhasthisdid0000000',
+    '%3Cscript%3Ealert(1)%3C%2Fscript%3E',
+    "did:plc:x'--",
+  ])
+    expect((await page.request.get(`/curator/${bad}`)).status(), bad).toBe(404)
+
+  // The skill board: one market is under the default minimum, so the curator is listed only with everyone
+  // included; the tabs are links, reached and followed by keyboard.
+  await page.goto('/leaderboard?by=skill')
+  await expect(page.getByTestId('leaderboard-tab-skill')).toHaveAttribute('aria-current', 'page')
+  await expect(page.getByTestId('skill-min-markets')).toContainText('at least 5 scored markets')
+  const curatorRow = page.getByTestId('skill-row').and(page.locator(`[data-did="${curator.did}"]`))
+  await expect(curatorRow).toHaveCount(0)
+  await page.getByRole('link', { name: 'Include everyone' }).click()
+  await page.waitForURL('**/leaderboard?by=skill&min=1')
+  await expect(curatorRow.getByTestId('skill-row-markets')).toHaveText('1')
+  expect(number(await curatorRow.getByTestId('skill-row-skill').innerText())).toBe(
+    Math.round(skill * 100) + 0,
+  )
+  expect(number(await curatorRow.getByTestId('skill-row-brier').innerText())).toBeCloseTo(brier, 4)
+  await page.getByTestId('leaderboard-tab-profit').focus()
+  await page.keyboard.press('Enter')
+  await page.waitForURL('**/leaderboard?by=profit')
+  await expect(page.getByTestId('leaderboard-tab-profit')).toHaveAttribute('aria-current', 'page')
+  await page
+    .getByTestId('leaderboard')
+    .locator(`[data-did="${curator.did}"]`)
+    .getByRole('link', { name: `@${curator.handle}` })
+    .click()
+  await page.waitForURL(`**/curator/${curator.did}`)
+  await expect(page.getByTestId('curator-markets')).toHaveText('1')
 })

@@ -86,7 +86,7 @@ export function CalibrationChart({ bins }: { bins: CalibrationBin[] }) {
         // A margin past 0 and 1, so dots at the edges are drawn whole inside the plot.
         scales: { x: { time: false, range: [-0.04, 1.04] }, y: { range: [-0.06, 1.06] } },
         axes: [
-          { ...axis, label: 'Forecast (YES)' },
+          { ...axis, label: 'Forecast (YES)', size: 30 },
           { ...axis, label: 'Endorsed', size: 46 },
         ],
         series: [
