@@ -18,6 +18,8 @@
  *   CURIA_JURY_VOTING_MINUTES   how long jurors vote once the sample is drawn
  *   CURIA_JURY_P_MIN            the least chance a closed market is sampled (the default, 0.05, samples few)
  *   CURIA_JURY_QUORUM           endorse + reject votes a verdict needs
+ *   CURIA_JURY_POSTS_PER_BALLOT posts each juror judges, assigned by its round nullifier (default 12): with J jurors
+ *                               and n sampled posts a post expects J * 12 / n votes, so keep n small or J large
  *   CURIA_DEMO_JURORS           how many simulated jurors (default 6; at most the simulated accounts)
  *
  * These variables reach the Curia process (the demo passes its environment on), whose launcher runs the jury worker
@@ -32,8 +34,10 @@ import type { InvitePolicy } from '@curia/curation/admission/admission-config'
 import { allowlistVerifier } from '@curia/curation/admission/allowlist'
 import { inviteVerifier } from '@curia/curation/admission/invite'
 import { isCurationError } from '@curia/curation/errors'
+import { assignBallotPosts } from '@curia/curation/jury/assignment'
 import { ballotMessage, canonicalBallotContent, roundScope, type Vote } from '@curia/curation/jury/ballot'
 import { JURY_TREE_DEPTH } from '@curia/curation/jury/group'
+import { semaphoreNullifier } from '@curia/curation/jury/nullifier'
 import {
   addToAllowlist,
   admitJuror,
@@ -181,7 +185,14 @@ export async function startDemoJurors(opts: DemoJurorsOptions): Promise<DemoJuro
         done.add(key) // enrolled after this round froze its members, or nothing to judge
         continue
       }
-      const votes = sheet.posts.map((p): [string, Vote] => [p.postUri, demoVote(seed, juror.did, p.postUri)])
+      // The posts this juror's ballot must cover: a hash of its round nullifier picks them (the server checks it).
+      const assigned = assignBallotPosts({
+        mixedSeed: sheet.mixedSeed,
+        nullifier: semaphoreNullifier(juror.identity.secretScalar, roundScope(round.id)),
+        sampledPostUris: sheet.posts.map((p) => p.postUri),
+        postsPerBallot: sheet.postsPerBallot ?? undefined,
+      })
+      const votes = assigned.map((uri): [string, Vote] => [uri, demoVote(seed, juror.did, uri)])
       const content = canonicalBallotContent(votes)
       const t0 = performance.now()
       const proof = await generateProof(
@@ -198,7 +209,8 @@ export async function startDemoJurors(opts: DemoJurorsOptions): Promise<DemoJuro
       const tally = votes.map(([, v]) => v[0]).join('')
       log(
         `juror …${juror.did.slice(-8)} ${outcome === 'accepted' ? 'voted' : `was refused (${outcome})`} in round ` +
-          `${round.id} on ${votes.length} posts [${tally}], proof ${Math.round(performance.now() - t0)} ms`,
+          `${round.id} on ${votes.length} of ${sheet.posts.length} sampled posts [${tally}], proof ` +
+          `${Math.round(performance.now() - t0)} ms`,
       )
       return // one proof per tick: proving takes the CPU for a few seconds
     }

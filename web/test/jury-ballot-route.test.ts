@@ -27,6 +27,8 @@ const postUris = ['a', 'b'].map((r) => `at://did:plc:author00000000000000000/app
 let database: Database
 let roundId: number
 let body: { roundId: number; proof: SemaphoreProof; content: string }
+/** A real proof by another member whose ballot leaves out one of the sampled posts. */
+let partial: { roundId: number; proof: SemaphoreProof; content: string }
 
 const stream = (text: string) => new Blob([text]).stream()
 const post = (value: unknown) =>
@@ -52,16 +54,22 @@ beforeAll(async () => {
   roundId = opened.round.id
   await freezeRound(database, { roundId, now: new Date(opened.round.windowEndsAt) })
   await revealRound(database, { roundId, now: new Date() })
-  const content = canonicalBallotContent(postUris.map((u) => [u, 'endorse'] as const))
-  const proof = await generateProof(
-    members[1]!,
-    new Group(members.map((m) => m.commitment)),
-    ballotMessage(content),
-    roundScope(roundId),
-    JURY_TREE_DEPTH,
-    semaphoreArtifacts(JURY_TREE_DEPTH),
-  )
-  body = { roundId, proof, content }
+  const prove = async (member: Identity, uris: string[]) => {
+    const content = canonicalBallotContent(uris.map((u) => [u, 'endorse'] as const))
+    const proof = await generateProof(
+      member,
+      new Group(members.map((m) => m.commitment)),
+      ballotMessage(content),
+      roundScope(roundId),
+      JURY_TREE_DEPTH,
+      semaphoreArtifacts(JURY_TREE_DEPTH),
+    )
+    return { roundId, proof, content }
+  }
+  ;[body, partial] = await Promise.all([
+    prove(members[1]!, postUris),
+    prove(members[2]!, postUris.slice(0, 1)),
+  ])
 }, 180_000)
 
 afterAll(async () => {
@@ -91,6 +99,8 @@ describe('POST /api/jury/ballots', () => {
       status: 422,
       body: { code: 'wrong_message' },
     })
+    // A member's valid proof on other posts than its ballot is assigned (this round: the whole sample).
+    expect(await post(partial)).toMatchObject({ status: 422, body: { code: 'wrong_assignment' } })
     const [none] = await database.sql`select 1 from jury_ballot`
     expect(none).toBeUndefined()
   })

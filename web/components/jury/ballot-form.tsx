@@ -10,12 +10,15 @@ import {
   type ProveProgress,
   type WarmState,
 } from '../../lib/jury/prover'
-import type { BallotResponse, BallotSheetView, ProveTimings } from '../../lib/jury/types'
+import type { BallotResponse, ProveTimings } from '../../lib/jury/types'
 import { markVoted, votedIn } from '../../lib/jury/voted-store'
+import type { AssignedBallotSheetView } from '../../server/jury/queries'
 
 const focusRing = 'focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600'
 
-// The page imports nothing from the proving stack (Semaphore, snarkjs, hashing): the worker builds the content.
+// The page imports nothing from the proving stack (snarkjs, the prover): the worker builds the content and the
+// proof. Which posts this juror judges it works out itself (`assignedPosts`), loading Semaphore's identity
+// package and two hashes only when this device holds an identity.
 const VOTES = ['endorse', 'reject', 'abstain'] as const satisfies readonly Vote[]
 const VOTE_LABELS: Record<Vote, string> = { endorse: 'Endorse', reject: 'Reject', abstain: 'Abstain' }
 
@@ -32,20 +35,48 @@ interface PendingBallot {
 }
 
 /**
- * The juror's ballot: one choice per sampled post, then a proof made in a Web Worker on this device and a POST
- * without credentials. The server learns the votes and that some member cast them, nothing else: no cookie, no
- * account, no Merkle path request. `cards` are the posts, rendered on the server (never with their prices).
+ * The sampled posts a juror's ballot covers: the round's `postsPerBallot` of them, picked by a hash of the juror's
+ * round nullifier (curation/src/jury/assignment.ts), which this device computes from the identity as Semaphore's
+ * circuit does, before any proof. The server checks the same function against the proof's nullifier.
+ */
+async function assignedPosts(
+  privateKey: string,
+  sheet: Pick<AssignedBallotSheetView, 'scope' | 'mixedSeed' | 'postsPerBallot'> & {
+    posts: { postUri: string }[]
+  },
+): Promise<string[]> {
+  const [{ Identity }, { semaphoreNullifier }, { assignBallotPosts }] = await Promise.all([
+    import('@semaphore-protocol/core/identity'),
+    import('@curia/curation/jury/nullifier'),
+    import('@curia/curation/jury/assignment'),
+  ])
+  const nullifier = semaphoreNullifier(Identity.import(privateKey).secretScalar, BigInt(sheet.scope))
+  return assignBallotPosts({
+    mixedSeed: sheet.mixedSeed as `0x${string}`,
+    nullifier,
+    sampledPostUris: sheet.posts.map((p) => p.postUri),
+    postsPerBallot: sheet.postsPerBallot ?? undefined,
+  })
+}
+
+/**
+ * The juror's ballot: one choice per post assigned to this juror, then a proof made in a Web Worker on this device
+ * and a POST without credentials. The server learns the votes and that some member cast them, nothing else: no
+ * cookie, no account, no Merkle path request. `cards` are the sampled posts, rendered on the server (never with
+ * their prices); every juror receives all of them, and this page shows the ones its identity is assigned.
  */
 export function BallotForm({
   sheet,
   cards,
 }: {
-  sheet: Omit<BallotSheetView, 'posts'> & { posts: { postUri: string }[] }
+  sheet: Omit<AssignedBallotSheetView, 'posts'> & { posts: { postUri: string }[] }
   cards: Record<string, ReactNode>
 }) {
   const [votes, setVotes] = useState<Partial<Record<string, Vote>>>({})
   const [identities, setIdentities] = useState<StoredIdentity[] | null>(null)
   const [chosen, setChosen] = useState<string>('')
+  /** The chosen identity's assigned posts (by commitment, so a switch of identity never shows stale posts). */
+  const [assignment, setAssignment] = useState<{ commitment: string; posts: string[] } | null>(null)
   const [warm, setWarm] = useState<WarmState>({ status: 'loading', loadedBytes: 0, totalBytes: 1 })
   const [stage, setStage] = useState<Stage>({ kind: 'choosing' })
   const [already, setAlready] = useState<string | null>(null)
@@ -76,7 +107,33 @@ export function BallotForm({
   }, [stage.kind])
 
   const identity = identities?.find((i) => i.commitment === chosen)
-  const missing = sheet.posts.filter((p) => !votes[p.postUri]).length
+
+  useEffect(() => {
+    if (!identity) return
+    let live = true
+    assignedPosts(identity.privateKey, sheet).then(
+      (posts) => {
+        if (live) setAssignment({ commitment: identity.commitment, posts })
+      },
+      () => {
+        // A key that cannot be read fails the proof too; show the whole sample meanwhile, the server decides.
+        if (live) setAssignment({ commitment: identity.commitment, posts: sheet.posts.map((p) => p.postUri) })
+      },
+    )
+    return () => {
+      live = false
+    }
+  }, [identity, sheet])
+
+  // With an identity: its assigned posts once known (none while computing). Without one: the whole sample, to read.
+  const assigned = identity
+    ? assignment?.commitment === identity.commitment
+      ? assignment.posts
+      : null
+    : undefined
+  const shown =
+    assigned === undefined ? sheet.posts : assigned === null ? [] : assigned.map((postUri) => ({ postUri }))
+  const missing = assigned ? assigned.filter((uri) => !votes[uri]).length : sheet.posts.length
   const busy = stage.kind === 'proving' || stage.kind === 'sending'
   const done = stage.kind === 'accepted'
 
@@ -117,8 +174,9 @@ export function BallotForm({
   }
 
   async function submit(): Promise<void> {
-    if (!identity || !prover.current || sheet.root === null || missing > 0) return
-    const choices = sheet.posts.map((p): [string, Vote] => [p.postUri, votes[p.postUri]!])
+    if (!identity || !assigned || !prover.current || sheet.root === null || missing > 0) return
+    // Exactly the assigned posts: a vote left over from another identity's assignment is not sent.
+    const choices = assigned.map((uri): [string, Vote] => [uri, votes[uri]!])
     const startedAt = Date.now()
     setNow(startedAt)
     setStage({ kind: 'proving', progress: { phase: 'artifacts' }, startedAt })
@@ -158,11 +216,16 @@ export function BallotForm({
         void submit()
       }}
     >
+      <AssignmentLine
+        sampled={sheet.posts.length}
+        assigned={assigned}
+        postsPerBallot={sheet.postsPerBallot}
+      />
       <ol className="divide-y divide-zinc-200 dark:divide-zinc-800">
-        {sheet.posts.map((p, i) => (
+        {shown.map((p, i) => (
           <li key={p.postUri} data-testid="ballot-post" data-uri={p.postUri}>
             {cards[p.postUri]}
-            <fieldset className="px-4 pb-4 sm:px-5" disabled={busy || done}>
+            <fieldset className="px-4 pb-4 sm:px-5" disabled={busy || done || !assigned}>
               <legend className="sr-only">Your verdict on post {i + 1}</legend>
               <div className="flex flex-wrap gap-2 sm:ml-[3.25rem]">
                 {VOTES.map((vote) => (
@@ -206,7 +269,7 @@ export function BallotForm({
         <div className={`mt-3 flex flex-wrap items-center gap-3 ${done ? 'hidden' : ''}`}>
           <button
             type="submit"
-            disabled={!identity || busy || done || missing > 0 || sheet.root === null}
+            disabled={!identity || !assigned || busy || done || missing > 0 || sheet.root === null}
             className={`rounded-full bg-zinc-900 px-5 py-2.5 text-sm font-semibold text-white transition-colors hover:bg-zinc-700 disabled:cursor-not-allowed disabled:opacity-50 dark:bg-zinc-100 dark:text-zinc-900 dark:hover:bg-zinc-300 ${focusRing}`}
           >
             {stage.kind === 'proving'
@@ -217,9 +280,11 @@ export function BallotForm({
           </button>
           {missing > 0 && !done ? (
             <span className="text-sm text-zinc-500 dark:text-zinc-400">
-              {missing === sheet.posts.length
-                ? 'Choose a verdict for each post (abstaining is a choice).'
-                : `${missing} post${missing === 1 ? '' : 's'} left to judge.`}
+              {!assigned
+                ? ''
+                : missing === assigned.length
+                  ? 'Choose a verdict for each post (abstaining is a choice).'
+                  : `${missing} post${missing === 1 ? '' : 's'} left to judge.`}
             </span>
           ) : null}
         </div>
@@ -227,6 +292,57 @@ export function BallotForm({
         <StageLine stage={stage} now={now} onRetry={(p) => void send(p)} />
       </div>
     </form>
+  )
+}
+
+/** Says how many of the sampled posts this ballot covers, and why these. */
+function AssignmentLine({
+  sampled,
+  assigned,
+  postsPerBallot,
+}: {
+  sampled: number
+  /** undefined: no identity on this device; null: being worked out. */
+  assigned: string[] | null | undefined
+  postsPerBallot: number | null
+}) {
+  if (assigned === undefined) {
+    return (
+      <p
+        className="px-4 pt-4 text-sm text-zinc-600 sm:px-5 dark:text-zinc-400"
+        data-testid="ballot-assignment"
+      >
+        The round sampled {sampled} post{sampled === 1 ? '' : 's'}
+        {postsPerBallot !== null && postsPerBallot < sampled
+          ? `; each juror judges ${postsPerBallot} of them, assigned to their identity`
+          : ''}
+        .
+      </p>
+    )
+  }
+  if (assigned === null) {
+    return (
+      <p
+        className="px-4 pt-4 text-sm text-zinc-600 sm:px-5 dark:text-zinc-400"
+        data-testid="ballot-assignment"
+      >
+        Working out which posts are yours to judge…
+      </p>
+    )
+  }
+  return (
+    <p
+      className="px-4 pt-4 text-sm text-zinc-600 sm:px-5 dark:text-zinc-400"
+      data-testid="ballot-assignment"
+      data-assigned={assigned.length}
+      data-sampled={sampled}
+    >
+      {assigned.length === sampled
+        ? `Your ballot covers all ${sampled} sampled post${sampled === 1 ? '' : 's'}.`
+        : `Your ballot covers ${assigned.length} of the ${sampled} sampled posts, picked by a hash of your ` +
+          'anonymous ballot identifier for this round: nobody chooses what they judge, and the server checks ' +
+          'it without learning who you are.'}
+    </p>
   )
 }
 
@@ -406,6 +522,8 @@ function refusalSentence(code: string, message: string | undefined): string {
       return 'Voting in this round has closed; the ballot was not counted.'
     case 'wrong_root':
       return "The ballot was proved against another version of the jury than this round's; it was not counted."
+    case 'wrong_assignment':
+      return 'The ballot did not cover exactly the posts assigned to your identity in this round; it was not counted.'
     case 'unavailable':
       return 'Curia could not take the ballot right now. Sending it again is safe: it counts once.'
     default:

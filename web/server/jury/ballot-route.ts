@@ -24,6 +24,7 @@ const STATUS: Partial<Record<CurationErrorCode, number>> = {
   wrong_message: 422,
   invalid_proof: 422,
   voting_closed: 409,
+  wrong_assignment: 422,
   duplicate_ballot: 409,
 }
 

@@ -21,12 +21,25 @@ import { artifactManifest } from './artifacts'
 /** Where the worker fetches the commitments of a root version. */
 export const groupUrl = (rootVersion: number) => `/api/jury/group/${rootVersion}`
 
+/**
+ * The ballot sheet with what the juror's device needs to work out which sampled posts its ballot covers
+ * (`assignBallotPosts` from @curia/curation/jury/assignment, with the round nullifier it computes from its own
+ * identity). Every juror gets the same sheet, every sampled post included: the server never learns which posts a
+ * juror was assigned before the ballot arrives.
+ */
+export interface AssignedBallotSheetView extends BallotSheetView {
+  /** The round's mixed seed (0x hex), public since the reveal. */
+  mixedSeed: string
+  /** Posts each ballot covers; null: every sampled post (a round opened before assignment). */
+  postsPerBallot: number | null
+}
+
 /** The ballot of a round that is voting (throws `voting_closed` / `unknown_round` otherwise). */
 export async function loadBallotSheet(
   database: Database,
   urls: BlobUrlTemplates,
   roundId: number,
-): Promise<BallotSheetView> {
+): Promise<AssignedBallotSheetView> {
   const sheet = await getRoundBallotSheet(database, roundId)
   const posts = await presentPosts(
     database,
@@ -47,6 +60,8 @@ export async function loadBallotSheet(
     })),
     groupUrl: groupUrl(sheet.rootVersion),
     artifacts: artifactManifest(),
+    mixedSeed: sheet.mixedSeed,
+    postsPerBallot: sheet.postsPerBallot,
   }
 }
 
