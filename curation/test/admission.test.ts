@@ -300,11 +300,25 @@ describe('invites', () => {
     const text = JSON.stringify(tree)
     for (const name of ['ann', 'cy', 'dee', 'eve', 'fay']) expect(text).not.toContain(commitment(name))
 
-    // Revoke dee's branch: dee and fay; cy and eve untouched.
+    // Revoke dee's branch: dee and fay, revoked and removed from the group; cy and eve untouched.
+    const before = await getGroupHead(database)
     expect(await revokeInviteBranch(database, { personKey: 'did:plc:dee', now: at(33 * DAY) })).toEqual({
       members: 2,
       invites: 2,
+      removed: 2,
     })
+    const head = await getGroupHead(database)
+    expect(head).toMatchObject({ version: before.version + 2, size: before.size })
+    const leaves = (await getGroupCommitments(database, { rootVersion: head.version })).commitments
+    for (const name of ['dee', 'fay']) expect(leaves).not.toContain(commitment(name))
+    for (const name of ['ann', 'cy', 'eve']) expect(leaves).toContain(commitment(name))
+    // Again: nothing left to revoke or remove.
+    expect(await revokeInviteBranch(database, { personKey: 'did:plc:dee', now: at(33 * DAY) })).toEqual({
+      members: 0,
+      invites: 0,
+      removed: 0,
+    })
+    expect(await getGroupHead(database)).toEqual(head)
     const after = await getInviteTree(database, { now: at(33 * DAY) })
     const revoked = after.filter((n) => n.revokedAt !== null).map((n) => n.personKey)
     expect(revoked.sort()).toEqual(['did:plc:dee', 'did:plc:fay'])

@@ -13,7 +13,7 @@ import {
   type Vote,
 } from './ballot'
 import { assignBallotPosts } from './assignment'
-import { JURY_TREE_DEPTH, groupRoot, parseCommitment } from './group'
+import { JURY_TREE_DEPTH, groupProblems } from './group'
 import { canonicalJson, merkleTreeHash, utf8Bytes, type Hex32 } from './hash'
 import { assertRoundParams, type RoundParams } from './round'
 import { drawSample, mixSeed, seedCommitment, type Beacon } from './sampling'
@@ -44,7 +44,10 @@ export interface RoundExport {
     closedAt: string
   }
   seed: { commitment: Hex32; seed: Hex32; beacon: Beacon; mixedSeed: Hex32 }
-  /** The root frozen at opening and the first `rootVersion` commitments, in leaf order, that rebuild it. */
+  /**
+   * The root frozen at opening and the leaves of that root version, in order, that rebuild it: members'
+   * commitments, and 0 for members removed by then (`rootVersion` = leaves + removed leaves: one per change).
+   */
   group: { rootVersion: number; root: string | null; commitments: string[] }
   /** Every eligible market, by id, with the exposure frozen at eligibility and the probability it got. */
   eligible: { marketId: number; postUri: string; exposure: number; probability: number; sampled: boolean }[]
@@ -213,19 +216,8 @@ export async function verifyRoundExport(
   if (mixed !== seed.mixedSeed)
     problems.push(`mixed seed: export says ${seed.mixedSeed}, recomputed ${mixed}`)
 
-  // Group: the commitments rebuild the frozen root.
-  if (group.commitments.length !== group.rootVersion) {
-    problems.push(`group: ${group.commitments.length} commitments for root version ${group.rootVersion}`)
-  }
-  const bad = group.commitments.findIndex((c) => parseCommitment(c) === undefined)
-  if (bad >= 0) problems.push(`group: commitment ${bad} is not a field element`)
-  else if (new Set(group.commitments).size !== group.commitments.length)
-    problems.push('group: a commitment repeats')
-  else {
-    const rebuilt = groupRoot(group.commitments)
-    if (rebuilt !== group.root)
-      problems.push(`group: commitments rebuild root ${rebuilt}, export says ${group.root}`)
-  }
+  // Group: the leaves (0 for a removed member) rebuild the frozen root.
+  problems.push(...groupProblems(group))
 
   // Sample: recomputed from the eligible set, the params and the mixed seed (the recomputed one, not the claim).
   const eligibleIds = new Set<number>()

@@ -4,9 +4,15 @@
  * it, except `listRevokedCommitments`, which exists for the jury's group maintenance and must never reach an API.
  *
  * `admitJuror`: verify the evidence (outside any transaction), then in one transaction write the binding and redeem
- * the verifier's single-use evidence (a refusal there rolls everything back: nothing recorded), then add the
- * commitment to the Semaphore group (`addMember`, idempotent) and mark the binding added. A crash between the two
- * leaves a binding not yet added; the same person sending the same commitment again finishes it.
+ * the verifier's single-use evidence (a refusal there rolls everything back: nothing recorded), then in a second one
+ * add the commitment to the Semaphore group (idempotent) and mark the binding added, unless the binding was revoked
+ * in between. A crash between the two leaves a binding not yet added; the same person sending the same commitment
+ * again finishes it.
+ *
+ * `revokeInviteBranch` marks a branch revoked and removes its members' commitments from the group in the same
+ * transaction, so no state has a revoked person still in the group; `removeRevokedMembers` catches up any revoked
+ * binding whose commitment is still a member (a revocation written before removal existed, or by hand), and the
+ * jury worker runs it before every round opens.
  */
 import { randomBytes } from 'node:crypto'
 import type { Database } from '@curia/db'
@@ -16,8 +22,8 @@ import { siweNonceFrom } from '../admission/siwe'
 import { DID, type AdmissionVerifier, type AdmissionVerifierKind } from '../admission/verifier'
 import { CurationError, isCurationError } from '../errors'
 import { parseCommitment } from '../jury/group'
-import { constraintName, inTransaction } from '../ledger/transaction'
-import { addMember } from './jury-group'
+import { constraintName, inTransaction, isRetryable, type Tx } from '../ledger/transaction'
+import { addMemberInTransaction, forgetCachedTree, removeMembersInTransaction } from './jury-group'
 
 export interface AdmissionResult {
   verifier: AdmissionVerifierKind
@@ -72,11 +78,34 @@ export async function admitJuror(
     return { bindingId, resumed: false }
   })
 
-  const added = await addMember(database, { commitment, now: opts.now })
-  await database.sql`
-    update juror_binding set member_added_at = ${nowIso}::timestamptz
-    where id = ${bindingId} and member_added_at is null`
+  // The binding's row lock orders this with a revocation: either the revocation sees the member (and removes it in
+  // its transaction) or this sees the revocation and adds nothing.
+  const added = await withGroupTransaction(database, async (tx) => {
+    const [binding] = await tx<{ revoked: boolean }[]>`
+      select revoked_at is not null as revoked from juror_binding where id = ${bindingId} for update`
+    if (binding?.revoked) throw new CurationError('admission_revoked', 'This membership was revoked.')
+    const member = await addMemberInTransaction(database, tx, { commitment, now: opts.now })
+    await tx`
+      update juror_binding set member_added_at = ${nowIso}::timestamptz
+      where id = ${bindingId} and member_added_at is null`
+    return member
+  })
   return { verifier: opts.verifier.kind, rootVersion: added.version, resumed }
+}
+
+/**
+ * A transaction that changes the jury group: retried like `addMember`, and the process's cached tree dropped if it
+ * fails (it may hold the rolled-back change).
+ */
+async function withGroupTransaction<T>(database: Database, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  try {
+    return await inTransaction(database, fn, {
+      retryOn: (err) => isRetryable(err) || constraintName(err) === 'jury_member_commitment_key',
+    })
+  } catch (err) {
+    forgetCachedTree(database)
+    throw err
+  }
 }
 
 function uniqueRefusal(err: unknown): CurationError | undefined {
@@ -267,21 +296,31 @@ export async function getInviteTree(database: Database, opts: { now: Date }): Pr
   }))
 }
 
+export interface BranchRevoked {
+  /** Members newly marked revoked (0 when the branch was already revoked). */
+  members: number
+  /** Unused invites withdrawn. */
+  invites: number
+  /** Commitments removed from the jury group now (one new root version each). */
+  removed: number
+}
+
 /**
  * Revokes a branch of the tree: the member named by `personKey` and everyone admitted through their invites,
- * transitively. Their unused invites are withdrawn (the branch admits no one more), they can create no more, and
- * they are marked revoked (a revoked person cannot be admitted again).
+ * transitively. Their unused invites are withdrawn (the branch admits no one more), they can create no more, they
+ * are marked revoked (a revoked person cannot be admitted again), and, in the same transaction, their commitments
+ * are removed from the jury group (each leaf set to 0: one new root version per member).
  *
- * Their commitments stay in the Semaphore group: a member cannot leave a Semaphore group without a new root, and
- * the jury's group has no removal yet. `listRevokedCommitments` gives the jury side what to remove (a LeanIMT
- * update to zero, then a new root version) when it has it; rounds already frozen keep their root either way.
+ * Rounds that froze a root before this keep it, so a revoked member can still vote in a round already open; every
+ * round opened afterwards excludes them. Idempotent: revoking the branch again revokes and removes only what is not
+ * yet (a member admitted in the branch since, a commitment left in the group by an older revocation).
  */
 export async function revokeInviteBranch(
   database: Database,
   opts: { personKey: string; now: Date },
-): Promise<{ members: number; invites: number }> {
+): Promise<BranchRevoked> {
   const nowIso = opts.now.toISOString()
-  return inTransaction(database, async (tx) => {
+  return withGroupTransaction(database, async (tx) => {
     await tx`select pg_advisory_xact_lock(${INVITE_TREE_LOCK})`
     const [root] = await tx<
       { id: string }[]
@@ -304,8 +343,39 @@ export async function revokeInviteBranch(
       update juror_invite set revoked_at = ${nowIso}::timestamptz
       where inviter_binding_id = any(${ids}::bigint[]) and used_at is null and revoked_at is null
       returning id`
-    return { members: members.length, invites: invites.length }
+    const removed = await removeRevokedInTransaction(database, tx, {
+      bindingIds: branch.map((b) => b.id),
+      now: opts.now,
+    })
+    return { members: members.length, invites: invites.length, removed }
   })
+}
+
+/**
+ * Removes from the jury group every revoked member whose commitment is still in it, and returns how many. The
+ * catch-up for revocations that did not remove (written before removal existed, or by hand); `revokeInviteBranch`
+ * removes in its own transaction. Idempotent; the jury worker runs it before every round opens.
+ */
+export async function removeRevokedMembers(database: Database, opts: { now: Date }): Promise<number> {
+  return withGroupTransaction(database, (tx) => removeRevokedInTransaction(database, tx, { now: opts.now }))
+}
+
+/** Removes the revoked bindings' commitments (these bindings', or all) that are still members. */
+async function removeRevokedInTransaction(
+  database: Database,
+  tx: Tx,
+  opts: { bindingIds?: string[]; now: Date },
+): Promise<number> {
+  const rows = await tx<{ commitment: string }[]>`
+    select b.commitment from juror_binding b join jury_member m on m.commitment = b.commitment
+    where b.revoked_at is not null and m.removed_version is null
+      ${opts.bindingIds ? tx`and b.id = any(${tx.array(opts.bindingIds)}::bigint[])` : tx``}
+    order by b.id`
+  const removals = await removeMembersInTransaction(database, tx, {
+    commitments: rows.map((r) => r.commitment),
+    now: opts.now,
+  })
+  return removals.filter((r) => r.outcome === 'removed').length
 }
 
 /**

@@ -16,6 +16,7 @@ import { PgBoss, type Job } from 'pg-boss'
 import type { Database } from '@curia/db'
 import { isCurationError } from '../errors'
 import { sha256Text } from '../jury/hash'
+import { removeRevokedMembers } from './admission'
 import { createBlockSource } from './jury-beacon'
 import type { JuryConfig } from './jury-config'
 import {
@@ -106,6 +107,10 @@ export async function startJuryWorker(opts: JuryWorkerOptions): Promise<JuryWork
     const roundId = job.roundId ?? 0
     switch (job.step) {
       case 'open': {
+        // Revocation removes its members itself; this catches up any revoked member still in the group (an older
+        // revocation, one written by hand) before a round freezes the root with them in it.
+        const removed = await removeRevokedMembers(database, { now })
+        if (removed > 0) log(`jury: removed ${removed} revoked member(s) from the group`)
         const { round, changed } = await openRound(database, {
           now,
           windowMs: config.cadenceMs,

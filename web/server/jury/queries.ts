@@ -3,7 +3,7 @@ import type { Database } from '@curia/db'
 import { parseBallotContent, type Vote } from '@curia/curation/jury/ballot'
 import type { RoundExport } from '@curia/curation/jury/export'
 import { exportRound } from '@curia/curation/service/audit'
-import { getGroupHead } from '@curia/curation/service/jury-group'
+import { countMembers, getGroupHead } from '@curia/curation/service/jury-group'
 import { getRound, getRoundBallotSheet, listRounds, type RoundSummary } from '@curia/curation/service/round'
 import { postUrl } from '../../lib/bsky-urls'
 import type { FeedPostView } from '../../lib/feed-types'
@@ -93,6 +93,11 @@ export async function loadRoundList(database: Database, limit = 50): Promise<Rou
       (select count(*)::int from jury_ballot b where b.round_id = r.id) as ballots
     from jury_round r where r.id = any(${database.sql.array(ids)}::bigint[])`
   const byId = new Map(counts.map((c) => [Number(c.roundId), c]))
+  // Members in each round's frozen root: its leaves minus those removed by then (a root version is not a size).
+  const members = await countMembers(
+    database,
+    rounds.map((r) => r.rootVersion),
+  )
   return rounds.map((r) => {
     const c = byId.get(r.id)
     const revealed = r.status === 'voting' || r.status === 'closed'
@@ -104,7 +109,7 @@ export async function loadRoundList(database: Database, limit = 50): Promise<Rou
       votingEndsAt: r.votingEndsAt,
       closedAt: r.closedAt,
       settledAt: r.settledAt,
-      members: r.rootVersion,
+      members: members.get(r.rootVersion) ?? 0,
       eligible: r.status === 'committed' ? null : (c?.eligible ?? 0),
       sampled: revealed ? (c?.sampled ?? 0) : null,
       // How many voted is part of the tally: published at close.
@@ -119,7 +124,10 @@ export interface AuditBallotView {
   votes: { postUri: string; vote: Vote }[]
 }
 
-export type RoundPageView =
+export type RoundPageView = {
+  /** Members in the round's frozen root (its leaves minus those removed by then). */
+  members: number
+} & (
   | { kind: 'open'; round: RoundSummary; eligible: number | null; sampled: BallotPostView[] | null }
   | {
       kind: 'closed'
@@ -128,6 +136,7 @@ export type RoundPageView =
       posts: Record<string, BallotPostView>
       ballots: AuditBallotView[]
     }
+)
 
 /** A round's public page; undefined for a round that does not exist. */
 export async function loadRoundPage(
@@ -137,6 +146,7 @@ export async function loadRoundPage(
 ): Promise<RoundPageView | undefined> {
   const round = await getRound(database, roundId)
   if (!round) return undefined
+  const members = (await countMembers(database, [round.rootVersion])).get(round.rootVersion) ?? 0
   if (round.status !== 'closed') {
     const [row] = await database.sql<{ eligible: number }[]>`
       select count(*)::int as eligible from jury_round_market where round_id = ${round.id}`
@@ -156,6 +166,7 @@ export async function loadRoundPage(
     }
     return {
       kind: 'open',
+      members,
       round,
       eligible: round.status === 'committed' ? null : (row?.eligible ?? 0),
       sampled,
@@ -173,7 +184,7 @@ export async function loadRoundPage(
     content: b.content,
     votes: [...parseBallotContent(b.content)].map(([postUri, vote]) => ({ postUri, vote })),
   }))
-  return { kind: 'closed', round, exp, posts, ballots }
+  return { kind: 'closed', members, round, exp, posts, ballots }
 }
 
 /** The JSON export of a closed round (throws `round_state` before close, `unknown_round` for no round). */
@@ -181,9 +192,10 @@ export function loadRoundExport(database: Database, roundId: number): Promise<Ro
   return exportRound(database, roundId)
 }
 
-/** How many members the jury has now (for the jury's landing page). */
+/** How many members the jury has now (for the jury's landing page): removed members do not count. */
 export async function loadJurySize(database: Database): Promise<number> {
-  return (await getGroupHead(database)).size
+  const { version } = await getGroupHead(database)
+  return (await countMembers(database, [version])).get(version) ?? 0
 }
 
 /** The round a juror should vote in now: the newest one that is voting, if any. */

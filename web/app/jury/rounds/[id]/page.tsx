@@ -102,7 +102,7 @@ export default async function RoundPage({ params }: { params: Promise<{ id: stri
             </Fact>
           ) : null}
           <Fact label="Jury (frozen root)">
-            {round.rootVersion} members
+            {view.members} members
             {round.root ? (
               <>
                 , root <Hash value={round.root} />

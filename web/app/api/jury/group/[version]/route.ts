@@ -2,8 +2,9 @@ import { getGroupCommitments } from '@curia/curation/service/jury-group'
 import { getWebServices } from '../../../../../server/db'
 
 /**
- * Every commitment of one root version of the jury group, in leaf order: what a juror's prover rebuilds the round's
- * tree from. Version n is the first n members forever, so the answer is cached as immutable.
+ * Every leaf of one root version of the jury group, in order (commitments, and 0 for a member removed by then): what
+ * a juror's prover rebuilds the round's tree from. A version's leaves never change once it exists (later additions
+ * and removals make later versions), so the answer is cached as immutable.
  */
 export async function GET(
   _request: Request,
