@@ -2,6 +2,7 @@
 
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react'
 import type { Vote } from '@curia/curation/jury/ballot'
+import { ballotAssignment } from '../../lib/jury/ballot-assignment'
 import { loadIdentities, type StoredIdentity } from '../../lib/jury/identity-store'
 import {
   ProverError,
@@ -17,8 +18,8 @@ import type { AssignedBallotSheetView } from '../../server/jury/queries'
 const focusRing = 'focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600'
 
 // The page imports nothing from the proving stack (snarkjs, the prover): the worker builds the content and the
-// proof. Which posts this juror judges it works out itself (`assignedPosts`), loading Semaphore's identity
-// package and two hashes only when this device holds an identity.
+// proof. Which posts this juror judges it works out itself (`ballotAssignment`: the round nullifier from the
+// identity, then the round's assignment), loading Semaphore's identity package only when it holds an identity.
 const VOTES = ['endorse', 'reject', 'abstain'] as const satisfies readonly Vote[]
 const VOTE_LABELS: Record<Vote, string> = { endorse: 'Endorse', reject: 'Reject', abstain: 'Abstain' }
 
@@ -32,31 +33,6 @@ type Stage =
 interface PendingBallot {
   body: string
   timings: ProveTimings
-}
-
-/**
- * The sampled posts a juror's ballot covers: the round's `postsPerBallot` of them, picked by a hash of the juror's
- * round nullifier (curation/src/jury/assignment.ts), which this device computes from the identity as Semaphore's
- * circuit does, before any proof. The server checks the same function against the proof's nullifier.
- */
-async function assignedPosts(
-  privateKey: string,
-  sheet: Pick<AssignedBallotSheetView, 'scope' | 'mixedSeed' | 'postsPerBallot'> & {
-    posts: { postUri: string }[]
-  },
-): Promise<string[]> {
-  const [{ Identity }, { semaphoreNullifier }, { assignBallotPosts }] = await Promise.all([
-    import('@semaphore-protocol/core/identity'),
-    import('@curia/curation/jury/nullifier'),
-    import('@curia/curation/jury/assignment'),
-  ])
-  const nullifier = semaphoreNullifier(Identity.import(privateKey).secretScalar, BigInt(sheet.scope))
-  return assignBallotPosts({
-    mixedSeed: sheet.mixedSeed as `0x${string}`,
-    nullifier,
-    sampledPostUris: sheet.posts.map((p) => p.postUri),
-    postsPerBallot: sheet.postsPerBallot ?? undefined,
-  })
 }
 
 /**
@@ -111,8 +87,8 @@ export function BallotForm({
   useEffect(() => {
     if (!identity) return
     let live = true
-    assignedPosts(identity.privateKey, sheet).then(
-      (posts) => {
+    ballotAssignment(identity.privateKey, sheet).then(
+      ({ posts }) => {
         if (live) setAssignment({ commitment: identity.commitment, posts })
       },
       () => {
