@@ -113,7 +113,10 @@ export default async function RoundPage({ params }: { params: Promise<{ id: stri
           </Fact>
           <Fact label="Parameters">
             p_min {round.params.pMin}, p_max {round.params.pMax}, half exposure {round.params.halfExposure},
-            capacity {round.params.capacity}, quorum {round.params.quorum}
+            capacity {round.params.capacity}, quorum {round.params.quorum},{' '}
+            {round.params.postsPerBallot === undefined
+              ? 'every ballot covers every sampled post'
+              : `${round.params.postsPerBallot} posts per ballot (assigned by nullifier)`}
           </Fact>
           <Fact label="Voting ends">
             <Time iso={round.votingEndsAt} />
