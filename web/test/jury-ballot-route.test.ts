@@ -120,6 +120,27 @@ describe('POST /api/jury/ballots', () => {
 })
 
 describe('the prover artifacts', () => {
+  it('refuses a flood beyond the ballots it checks at once with 503, and takes ballots again once they finish', async () => {
+    let release!: () => void
+    const slow = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"roundId":'))
+        release = () => {
+          controller.enqueue(new TextEncoder().encode(`${roundId}}`))
+          controller.close()
+        }
+      },
+    })
+    const first = handleBallotPost({ database, log: () => {}, maxInFlight: 1 }, slow)
+    const flood = await handleBallotPost({ database, log: () => {}, maxInFlight: 1 }, stream('{}'))
+    expect(flood).toMatchObject({ status: 503, body: { status: 'refused', code: 'busy' } })
+    release()
+    // The slow ballot is judged on its merits (no proof, no content), and the slot is free again.
+    expect(await first).toMatchObject({ status: 400, body: { code: 'bad_ballot' } })
+    const after = await handleBallotPost({ database, log: () => {}, maxInFlight: 1 }, stream('{}'))
+    expect(after).toMatchObject({ status: 400, body: { code: 'bad_ballot' } })
+  })
+
   it('serves only the jury depth, with the hash and size the page announces', () => {
     const set = juryArtifacts()
     expect(set.depth).toBe(JURY_TREE_DEPTH)

@@ -73,7 +73,7 @@ export default async function PortfolioPage() {
       </dl>
 
       {faucet ? (
-        <div className="mt-5">
+        <div className="mt-5 scroll-mt-20" id="human-grant">
           <FaucetPanel view={faucet} did={session.did} />
         </div>
       ) : null}

@@ -79,6 +79,16 @@ export function EnrollmentPanel({ view }: { view: EnrollmentView }) {
                 : 'This device does not hold your juror identity. Import your backup to vote here.'}
             </p>
           ) : null}
+          {matches && member?.inGroup && !member.revoked ? (
+            <p className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">
+              As a verified human you may also claim a one-time grant of credits for your curator account,
+              proved anonymously: nothing links it to which juror you are.{' '}
+              <a href="/portfolio#human-grant" className="text-sky-700 underline dark:text-sky-400">
+                Claim it on your portfolio
+              </a>
+              .
+            </p>
+          ) : null}
         </div>
       ) : (
         <EnrollForms view={view} pending={pending} onEnroll={enroll} />

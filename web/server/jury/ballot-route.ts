@@ -33,7 +33,36 @@ export interface BallotRouteResult {
   body: BallotResponse
 }
 
+/**
+ * Ballots being read or checked at once in this process. Each costs a body of up to half a megabyte and a proof
+ * verification (~20 ms of this thread); the endpoint is anonymous by design, so it cannot be limited per person. A
+ * flood beyond this is refused at once with 503 rather than queued until the web app stops answering everyone.
+ */
+export const MAX_BALLOTS_IN_FLIGHT = 32
+let inFlight = 0
+
 export async function handleBallotPost(
+  deps: {
+    database: Database
+    verifyProof?: VerifyProof
+    log?: (message: string, err: unknown) => void
+    maxInFlight?: number
+  },
+  body: ReadableStream<Uint8Array> | null,
+): Promise<BallotRouteResult> {
+  if (inFlight >= (deps.maxInFlight ?? MAX_BALLOTS_IN_FLIGHT)) {
+    await body?.cancel().catch(() => {})
+    return refused(503, 'busy', 'Too many ballots are being checked right now. Try again in a few seconds.')
+  }
+  inFlight++
+  try {
+    return await checkBallot(deps, body)
+  } finally {
+    inFlight--
+  }
+}
+
+async function checkBallot(
   deps: { database: Database; verifyProof?: VerifyProof; log?: (message: string, err: unknown) => void },
   body: ReadableStream<Uint8Array> | null,
 ): Promise<BallotRouteResult> {
