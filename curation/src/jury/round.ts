@@ -24,10 +24,10 @@ export interface RoundParams extends SamplingParams {
 }
 
 /**
- * Defaults, from the capture simulation's sweeps (sim/report/REPORT.md): capacity 100 and half-exposure 3,000
- * (about the median impressions of a post that reached the feed there: a pushed post is almost surely sampled,
- * one nobody saw stays near pMin; scale it with traffic), 12 posts per ballot (a juror's sitting; with J ballots
- * and n sampled posts each post expects J * 12 / n votes).
+ * Defaults, from the capture simulation (sim/report/REPORT.md): capacity 100 and half-exposure 3,000 (exposure-
+ * weighted: a post pushed up the feed is judged more often than one nobody saw, at pMin; both are absolute, in posts
+ * and impressions, so scale them with traffic), 12 posts per ballot (a juror's sitting; with J ballots and n sampled
+ * posts each post expects J * 12 / n votes, against the quorum).
  */
 export const DEFAULT_ROUND_PARAMS: Required<RoundParams> = {
   pMin: 0.05,
