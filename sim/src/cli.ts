@@ -1,12 +1,13 @@
 /**
  * `npm run sim -- <command>`:
  *   report [--quick]          run everything and write sim/report/REPORT.md with its plots (--quick: one seed, for a look)
- *   run <scenario> [--seed N] [--recommended]   one scenario, its metrics as JSON
+ *   run <scenario> [--seed N] [--previous]   one scenario, its metrics as JSON (--previous: the defaults Curia shipped
+ *                             before it adopted the report's recommendations)
  *   list                      the scenarios
  */
 import { resolve } from 'node:path'
 import { DEFAULT_PARAMS, withParams } from './params'
-import { RECOMMENDED } from './recommend'
+import { PREVIOUS_DEFAULTS } from './recommend'
 import { writeReport } from './report'
 import { runScenario } from './run'
 import { SCENARIOS, scenarioParams } from './scenarios'
@@ -38,7 +39,7 @@ if (command === 'report') {
     )
     process.exit(2)
   }
-  const base = flag('recommended') ? withParams(DEFAULT_PARAMS, RECOMMENDED) : DEFAULT_PARAMS
+  const base = flag('previous') ? withParams(DEFAULT_PARAMS, PREVIOUS_DEFAULTS) : DEFAULT_PARAMS
   const seed = Number(option('seed') ?? 1)
   const result = runScenario(scenarioParams(scenario, base, seed))
   const { hourly: _hourly, ...rest } = result

@@ -15,7 +15,16 @@ import { decideCurator, curatorTarget } from './agents/curator'
 import { MIN_ORDER_MICRO, planOrder } from './agents/trader'
 import { attention, pickLook } from './agents/visits'
 import { openBook, toRankable, trade, traderOf, type Book } from './book'
-import { postUri, sampleRound, tallyRound, type Tally, type Verdict, type Vote } from './core/jury'
+import {
+  assignedPostIds,
+  postUri,
+  sampleRound,
+  simNullifier,
+  tallyRound,
+  type Tally,
+  type Verdict,
+  type Vote,
+} from './core/jury'
 import { resolveVerdict, settleMarket, type Resolution } from './core/settlement'
 import { escrowOf, SimLedger, TREASURY, type AccountId } from './ledger'
 import type { SimParams } from './params'
@@ -79,7 +88,8 @@ export interface CuriaRun {
    */
   curators: { noise: number; realizedMicro: bigint; settledPositions: number }[]
   forecasts: Forecast[]
-  jury: { rounds: number; votesPerSampled: number[] }
+  /** Per round: posts sampled and ballots cast (every round, background posts included). */
+  jury: { rounds: number; votesPerSampled: number[]; roundSizes: { sampled: number; ballots: number }[] }
   trades: { fills: number; refusals: Record<string, number>; attackerFills: number }
   ledger: {
     checks: number
@@ -171,6 +181,7 @@ export function runCuria(params: SimParams, posts: readonly Post[]): CuriaRun {
   let attackerFills = 0
   let rounds = 0
   const votesPerSampled: number[] = []
+  const roundSizes: { sampled: number; ballots: number }[] = []
   let nextPost = 0
   let marketMakerLossMicro = 0n
   let final = ledger.checkConservation()
@@ -295,7 +306,7 @@ export function runCuria(params: SimParams, posts: readonly Post[]): CuriaRun {
       settledPositions: settledPositions.get(c.account) ?? 0,
     })),
     forecasts,
-    jury: { rounds, votesPerSampled },
+    jury: { rounds, votesPerSampled, roundSizes },
     trades: { fills, refusals, attackerFills },
     ledger: {
       checks: ledger.checks,
@@ -375,16 +386,18 @@ export function runCuria(params: SimParams, posts: readonly Post[]): CuriaRun {
   function runJuryRound(due: readonly Book[], r: Rng): void {
     const hex32 = () =>
       `0x${Array.from({ length: 8 }, () => r.uint32().toString(16).padStart(8, '0')).join('')}` as const
-    const { probabilities, sampled } = sampleRound(
+    const { mixedSeed, probabilities, sampled } = sampleRound(
       hex32(),
       hex32(),
       due.map((bk) => ({ marketId: bk.id, impressions: outcomeOf(bk.postId).impressions })),
       params.jury,
     )
     const sampledPosts = due.filter((bk) => sampled.has(bk.id)).map((bk) => byId.get(bk.postId)!)
+    const ballots = castBallots(sampledPosts, jurors, r, mixedSeed, rounds)
+    roundSizes.push({ sampled: sampledPosts.length, ballots: ballots.length })
     const tallies = tallyRound(
       sampledPosts.map((p) => p.id),
-      castBallots(sampledPosts, jurors, r),
+      ballots,
       params.jury.quorum,
     )
     for (const bk of due) {
@@ -406,29 +419,41 @@ export function runCuria(params: SimParams, posts: readonly Post[]): CuriaRun {
     }
   }
 
-  /** Every participating juror's ballot for the round: post URI -> vote, for the posts it judged. */
-  function castBallots(sampled: readonly Post[], all: readonly Juror[], r: Rng): Map<string, Vote>[] {
+  /**
+   * Every participating juror's ballot for the round: post URI -> vote, for the posts it judged. Which posts: the
+   * production assignment (`assignBallotPosts`: the `postsPerBallot` posts a hash of the mixed seed and the juror's
+   * round nullifier picks). Under 'free' the cartel ignores it and votes on every attacker post (what the server
+   * allowed before assignment), filling the rest of its ballot from its assignment; nobody else has a reason to
+   * choose, so they judge what they are assigned in both modes.
+   */
+  function castBallots(
+    sampled: readonly Post[],
+    all: readonly Juror[],
+    r: Rng,
+    mixedSeed: `0x${string}`,
+    round: number,
+  ): Map<string, Vote>[] {
     const ballots: Map<string, Vote>[] = []
     if (sampled.length === 0) return ballots
-    const k = Math.min(params.jury.reviewsPerJuror, sampled.length)
+    const k = params.jury.postsPerBallot
+    const ids = sampled.map((p) => p.id)
     for (const juror of all) {
       if (juror.kind !== 'cartel' && !r.chance(params.jury.participation)) continue
-      let assigned: Post[]
+      const nullifier = simNullifier(params.seed, round, juror.index)
+      let assigned: number[]
       if (juror.kind === 'cartel' && params.jury.assignment === 'free') {
-        // Free to choose, the cartel votes on every attacker post, then fills its ballot like anyone else.
-        const mine = sampled.filter((p) => p.author === 'attacker')
-        const rest = sampleWithout(
-          sampled.filter((p) => p.author !== 'attacker'),
-          Math.max(0, k - mine.length),
-          r,
-        )
-        assigned = [...mine, ...rest]
+        const mine = sampled.filter((p) => p.author === 'attacker').map((p) => p.id)
+        const rest = sampled.filter((p) => p.author !== 'attacker').map((p) => p.id)
+        assigned = [
+          ...mine,
+          ...(k > mine.length ? assignedPostIds(mixedSeed, nullifier, rest, k - mine.length) : []),
+        ]
       } else {
-        // Honest and lazy jurors judge a random k of the sample; under 'nullifier' assignment so does the cartel.
-        assigned = sampleWithout(sampled, k, r)
+        assigned = assignedPostIds(mixedSeed, nullifier, ids, k)
       }
       const ballot = new Map<string, Vote>()
-      for (const post of assigned) {
+      for (const postId of assigned) {
+        const post = byId.get(postId)!
         let vote: Vote
         if (juror.kind === 'cartel' && post.author === 'attacker') vote = 'endorse'
         else if (juror.kind === 'lazy') vote = r.chance(0.5) ? 'endorse' : 'reject'
@@ -485,16 +510,4 @@ function shuffle<T>(items: T[], r: Rng): void {
     items[i] = items[j]!
     items[j] = t
   }
-}
-
-function sampleWithout<T>(items: readonly T[], k: number, r: Rng): T[] {
-  if (k >= items.length) return [...items]
-  const copy = [...items]
-  for (let i = 0; i < k; i++) {
-    const j = i + r.int(copy.length - i)
-    const t = copy[i]!
-    copy[i] = copy[j]!
-    copy[j] = t
-  }
-  return copy.slice(0, k)
 }

@@ -18,7 +18,7 @@ export { DEFAULT_PARAMS, withParams, type SimParams, type ParamOverrides } from 
 export { SCENARIOS, scenarioParams, type NamedScenario } from './scenarios'
 export { SWEEPS, runSweep } from './sweep'
 export { juryAccuracy } from './jury-sweep'
-export { RECOMMENDED, RECOMMENDED_CONFIG_ONLY, ENV_SETTINGS } from './recommend'
+export { RECOMMENDED, PREVIOUS_DEFAULTS, ENV_SETTINGS } from './recommend'
 export { createScenario, type Scenario, type ScenarioMarket } from './scenario'
 export { SimLedger, ConservationError } from './ledger'
 export { createRng, type Rng } from './rng'

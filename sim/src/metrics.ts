@@ -50,6 +50,12 @@ export interface CuriaMetrics extends FeedMetrics {
     accuracy: number
     voidRate: number
     meanVotesPerSampled: number
+    /** Jury rounds in the run, and their mean sample size and ballot count (all rounds). */
+    rounds: number
+    sampledPerRound: number
+    ballotsPerRound: number
+    /** J x min(k, n) / n per round (J ballots, k posts per ballot, n sampled), averaged over sampled posts. */
+    expectedVotesPerSampled: number
     attackerSampled: number
     attackerEndorsed: number
     /** Mean sampling probability of attacker posts vs all eligible posts. */
@@ -207,6 +213,13 @@ export function curiaMetrics(run: CuriaRun, posts: readonly Post[], p: SimParams
       accuracy: orZero(correct.length / decided.length),
       voidRate: sampled.length > 0 ? (sampled.length - decided.length) / sampled.length : 0,
       meanVotesPerSampled: orZero(mean(run.jury.votesPerSampled)),
+      rounds: run.jury.rounds,
+      sampledPerRound: orZero(mean(run.jury.roundSizes.map((r) => r.sampled))),
+      ballotsPerRound: orZero(mean(run.jury.roundSizes.map((r) => r.ballots))),
+      expectedVotesPerSampled: orZero(
+        run.jury.roundSizes.reduce((a, r) => a + r.ballots * Math.min(p.jury.postsPerBallot, r.sampled), 0) /
+          run.jury.roundSizes.reduce((a, r) => a + r.sampled, 0),
+      ),
       attackerSampled: attackerPosts.filter((post) => run.posts[post.id - 1]!.sampled).length,
       attackerEndorsed: attackerPosts.filter((post) => run.posts[post.id - 1]!.verdict === 'endorse').length,
       attackerSampleProbability: orZero(

@@ -1,16 +1,20 @@
 /**
  * Every knob of a simulated run. Amounts are in credits (plain numbers, so sweeps and reports read naturally); the
- * engine converts them to integer micro-credits once. Defaults mirror Curia's shipped config (curation/src/config.ts,
- * curation/src/market/params.ts) where one exists, so the "defaults" scenario measures what ships today.
+ * engine converts them to integer micro-credits once. Defaults are Curia's shipped config wherever Curia has the
+ * knob (curation/src/market/params.ts, curation/src/config.ts, curation/src/jury/round.ts; test/shipped.test.ts
+ * checks each against Curia's own defaults), so the "shipped" runs measure what ships today.
  */
+import { DEFAULT_LEDGER_PARAMS, DEFAULT_MARKET_PARAMS } from '@curia/curation/market/params'
 import type { LeaveOut } from './book'
 import { DEFAULT_ROUND_PARAMS } from './core/jury'
 
 export type JurorAssignment =
-  /** A juror's ballot may cover any sampled post (what MECHANISM.md describes today): a cartel can concentrate. */
+  /** A juror's ballot may cover any sampled post (what the server allowed before assignment): a cartel concentrates. */
   | 'free'
-  /** A juror may vote only on posts a hash of its round nullifier assigns to it (see the report). */
+  /** A ballot covers exactly the posts a hash of the juror's round nullifier assigns (what ships). */
   | 'nullifier'
+
+const credits = (micro: bigint) => Number(micro) / 1_000_000
 
 export interface SimParams {
   seed: number
@@ -47,11 +51,12 @@ export interface SimParams {
     /** Feed positions readers see (top-30). */
     depth: number
     /**
-     * Whose position the robust price leaves out. 'largest' is what ships (rank-feed.ts: the account with the
-     * largest |yes - no|). 'each-side' is a proposal this simulator measures: leave out the largest net-YES and the
-     * largest net-NO account, so a farm's many equal positions cannot make an honest counter-trader the one removed.
-     * 'winsorize' is another: cut the largest position down to the runner-up's size on its side instead of removing
-     * it, so one account still cannot lift a post alone, but a post one curator priced first keeps that signal.
+     * Whose position the robust price leaves out. 'each-side' is what ships (market-rank.ts: the largest net-YES
+     * and the largest net-NO account, so a farm's many equal positions cannot make an honest counter-trader the one
+     * removed). 'largest' is what shipped before (the single account with the largest |yes - no|). 'winsorize' is an
+     * alternative measured here: cut the largest position down to the runner-up's size on its side instead of
+     * removing it, so one account still cannot lift a post alone, but a post one curator priced first keeps that
+     * signal.
      */
     leaveOut: LeaveOut
   }
@@ -108,8 +113,8 @@ export interface SimParams {
     noise: number
     /** Probability an honest or lazy juror casts a ballot in a round (the cartel always does). */
     participation: number
-    /** Most posts one juror judges in a round. */
-    reviewsPerJuror: number
+    /** Sampled posts one ballot covers (production's round param `postsPerBallot`). */
+    postsPerBallot: number
     assignment: JurorAssignment
     /** Production's round parameters (curation/src/jury/round.ts): endorse + reject votes needed, else void. */
     quorum: number
@@ -134,21 +139,22 @@ export const DEFAULT_PARAMS: SimParams = {
     attackerQuality: [0.05, 0.35],
   },
   market: {
-    liquidityCredits: 100,
-    positionCapShares: 300,
-    startingGrantCredits: 1000,
-    humanGrantCredits: 0,
-    windowHours: 48,
-    treasuryCredits: 10_000_000,
+    liquidityCredits: credits(DEFAULT_MARKET_PARAMS.liquidityMicro),
+    positionCapShares: credits(DEFAULT_MARKET_PARAMS.positionCapMicro),
+    startingGrantCredits: credits(DEFAULT_LEDGER_PARAMS.startingGrantMicro),
+    humanGrantCredits: credits(DEFAULT_LEDGER_PARAMS.humanGrantMicro),
+    windowHours: DEFAULT_MARKET_PARAMS.windowMs / 3_600_000,
+    treasuryCredits: credits(DEFAULT_LEDGER_PARAMS.treasuryFundingMicro),
   },
+  // As curation/src/config.ts's defaults (CURIA_RANK_*), except depth: the top 30 readers see, not the 1,000 served.
   ranking: {
     halfLifeHours: 6,
     minTraders: 3,
-    priorPrice: 0.5,
-    explorationShare: 0.2,
+    priorPrice: 0.4,
+    explorationShare: 0.1,
     explorationMaxTrades: 3,
     depth: 30,
-    leaveOut: 'largest',
+    leaveOut: 'each-side',
   },
   readers: { perHour: 2000, attentionHalfLifeRanks: 10, likeRate: 0.08, followerViews: 60, noise: 0.2 },
   curators: {
@@ -170,8 +176,8 @@ export const DEFAULT_PARAMS: SimParams = {
     lazyShare: 0.1,
     noise: 0.15,
     participation: 0.7,
-    reviewsPerJuror: 12,
-    assignment: 'free',
+    assignment: 'nullifier',
+    // pMin, pMax, halfExposure, capacity, quorum, postsPerBallot: production's DEFAULT_ROUND_PARAMS.
     ...DEFAULT_ROUND_PARAMS,
   },
 }

@@ -1,6 +1,7 @@
 /**
- * `npm run sim -- report`: runs every scenario (shipped config and recommended), the parameter sweeps and the jury
- * sweep, and writes sim/report/REPORT.md with its PNG plots. Deterministic: the same code gives the same report.
+ * `npm run sim -- report`: runs every scenario (Curia's shipped config, and the defaults it shipped before adopting
+ * this report's recommendations), the parameter sweeps and the jury sweep, and writes sim/report/REPORT.md with its
+ * PNG plots. Deterministic: the same code gives the same report.
  */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -16,11 +17,11 @@ import {
 } from './metrics'
 import { DEFAULT_PARAMS, withParams, type SimParams } from './params'
 import { barChartSvg, lineChartSvg, svgToPng, type LineChart } from './plot'
-import { ENV_SETTINGS, RECOMMENDED, RECOMMENDED_CONFIG_ONLY } from './recommend'
+import { ENV_SETTINGS, PREVIOUS_DEFAULTS } from './recommend'
 import { runScenario, type ScenarioResult } from './run'
 import { SCENARIOS, scenarioParams } from './scenarios'
 import { mean } from './stats'
-import { SWEEPS, runSweep, type SweepResult } from './sweep'
+import { SWEEPS, runSweep, sweepValueOf, type SweepResult } from './sweep'
 
 export interface ReportOptions {
   outDir: string
@@ -122,8 +123,8 @@ function scenarioTable(summaries: ScenarioSummary[]): string {
 
 function juryTable(summaries: ScenarioSummary[]): string {
   const rows = [
-    '| scenario | eligible / sampled per run | votes per sampled post | accuracy (verdict = truth) | void rate | attacker posts sampled / endorsed | P(sample) attacker vs all |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| scenario | eligible / sampled per run | ballots per round | votes per sampled post | accuracy (verdict = truth) | void rate | attacker posts sampled / endorsed | P(sample) attacker vs all |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ]
   for (const s of summaries) {
     const j = (f: (x: CuriaMetrics['jury']) => number) => avg(s.runs.map((r) => f(r.curia.jury)))
@@ -133,6 +134,9 @@ function juryTable(summaries: ScenarioSummary[]): string {
         0,
       )} / ${num(
         j((x) => x.sampled),
+        0,
+      )} | ${num(
+        j((x) => x.ballotsPerRound),
         0,
       )} | ${num(j((x) => x.meanVotesPerSampled))} | ${pct(j((x) => x.accuracy))} | ${pct(j((x) => x.voidRate))} | ${num(j((x) => x.attackerSampled))} / ${num(j((x) => x.attackerEndorsed))} | ${num(
         j((x) => x.attackerSampleProbability),
@@ -193,7 +197,7 @@ function targetsTable(configs: { label: string; summaries: ScenarioSummary[] }[]
       'farm-100',
       'whale-30+farm-100',
       'whale+farm+cartel-20',
-      'whale+farm+cartel-20, assigned',
+      'whale+farm+cartel-20, free choice',
     ]) {
       const s = summaries.find((x) => x.name === name)!
       const share = avg(s.runs.map((r) => r.curia.attackerShare))
@@ -210,6 +214,32 @@ function targetsTable(configs: { label: string; summaries: ScenarioSummary[] }[]
     }
   }
   return rows.join('\n')
+}
+
+/** Per sweep: the shipped value's farm cost and honest low-quality share against the sweep's best on each. */
+function holdUpTable(sweeps: SweepResult[]): string {
+  const label = (key: string, v: number) =>
+    key === 'leaveOut' ? (['largest', 'each side', 'winsorize'][v] ?? String(v)) : v.toLocaleString('en-US')
+  const rows = [
+    '| knob | shipped | farm cost per extra post-day: shipped / best (at) | honest low-quality share: shipped / best (at) |',
+    '| --- | ---: | ---: | ---: |',
+  ]
+  for (const s of sweeps) {
+    const shipped = sweepValueOf(s.spec.key, DEFAULT_PARAMS)
+    const at = s.points.find((p) => p.value === shipped)
+    if (!at) continue
+    const cost = s.points.reduce((b, p) =>
+      p.farmCostPerExtraTopDayGrants > b.farmCostPerExtraTopDayGrants ? p : b,
+    )
+    const low = s.points.reduce((b, p) => (p.honestLowQualityShare < b.honestLowQualityShare ? p : b))
+    const mark = (best: typeof at, same: boolean) => (same || best.value === at.value ? ' ✅' : '')
+    rows.push(
+      `| ${s.spec.key} | ${label(s.spec.key, at.value)} | ${num(at.farmCostPerExtraTopDayGrants)} / ${num(cost.farmCostPerExtraTopDayGrants)} (${label(s.spec.key, cost.value)})${mark(cost, at.farmCostPerExtraTopDayGrants === cost.farmCostPerExtraTopDayGrants)} | ${pct(at.honestLowQualityShare)} / ${pct(low.honestLowQualityShare)} (${label(s.spec.key, low.value)})${mark(low, at.honestLowQualityShare === low.honestLowQualityShare)} |`,
+    )
+  }
+  return `${rows.join('\n')}\n\n✅ marks the shipped value where it is (or ties) the sweep's best on that column. Elsewhere it
+trades one column against the other, or against what this table does not show (the treasury's subsidy, votes per
+post, a juror's time); the notes below cover the knobs this report chose.`
 }
 
 function writePng(dir: string, name: string, svg: string): string {
@@ -268,16 +298,17 @@ function sweepCharts(dir: string, sweep: SweepResult): { shares: string; cost: s
 
 function sweepTable(sweep: SweepResult): string {
   const rows = [
-    `| ${sweep.spec.label} | honest: low-quality share | honest: curator Brier | honest: market-maker loss | honest: jury accuracy / void | whale-30: share / lost (grants) | farm-100: share / lost (grants) | farm: hours in top-30 per post | farm: cost per extra post-day (grants) | farm: P(sampled) |`,
+    `| ${sweep.spec.label} | honest: low-quality share | honest: curator Brier | honest: market-maker loss | honest: jury votes per sampled post / accuracy / void | whale-30: share / lost (grants) | farm-100: share / lost (grants) | farm: hours in top-30 per post | farm: cost per extra post-day (grants) | farm: P(sampled) |`,
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ]
   for (const p of sweep.points) {
     const v =
       sweep.spec.key === 'leaveOut'
-        ? ['largest (shipped)', 'each side', 'winsorize'][p.value]!
-        : String(p.value)
+        ? ['largest', 'each side', 'winsorize'][p.value]!
+        : p.value.toLocaleString('en-US')
+    const shipped = sweepValueOf(sweep.spec.key, DEFAULT_PARAMS) === p.value ? ' (shipped)' : ''
     rows.push(
-      `| ${v} | ${pct(p.honestLowQualityShare)} | ${num(p.honestCuratorBrier, 3)} | ${num(p.honestMarketMakerLoss, 0)} | ${pct(p.honestJuryAccuracy)} / ${pct(p.honestVoidRate)} | ${pct(p.whaleAttackerShare)} / ${num(p.whaleLostGrants)} | ${pct(p.farmAttackerShare)} / ${num(p.farmLostGrants)} | ${num(p.farmAttackerHoursInTop)} | ${num(p.farmCostPerExtraTopDayGrants)} | ${num(p.farmJuryAttackerSampleProbability, 2)} |`,
+      `| ${v}${shipped} | ${pct(p.honestLowQualityShare)} | ${num(p.honestCuratorBrier, 3)} | ${num(p.honestMarketMakerLoss, 0)} | ${num(p.honestVotesPerSampled)} / ${pct(p.honestJuryAccuracy)} / ${pct(p.honestVoidRate)} | ${pct(p.whaleAttackerShare)} / ${num(p.whaleLostGrants)} | ${pct(p.farmAttackerShare)} / ${num(p.farmLostGrants)} | ${num(p.farmAttackerHoursInTop)} | ${num(p.farmCostPerExtraTopDayGrants)} | ${num(p.farmJuryAttackerSampleProbability, 2)} |`,
     )
   }
   return rows.join('\n')
@@ -289,14 +320,8 @@ export function writeReport(opts: ReportOptions): void {
   for (const f of readdirSync(outDir)) if (f.endsWith('.png')) rmSync(join(outDir, f))
 
   const shipped = runScenarios(DEFAULT_PARAMS, seeds, log, 'shipped')
-  const recommendedParams = withParams(DEFAULT_PARAMS, RECOMMENDED)
-  const recommended = runScenarios(recommendedParams, seeds, log, 'recommended')
-  const configOnly = runScenarios(
-    withParams(DEFAULT_PARAMS, RECOMMENDED_CONFIG_ONLY),
-    seeds,
-    log,
-    'config only',
-  )
+  const previousParams = withParams(DEFAULT_PARAMS, PREVIOUS_DEFAULTS)
+  const previous = runScenarios(previousParams, seeds, log, 'previous defaults')
 
   const sweeps = SWEEPS.map((spec) => {
     log(`sweep: ${spec.key}`)
@@ -348,8 +373,8 @@ export function writeReport(opts: ReportOptions): void {
           }))
           .concat([
             {
-              name: 'Curia (recommended)',
-              values: recommended.map((s) => avg(s.runs.map((r) => f(r, 'curia')))),
+              name: 'Curia (previous defaults)',
+              values: previous.map((s) => avg(s.runs.map((r) => f(r, 'curia')))),
             },
           ]),
         hLines: target === undefined ? undefined : [{ y: target, label: 'target 5%' }],
@@ -368,7 +393,7 @@ export function writeReport(opts: ReportOptions): void {
   )
 
   const farmRun = shipped.find((s) => s.name === 'farm-100')!.runs[0]!
-  const farmRec = recommended.find((s) => s.name === 'farm-100')!.runs[0]!
+  const farmPrev = previous.find((s) => s.name === 'farm-100')!.runs[0]!
   const smooth = (xs: { hour: number; y: number }[]) =>
     xs.map((p, i) => ({ x: p.hour, y: mean(xs.slice(Math.max(0, i - 5), i + 1).map((q) => q.y)) }))
   const timePng = writePng(
@@ -393,8 +418,8 @@ export function writeReport(opts: ReportOptions): void {
           points: smooth(farmRun.hourly.map((h) => ({ hour: h.hour, y: h.stakeAttacker }))),
         },
         {
-          name: 'Curia (recommended)',
-          points: smooth(farmRec.hourly.map((h) => ({ hour: h.hour, y: h.curiaAttacker }))),
+          name: 'Curia (previous defaults)',
+          points: smooth(farmPrev.hourly.map((h) => ({ hour: h.hour, y: h.curiaAttacker }))),
         },
       ].map((s) => ({ ...s, points: s.points.filter((p) => Number.isFinite(p.y) && p.x < 125) })),
       hLines: [{ y: 0.05, label: '5%' }],
@@ -423,7 +448,7 @@ export function writeReport(opts: ReportOptions): void {
       diagonal: true,
       series: [
         { name: 'shipped config', points: calib(shipped) },
-        { name: 'recommended', points: calib(recommended) },
+        { name: 'previous defaults', points: calib(previous) },
       ],
     }),
   )
@@ -447,19 +472,18 @@ export function writeReport(opts: ReportOptions): void {
   )
   const sweepPngs = sweeps.map((s) => sweepCharts(outDir, s))
 
-  const conservationChecks = [...shipped, ...recommended, ...configOnly]
+  const conservationChecks = [...shipped, ...previous]
     .flatMap((s) => s.runs)
     .reduce((a, r) => a + r.curia.conservationChecks, 0)
   const runCount =
-    [...shipped, ...recommended, ...configOnly].reduce((a, s) => a + s.runs.length, 0) +
+    [...shipped, ...previous].reduce((a, s) => a + s.runs.length, 0) +
     sweeps.reduce((a, s) => a + s.points.length * 3 * sweepSeeds.length, 0)
 
   const md = renderMarkdown({
     seeds,
     sweepSeeds,
     shipped,
-    recommended,
-    configOnly,
+    previous,
     sweeps,
     sweepPngs,
     juryGrid,
@@ -471,7 +495,7 @@ export function writeReport(opts: ReportOptions): void {
     juryPngs,
     conservationChecks,
     runCount,
-    recommendedParams,
+    previousParams,
   })
   writeFileSync(join(outDir, 'REPORT.md'), md)
   log(`wrote ${join(outDir, 'REPORT.md')}`)
@@ -481,8 +505,7 @@ interface RenderInput {
   seeds: number[]
   sweepSeeds: number[]
   shipped: ScenarioSummary[]
-  recommended: ScenarioSummary[]
-  configOnly: ScenarioSummary[]
+  previous: ScenarioSummary[]
   sweeps: SweepResult[]
   sweepPngs: { shares: string; cost: string }[]
   juryGrid: { assignment: string; rows: { cartel: number; results: ReturnType<typeof juryAccuracy>[] }[] }[]
@@ -494,16 +517,16 @@ interface RenderInput {
   juryPngs: string[]
   conservationChecks: number
   runCount: number
-  recommendedParams: SimParams
+  previousParams: SimParams
 }
 
-function skillSentence(all: ScenarioSummary[]): string {
+function skillSentence(all: ScenarioSummary[], configs: string): string {
   const corr = all.map((s) => avg(s.runs.map((r) => r.curia.calibration.noiseProfitCorrelation)))
   const gap = all.map((s) =>
     avg(s.runs.map((r) => r.curia.calibration.sharpQuarterProfit - r.curia.calibration.noisyQuarterProfit)),
   )
   const negative = corr.filter((c) => c < 0).length
-  return `Skill pays: the correlation between a curator's noise and its realised profit is negative in ${negative} of ${corr.length} scenarios (shipped and recommended configs; between ${num(Math.min(...corr), 2)} and ${num(Math.max(...corr), 2)}), and the sharpest quarter of curators out-earns the noisiest by ${num(Math.min(...gap), 0)} to ${num(Math.max(...gap), 0)} credits per run.`
+  return `Skill pays: the correlation between a curator's noise and its realised profit is negative in ${negative} of ${corr.length} scenarios (${configs}; between ${num(Math.min(...corr), 2)} and ${num(Math.max(...corr), 2)}), and the sharpest quarter of curators out-earns the noisiest by ${num(Math.min(...gap), 0)} to ${num(Math.max(...gap), 0)} credits per run.`
 }
 
 function pick(s: ScenarioSummary[], name: string): ScenarioSummary {
@@ -512,6 +535,7 @@ function pick(s: ScenarioSummary[], name: string): ScenarioSummary {
 
 function renderMarkdown(x: RenderInput): string {
   const P = DEFAULT_PARAMS
+  const Q = x.previousParams
   const shareOf = (s: ScenarioSummary[], name: string, feed: 'curia' | 'likes' | 'stake' = 'curia') =>
     avg(pick(s, name).runs.map((r) => r[feed].attackerShare))
   const costOf = (s: ScenarioSummary[], name: string) => pooled(pick(s, name))
@@ -524,12 +548,15 @@ function renderMarkdown(x: RenderInput): string {
   const sampledOf = (s: ScenarioSummary[], name: string) =>
     avg(pick(s, name).runs.map((r) => r.curia.jury.attackerSampled))
   const eligibleOf = (s: ScenarioSummary[]) => avg(pick(s, 'honest').runs.map((r) => r.curia.jury.eligible))
+  const juryOf = (s: ScenarioSummary[], f: (j: CuriaMetrics['jury']) => number) =>
+    avg(pick(s, 'honest').runs.map((r) => f(r.curia.jury)))
   const medianImprOf = (s: ScenarioSummary[]) =>
     avg(pick(s, 'honest').runs.map((r) => r.curia.medianImpressionsInFeed))
   const mmOf = (s: ScenarioSummary[]) =>
     avg(pick(s, 'honest').runs.map((r) => r.curia.marketMakerLossCredits))
   const votesOf = (s: ScenarioSummary[]) =>
     avg(pick(s, 'honest').runs.map((r) => r.curia.jury.meanVotesPerSampled))
+  const voidOf = (s: ScenarioSummary[]) => avg(pick(s, 'honest').runs.map((r) => r.curia.jury.voidRate))
   const farmRuns = pick(x.shipped, 'farm-100').runs
   const farmClose = {
     raw: avg(farmRuns.map((r) => r.curia.attackerClosePrice.raw)),
@@ -537,11 +564,42 @@ function renderMarkdown(x: RenderInput): string {
     robustAboveRawShare: avg(farmRuns.map((r) => r.curia.attackerClosePrice.robustAboveRawShare)),
   }
   const sweep = (key: string) => x.sweeps.find((s) => s.spec.key === key)!
+  /** A sweep's point at a value (the values are in sweep.ts). */
+  const pt = (key: string, value: number) => {
+    const found = sweep(key).points.find((p) => p.value === value)
+    if (!found) throw new Error(`sweep ${key} has no point ${value}`)
+    return found
+  }
+  /** The sweep point with the largest f (ties: the first). */
+  const bestOf = (key: string, f: (p: SweepResult['points'][number]) => number) =>
+    sweep(key).points.reduce((best, p) => (f(p) > f(best) ? p : best))
   const juryCell = (assignment: string, cartel: number, votes: number) => {
     const g = x.juryGrid.find((j) => j.assignment === assignment)!
     const row = g.rows.find((r) => r.cartel === cartel)!
     return row.results[x.voteCounts.indexOf(votes)]!
   }
+  const ATTACKS = [
+    'whale-30',
+    'farm-100',
+    'whale-30+farm-100',
+    'whale+farm+cartel-20',
+    'whale+farm+cartel-20, free choice',
+  ]
+  const meets = (s: ScenarioSummary[], name: string) => ({
+    share: shareOf(s, name) <= 0.05,
+    cost: costOf(s, name) >= 100,
+  })
+  const shippedAttacks = ATTACKS.filter((n) => !n.endsWith('free choice'))
+  const missedShare = shippedAttacks.filter((n) => !meets(x.shipped, n).share)
+  const missedCost = shippedAttacks.filter((n) => !meets(x.shipped, n).cost)
+  const listNames = (names: string[]) => names.map((n) => `\`${n}\``).join(', ')
+  const withCost = (names: string[]) => names.map((n) => `\`${n}\` (${num(costOf(x.shipped, n))})`).join(', ')
+  const verdictLine =
+    missedShare.length === 0 && missedCost.length === 0
+      ? `**Verdict.** Under the shipped config every attack (${listNames(shippedAttacks)}) meets both targets.`
+      : `**Verdict.** Under the shipped config the attacker-share target (≤ 5%) is ${missedShare.length === 0 ? 'met in every attack scenario' : `missed in ${listNames(missedShare)}`}; the cost target (≥ 100 grants per extra post-day) is ${missedCost.length === 0 ? 'met in every attack scenario' : `missed in ${withCost(missedCost)} and met in ${withCost(shippedAttacks.filter((n) => !missedCost.includes(n)))}`}. Under the previous defaults ${ATTACKS.filter((n) => !meets(x.previous, n).share || !meets(x.previous, n).cost).length} of ${ATTACKS.length} attack rows missed a target.`
+  const grantRatio =
+    (P.market.startingGrantCredits + P.market.humanGrantCredits) / P.market.startingGrantCredits
 
   const juryTableMd = x.juryGrid
     .map((g) => {
@@ -552,7 +610,7 @@ function renderMarkdown(x: RenderInput): string {
             `| ${pct(row.cartel)} | ${row.results.map((r) => `${pct(r.attackerRejected)} / ${pct(r.honestAccuracy)}`).join(' | ')} |`,
         )
         .join('\n')
-      return `**${g.assignment === 'free' ? 'Jurors choose which sampled posts to judge (as designed today)' : 'Posts assigned to jurors by a hash of their round nullifier'}** — attacker posts rejected / honest posts judged correctly:\n\n${head}\n${body}`
+      return `**${g.assignment === 'free' ? 'Jurors choose which sampled posts to judge (before assignment)' : 'Posts assigned to ballots by a hash of the round nullifier (what ships)'}** — attacker posts rejected / honest posts judged correctly:\n\n${head}\n${body}`
     })
     .join('\n\n')
 
@@ -562,55 +620,79 @@ Generated by \`npm run sim -- report\` (sim/src/report.ts); do not edit by hand.
 seeded, deterministic run of Curia's production core: the LMSR and the trade decision
 (\`curation/src/market/lmsr.ts\`, \`trade.ts\`: every fill, cap, slippage bound and rounding), the ranking
 (\`curation/src/ranking/market-rank.ts\`: robust price, trader minimum, freshness, exploration), the jury
-(${JURY_CORE_SOURCE}: seed mixing with a beacon, exposure-weighted sampling with a floor and a capacity, tally with a
-quorum) and settlement (${SETTLEMENT_CORE_SOURCE}: winning shares pay 1 credit; void or unsampled undoes the market).
-The simulator supplies only the people. Scenario tables average seeds ${x.seeds.join(', ')}; sweeps average seeds
-${x.sweepSeeds.join(', ')}. ${x.runCount} simulated runs in all; credits were conserved exactly (sum of balances +
-escrows + treasury = minted, in integer micro-credits) at all ${x.conservationChecks.toLocaleString('en-US')} hourly
-checks of the scenario runs (and at every hour of every sweep run: a run that breaks it throws).
+(${JURY_CORE_SOURCE}: seed mixing with a beacon, exposure-weighted sampling with a floor and a capacity, each
+ballot's posts assigned by a hash of the juror's round nullifier, tally with a quorum) and settlement
+(${SETTLEMENT_CORE_SOURCE}: winning shares pay 1 credit; void or unsampled undoes the market). The simulator supplies
+only the people (and, having no Semaphore proofs, a hash of (seed, round, juror) as each juror's round nullifier).
+Scenario tables average seeds ${x.seeds.join(', ')}; sweeps average seeds ${x.sweepSeeds.join(', ')}. ${x.runCount}
+simulated runs in all; credits were conserved exactly (sum of balances + escrows + treasury = minted, in integer
+micro-credits) at all ${x.conservationChecks.toLocaleString('en-US')} hourly checks of the scenario runs (and at every
+hour of every sweep run: a run that breaks it throws).
+
+**What is measured.** *Shipped* is Curia's default configuration today: what this report's first version
+recommended, now adopted (the simulator's defaults are Curia's own constants, checked by
+\`sim/test/shipped.test.ts\`): b = ${P.market.liquidityCredits.toLocaleString('en-US')}
+credits, position cap ${P.market.positionCapShares.toLocaleString('en-US')} shares, starting grant
+${P.market.startingGrantCredits.toLocaleString('en-US')} plus a verified-human grant of
+${P.market.humanGrantCredits.toLocaleString('en-US')}, the robust price leaving out the top net-YES and the top net-NO
+position, prior ${P.ranking.priorPrice}, exploration ${pct(P.ranking.explorationShare)}, jury capacity ${P.jury.capacity},
+half-exposure ${P.jury.halfExposure.toLocaleString('en-US')}, quorum ${P.jury.quorum}, and ${P.jury.postsPerBallot}
+posts per ballot assigned by nullifier. *Previous defaults* is what Curia shipped before it adopted this report's
+recommendations (b = ${Q.market.liquidityCredits}, cap ${Q.market.positionCapShares}, no verified-human grant, the
+single largest position left out, prior ${Q.ranking.priorPrice}, exploration ${pct(Q.ranking.explorationShare)},
+capacity ${Q.jury.capacity}, half-exposure ${Q.jury.halfExposure.toLocaleString('en-US')}, every ballot covering the
+whole sample so a juror chooses what to judge): the counterfactual that shows what the change bought.
 
 ## Targets
 
 ${targetsTable([
   { label: 'shipped', summaries: x.shipped },
-  { label: 'recommended', summaries: x.recommended },
-  { label: 'recommended, config only', summaries: x.configOnly },
+  { label: 'previous defaults', summaries: x.previous },
 ])}
 
 *Cost per extra post-day*: the attacker's credits lost (in starting grants), divided by the post-days its posts spent
 in the top 30 beyond what the same posts got in the honest run of the same seed (low-quality posts get some top time
 unaided: exploration slots, a lucky first trader), pooled over seeds (total lost / total extra). ∞ means the attacker
-lost credits and bought no extra top time at all; a negative cost means capture paid. "Recommended,
-config only" leaves out the one recommendation that needs code (the robust price's leave-out rule, below).
+lost credits and bought no extra top time at all; a negative cost means capture paid. The last row of each config,
+\`free choice\`, is the counterfactual jury: the cartel votes on every attacker post, as it could before ballots were
+assigned (under the previous defaults both cartel rows are that jury, hence identical).
+
+${verdictLine}
 
 What the table says:
 
-- **The whale alone cannot capture the feed, at any setting tried.** With 30% of all curator credits it bought no
-  extra top-30 time (shipped: ${pct(shareOf(x.shipped, 'whale-30'))} of impressions, what its posts get unpromoted),
-  because the robust price leaves out the largest position and the position cap bounds what one account can hold.
-  The same whale on the stake-weighted feed takes ${pct(shareOf(x.shipped, 'whale-30', 'stake'))} of impressions for
-  nothing. Money without accounts buys nothing in Curia; the attack that works is accounts.
-- **The farm is the real threat.** 100 fresh accounts with the starting grant each take
-  ${pct(shareOf(x.shipped, 'farm-100'))} of top-30 impressions under the shipped config (target ≤ 5%: missed) and pay
-  ${num(costOf(x.shipped, 'farm-100'))} grants per extra post-day (target ≥ 100: missed by a factor of ${num(100 / costOf(x.shipped, 'farm-100'), 0)}).
-  With the recommended config: ${pct(shareOf(x.recommended, 'farm-100'))} and ${num(costOf(x.recommended, 'farm-100'))}
-  grants. On the likes feed the same farm takes ${pct(shareOf(x.shipped, 'farm-100', 'likes'))} (a like costs nothing).
-- **The cartel turns capture into profit when jurors choose what to judge.** With 20% of the jury voting on every
-  attacker post, ${num(endorsedOf(x.shipped, 'whale+farm+cartel-20'))} of the ${num(sampledOf(x.shipped, 'whale+farm+cartel-20'))}
-  attacker posts sampled per run are endorsed, and the attacker ends up *ahead*
-  (${num(lostOf(x.shipped, 'whale+farm+cartel-20'))} grants lost, i.e. a gain when negative). Assigning posts to
-  jurors by a hash of their round nullifier (the cartel gets its share of each post's votes, not all of it) restores
-  the cost: ${num(lostOf(x.shipped, 'whale+farm+cartel-20, assigned'))} grants lost.
+- **The whale alone cannot capture the feed.** With 30% of all curator credits it takes
+  ${pct(shareOf(x.shipped, 'whale-30'))} of top-30 impressions (shipped; ${pct(shareOf(x.shipped, 'honest'))} is what
+  the same posts get unpromoted), because the robust price leaves out the top position on each side and the position
+  cap bounds what one account can hold. The same whale on the stake-weighted feed takes
+  ${pct(shareOf(x.shipped, 'whale-30', 'stake'))} of impressions for nothing. Money without accounts buys little in
+  Curia; the attack that works is accounts.
+- **The farm is the real threat${meets(x.shipped, 'farm-100').share && meets(x.shipped, 'farm-100').cost ? ', and the shipped config holds it' : meets(x.shipped, 'farm-100').share ? '; the shipped config keeps it out of the feed but does not make it pay the target' : ''}.** 100 fresh accounts with the starting grant each
+  take ${pct(shareOf(x.shipped, 'farm-100'))} of top-30 impressions (target ≤ 5%) and pay
+  ${num(costOf(x.shipped, 'farm-100'))} grants per extra post-day (target ≥ 100). Under the previous defaults the same
+  farm took ${pct(shareOf(x.previous, 'farm-100'))} for ${num(costOf(x.previous, 'farm-100'))} grants per extra
+  post-day. On the likes feed it takes ${pct(shareOf(x.shipped, 'farm-100', 'likes'))} (a like costs nothing).
+- **Assignment takes the cartel's profit away.** When jurors choose what to judge (\`free choice\`), a cartel of 20% of
+  the jury votes on every attacker post: ${num(endorsedOf(x.shipped, 'whale+farm+cartel-20, free choice'))} of the
+  ${num(sampledOf(x.shipped, 'whale+farm+cartel-20, free choice'))} attacker posts sampled per run are endorsed and the
+  attacker ends ${lostOf(x.shipped, 'whale+farm+cartel-20, free choice') < 0 ? '*ahead*' : 'down'}
+  (${num(lostOf(x.shipped, 'whale+farm+cartel-20, free choice'))} grants lost; negative is a gain), even with the
+  shipped market settings. With the shipped assignment the same cartel gets about its share of each post's votes:
+  ${num(endorsedOf(x.shipped, 'whale+farm+cartel-20'))} of ${num(sampledOf(x.shipped, 'whale+farm+cartel-20'))}
+  endorsed, ${num(lostOf(x.shipped, 'whale+farm+cartel-20'))} grants lost, ${num(costOf(x.shipped, 'whale+farm+cartel-20'))}
+  grants per extra post-day.
 
 Why the 100-grant target is hard: a void or unsampled market refunds every net spend, so an attacker pays only when
 its post is sampled *and* rejected; what it can lose then is bounded by the position cap times its number of
 accounts, and the position cap also bounds how hard honest curators can push back. The cost of capture is therefore
 set by (a) the sampling probability of a post that was pushed up the feed, (b) how much honest money stands against
-the farm (the verified-human grant: the farm gets only the starting grant), and (c) how much that money can express
-(b and the position cap). The recommended config moves all three.
+the farm (the verified-human grant: the farm gets only the starting grant), (c) how much that money can express
+(b and the position cap), and (d) whether the jury that samples it can be concentrated (assignment). The shipped
+config moves all four; the margin over the cost target is thin (see the per-scenario numbers and the seeds' spread
+in the sweeps), so treat "met" as "met in this world", not as a guarantee.
 
 On the honest world (no attacker), low-quality posts take ${pct(lowOf(x.shipped))} of Curia's top-30 impressions with
-the shipped config and ${pct(lowOf(x.recommended))} with the recommended one, against ${pct(lowOf(x.shipped, 'likes'))}
+the shipped config (${pct(lowOf(x.previous))} with the previous defaults), against ${pct(lowOf(x.shipped, 'likes'))}
 on the likes feed and ${pct(lowOf(x.shipped, 'stake'))} on the stake-weighted feed: in this world likes track
 perceived quality exactly and nobody games them, which is the likes feed's best case (see the limits below); Curia
 pays for its capture resistance with exploration slots and prices that take a few trades to form.
@@ -637,14 +719,19 @@ pays for its capture resistance with exploration slots and prices that take a fe
   by the readers' attention curve). It trades toward a target that blends its belief with the displayed price (log-odds
   weight ${P.curators.priceTrust} per trader so far, at most ${P.curators.maxPriceWeight}), staking fractional Kelly
   (×${P.curators.kellyMultiplier}, at most ${pct(P.curators.riskFraction)} of its balance), only when the gap exceeds
-  ${P.curators.edge}, through the real quotes and \`decideTrade\` (balance, cap, slippage bound).
+  ${P.curators.edge}, through the real quotes and \`decideTrade\` (balance, cap, slippage bound). Each holds the
+  starting grant plus the verified-human grant.
 - **The whale**: one account holding a share of all curator credits (30% in the scenarios), buying YES on the
-  attacker's posts up to the cap. **The farm**: fresh accounts with the starting grant each; the attacker first gets a
-  market past the trader minimum with 1-credit buys from distinct accounts, then buys YES account after account until
-  the ranking's robust price reaches ${P.attacker.pushTo}. **The cartel**: a share of the jury that always endorses
-  attacker posts and judges others honestly. **Lazy jurors** (${pct(P.jury.lazyShare)} by default) vote at random.
+  attacker's posts up to the cap. **The farm**: fresh accounts with the starting grant each (no verified-human
+  grant: they are not verified humans); the attacker first gets a market past the trader minimum with 1-credit buys
+  from distinct accounts, then buys YES account after account until the ranking's robust price reaches
+  ${P.attacker.pushTo}. **The cartel**: a share of the jury that always endorses attacker posts on its ballots and
+  judges others honestly. **Lazy jurors** (${pct(P.jury.lazyShare)} by default) vote at random.
 - **Jurors** (${P.jury.jurors}): an honest juror perceives q with noise σ = ${P.jury.noise} and endorses above 0.5;
-  each casts a ballot with probability ${P.jury.participation} and judges up to ${P.jury.reviewsPerJuror} sampled posts.
+  each casts a ballot with probability ${P.jury.participation} (the cartel always does). A ballot covers the
+  ${P.jury.postsPerBallot} sampled posts production's \`assignBallotPosts\` gives the juror's round nullifier (all of
+  them when fewer were sampled). In the \`free choice\` counterfactual the cartel puts every sampled attacker post on
+  its ballots instead and fills the rest from its assignment.
 - **Readers**: ${P.readers.perHour} sessions an hour view the top ${P.ranking.depth}; position r is seen with
   probability 0.5^(r/${P.readers.attentionHalfLifeRanks}). Impressions are the expected counts; they become the
   markets' exposure, which drives sampling.
@@ -660,17 +747,40 @@ ${x.shipped.map((s) => `- **${s.name}**: ${s.description}`).join('\n')}
 
 ${scenarioTable(x.shipped)}
 
-### With the recommended config
+### With the previous defaults
 
-${scenarioTable(x.recommended)}
+${scenarioTable(x.previous)}
 
 ## The jury
 
 ${juryTable(x.shipped)}
 
-Recommended config:
+Previous defaults:
 
-${juryTable(x.recommended)}
+${juryTable(x.previous)}
+
+Quorum and assignment, shipped config (honest world): a run has ${num(
+    juryOf(x.shipped, (j) => j.rounds),
+    0,
+  )} daily
+rounds sampling ${num(
+    juryOf(x.shipped, (j) => j.sampledPerRound),
+    0,
+  )} posts each on average, with
+${num(
+  juryOf(x.shipped, (j) => j.ballotsPerRound),
+  0,
+)} ballots a round (${P.jury.jurors} jurors,
+${pct(P.jury.participation)} turnout) of ${P.jury.postsPerBallot} posts each. With J ballots, k posts per ballot and n
+sampled posts a post expects J × k / n votes: ${num(juryOf(x.shipped, (j) => j.expectedVotesPerSampled))} here (every
+simulated vote is endorse or reject, so this is also the measured mean, ${num(votesOf(x.shipped))} on the scored
+posts), ${juryOf(x.shipped, (j) => j.expectedVotesPerSampled) >= 3 * P.jury.quorum ? 'far above' : juryOf(x.shipped, (j) => j.expectedVotesPerSampled) >= P.jury.quorum ? 'above' : 'below'} the
+quorum of ${P.jury.quorum}; ${pct(voidOf(x.shipped))} of sampled honest markets went void. Before assignment a ballot
+covered the whole sample but a juror judged only what it chose and abstained on the rest (the simulator's honest
+jurors judge ${P.jury.postsPerBallot} posts in both cases), so votes per post were J × k / n then too
+(${num(votesOf(x.previous))} with the previous defaults: capacity ${Q.jury.capacity}, fewer posts per round): what
+assignment changes is who picks a ballot's posts, not how many votes a post gets. The posts-per-ballot sweep below
+shows what k does.
 
 ### Accuracy against sample size and cartel share
 
@@ -688,28 +798,32 @@ ${pct(1 - juryCell('free', 0.2, 45).attackerRejected)} of attacker posts). Assig
 minority on every post: at 15 votes ${pct(juryCell('nullifier', 0.2, 15).attackerRejected)} of attacker posts are
 rejected; a larger cartel still carries some (at 15 votes, ${pct(1 - juryCell('nullifier', 0.3, 15).attackerRejected)} of
 attacker posts at 30% and ${pct(1 - juryCell('nullifier', 0.4, 15).attackerRejected)} at 40%), so assignment bounds a
-cartel's reach by its size instead of letting it concentrate. **Recommendation for the jury's owner**: derive each juror's
-posts from its round nullifier (e.g. post i is on the ballot when H(nullifier, marketId) falls under k / sampled
-count); the server can check it without learning who the juror is, because the nullifier is already public.
+cartel's reach by its size instead of letting it concentrate. This is what ships (\`curation/src/jury/assignment.ts\`):
+a ballot must cover exactly the ${P.jury.postsPerBallot} posts with the smallest
+sha256(tag | mixed seed | nullifier | post), the server refuses anything else (\`wrong_assignment\`), and the offline
+verifier re-checks it; the nullifier is already public in the proof, so the check learns nothing about the juror.
 
 ## Curators' calibration
 
 ${calibrationTable(x.shipped)}
 
-Recommended config:
+Previous defaults:
 
-${calibrationTable(x.recommended)}
+${calibrationTable(x.previous)}
 
 ![calibration](${x.calibrationPng})
 
-${skillSentence([...x.shipped, ...x.recommended])} The market-maker loss is what the treasury pays for
-the information (LMSR's subsidy, at most b ln 2 per market): ${num(mmOf(x.shipped), 0)} credits per run shipped,
-${num(mmOf(x.recommended), 0)} recommended (b = ${x.recommendedParams.market.liquidityCredits}).
+${skillSentence([...x.shipped, ...x.previous], 'shipped and previous defaults')} The market-maker loss is what the treasury pays for the information
+(LMSR's subsidy, at most b ln 2 per market): ${num(mmOf(x.shipped), 0)} credits per run shipped (b =
+${P.market.liquidityCredits.toLocaleString('en-US')}; ${num(mmOf(x.shipped) / Math.max(1, eligibleOf(x.shipped)), 0)} per
+settled market against a worst case of ${num(P.market.liquidityCredits * Math.LN2, 0)}), ${num(mmOf(x.previous), 0)} with the
+previous defaults (b = ${Q.market.liquidityCredits}).
 
 ## Sweeps
 
-One knob at a time around the shipped config, against the honest world, the whale (30%) and the farm (100 accounts),
-seeds ${x.sweepSeeds.join(', ')}. "Cost per extra post-day" is ∞ when the farm bought no extra top-30 time.
+One knob at a time around the shipped config (its row is marked), against the honest world, the whale (30%) and the
+farm (100 accounts), seeds ${x.sweepSeeds.join(', ')}. "Cost per extra post-day" is ∞ when the farm bought no extra
+top-30 time.
 
 ${x.sweeps
   .map(
@@ -722,78 +836,136 @@ ${sweepTable(s)}
   )
   .join('\n')}
 
-## Recommended defaults
+## Shipped defaults, and why
 
-| variable | shipped | recommended | exists today | why |
-| --- | --- | --- | --- | --- |
-${ENV_SETTINGS.map((e) => `| \`${e.name}\` | ${e.shipped} | ${e.recommended} | ${e.exists ? 'yes' : 'no: proposed name'} | ${e.note} |`).join('\n')}
+Curia ships what this report recommended (the table lists each variable's default today and before):
 
-Plus one change in code, for the ranking's owner: **the robust price should leave out the largest net-YES and the
-largest net-NO position** (\`each-side\`), not the single largest |net| position. Measured effect (sweep above, shipped
-config otherwise): farm share ${pct(sweep('leaveOut').points[0]!.farmAttackerShare)} → ${pct(sweep('leaveOut').points[1]!.farmAttackerShare)},
-farm cost per extra post-day ${num(sweep('leaveOut').points[0]!.farmCostPerExtraTopDayGrants)} → ${num(sweep('leaveOut').points[1]!.farmCostPerExtraTopDayGrants)} grants,
-honest low-quality share ${pct(sweep('leaveOut').points[0]!.honestLowQualityShare)} → ${pct(sweep('leaveOut').points[1]!.honestLowQualityShare)};
-with the recommended bankrolls the shipped rule fails outright (point 1 below).
+| variable | shipped (= recommended) | previous default | why |
+| --- | --- | --- | --- |
+${ENV_SETTINGS.map((e) => `| \`${e.name}\` | ${e.shipped} | ${e.previous} | ${e.note} |`).join('\n')}
 
-Reasoning, knob by knob (numbers from the sweeps and tables above):
+Plus two rules in code: the robust price leaves out the largest net-YES **and** the largest net-NO position
+(\`each-side\`; sweep: farm share ${pct(pt('leaveOut', 0).farmAttackerShare)} with the single largest left out,
+${pct(pt('leaveOut', 1).farmAttackerShare)} shipped; honest low-quality share ${pct(pt('leaveOut', 0).honestLowQualityShare)}
+→ ${pct(pt('leaveOut', 1).honestLowQualityShare)}), and ballots are assigned by nullifier (the jury section).
+
+Does each shipped value still hold up in its own sweep (around today's config)? The best point of each sweep for the
+two quantities the targets care about, next to the shipped one:
+
+${holdUpTable(x.sweeps)}
+
+Reasoning, knob by knob (numbers from the sweeps above, all other knobs shipped):
 
 1. **The verified-human grant is the lever that makes a farm small.** A farm of fresh DIDs gets only the starting
-   grant; verified humans get the faucet grant once each. At 9,000 (10,000 in all) the honest side outweighs a
-   100-account farm ten to one, and farm cost per extra post-day rises from ${num(costOf(x.shipped, 'farm-100'))} to
-   ${num(costOf(x.recommended, 'farm-100'))} grants together with the knobs below. Raised alone it *hurts*
-   (sweep: low-quality share ${pct(sweep('humanGrant').points[0]!.honestLowQualityShare)} →
-   ${pct(sweep('humanGrant').points[2]!.honestLowQualityShare)} at 4,000): a rich first trader moves a b = 100 market
-   all the way to its belief, later traders only correct it, and leaving out the largest position then leaves only
-   the corrections, which point the other way. Hence b and the leave-out rule must move with it.
-2. **b = 1,000**: on the scale of a verified curator's bankroll, so each trade moves the price part of the way and the
-   price becomes a wealth-weighted average of curators' beliefs rather than the last trader's. It also makes pushing a
-   price up expensive for the farm. Cost: the treasury's market-maker loss grows (${num(mmOf(x.recommended), 0)}
-   credits per simulated run vs ${num(mmOf(x.shipped), 0)}, i.e. ${num(mmOf(x.recommended) / eligibleOf(x.recommended), 0)} vs
-   ${num(mmOf(x.shipped) / eligibleOf(x.shipped), 0)} credits per settled market, against a worst case of b ln 2 = 693: credits
-   the treasury mints into curators' hands for pricing posts; fund it accordingly), and with small bankrolls b = 1,000 alone makes prices
-   too sluggish (sweep: honest low-quality share ${pct(sweep('liquidity').points[3]!.honestLowQualityShare)}).
-3. **Position cap 3,000 shares**: with b = 1,000 a 300-share cap would let an honest curator move a price by only a
-   few points; farm accounts, with 1,000 credits each, cannot use a larger cap, so raising it helps only the side
-   with money. The cap no longer needs to stop a whale: the leave-out rule does.
-4. **Prior 0.4**: a market below the trader minimum ranks at the prior; at 0.5 a brand-new post with a fresh timestamp
-   outranks consensus-good posts a few hours old. 0.4 lowers the honest low-quality share (sweep:
-   ${pct(sweep('prior').points[3]!.honestLowQualityShare)} at 0.5 → ${pct(sweep('prior').points[2]!.honestLowQualityShare)} at
-   0.4) at a small cost in farm share (a pumped post stands out more against unpriced ones); 0.2–0.3 trade more of
-   the one for the other.
-5. **Exploration 10%**: exploration slots go to young markets regardless of price, so about half of what they show is
-   low quality; with a markets page and active curators, 10% keeps new posts priced (sweep: low-quality share
-   ${pct(sweep('exploration').points[2]!.honestLowQualityShare)} at 20% → ${pct(sweep('exploration').points[1]!.honestLowQualityShare)} at 10%).
-6. **Jury capacity 100 and half-exposure 3,000**: the sample is what makes capture cost anything (an unsampled
-   market refunds the attacker). A pumped post collects impressions; with half-exposure near the median impressions
-   of a post that reached the feed (${num(medianImprOf(x.shipped), 0)} here), its inclusion probability approaches 1 while posts nobody saw stay near p_min.
-   At 1,000 (shipped) most posts that reached the feed saturate and exposure stops discriminating; at 100,000 it
-   barely counts. Capacity 100 leaves ${num(votesOf(x.recommended))} votes per sampled post (shipped:
-   ${num(votesOf(x.shipped))}). Half-exposure is in impressions: scale it with traffic.
-7. **Unchanged**: trader minimum 3 (raising it leaves consensus posts at the prior, since curators stop trading once a
+   grant; verified humans get the faucet grant once each. At ${P.market.humanGrantCredits.toLocaleString('en-US')}
+   (${num(grantRatio, 0)}× the starting grant in all) the honest side outweighs a 100-account farm. Sweep, no grant →
+   shipped: farm share ${pct(pt('humanGrant', 0).farmAttackerShare)} → ${pct(pt('humanGrant', P.market.humanGrantCredits).farmAttackerShare)},
+   farm cost per extra post-day ${num(pt('humanGrant', 0).farmCostPerExtraTopDayGrants)} →
+   ${num(pt('humanGrant', P.market.humanGrantCredits).farmCostPerExtraTopDayGrants)} grants, honest low-quality share
+   ${pct(pt('humanGrant', 0).honestLowQualityShare)} → ${pct(pt('humanGrant', P.market.humanGrantCredits).honestLowQualityShare)}.
+   It works only with the rules that let money express itself (b, the cap) and with the each-side leave-out: with
+   the single-largest rule a rich first trader is the one removed, which inverted the ranking in this report's first
+   version.
+2. **b = ${P.market.liquidityCredits.toLocaleString('en-US')}**: on the scale of a verified curator's bankroll, so each
+   trade moves the price part of the way and the price becomes a wealth-weighted average of curators' beliefs rather
+   than the last trader's; it also makes pushing a price up expensive for the farm. Sweep, b = 100 → 1,000 → 3,000:
+   farm share ${pct(pt('liquidity', 100).farmAttackerShare)} → ${pct(pt('liquidity', 1000).farmAttackerShare)} →
+   ${pct(pt('liquidity', 3000).farmAttackerShare)}, farm cost ${num(pt('liquidity', 100).farmCostPerExtraTopDayGrants)} →
+   ${num(pt('liquidity', 1000).farmCostPerExtraTopDayGrants)} → ${num(pt('liquidity', 3000).farmCostPerExtraTopDayGrants)} grants,
+   honest low-quality share ${pct(pt('liquidity', 100).honestLowQualityShare)} → ${pct(pt('liquidity', 1000).honestLowQualityShare)} →
+   ${pct(pt('liquidity', 3000).honestLowQualityShare)}, and the treasury's market-maker loss
+   ${num(pt('liquidity', 100).honestMarketMakerLoss, 0)} → ${num(pt('liquidity', 1000).honestMarketMakerLoss, 0)} →
+   ${num(pt('liquidity', 3000).honestMarketMakerLoss, 0)} credits per run (credits the treasury mints into curators'
+   hands for pricing posts: fund it accordingly).${
+     pt('liquidity', 3000).farmCostPerExtraTopDayGrants >
+       pt('liquidity', 1000).farmCostPerExtraTopDayGrants &&
+     pt('liquidity', 3000).honestLowQualityShare > pt('liquidity', 1000).honestLowQualityShare
+       ? ' 3,000 makes capture costlier still, but prices too sluggish for the honest feed and the subsidy larger: 1,000 is the compromise.'
+       : ''
+   }
+3. **Position cap ${P.market.positionCapShares.toLocaleString('en-US')} shares**: with b = 1,000 a 300-share cap lets an
+   honest curator move a price by only a few points; farm accounts, with 1,000 credits each, cannot use a larger cap,
+   so raising it helps only the side with money. Sweep, 300 → 3,000 → 10,000: farm cost
+   ${num(pt('positionCap', 300).farmCostPerExtraTopDayGrants)} → ${num(pt('positionCap', 3000).farmCostPerExtraTopDayGrants)} →
+   ${num(pt('positionCap', 10000).farmCostPerExtraTopDayGrants)} grants, whale share
+   ${pct(pt('positionCap', 300).whaleAttackerShare)} → ${pct(pt('positionCap', 3000).whaleAttackerShare)} →
+   ${pct(pt('positionCap', 10000).whaleAttackerShare)}. The leave-out rule, not the cap, is what stops a whale.
+4. **Prior ${P.ranking.priorPrice}**: a market below the trader minimum ranks at the prior; at 0.5 a brand-new post with a
+   fresh timestamp outranks consensus-good posts a few hours old. Sweep, 0.5 → 0.4: honest low-quality share
+   ${pct(pt('prior', 0.5).honestLowQualityShare)} → ${pct(pt('prior', 0.4).honestLowQualityShare)}, farm share
+   ${pct(pt('prior', 0.5).farmAttackerShare)} → ${pct(pt('prior', 0.4).farmAttackerShare)}, farm cost per extra
+   post-day ${num(pt('prior', 0.5).farmCostPerExtraTopDayGrants)} → ${num(pt('prior', 0.4).farmCostPerExtraTopDayGrants)} grants.${
+     pt('prior', 0.5).farmCostPerExtraTopDayGrants > pt('prior', 0.4).farmCostPerExtraTopDayGrants
+       ? ` That last number is the price of the better honest feed: with unpriced posts ranked at 0.5 the farm's pushed posts stand out less against them, so each extra post-day costs it more. The shipped 0.4 favours what readers see${pt('prior', 0.5).farmCostPerExtraTopDayGrants >= 100 ? '; 0.5 would clear the cost target by a wider margin' : ''}.`
+       : ''
+   }
+5. **Exploration ${pct(P.ranking.explorationShare)}**: exploration slots go to young markets regardless of price, so
+   about half of what they show is low quality; with a markets page and active curators, 10% keeps new posts priced
+   (sweep, 20% → 10%: honest low-quality share ${pct(pt('exploration', 0.2).honestLowQualityShare)} →
+   ${pct(pt('exploration', 0.1).honestLowQualityShare)}).
+6. **Jury capacity ${P.jury.capacity} and half-exposure ${P.jury.halfExposure.toLocaleString('en-US')}**: the sample is
+   what makes capture cost anything (an unsampled market refunds the attacker). A pumped post collects impressions,
+   so exposure-weighted sampling judges it more often than a post nobody saw (p_min). Sweep, half-exposure 1,000 →
+   3,000 → 100,000: farm P(sampled) ${num(pt('halfExposure', 1000).farmJuryAttackerSampleProbability, 2)} →
+   ${num(pt('halfExposure', 3000).farmJuryAttackerSampleProbability, 2)} → ${num(pt('halfExposure', 100000).farmJuryAttackerSampleProbability, 2)},
+   farm cost ${num(pt('halfExposure', 1000).farmCostPerExtraTopDayGrants)} → ${num(pt('halfExposure', 3000).farmCostPerExtraTopDayGrants)} →
+   ${num(pt('halfExposure', 100000).farmCostPerExtraTopDayGrants)} grants, votes per sampled post
+   ${num(pt('halfExposure', 1000).honestVotesPerSampled)} → ${num(pt('halfExposure', 3000).honestVotesPerSampled)} →
+   ${num(pt('halfExposure', 100000).honestVotesPerSampled)}. ${
+     bestOf('halfExposure', (p) => p.farmCostPerExtraTopDayGrants).value !== P.jury.halfExposure
+       ? `Around today's config the sweep no longer favours ${P.jury.halfExposure.toLocaleString('en-US')}: ${bestOf('halfExposure', (p) => p.farmCostPerExtraTopDayGrants).value.toLocaleString('en-US')} makes the farm pay most (a lower half-exposure samples more of every post that reached the feed, at the price of fewer votes per sampled post). The ${P.jury.halfExposure.toLocaleString('en-US')} default came from this report's first sweeps, around the previous defaults, where the capacity of 50 bound and 1,000 saturated every post that reached the feed (the median such post has ${num(medianImprOf(x.shipped), 0)} impressions here); with the capacity at 100 that argument is weaker. Left as shipped in this round of changes; a candidate for re-tuning (\`CURIA_JURY_HALF_EXPOSURE\`).`
+       : `The shipped value makes the farm pay most in this sweep.`
+   } Capacity 50 → 100 → 200: farm cost ${num(pt('capacity', 50).farmCostPerExtraTopDayGrants)} →
+   ${num(pt('capacity', 100).farmCostPerExtraTopDayGrants)} → ${num(pt('capacity', 200).farmCostPerExtraTopDayGrants)} grants,
+   votes per sampled post ${num(pt('capacity', 50).honestVotesPerSampled)} → ${num(pt('capacity', 100).honestVotesPerSampled)} →
+   ${num(pt('capacity', 200).honestVotesPerSampled)}${
+     pt('capacity', 100).farmCostPerExtraTopDayGrants === pt('capacity', 200).farmCostPerExtraTopDayGrants &&
+     pt('capacity', 100).honestVotesPerSampled === pt('capacity', 200).honestVotesPerSampled
+       ? `: 100 and 200 give identical runs, because at this traffic a round samples about ${num(
+           juryOf(x.shipped, (j) => j.sampledPerRound),
+           0,
+         )} posts and the capacity does not bind; 50 does, and judges fewer pushed posts`
+       : ''
+   }. Half-exposure and capacity are in impressions and posts: scale them with traffic.
+7. **${P.jury.postsPerBallot} posts per ballot**: with J ballots, k posts each and n sampled posts, a post expects
+   J × k / n votes. Sweep, k = 4 → 12 → 36: votes per sampled post ${num(pt('postsPerBallot', 4).honestVotesPerSampled)} →
+   ${num(pt('postsPerBallot', 12).honestVotesPerSampled)} → ${num(pt('postsPerBallot', 36).honestVotesPerSampled)}, honest
+   accuracy ${pct(pt('postsPerBallot', 4).honestJuryAccuracy)} → ${pct(pt('postsPerBallot', 12).honestJuryAccuracy)} →
+   ${pct(pt('postsPerBallot', 36).honestJuryAccuracy)}, void rate ${pct(pt('postsPerBallot', 4).honestVoidRate)} →
+   ${pct(pt('postsPerBallot', 12).honestVoidRate)} → ${pct(pt('postsPerBallot', 36).honestVoidRate)}, farm cost
+   ${num(pt('postsPerBallot', 4).farmCostPerExtraTopDayGrants)} → ${num(pt('postsPerBallot', 12).farmCostPerExtraTopDayGrants)} →
+   ${num(pt('postsPerBallot', 36).farmCostPerExtraTopDayGrants)} grants. 12 is a sitting a person can judge with care
+   and, at this jury's size, leaves each post well above the quorum; a smaller jury (or a larger capacity) needs a
+   larger k or a smaller quorum, since posts that miss the quorum are void and refund the attacker.
+8. **Unchanged**: trader minimum 3 (raising it leaves consensus posts at the prior, since curators stop trading once a
    price matches their belief, so only contested posts reach it; the farm passes any minimum for free), quorum 3
-   (with this jury, quorum hardly binds; larger quorums turn sampled markets void, which refunds the attacker),
-   p_min 0.05, half-life 6 h (longer half-lives improve honest quality but keep a pumped post up longer).
+   (sweep: quorum ${P.jury.quorum} → 15 turns void rate ${pct(pt('quorum', P.jury.quorum).honestVoidRate)} →
+   ${pct(pt('quorum', 15).honestVoidRate)}; void refunds the attacker), p_min 0.05, half-life 6 h. The half-life sweep
+   argues with that last one: 12 h and 24 h lower the honest low-quality share
+   (${pct(pt('halfLife', 6).honestLowQualityShare)} → ${pct(pt('halfLife', 12).honestLowQualityShare)} →
+   ${pct(pt('halfLife', 24).honestLowQualityShare)}) and the farm's share (${pct(pt('halfLife', 6).farmAttackerShare)} →
+   ${pct(pt('halfLife', 12).farmAttackerShare)} → ${pct(pt('halfLife', 24).farmAttackerShare)}) in this world, while the
+   farm's cost per extra post-day moves ${num(pt('halfLife', 6).farmCostPerExtraTopDayGrants)} →
+   ${num(pt('halfLife', 12).farmCostPerExtraTopDayGrants)} → ${num(pt('halfLife', 24).farmCostPerExtraTopDayGrants)}
+   grants. A slower feed also shows readers older posts, which this model does not penalise (its readers value only
+   quality), so 6 h stays; it is the strongest candidate for a second look.
 
 ## Findings for other owners
 
-- **Ranking (robust price)**: leave-top-trader-out removes the single largest |net| position. In a thin market that is
-  usually the first informed trader, who moved the price most; removing it leaves only the later corrections, which
-  point the other way. With the shipped bankrolls (1,000 credits against b = 100) the damage is modest; with the
-  bankrolls that make a farm small it inverts the ranking (sweep: honest low-quality share
-  ${pct(sweep('humanGrant').points[2]!.honestLowQualityShare)} with a 4,000 grant, shipped rule). A farm can also arrange
-  for an honest counter-trader to be the one removed (many equal positions, none the largest); at close that had
-  happened on ${pct(farmClose.robustAboveRawShare)} of farm-pushed posts here (mean raw price ${num(farmClose.raw, 2)},
-  robust ${num(farmClose.robust, 2)}), so it is the lesser problem. Leaving out the top of each side fixes the first and
-  closes the second (measured above); cutting the top position down to the runner-up's size (\`winsorize\`) is a close
-  second.
+- **Ranking (robust price)**: leaving out the top position on each side (what ships) answers the single-largest
+  rule's two faults: it removed the first informed trader opposite a whale, and a farm could arrange for an honest
+  counter-trader to be the one removed. A farm's many equal positions still shape what is left: at close the robust
+  price of a farm-pushed post exceeded its raw price by more than 0.05 on ${pct(farmClose.robustAboveRawShare)} of them
+  (mean raw ${num(farmClose.raw, 2)}, robust ${num(farmClose.robust, 2)}). Winsorizing the top position is the
+  alternative the leave-out sweep measures.
 - **Ranking (trader minimum)**: curators stop trading once the price matches their belief, so a post everyone agrees
   on may never reach the minimum and sits at the prior, while contested posts pass it. A shrinkage rule (price
   weighted toward the prior by n / minimum) would keep the protection without that bias.
-- **Jury (assignment)**: with free choice a 20% cartel decides every attacker post it samples; assign posts by
-  nullifier (above).
-- **Jury (sampling scale)**: \`halfExposure\` is in absolute impressions; at the shipped 1,000 it saturates for any
-  post that reached the feed at this traffic. Make it configurable, or relative (e.g. the median exposure of the
-  round's eligible markets).
+- **Jury (sampling scale)**: \`halfExposure\` is in absolute impressions (\`CURIA_JURY_HALF_EXPOSURE\`); at another
+  traffic level it must be re-tuned, or made relative (e.g. the median exposure of the round's eligible markets).
+- **Jury (turnout)**: assignment makes votes per post depend on turnout (J × k / n). A round whose turnout collapses
+  voids many markets, which refunds every attacker. A deployment should watch ballots per round against the sample
+  size and raise \`CURIA_JURY_POSTS_PER_BALLOT\` (or lower the capacity) when J × k / n nears the quorum.
 - **Herding**: curators who trust a price in proportion to its trader count (as here) are pulled by a farm's many
   accounts; the farm inflates exactly that count. Showing "verified traders" beside the price would help.
 - **Settlement**: void-and-refund is what makes unsampled capture free; it is right (the market is conditional on
@@ -804,8 +976,9 @@ Reasoning, knob by knob (numbers from the sweeps and tables above):
 The people are simple: curators perceive quality with Gaussian noise and never learn; readers' impressions are
 expected counts; likes track perceived quality exactly (a real likes feed also rewards engagement bait, so the likes
 baseline here is kind to it); the attacker follows one strategy (push to a robust price of ${P.attacker.pushTo}) and
-does not suppress competitors with NO positions; the run covers ${P.world.postingHours} h of attack. The whale's
-share is of curator credits (the treasury excluded). Absolute numbers depend on traffic and curator counts; the
-comparisons between configs and between feeds on the same world are the point.
+does not suppress competitors with NO positions; the cartel does not grind identities (one per verified human) and
+the operator does not grind the sample seed (the block beacon prevents it); the run covers ${P.world.postingHours} h of
+attack. The whale's share is of curator credits (the treasury excluded). Absolute numbers depend on traffic, curator
+and juror counts and turnout; the comparisons between configs and between feeds on the same world are the point.
 `
 }

@@ -36,16 +36,16 @@ export const SCENARIOS: NamedScenario[] = [
   {
     name: 'whale+farm+cartel-20',
     description:
-      'Whale and farm, and 20% of the jury always endorses the attacker’s posts (jurors choose what to judge).',
+      'Whale and farm, and 20% of the jury always endorses the attacker’s posts on its ballots (as shipped, a ballot covers the posts a hash of its round nullifier picks).',
     overrides: { attacker: { whaleShare: 0.3, farmSize: 100, cartelShare: 0.2 } },
   },
   {
-    name: 'whale+farm+cartel-20, assigned',
+    name: 'whale+farm+cartel-20, free choice',
     description:
-      'The same, with jurors assigned posts by a hash of their round nullifier (the cartel cannot choose).',
+      'The counterfactual: the same cartel when jurors choose which sampled posts to judge (before assignment): it votes on every attacker post.',
     overrides: {
       attacker: { whaleShare: 0.3, farmSize: 100, cartelShare: 0.2 },
-      jury: { assignment: 'nullifier' },
+      jury: { assignment: 'free' },
     },
   },
   {

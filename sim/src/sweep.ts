@@ -23,19 +23,21 @@ export const SWEEPS: SweepSpec[] = [
     key: 'liquidity',
     label: 'liquidity b (credits)',
     envVar: 'CURIA_MARKET_LIQUIDITY_CREDITS',
-    values: [30, 100, 300, 1000],
+    values: [100, 300, 1000, 3000],
     apply: (v) => ({ market: { liquidityCredits: v } }),
     log: true,
   },
   {
     key: 'pMin',
     label: 'sampling floor p_min',
+    envVar: 'CURIA_JURY_P_MIN',
     values: [0.01, 0.05, 0.1, 0.2],
     apply: (v) => ({ jury: { pMin: v } }),
   },
   {
     key: 'halfExposure',
     label: 'sampling half-exposure (impressions; lower = exposure weighs more)',
+    envVar: 'CURIA_JURY_HALF_EXPOSURE',
     values: [300, 1000, 3000, 10000, 100000],
     apply: (v) => ({ jury: { halfExposure: v } }),
     log: true,
@@ -43,6 +45,7 @@ export const SWEEPS: SweepSpec[] = [
   {
     key: 'capacity',
     label: 'jury capacity (posts per round)',
+    envVar: 'CURIA_JURY_CAPACITY',
     values: [25, 50, 100, 200],
     apply: (v) => ({ jury: { capacity: v } }),
     log: true,
@@ -50,6 +53,7 @@ export const SWEEPS: SweepSpec[] = [
   {
     key: 'quorum',
     label: 'quorum (votes)',
+    envVar: 'CURIA_JURY_QUORUM',
     values: [1, 3, 5, 9, 15],
     apply: (v) => ({ jury: { quorum: v } }),
   },
@@ -64,7 +68,7 @@ export const SWEEPS: SweepSpec[] = [
     key: 'positionCap',
     label: 'position cap (shares)',
     envVar: 'CURIA_MARKET_POSITION_CAP_SHARES',
-    values: [30, 100, 300, 1000],
+    values: [300, 1000, 3000, 10000],
     apply: (v) => ({ market: { positionCapShares: v } }),
     log: true,
   },
@@ -93,16 +97,45 @@ export const SWEEPS: SweepSpec[] = [
   {
     key: 'humanGrant',
     label: 'verified-human grant (credits)',
-    values: [0, 1000, 4000],
+    envVar: 'CURIA_HUMAN_GRANT_CREDITS',
+    values: [0, 1000, 4000, 9000],
     apply: (v) => ({ market: { humanGrantCredits: v } }),
   },
   {
+    key: 'postsPerBallot',
+    label: 'posts per ballot (assigned by nullifier)',
+    envVar: 'CURIA_JURY_POSTS_PER_BALLOT',
+    values: [4, 12, 36],
+    apply: (v) => ({ jury: { postsPerBallot: v } }),
+    log: true,
+  },
+  {
     key: 'leaveOut',
-    label: 'robust price: 0 = leave out largest |net| (shipped), 1 = each side, 2 = winsorize',
+    label: 'robust price: 0 = leave out largest |net|, 1 = each side (shipped), 2 = winsorize',
     values: [0, 1, 2],
     apply: (v) => ({ ranking: { leaveOut: v === 0 ? 'largest' : v === 1 ? 'each-side' : 'winsorize' } }),
   },
 ]
+
+/** A swept knob's value in `params`, as its sweep spells it (leaveOut: its index), to mark the shipped point. */
+export function sweepValueOf(key: string, params: SimParams): number | undefined {
+  const values: Record<string, number> = {
+    liquidity: params.market.liquidityCredits,
+    pMin: params.jury.pMin,
+    halfExposure: params.jury.halfExposure,
+    capacity: params.jury.capacity,
+    quorum: params.jury.quorum,
+    minTraders: params.ranking.minTraders,
+    positionCap: params.market.positionCapShares,
+    exploration: params.ranking.explorationShare,
+    prior: params.ranking.priorPrice,
+    halfLife: params.ranking.halfLifeHours,
+    humanGrant: params.market.humanGrantCredits,
+    postsPerBallot: params.jury.postsPerBallot,
+    leaveOut: ['largest', 'each-side', 'winsorize'].indexOf(params.ranking.leaveOut),
+  }
+  return values[key]
+}
 
 export const SWEEP_SCENARIOS = ['honest', 'whale-30', 'farm-100'] as const
 export type SweepScenario = (typeof SWEEP_SCENARIOS)[number]
@@ -115,6 +148,8 @@ export interface SweepPoint {
   honestMarketMakerLoss: number
   honestJuryAccuracy: number
   honestVoidRate: number
+  /** Endorse + reject votes per sampled post, honest world. */
+  honestVotesPerSampled: number
   whaleAttackerShare: number
   whaleLostGrants: number
   farmAttackerShare: number
@@ -164,6 +199,7 @@ export function summarisePoint(value: number, r: Record<SweepScenario, ScenarioR
     honestMarketMakerLoss: m(r.honest, (x) => x.curia.marketMakerLossCredits),
     honestJuryAccuracy: m(r.honest, (x) => x.curia.jury.accuracy),
     honestVoidRate: m(r.honest, (x) => x.curia.jury.voidRate),
+    honestVotesPerSampled: m(r.honest, (x) => x.curia.jury.meanVotesPerSampled),
     whaleAttackerShare: m(r['whale-30'], (x) => x.curia.attackerShare),
     whaleLostGrants: m(r['whale-30'], (x) => x.curia.attackerLostGrants),
     farmAttackerShare: m(r['farm-100'], (x) => x.curia.attackerShare),

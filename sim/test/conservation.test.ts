@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { runCuria } from '../src/curia-run'
 import { ConservationError, MINT, SimLedger, TREASURY } from '../src/ledger'
 import type { ParamOverrides } from '../src/params'
+import { PREVIOUS_DEFAULTS } from '../src/recommend'
 import { SCENARIOS } from '../src/scenarios'
 import { generatePosts, runHours } from '../src/world'
 import { small } from './small'
@@ -25,9 +26,14 @@ const configs: [string, ParamOverrides][] = [
     },
   ],
   [
-    'proposed leave-out rules',
-    { attacker: { farmSize: 30 }, ranking: { leaveOut: 'each-side', minTraders: 1 } },
+    'the single-largest leave-out rule, trader minimum 1',
+    { attacker: { farmSize: 30 }, ranking: { leaveOut: 'largest', minTraders: 1 } },
   ],
+  [
+    'previous defaults (free choice), farm and cartel',
+    { ...PREVIOUS_DEFAULTS, attacker: { farmSize: 30, cartelShare: 0.2 } },
+  ],
+  ['one post per ballot', { attacker: { farmSize: 30 }, jury: { postsPerBallot: 1 } }],
   [
     'winsorised, no exploration',
     { attacker: { farmSize: 30 }, ranking: { leaveOut: 'winsorize', explorationShare: 0 } },

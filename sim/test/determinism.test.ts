@@ -31,19 +31,19 @@ describe('a run is a pure function of its seed and parameters', () => {
       stakeAttackerShare: r.stake.attackerShare.toFixed(12),
     }).toMatchInlineSnapshot(`
       {
-        "attackerEndorsed": 3,
-        "attackerLostCredits": -702.797868,
+        "attackerEndorsed": 0,
+        "attackerLostCredits": 29728.398501,
         "attackerPosts": 8,
-        "attackerShare": "0.059967433770",
-        "curatorBrier": "0.133656698828",
+        "attackerShare": "0.018598135320",
+        "curatorBrier": "0.136920438271",
         "likesAttackerShare": "0.045027052340",
-        "lowQualityShare": "0.361416701201",
-        "marketMakerLossCredits": 2252.047416,
+        "lowQualityShare": "0.279745525944",
+        "marketMakerLossCredits": 22905.993055,
         "posts": 366,
         "refusals": {},
         "sampled": 56,
-        "stakeAttackerShare": "0.224219676127",
-        "trades": 3686,
+        "stakeAttackerShare": "0.175801786068",
+        "trades": 3852,
       }
     `)
   })
