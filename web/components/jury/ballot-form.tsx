@@ -101,12 +101,16 @@ export function BallotForm({
     }
   }, [identity, sheet])
 
-  // With an identity: its assigned posts once known (none while computing). Without one: the whole sample, to read.
-  const assigned = identity
-    ? assignment?.commitment === identity.commitment
-      ? assignment.posts
-      : null
-    : undefined
+  // With an identity: its assigned posts once known (none while this device's identities load or the assignment is
+  // computed, so the whole sample never flashes up first). Without one: the whole sample, to read.
+  const assigned =
+    identities === null
+      ? null
+      : identity
+        ? assignment?.commitment === identity.commitment
+          ? assignment.posts
+          : null
+        : undefined
   const shown =
     assigned === undefined ? sheet.posts : assigned === null ? [] : assigned.map((postUri) => ({ postUri }))
   const missing = assigned ? assigned.filter((uri) => !votes[uri]).length : sheet.posts.length
