@@ -33,6 +33,17 @@ import { selectRound } from './round'
 
 export type VerifyProof = (proof: SemaphoreProof) => Promise<boolean>
 
+/** Semaphore's verifyProof (or the given pool's), last of the checks: a proof that throws is one that fails. */
+export async function assertProofVerifies(proof: SemaphoreProof, verifyProof?: VerifyProof): Promise<void> {
+  let valid: boolean
+  try {
+    valid = await (verifyProof ?? semaphoreVerifyProof)(proof)
+  } catch {
+    valid = false
+  }
+  if (!valid) throw new CurationError('invalid_proof', 'The proof does not verify.')
+}
+
 export interface SubmitBallotOptions {
   roundId: unknown
   proof: unknown
@@ -105,13 +116,7 @@ export async function submitBallot(database: Database, opts: SubmitBallotOptions
     )
   }
   // 7. The proof itself.
-  let valid: boolean
-  try {
-    valid = await (opts.verifyProof ?? semaphoreVerifyProof)(proof)
-  } catch {
-    valid = false
-  }
-  if (!valid) throw new CurationError('invalid_proof', 'The proof does not verify.')
+  await assertProofVerifies(proof, opts.verifyProof)
   // 8. Insert under a shared lock on the round (close takes it exclusively, so no ballot lands after the tally);
   // the primary key (round, nullifier) lets exactly one of two racing copies in.
   return inTransaction(database, async (tx) => {

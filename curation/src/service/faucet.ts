@@ -18,13 +18,12 @@
  *                                                                                         did_already_claimed
  * The cheap checks come first so junk costs a parse, not a pairing.
  */
-import { verifyProof as semaphoreVerifyProof } from '@semaphore-protocol/core'
 import type { Database } from '@curia/db'
 import { CurationError } from '../errors'
 import { acceptClaimRoot, checkFaucetProof, type ClaimRoot } from '../jury/faucet'
 import { ensureCuratorAccount, ensureSystemAccounts, lockAccounts, moveCredits } from '../ledger/repo'
 import { inTransaction, type Tx } from '../ledger/transaction'
-import type { VerifyProof } from './ballot'
+import { assertProofVerifies, type VerifyProof } from './ballot'
 import { assertDid } from './ledger'
 
 export interface ClaimHumanGrantOptions {
@@ -62,13 +61,7 @@ export async function claimHumanGrant(database: Database, opts: ClaimHumanGrantO
   if (await hasClaimed(database.sql, did)) throw didClaimed()
   await checkRoot(database.sql, proof.merkleTreeRoot, now, opts.rootWindowMs)
 
-  let valid: boolean
-  try {
-    valid = await (opts.verifyProof ?? semaphoreVerifyProof)(proof)
-  } catch {
-    valid = false
-  }
-  if (!valid) throw new CurationError('invalid_proof', 'The proof does not verify.')
+  await assertProofVerifies(proof, opts.verifyProof)
 
   const nowIso = now.toISOString()
   return inTransaction(database, async (tx) => {
