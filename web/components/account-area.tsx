@@ -1,8 +1,7 @@
 import { formatCredits } from '../lib/credits'
 import type { ViewerView } from '../lib/market-types'
 import { signOutAction } from '../server/actions/auth'
-
-const focusRing = 'focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600'
+import { focusRing } from '../lib/styles'
 
 /** Signed out: "Sign in". Signed in: the handle and balance (linking to the portfolio) and "Sign out". */
 export function AccountArea({ viewer }: { viewer: ViewerView | null }) {

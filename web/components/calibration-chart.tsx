@@ -3,17 +3,9 @@
 import { useEffect, useMemo, useRef } from 'react'
 import uPlot from 'uplot'
 import 'uplot/dist/uPlot.min.css'
+import type { CalibrationBin } from '@curia/curation/settlement/skill'
 import { formatPercent } from '../lib/credits'
 import { binRange } from '../lib/curator'
-
-/** A forecast bin as the curator page receives it (server/queries/skill.ts `CalibrationBinView`). */
-export interface CalibrationBin {
-  lower: number
-  upper: number
-  count: number
-  meanForecast: number | null
-  yesFrequency: number | null
-}
 
 const MAX_HEIGHT = 320
 const MIN_WIDTH = 240

@@ -1,7 +1,6 @@
 import { formatPercent } from '../lib/credits'
 import type { MarketBadgeView } from '../lib/market-types'
-
-const focusRing = 'focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600'
+import { focusRing } from '../lib/styles'
 
 /**
  * A post card's market line: the YES probability with a thin bar, and how many curators have traded. It links to

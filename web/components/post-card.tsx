@@ -6,8 +6,7 @@ import { PostImages } from './post-images'
 import { ExternalCard, QuoteRef, VideoRef } from './post-embeds'
 import { MarketBadge } from './market-badge'
 import { RichText } from './rich-text'
-
-const focusRing = 'focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600'
+import { focusRing } from '../lib/styles'
 
 /**
  * One post in the feed. Everything in it came from someone else's record, so every string is rendered as a React

@@ -1,9 +1,9 @@
 import type { FeedExternalView, FeedPostRef } from '../lib/feed-types'
 import { ExternalIcon, QuoteIcon, VideoIcon } from './icons'
+import { focusRing } from '../lib/styles'
 
 const cardBox =
   'mt-3 block overflow-hidden rounded-xl border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-950'
-const focusRing = 'focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600'
 
 /** A link card. A card whose URL is not http(s) is still shown, but it is not a link. */
 export function ExternalCard({ external }: { external: FeedExternalView }) {

@@ -21,9 +21,9 @@ import type {
   ViewerView,
 } from '../lib/market-types'
 import { placeTradeAction } from '../server/actions/trade'
+import { focusRing } from '../lib/styles'
 
 const initial: TradeFormState = { status: 'idle' }
-const focusRing = 'focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600'
 
 type Quote =
   | { kind: 'empty' }

@@ -21,10 +21,9 @@
 import type { Database } from '@curia/db'
 import { CurationError } from '../errors'
 import { acceptClaimRoot, checkFaucetProof, type ClaimRoot } from '../jury/faucet'
-import { ensureCuratorAccount, ensureSystemAccounts, lockAccounts, moveCredits } from '../ledger/repo'
 import { inTransaction, type Tx } from '../ledger/transaction'
 import { assertProofVerifies, type VerifyProof } from './ballot'
-import { assertDid } from './ledger'
+import { assertDid, grantFromMint } from './ledger'
 
 export interface ClaimHumanGrantOptions {
   /** The recipient: the signed-in curator's DID, from the session. */
@@ -83,29 +82,16 @@ export async function claimHumanGrant(database: Database, opts: ClaimHumanGrantO
       }
       throw didClaimed()
     }
-    const { mintId } = await ensureSystemAccounts(tx)
-    const accountId = await ensureCuratorAccount(tx, did)
-    await lockAccounts(tx, [mintId, accountId])
-    const entry = await moveCredits(tx, {
-      fromId: mintId,
-      toId: accountId,
+    const { granted, balanceMicro } = await grantFromMint(tx, {
+      did,
       amountMicro: opts.amountMicro,
       reason: 'human_grant',
       reference: proof.nullifier,
       atIso: nowIso,
     })
     // The claim row is new, so its nullifier has no entry yet: anything else is a broken ledger, not a refusal.
-    if (entry === undefined)
-      throw new Error(`human_grant for nullifier ${proof.nullifier} already in the ledger`)
-    const [row] = await tx<{ balance: string }[]>`
-      select balance_micro::text as balance from account where id = ${accountId}`
-    return {
-      did,
-      nullifier: proof.nullifier,
-      amountMicro: opts.amountMicro,
-      balanceMicro: BigInt(row!.balance),
-      rootVersion,
-    }
+    if (!granted) throw new Error(`human_grant for nullifier ${proof.nullifier} already in the ledger`)
+    return { did, nullifier: proof.nullifier, amountMicro: opts.amountMicro, balanceMicro, rootVersion }
   })
 }
 

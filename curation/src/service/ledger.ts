@@ -58,26 +58,50 @@ export async function grantStartingCredits(
   opts: { did: string; amountMicro: bigint; now: Date },
 ): Promise<{ granted: boolean; balanceMicro: bigint }> {
   assertDid(opts.did)
-  return inTransaction(database, async (tx) => {
-    const { mintId } = await ensureSystemAccounts(tx)
-    const accountId = await ensureCuratorAccount(tx, opts.did)
-    let granted = false
-    if (opts.amountMicro > 0n) {
-      await lockAccounts(tx, [mintId, accountId])
-      const entry = await moveCredits(tx, {
-        fromId: mintId,
-        toId: accountId,
-        amountMicro: opts.amountMicro,
-        reason: 'starting_grant',
-        reference: opts.did,
-        atIso: opts.now.toISOString(),
-      })
-      granted = entry !== undefined
-    }
-    const [row] = await tx<{ balance: string }[]>`
-      select balance_micro::text as balance from account where id = ${accountId}`
-    return { granted, balanceMicro: BigInt(row!.balance) }
-  })
+  return inTransaction(database, (tx) =>
+    grantFromMint(tx, {
+      did: opts.did,
+      amountMicro: opts.amountMicro,
+      reason: 'starting_grant',
+      reference: opts.did,
+      atIso: opts.now.toISOString(),
+    }),
+  )
+}
+
+/**
+ * Inside a transaction: mints `amountMicro` to the DID's curator account (made if absent) under a once-per-reference
+ * reason, and returns the balance after. `granted` is false when that reference was already paid (or the amount is
+ * 0): the unique index on (reason, reference) is what makes a race pay once.
+ */
+export async function grantFromMint(
+  tx: Tx,
+  opts: {
+    did: string
+    amountMicro: bigint
+    reason: 'starting_grant' | 'human_grant'
+    reference: string
+    atIso: string
+  },
+): Promise<{ granted: boolean; balanceMicro: bigint }> {
+  const { mintId } = await ensureSystemAccounts(tx)
+  const accountId = await ensureCuratorAccount(tx, opts.did)
+  let granted = false
+  if (opts.amountMicro > 0n) {
+    await lockAccounts(tx, [mintId, accountId])
+    const entry = await moveCredits(tx, {
+      fromId: mintId,
+      toId: accountId,
+      amountMicro: opts.amountMicro,
+      reason: opts.reason,
+      reference: opts.reference,
+      atIso: opts.atIso,
+    })
+    granted = entry !== undefined
+  }
+  const [row] = await tx<{ balance: string }[]>`
+    select balance_micro::text as balance from account where id = ${accountId}`
+  return { granted, balanceMicro: BigInt(row!.balance) }
 }
 
 /** A curator's balance in micro-credits; 0 for a DID that never signed in. */

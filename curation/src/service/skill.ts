@@ -5,19 +5,13 @@
  */
 import type { Database } from '@curia/db'
 import { CurationError } from '../errors'
-import { summarizeSkill, type CalibrationBin, type ScoredMarket } from '../settlement/skill'
+import { summarizeSkill, type ScoredMarket, type SkillSummary } from '../settlement/skill'
 import { assertDid } from './ledger'
 
-export interface CuratorSkill {
+export interface CuratorSkill extends SkillSummary {
   did: string
   /** Whether the DID holds a curator account (it has signed in or traded); false: every figure is empty. */
   hasAccount: boolean
-  markets: number
-  brier: number | null
-  logScore: number | null
-  referenceBrier: number | null
-  skill: number | null
-  calibration: CalibrationBin[]
   /** Realised over settled and void markets: what settlement paid minus the net spend. */
   profitMicro: bigint
   /** Settled and void markets the curator held a position in. */

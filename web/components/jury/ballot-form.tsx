@@ -13,9 +13,9 @@ import {
 } from '../../lib/jury/prover'
 import type { BallotResponse, ProveTimings } from '../../lib/jury/types'
 import { markVoted, votedIn } from '../../lib/jury/voted-store'
+import { focusRing } from '../../lib/styles'
+import { IdentitySelect, percent, ProvingStatus } from './proving-parts'
 import type { AssignedBallotSheetView } from '../../server/jury/queries'
-
-const focusRing = 'focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600'
 
 // The page imports nothing from the proving stack (snarkjs, the prover): the worker builds the content and the
 // proof. Which posts this juror judges it works out itself (`ballotAssignment`: the round nullifier from the
@@ -360,22 +360,14 @@ function IdentityPicker({
     )
   }
   return (
-    <label htmlFor={id} className="flex flex-wrap items-center gap-2 text-sm">
-      <span className="text-zinc-600 dark:text-zinc-300">Vote as</span>
-      <select
-        id={id}
-        value={chosen}
-        disabled={disabled}
-        onChange={(e) => onChoose(e.target.value)}
-        className={`rounded-md border border-zinc-300 bg-white px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900 ${focusRing}`}
-      >
-        {identities.map((i) => (
-          <option key={i.commitment} value={i.commitment}>
-            {i.did ?? 'an imported identity'} ({i.commitment.slice(0, 8)}…)
-          </option>
-        ))}
-      </select>
-    </label>
+    <IdentitySelect
+      id={id}
+      label="Vote as"
+      identities={identities}
+      chosen={chosen}
+      onChoose={onChoose}
+      disabled={disabled}
+    />
   )
 }
 
@@ -411,32 +403,15 @@ function StageLine({
   if (stage.kind === 'choosing') return null
   if (stage.kind === 'proving') {
     const { progress } = stage
-    const label =
-      progress.phase === 'artifacts'
-        ? `Downloading the prover files… ${progress.totalBytes ? percent(progress.loadedBytes ?? 0, progress.totalBytes) : ''}`
-        : progress.phase === 'group'
-          ? "Rebuilding the jury's tree from every member…"
-          : 'Proving you are a juror, without saying which one…'
     return (
-      <div
-        className="mt-3"
-        role="status"
-        data-testid="ballot-status"
-        data-phase={`proving:${progress.phase}`}
-      >
-        <p className="text-sm text-zinc-700 dark:text-zinc-200">
-          {label}{' '}
-          <span className="tabular-nums text-zinc-500">{((now - stage.startedAt) / 1000).toFixed(1)} s</span>
-        </p>
-        {/* Indeterminate while proving (snarkjs reports no progress); a byte count while downloading. */}
-        <progress
-          className="mt-2 h-1.5 w-full accent-sky-600"
-          aria-label="Ballot progress"
-          {...(progress.phase === 'artifacts' && progress.totalBytes
-            ? { value: progress.loadedBytes ?? 0, max: progress.totalBytes }
-            : {})}
-        />
-      </div>
+      <ProvingStatus
+        progress={progress}
+        startedAt={stage.startedAt}
+        now={now}
+        bytes={progress.totalBytes ? { loaded: progress.loadedBytes ?? 0, total: progress.totalBytes } : null}
+        testId="ballot-status"
+        barLabel="Ballot progress"
+      />
     )
   }
   if (stage.kind === 'sending') {
@@ -509,8 +484,4 @@ function refusalSentence(code: string, message: string | undefined): string {
     default:
       return message ?? 'The ballot was refused.'
   }
-}
-
-function percent(loaded: number, total: number): string {
-  return `${Math.min(100, Math.floor((loaded / Math.max(1, total)) * 100))}%`
 }

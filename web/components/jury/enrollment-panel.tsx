@@ -7,8 +7,8 @@ import { createIdentity, parseBackup } from '../../lib/jury/identity-keys'
 import { backupText, identityFor, storeIdentity, type StoredIdentity } from '../../lib/jury/identity-store'
 import { formatAbsoluteTime } from '../../lib/format'
 import { createInviteAction, enrollAction, prepareSiweAction } from '../../server/jury/actions'
+import { focusRing } from '../../lib/styles'
 
-const focusRing = 'focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600'
 const primary = `rounded-full bg-zinc-900 px-4 py-2 text-sm font-medium text-white transition-colors hover:bg-zinc-700 disabled:cursor-not-allowed disabled:opacity-50 dark:bg-zinc-100 dark:text-zinc-900 dark:hover:bg-zinc-300 ${focusRing}`
 const secondary = `rounded-full border border-zinc-300 px-3.5 py-1.5 text-sm font-medium text-zinc-800 transition-colors hover:bg-zinc-100 disabled:opacity-50 dark:border-zinc-700 dark:text-zinc-100 dark:hover:bg-zinc-900 ${focusRing}`
 const card = 'rounded-2xl border border-zinc-200 p-4 sm:p-5 dark:border-zinc-800'

@@ -13,8 +13,9 @@ import {
   type WarmState,
 } from '../../lib/jury/prover'
 import { claimHumanGrantAction } from '../../server/jury/faucet-actions'
+import { focusRing } from '../../lib/styles'
+import { IdentitySelect, ProvingStatus } from './proving-parts'
 
-const focusRing = 'focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600'
 const card = 'rounded-2xl border border-zinc-200 p-4 sm:p-5 dark:border-zinc-800'
 
 type Stage =
@@ -150,22 +151,15 @@ export function FaucetPanel({ view, did }: { view: FaucetView; did: string }) {
         account.
       </p>
       {identities.length > 1 ? (
-        <label htmlFor={pickerId} className="mt-3 flex flex-wrap items-center gap-2 text-sm">
-          <span className="text-zinc-600 dark:text-zinc-300">Prove with</span>
-          <select
-            id={pickerId}
-            value={chosen}
-            disabled={busy || settled}
-            onChange={(e) => setChosen(e.target.value)}
-            className={`rounded-md border border-zinc-300 bg-white px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900 ${focusRing}`}
-          >
-            {identities.map((i) => (
-              <option key={i.commitment} value={i.commitment}>
-                {i.did ?? 'an imported identity'} ({i.commitment.slice(0, 8)}…)
-              </option>
-            ))}
-          </select>
-        </label>
+        <IdentitySelect
+          id={pickerId}
+          label="Prove with"
+          identities={identities}
+          chosen={chosen}
+          onChoose={setChosen}
+          disabled={busy || settled}
+          className="mt-3"
+        />
       ) : null}
       {!settled ? (
         <button
@@ -192,34 +186,17 @@ export function FaucetPanel({ view, did }: { view: FaucetView; did: string }) {
 function StageLine({ stage, warm, now }: { stage: Stage; warm: WarmState | null; now: number }) {
   if (stage.kind === 'idle') return null
   if (stage.kind === 'proving') {
-    const { progress } = stage
     // The download reports through the warm-up (the claim waits on the same download).
     const loaded = warm?.status === 'loading' ? warm : null
-    const label =
-      progress.phase === 'artifacts'
-        ? `Downloading the prover files… ${loaded ? percent(loaded.loadedBytes, loaded.totalBytes) : ''}`
-        : progress.phase === 'group'
-          ? "Rebuilding the jury's tree from every member…"
-          : 'Proving you are a juror, without saying which one…'
     return (
-      <div
-        className="mt-3"
-        role="status"
-        data-testid="faucet-status"
-        data-phase={`proving:${progress.phase}`}
-      >
-        <p className="text-sm text-zinc-700 dark:text-zinc-200">
-          {label}{' '}
-          <span className="tabular-nums text-zinc-500">{((now - stage.startedAt) / 1000).toFixed(1)} s</span>
-        </p>
-        <progress
-          className="mt-2 h-1.5 w-full accent-sky-600"
-          aria-label="Claim progress"
-          {...(progress.phase === 'artifacts' && loaded
-            ? { value: loaded.loadedBytes, max: Math.max(1, loaded.totalBytes) }
-            : {})}
-        />
-      </div>
+      <ProvingStatus
+        progress={stage.progress}
+        startedAt={stage.startedAt}
+        now={now}
+        bytes={loaded ? { loaded: loaded.loadedBytes, total: loaded.totalBytes } : null}
+        testId="faucet-status"
+        barLabel="Claim progress"
+      />
     )
   }
   if (stage.kind === 'sending') {
@@ -258,8 +235,4 @@ function StageLine({ stage, warm, now }: { stage: Stage; warm: WarmState | null;
       {stage.message}
     </p>
   )
-}
-
-function percent(loaded: number, total: number): string {
-  return `${Math.min(100, Math.floor((loaded / Math.max(1, total)) * 100))}%`
 }

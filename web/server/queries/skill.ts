@@ -1,5 +1,6 @@
 import 'server-only'
 import type { Database } from '@curia/db'
+import type { CalibrationBin } from '@curia/curation/settlement/skill'
 import { getCuratorSkill, skillLeaderboard } from '@curia/curation/service/skill'
 import { isDid } from '../../lib/bsky-urls'
 import { curatorPath } from '../../lib/curator'
@@ -16,16 +17,6 @@ export const SKILL_MIN_MARKETS = 5
 const SKILL_MIN_MARKETS_CAP = 100
 const CALIBRATION_BINS = 10
 
-export interface CalibrationBinView {
-  /** Forecasts in [lower, upper) (the last bin includes 1). */
-  lower: number
-  upper: number
-  count: number
-  meanForecast: number | null
-  /** Share of the bin's markets the jury endorsed; null when the bin is empty. */
-  yesFrequency: number | null
-}
-
 export interface CuratorPageView {
   did: string
   /** Null when Curia knows no handle for the DID. Untrusted text: render as a text node. */
@@ -37,7 +28,8 @@ export interface CuratorPageView {
   logScore: number | null
   referenceBrier: number | null
   skill: number | null
-  calibration: CalibrationBinView[]
+  /** Plain numbers: serialisable to the client as they are. */
+  calibration: CalibrationBin[]
   /** Realised over settled and void markets: paid by settlement minus net spend, micro. */
   profitMicro: string
   /** Settled and void markets the curator held a position in. */
@@ -82,13 +74,7 @@ export async function loadCuratorPage(database: Database, did: string): Promise<
     logScore: skill.logScore,
     referenceBrier: skill.referenceBrier,
     skill: skill.skill,
-    calibration: skill.calibration.map((b) => ({
-      lower: b.lower,
-      upper: b.upper,
-      count: b.count,
-      meanForecast: b.meanForecast,
-      yesFrequency: b.yesFrequency,
-    })),
+    calibration: skill.calibration,
     profitMicro: skill.profitMicro.toString(),
     settledPositions: skill.settledPositions,
   }
