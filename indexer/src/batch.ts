@@ -1,4 +1,4 @@
-import type { EngagementRow, IndexOp, PostRow } from '@curia/curation/records/types'
+import type { EngagementRow, IndexOp, ListItemRow, PostRow } from '@curia/curation/records/types'
 
 /**
  * A batch's writes, coalesced so each key is written once and the result is what applying the ops one by one, in
@@ -6,7 +6,8 @@ import type { EngagementRow, IndexOp, PostRow } from '@curia/curation/records/ty
  *
  * Deletion wins over everything else for a key, whatever the order inside the batch: a deleted post or like stays
  * deleted for good (its tombstone is what makes a replayed create harmless), so a create after a delete of the same
- * URI changes nothing either way.
+ * URI changes nothing either way. List items are the exception: their rows are deleted outright (nothing counts
+ * them, and their record keys are never reused), so for them the last op of the batch wins, as it would one by one.
  */
 export interface BatchPlan {
   /** Candidate posts: inserted, or updated in place when already live. */
@@ -20,6 +21,8 @@ export interface BatchPlan {
   handles: { did: string; handle: string }[]
   /** The latest account status per DID in the batch (null: active). */
   accountStatuses: { did: string; status: string | null }[]
+  listItemUpserts: ListItemRow[]
+  listItemDeletes: string[]
 }
 
 export function planBatch(ops: readonly IndexOp[]): BatchPlan {
@@ -28,6 +31,7 @@ export function planBatch(ops: readonly IndexOp[]): BatchPlan {
   const profiles = new Map<string, BatchPlan['profiles'][number]>()
   const handles = new Map<string, BatchPlan['handles'][number]>()
   const statuses = new Map<string, BatchPlan['accountStatuses'][number]>()
+  const listItems = new Map<string, ListItemRow | 'deleted'>()
 
   for (const op of ops) {
     switch (op.op) {
@@ -59,6 +63,12 @@ export function planBatch(ops: readonly IndexOp[]): BatchPlan {
         statuses.delete(op.did)
         statuses.set(op.did, { did: op.did, status: op.status })
         break
+      case 'list_item_upsert':
+        listItems.set(op.row.uri, op.row)
+        break
+      case 'list_item_delete':
+        listItems.set(op.uri, 'deleted')
+        break
     }
   }
 
@@ -71,6 +81,12 @@ export function planBatch(ops: readonly IndexOp[]): BatchPlan {
     profiles: [...profiles.values()],
     handles: [...handles.values()],
     accountStatuses: [...statuses.values()],
+    listItemUpserts: [],
+    listItemDeletes: [],
+  }
+  for (const [uri, item] of listItems) {
+    if (item === 'deleted') plan.listItemDeletes.push(uri)
+    else plan.listItemUpserts.push(item)
   }
   for (const [uri, post] of posts) {
     if (post === 'deleted') plan.postDeletes.push(uri)
@@ -94,7 +110,9 @@ export function isEmptyPlan(plan: BatchPlan): boolean {
       plan.engagementDeletes.length +
       plan.profiles.length +
       plan.handles.length +
-      plan.accountStatuses.length ===
+      plan.accountStatuses.length +
+      plan.listItemUpserts.length +
+      plan.listItemDeletes.length ===
     0
   )
 }

@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import { z } from 'zod'
 import type { CandidatePolicy } from '@curia/curation/candidate'
 import { IndexerError } from './errors'
+import { parseRecordUri } from '@curia/curation/records/common'
 import { SUPPORTED_COLLECTIONS, type Collection } from '@curia/curation/records/types'
 
 export type SourceKind = 'jetstream' | 'firehose'
@@ -12,7 +13,8 @@ export interface IndexerConfig {
     url: string
     /**
      * Only these repos' events, when set. Jetstream applies it to every collection, so likes and reposts by anyone
-     * else are dropped too: use it for an authors-only feed, not to narrow a language feed.
+     * else are dropped too: use it for an authors-only feed, not to narrow a language feed. It cannot follow a
+     * candidate list's membership: a member's posts arrive only if the member is listed here too.
      */
     wantedDids: string[]
   }
@@ -58,6 +60,13 @@ const list = z
 
 const wsUrl = z.string().regex(/^wss?:\/\/[^\s]+$/, 'a ws:// or wss:// URL')
 const did = z.string().regex(/^did:[a-z]+:[a-zA-Z0-9._:%-]+$/, 'a DID')
+const listUri = z
+  .string()
+  .regex(
+    /^at:\/\/did:[a-z]+:[a-zA-Z0-9._:%-]+\/app\.bsky\.graph\.list\/[a-zA-Z0-9._:~-]{1,512}$/,
+    'the at:// URI of a list record, at://<owner DID>/app.bsky.graph.list/<rkey> (a DID, not a handle)',
+  )
+const LIST_ITEMS: Collection = 'app.bsky.graph.listitem'
 
 /** Every variable the indexer reads, with the defaults that make `npm start` work unconfigured. */
 const env = z.object({
@@ -69,6 +78,7 @@ const env = z.object({
   CURIA_ALLOW_HTTP_IDENTITY: z.enum(['true', 'false', '1', '0', '']).optional(),
   CURIA_INDEXER_COLLECTIONS: list.pipe(z.array(z.enum(SUPPORTED_COLLECTIONS))),
   CURIA_CANDIDATE_AUTHORS: list.pipe(z.array(did)),
+  CURIA_CANDIDATE_LISTS: list.pipe(z.array(listUri)),
   // Unset or blank means English; `*` means every language.
   CURIA_CANDIDATE_LANGS: list
     .transform((v) => (v.length === 0 ? ['en'] : v.includes('*') ? [] : v))
@@ -104,6 +114,29 @@ export function parseIndexerConfig(source: Record<string, string | undefined>): 
     throw new IndexerError('invalid_config', `invalid indexer configuration: ${problems.join('; ')}`)
   }
   const e = parsed.data
+  const lists = new Set(e.CURIA_CANDIDATE_LISTS)
+  // List items are only asked for when there are lists to follow: otherwise they are a stream of work for nothing.
+  const collections =
+    e.CURIA_INDEXER_COLLECTIONS.length > 0
+      ? e.CURIA_INDEXER_COLLECTIONS
+      : SUPPORTED_COLLECTIONS.filter((c) => c !== LIST_ITEMS || lists.size > 0)
+  const problems: string[] = []
+  if (lists.size > 0 && !collections.includes(LIST_ITEMS)) {
+    problems.push(
+      `CURIA_CANDIDATE_LISTS: the lists' members are followed through ${LIST_ITEMS} records, which CURIA_INDEXER_COLLECTIONS leaves out`,
+    )
+  }
+  const wanted = new Set(e.CURIA_JETSTREAM_WANTED_DIDS)
+  const owners = [...lists].map((uri) => parseRecordUri(uri)!.did)
+  const unwanted = owners.filter((owner) => !wanted.has(owner))
+  if (e.CURIA_INDEXER_SOURCE === 'jetstream' && wanted.size > 0 && unwanted.length > 0) {
+    problems.push(
+      `CURIA_CANDIDATE_LISTS: the items of a list are in its owner's repo, and CURIA_JETSTREAM_WANTED_DIDS leaves out ${[...new Set(unwanted)].join(', ')}`,
+    )
+  }
+  if (problems.length > 0) {
+    throw new IndexerError('invalid_config', `invalid indexer configuration: ${problems.join('; ')}`)
+  }
   const allowHttp =
     e.CURIA_ALLOW_HTTP_IDENTITY === undefined || e.CURIA_ALLOW_HTTP_IDENTITY === ''
       ? e.CURIA_PLC_URL.startsWith('http://') // a plain-http PLC only exists on a local network
@@ -113,10 +146,11 @@ export function parseIndexerConfig(source: Record<string, string | undefined>): 
     jetstream: { url: e.CURIA_JETSTREAM_URL, wantedDids: e.CURIA_JETSTREAM_WANTED_DIDS },
     firehose: { url: e.CURIA_FIREHOSE_URL },
     identity: { plcUrl: e.CURIA_PLC_URL, allowHttp },
-    collections:
-      e.CURIA_INDEXER_COLLECTIONS.length > 0 ? e.CURIA_INDEXER_COLLECTIONS : [...SUPPORTED_COLLECTIONS],
+    collections,
     candidate: {
       authors: new Set(e.CURIA_CANDIDATE_AUTHORS),
+      lists,
+      listMembers: new Set(), // filled in by the indexer (ListMembership)
       langs: e.CURIA_CANDIDATE_LANGS,
       allowUnknownLang: e.CURIA_CANDIDATE_ALLOW_UNKNOWN_LANG,
       includeReplies: e.CURIA_CANDIDATE_INCLUDE_REPLIES,

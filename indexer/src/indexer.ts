@@ -3,6 +3,7 @@ import type { Database, Sql } from '@curia/db'
 import { planBatch } from './batch'
 import type { IndexerConfig } from './config'
 import { IndexerError } from './errors'
+import { CandidateLists } from './lists'
 import { LogThrottle, createConsoleLogger, describeError, type IndexerLogger } from './log'
 import { mapEvent } from './records/index'
 import { SKIP_REASONS, type Collection, type IndexOp, type SkipReason } from '@curia/curation/records/types'
@@ -35,6 +36,8 @@ export interface IndexerStatus {
   /** Events received but not yet committed. */
   pendingEvents: number
   database: { healthy: boolean; lastError: string | undefined; failedAttempts: number }
+  /** The candidate lists: how many distinct members they have now, and those whose backfill has not succeeded. */
+  candidateLists: { lists: number; members: number; unloaded: string[] }
   totals: {
     received: number
     committed: number
@@ -60,7 +63,7 @@ export interface StartIndexerOptions {
   database: Database
   config: IndexerConfig
   log?: IndexerLogger
-  /** For the firehose source; defaults to one built from `config.identity`. */
+  /** For the firehose source and for finding candidate lists' PDSes; defaults to one built from `config.identity`. */
   idResolver?: IdResolver
   /** Replaces the configured source (tests, benchmarks). */
   source?: EventSource
@@ -70,6 +73,8 @@ export interface StartIndexerOptions {
   databaseRetry?: BackoffOptions
   /** Backoff between connection attempts of the configured source. */
   sourceReconnect?: BackoffOptions
+  /** Backoff between attempts to read a candidate list whose PDS could not be reached (default 5 s to 5 min). */
+  listRetry?: BackoffOptions
   /** `application_name` of the indexer's write connection (default `curia-indexer-writer`). */
   connectionName?: string
   /** A batch write that has not settled after this long is abandoned and retried on a new connection (default 60 s). */
@@ -143,7 +148,8 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<Indexer> 
   const reportIntervalMs = opts.reportIntervalMs ?? 10_000
   const retry = opts.databaseRetry ?? { initialMs: 500, maxMs: 30_000 }
   const collections = new Set<Collection>(config.collections)
-  const source = opts.source ?? createSource(config, log, opts.idResolver, opts.sourceReconnect)
+  const idResolver = opts.idResolver ?? createIdResolver(config)
+  const source = opts.source ?? createSource(config, log, idResolver, opts.sourceReconnect)
   const throttle = new LogThrottle(reportIntervalMs)
   const writer = new WriteConnection(database, opts.connectionName ?? 'curia-indexer-writer')
   const writeTimeoutMs = opts.writeTimeoutMs ?? 60_000
@@ -174,6 +180,8 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<Indexer> 
     engagementAdded: 0,
     engagementRemoved: 0,
     authorsUpdated: 0,
+    listItemsUpserted: 0,
+    listItemsRemoved: 0,
     writeMs: 0,
   }
   let report = { atMs: Date.now(), committed: 0, eventsPerSecond: 0 }
@@ -187,6 +195,17 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<Indexer> 
       )
     }
   }
+
+  // Members of the candidate lists, live: the policy reads them as each post is mapped.
+  const lists = new CandidateLists({
+    sql: database.sql,
+    lists: config.candidate.lists,
+    idResolver,
+    log,
+    onSkip: countSkip,
+    ...(opts.listRetry ? { retry: opts.listRetry } : {}),
+  })
+  const policy = { ...config.candidate, listMembers: lists.membership }
 
   const onEvent = (event: SourceEvent) => {
     if (stopping && state === 'stopped') return
@@ -210,9 +229,10 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<Indexer> 
       case 'commit':
       case 'identity':
       case 'account': {
-        const result = mapEvent(event, config.candidate, collections)
+        const result = mapEvent(event, policy, collections)
         switch (result.kind) {
           case 'op':
+            lists.apply(result.op)
             batch.ops.push(result.op)
             batch.opCursors.push(event.cursor)
             break
@@ -416,6 +436,11 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<Indexer> 
       eventsPerSecond: report.eventsPerSecond,
       pendingEvents: totals.received - totals.committed,
       database: { healthy: dbHealthy, lastError: dbLastError, failedAttempts: dbFailedAttempts },
+      candidateLists: {
+        lists: config.candidate.lists.size,
+        members: lists.membership.size,
+        unloaded: lists.unloaded,
+      },
       totals: { ...totals, skipped: { ...skipped } },
       startedAt: startedAt.toISOString(),
     }
@@ -425,6 +450,9 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<Indexer> 
     `reading ${source.status().kind} at ${source.status().url} from ${committedCursor === undefined ? 'the live tail' : `cursor ${committedCursor}`}` +
       ` (${config.collections.join(', ')})`,
   )
+  // Before the source starts, so the first events are judged with the lists' members known (when their PDSes
+  // answer; otherwise the backfill keeps retrying behind the stream).
+  await lists.start()
   state = 'running'
   source.start(committedCursor, {
     onEvent,
@@ -440,6 +468,7 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<Indexer> 
       (stopped ??= (async () => {
         stopping = true
         await source.stop()
+        await lists.stop()
         wakeRetry?.()
         // Write what was read; a write in flight finishes first (pump runs again when it settles).
         pump()
@@ -459,8 +488,11 @@ function describeOp(op: IndexOp): string {
       return op.row.uri
     case 'engagement_create':
       return op.row.uri
+    case 'list_item_upsert':
+      return op.row.uri
     case 'post_delete':
     case 'engagement_delete':
+    case 'list_item_delete':
       return op.uri
     case 'profile':
     case 'handle':
@@ -472,7 +504,7 @@ function describeOp(op: IndexOp): string {
 function createSource(
   config: IndexerConfig,
   log: IndexerLogger,
-  idResolver: IdResolver | undefined,
+  idResolver: IdResolver,
   reconnect: BackoffOptions | undefined,
 ): EventSource {
   if (config.source === 'jetstream') {
@@ -484,19 +516,20 @@ function createSource(
       ...(reconnect ? { reconnect } : {}),
     })
   }
-  const resolver =
-    idResolver ??
-    new IdResolver({
-      plcUrl: config.identity.plcUrl,
-      didCache: new LruDidCache(),
-      // The default fetch is SSRF-protected and refuses plain http; only a local network needs it lifted.
-      ...(config.identity.allowHttp ? { fetch: globalThis.fetch } : {}),
-    })
   return createFirehoseSource({
     url: config.firehose.url,
     collections: config.collections,
-    idResolver: resolver,
+    idResolver,
     log,
     ...(reconnect ? { reconnect } : {}),
+  })
+}
+
+function createIdResolver(config: IndexerConfig): IdResolver {
+  return new IdResolver({
+    plcUrl: config.identity.plcUrl,
+    didCache: new LruDidCache(),
+    // The default fetch is SSRF-protected and refuses plain http; only a local network needs it lifted.
+    ...(config.identity.allowHttp ? { fetch: globalThis.fetch } : {}),
   })
 }

@@ -17,6 +17,9 @@ export interface WriteOutcome {
   engagementAdded: number
   engagementRemoved: number
   authorsUpdated: number
+  /** Candidate list items inserted or re-pointed, and removed. */
+  listItemsUpserted: number
+  listItemsRemoved: number
 }
 
 /**
@@ -27,7 +30,7 @@ export interface WriteOutcome {
  *
  * The statements run in this order, which is what makes coalescing by key safe (see batch.ts): posts, new likes
  * (counted only when a live post exists and the row is really new), removed likes, deleted posts (tombstoned, their
- * engagement rows removed), authors (profiles, handles, account statuses), cursor. Each is one multi-row statement, `unnest` over array literals, raw
+ * engagement rows removed), authors (profiles, handles, account statuses), candidate list items, cursor. Each is one multi-row statement, `unnest` over array literals, raw
  * postgres.js: drizzle's unprepared queries cost about 3x on this path (FIELD-NOTES.md). The statements are sent
  * pipelined, so a batch costs one round trip.
  */
@@ -53,6 +56,8 @@ export interface PreparedWrite {
   profiles: Record<'did' | 'displayName' | 'avatarCid', string> | undefined
   handles: Record<'did' | 'handle', string> | undefined
   accountStatuses: Record<'did' | 'status', string> | undefined
+  listItemUpserts: Record<'uri' | 'listUri' | 'subjectDid', string> | undefined
+  listItemDeletes: string | undefined
 }
 
 export function prepareWrite(plan: BatchPlan, cursor: CursorUpdate | undefined): PreparedWrite {
@@ -60,6 +65,7 @@ export function prepareWrite(plan: BatchPlan, cursor: CursorUpdate | undefined):
   const p = plan.profiles
   const h = plan.handles
   const a = plan.accountStatuses
+  const l = plan.listItemUpserts
   return {
     cursor,
     postUpserts: plan.postUpserts.length > 0 ? postColumns(plan.postUpserts) : undefined,
@@ -92,6 +98,15 @@ export function prepareWrite(plan: BatchPlan, cursor: CursorUpdate | undefined):
       a.length > 0
         ? { did: textArray(a.map((r) => r.did)), status: textArray(a.map((r) => r.status)) }
         : undefined,
+    listItemUpserts:
+      l.length > 0
+        ? {
+            uri: textArray(l.map((r) => r.uri)),
+            listUri: textArray(l.map((r) => r.listUri)),
+            subjectDid: textArray(l.map((r) => r.subjectDid)),
+          }
+        : undefined,
+    listItemDeletes: plan.listItemDeletes.length > 0 ? textArray(plan.listItemDeletes) : undefined,
   }
 }
 
@@ -119,6 +134,8 @@ async function applyPrepared(
     engagementAdded: 0,
     engagementRemoved: 0,
     authorsUpdated: 0,
+    listItemsUpserted: 0,
+    listItemsRemoved: 0,
   }
   // postgres.js sends a query when it is first awaited (`then`). Every statement goes through here, so they are
   // sent in exactly this order: BEGIN first, COMMIT last.
@@ -273,6 +290,30 @@ async function applyPrepared(
         on conflict (did) do update set status = excluded.status, status_changed_at = now(), updated_at = now()
         where author.status is distinct from excluded.status`,
       (r) => (outcome.authorsUpdated += r.count),
+    )
+  }
+
+  if (prepared.listItemUpserts) {
+    const l = prepared.listItemUpserts
+    // A replayed item changes nothing; an updated record re-points its row.
+    run(
+      tx`
+        insert into candidate_list_item (uri, list_uri, subject_did)
+        select x.uri, x.list_uri, x.subject_did
+        from unnest(${l.uri}::text::text[], ${l.listUri}::text::text[], ${l.subjectDid}::text::text[])
+             as x(uri, list_uri, subject_did)
+        on conflict (uri) do update set list_uri = excluded.list_uri, subject_did = excluded.subject_did,
+          indexed_at = now()
+        where (candidate_list_item.list_uri, candidate_list_item.subject_did)
+          is distinct from (excluded.list_uri, excluded.subject_did)`,
+      (r) => (outcome.listItemsUpserted += r.count),
+    )
+  }
+
+  if (prepared.listItemDeletes) {
+    run(
+      tx`delete from candidate_list_item where uri = any(${prepared.listItemDeletes}::text::text[])`,
+      (r) => (outcome.listItemsRemoved += r.count),
     )
   }
 

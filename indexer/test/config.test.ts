@@ -102,4 +102,43 @@ describe('parseIndexerConfig', () => {
       expect(message).toContain(name)
     }
   })
+
+  describe('CURIA_CANDIDATE_LISTS', () => {
+    const list = 'at://did:plc:owner/app.bsky.graph.list/3kcurated'
+    const other = 'at://did:web:example.com/app.bsky.graph.list/3kother'
+
+    it('reads list URIs and asks for list items only when there are lists', () => {
+      const config = parseIndexerConfig({ CURIA_CANDIDATE_LISTS: ` ${list},${other}, ` })
+      expect([...config.candidate.lists]).toEqual([list, other])
+      expect(config.collections).toContain('app.bsky.graph.listitem')
+      expect(parseIndexerConfig({}).collections).not.toContain('app.bsky.graph.listitem')
+      expect(parseIndexerConfig({}).candidate.lists.size).toBe(0)
+    })
+
+    it('refuses a malformed list URI, naming the variable and the expected shape', () => {
+      for (const bad of [
+        'at://alice.bsky.social/app.bsky.graph.list/3kcurated', // a handle, not a DID
+        'at://did:plc:owner/app.bsky.graph.starterpack/3k', // not a list
+        'https://bsky.app/profile/did:plc:owner/lists/3kcurated', // the web address, not the record
+        'at://did:plc:owner/app.bsky.graph.list/',
+      ]) {
+        expect(() => parseIndexerConfig({ CURIA_CANDIDATE_LISTS: `${list},${bad}` })).toThrow(
+          /CURIA_CANDIDATE_LISTS\.1: the at:\/\/ URI of a list record, at:\/\/<owner DID>\/app\.bsky\.graph\.list\/<rkey>/,
+        )
+      }
+    })
+
+    it('refuses settings that would keep the membership from being followed', () => {
+      expect(() =>
+        parseIndexerConfig({ CURIA_CANDIDATE_LISTS: list, CURIA_INDEXER_COLLECTIONS: 'app.bsky.feed.post' }),
+      ).toThrow(/CURIA_INDEXER_COLLECTIONS leaves out/)
+      expect(() =>
+        parseIndexerConfig({ CURIA_CANDIDATE_LISTS: list, CURIA_JETSTREAM_WANTED_DIDS: 'did:plc:someone' }),
+      ).toThrow(/CURIA_JETSTREAM_WANTED_DIDS leaves out did:plc:owner/)
+      expect(
+        parseIndexerConfig({ CURIA_CANDIDATE_LISTS: list, CURIA_JETSTREAM_WANTED_DIDS: 'did:plc:owner' })
+          .jetstream.wantedDids,
+      ).toEqual(['did:plc:owner'])
+    })
+  })
 })

@@ -517,3 +517,52 @@ describe('app.bsky.actor.profile', () => {
     ).toBe('invalid_record')
   })
 })
+
+describe('app.bsky.graph.listitem', () => {
+  // Alice (`did`) owns the candidate list; items live in her repo.
+  const list = `at://${did}/app.bsky.graph.list/3kcurated`
+  const lists: CandidatePolicy = { ...policy, lists: new Set([list]) }
+  const withItems = new Set<Collection>([...all, 'app.bsky.graph.listitem'])
+  const item = (fields: Record<string, unknown> = {}) => ({
+    $type: 'app.bsky.graph.listitem',
+    subject: 'did:plc:bob',
+    list,
+    createdAt: '2026-03-01T11:59:00.000Z',
+    ...fields,
+  })
+  const mapItem = (record: unknown, over: Partial<CommitEvent> = {}) =>
+    map(commit('app.bsky.graph.listitem', record, { rkey: '3kitem', ...over }), lists, withItems)
+  const itemUri = `at://${did}/app.bsky.graph.listitem/3kitem`
+
+  it('maps an item of a candidate list to a member, keyed by the item URI', () => {
+    expect(op(mapItem(item()))).toEqual({
+      op: 'list_item_upsert',
+      row: { uri: itemUri, listUri: list, subjectDid: 'did:plc:bob' },
+    })
+    expect(op(mapItem(item(), { operation: 'update' }))).toMatchObject({ op: 'list_item_upsert' })
+  })
+
+  it('ignores items of other lists, and items naming the list from a repo other than its owner', () => {
+    expect(mapItem(item({ list: `at://${did}/app.bsky.graph.list/3kmodlist` })).kind).toBe('ignored')
+    expect(mapItem(item(), { did: 'did:plc:mallory' }).kind).toBe('ignored')
+    // Not asked for (no list configured, so not in the collections): ignored like any other collection.
+    expect(map(commit('app.bsky.graph.listitem', item()), policy, all).kind).toBe('ignored')
+    expect(map(commit('app.bsky.graph.listitem', item()), policy, withItems).kind).toBe('ignored')
+  })
+
+  it('skips malformed items of a candidate list as invalid_record', () => {
+    expect(skipReason(mapItem(item({ subject: 'bob.test' })))).toBe('invalid_record')
+    expect(skipReason(mapItem(item({ subject: undefined })))).toBe('invalid_record')
+    expect(skipReason(mapItem(item({ createdAt: 'yesterday' })))).toBe('invalid_record')
+    expect(skipReason(mapItem(item({ $type: 'app.bsky.graph.follow' })))).toBe('invalid_record')
+    expect(skipReason(mapItem('not an object'))).toBe('invalid_record')
+  })
+
+  it("deletes by URI in a list owner's repo, and turns an update that leaves the list into a delete", () => {
+    expect(op(mapItem(undefined, { operation: 'delete' }))).toEqual({ op: 'list_item_delete', uri: itemUri })
+    expect(mapItem(undefined, { operation: 'delete', did: 'did:plc:mallory' }).kind).toBe('ignored')
+    expect(
+      op(mapItem(item({ list: `at://${did}/app.bsky.graph.list/3kother` }), { operation: 'update' })),
+    ).toEqual({ op: 'list_item_delete', uri: itemUri })
+  })
+})

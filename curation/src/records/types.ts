@@ -5,6 +5,8 @@ export const SUPPORTED_COLLECTIONS = [
   'app.bsky.feed.like',
   'app.bsky.feed.repost',
   'app.bsky.actor.profile',
+  /** Only items of the candidate lists are kept, and only asked for when lists are configured. */
+  'app.bsky.graph.listitem',
 ] as const
 export type Collection = (typeof SUPPORTED_COLLECTIONS)[number]
 
@@ -59,6 +61,13 @@ export interface EngagementRow {
   createdAt: string
 }
 
+/** A member of a candidate list: the `app.bsky.graph.listitem` record that puts `subjectDid` on `listUri`. */
+export interface ListItemRow {
+  uri: string
+  listUri: string
+  subjectDid: string
+}
+
 /**
  * One write the indexer wants, in stream order. Writes are idempotent by key (post and engagement URI, author DID),
  * which is what lets a replayed stream be applied again harmlessly.
@@ -73,6 +82,10 @@ export type IndexOp =
   | { op: 'handle'; did: string; handle: string }
   /** `status` null: the account is active again; otherwise why it is not (its posts stop being served). */
   | { op: 'account_status'; did: string; status: string | null }
+  /** An item of a candidate list: its subject's posts are candidates from now on. */
+  | { op: 'list_item_upsert'; row: ListItemRow }
+  /** An item that is gone (or no longer on a candidate list): a delete by URI, a no-op for unknown items. */
+  | { op: 'list_item_delete'; uri: string }
 
 /** What mapping one event produced: a write, a counted drop, or nothing the index keeps. */
 export type MapResult =

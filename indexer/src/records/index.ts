@@ -3,6 +3,7 @@ import type { AccountEvent, CommitEvent, IdentityEvent } from '../source/types'
 import { isDid, isRecordKey, skip, type RecordContext } from '@curia/curation/records/common'
 import { mapAccountEvent, mapIdentityEvent } from '@curia/curation/records/identity'
 import { mapLikeRecord } from '@curia/curation/records/like'
+import { mapListItemDelete, mapListItemRecord } from '@curia/curation/records/listitem'
 import { mapPostRecord } from '@curia/curation/records/post'
 import { mapProfileRecord } from '@curia/curation/records/profile'
 import { mapRepostRecord } from '@curia/curation/records/repost'
@@ -45,6 +46,8 @@ export function mapEvent(
         return { kind: 'op', op: { op: 'engagement_delete', uri } }
       case 'app.bsky.actor.profile':
         return mapProfileRecord(undefined, 'delete', ctx)
+      case 'app.bsky.graph.listitem':
+        return mapListItemDelete(ctx, policy.lists)
     }
   }
 
@@ -58,5 +61,7 @@ export function mapEvent(
       return event.operation === 'create' ? mapRepostRecord(event.record, ctx) : { kind: 'ignored' }
     case 'app.bsky.actor.profile':
       return mapProfileRecord(event.record, event.operation, ctx)
+    case 'app.bsky.graph.listitem':
+      return mapListItemRecord(event.record, event.operation, ctx, policy.lists)
   }
 }
