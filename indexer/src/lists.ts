@@ -130,9 +130,9 @@ export class CandidateLists {
     }
     const members = new Set(listing.items.map((i) => i.subjectDid)).size
     log.info(
-      `candidate list ${listUri}: ${members} members (${listing.items.length} items) from ${listing.pds}` +
-        (deletes.length > 0 ? `; ${deletes.length} stored items no longer on it removed` : '') +
-        (listing.invalid > 0 ? `; ${listing.invalid} invalid items skipped` : ''),
+      `candidate list ${listUri}: ${plural(members, 'member')} (${plural(listing.items.length, 'item')}) from ${listing.pds}` +
+        (deletes.length > 0 ? `; removed ${plural(deletes.length, 'stored item')} no longer on it` : '') +
+        (listing.invalid > 0 ? `; skipped ${plural(listing.invalid, 'invalid item')}` : ''),
     )
   }
 }
@@ -270,3 +270,5 @@ async function readLimited(res: Response): Promise<string> {
   if (text.length > MAX_RESPONSE_BYTES) throw new Error(`${res.url} sent more than a page of list items`)
   return text
 }
+
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`

@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Database } from '@curia/db'
+import { createTestDatabase } from '@curia/db/testing'
+import { startNetwork, type DevAccount, type DevNetwork } from '@curia/devnet'
+import { startIndexer, type Indexer } from '../src/indexer'
+import { livePosts, memoryLogger, testConfig, useScratchTmpdir, waitFor } from './helpers'
+
+useScratchTmpdir()
+
+let net: DevNetwork
+let database: Database
+let alice: DevAccount // owns the lists
+let bob: DevAccount // added to the candidate list while the indexer runs, then removed
+let carol: DevAccount // on no candidate list (only on another of alice's lists)
+let dave: DevAccount // on the candidate list before the indexer starts: found by the backfill
+let indexer: Indexer
+let list: string
+const log = memoryLogger()
+
+const createRecord = async (collection: string, record: Record<string, unknown>) =>
+  (
+    await alice.agent.com.atproto.repo.createRecord({
+      repo: alice.did,
+      collection,
+      record: { $type: collection, createdAt: new Date().toISOString(), ...record },
+    })
+  ).data
+const createList = async (name: string) =>
+  (await createRecord('app.bsky.graph.list', { name, purpose: 'app.bsky.graph.defs#curatelist' })).uri
+const addToList = async (listUri: string, subject: string) =>
+  (await createRecord('app.bsky.graph.listitem', { list: listUri, subject })).uri
+// Posts in English; the feed is for Japanese, so only a list member's posts are candidates.
+const post = async (who: DevAccount, text: string) => (await who.agent.post({ text, langs: ['en'] })).uri
+
+beforeAll(async () => {
+  net = await startNetwork()
+  database = await createTestDatabase()
+  alice = await net.createAccount('alice.test')
+  bob = await net.createAccount('bob.test')
+  carol = await net.createAccount('carol.test')
+  dave = await net.createAccount('dave.test')
+})
+
+afterAll(async () => {
+  await indexer?.stop()
+  await database?.close()
+  await net?.close()
+})
+
+describe('a candidate list on the local network', () => {
+  it('backfills the items made before the indexer started, and drops stored items the list no longer has', async () => {
+    list = await createList('Curia picks')
+    const otherList = await createList('Not for the feed')
+    const daveItem = await addToList(list, dave.did)
+    await addToList(otherList, carol.did)
+    // An item of the list from an earlier run, deleted while the indexer was away (and the stream cannot replay).
+    const gone = `at://${alice.did}/app.bsky.graph.listitem/3kgoneitem22`
+    await database.sql`
+      insert into candidate_list_item (uri, list_uri, subject_did) values (${gone}, ${list}, ${carol.did})`
+
+    indexer = await startIndexer({
+      database,
+      config: testConfig({
+        CURIA_INDEXER_SOURCE: 'firehose',
+        CURIA_FIREHOSE_URL: net.pdsUrl.replace(/^http/, 'ws'),
+        CURIA_PLC_URL: net.plcUrl,
+        CURIA_CANDIDATE_LISTS: list,
+        CURIA_CANDIDATE_LANGS: 'ja',
+      }),
+      log,
+      idResolver: net.idResolver,
+    })
+    expect(indexer.status().candidateLists).toEqual({ lists: 1, members: 1, unloaded: [] })
+    const rows = await database.sql<{ uri: string; subject_did: string }[]>`
+      select uri, subject_did from candidate_list_item order by uri`
+    expect(rows.map((r) => [r.uri, r.subject_did])).toEqual([[daveItem, dave.did]])
+    expect(log.lines.find((l) => l.includes(`candidate list ${list}: 1 member (1 item)`))).toContain(
+      'removed 1 stored item no longer on it',
+    )
+
+    const davePost = await post(dave, 'on the list before the indexer started')
+    await waitFor(
+      'the backfilled member post',
+      async () => (await livePosts(database.sql)).includes(davePost),
+      {
+        explain: () => ({ status: indexer.status(), log: log.lines.slice(-10) }),
+      },
+    )
+  })
+
+  it("follows the list live: a member's posts are candidates, a non-member's are not, and leaving stops new ones", async () => {
+    const bobItem = await addToList(list, bob.did)
+    const bobPost = await post(bob, 'added to the list')
+    const carolPost = await post(carol, 'on another list only')
+    await waitFor('the new member post', async () => (await livePosts(database.sql)).includes(bobPost), {
+      explain: () => ({ status: indexer.status(), log: log.lines.slice(-10) }),
+    })
+    expect(indexer.status().candidateLists.members).toBe(2)
+
+    const rkey = bobItem.split('/').pop()!
+    await alice.agent.com.atproto.repo.deleteRecord({
+      repo: alice.did,
+      collection: 'app.bsky.graph.listitem',
+      rkey,
+    })
+    const bobLater = await post(bob, 'removed from the list')
+    const marker = await post(dave, 'marker')
+    await waitFor('the marker post', async () => (await livePosts(database.sql)).includes(marker))
+    const live = await livePosts(database.sql)
+    expect(live).toContain(bobPost) // indexed while bob was a member: it stays
+    expect(live).not.toContain(bobLater)
+    expect(live).not.toContain(carolPost)
+    const bobItems = await database.sql`select 1 from candidate_list_item where subject_did = ${bob.did}`
+    expect(bobItems.length).toBe(0)
+    expect(indexer.status().candidateLists.members).toBe(1)
+    expect(Object.values(indexer.status().totals.skipped).every((count) => count === 0)).toBe(true)
+  })
+})
