@@ -1,9 +1,10 @@
+import { createConnection, createServer, type Server } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '@curia/db'
 import { createTestDatabase } from '@curia/db/testing'
 import { startNetwork, type DevAccount, type DevNetwork } from '@curia/devnet'
 import { startIndexer, type Indexer } from '../src/indexer'
-import { livePosts, memoryLogger, testConfig, useScratchTmpdir, waitFor } from './helpers'
+import { PushSource, livePosts, memoryLogger, testConfig, useScratchTmpdir, waitFor } from './helpers'
 
 useScratchTmpdir()
 
@@ -15,6 +16,9 @@ let carol: DevAccount // on no candidate list (only on another of alice's lists)
 let dave: DevAccount // on the candidate list before the indexer starts: found by the backfill
 let indexer: Indexer
 let list: string
+/** A second candidate list, longer than one listRecords page. */
+let bigList: string
+const BIG = 130
 const log = memoryLogger()
 
 const createRecord = async (collection: string, record: Record<string, unknown>) =>
@@ -53,6 +57,20 @@ describe('a candidate list on the local network', () => {
     const otherList = await createList('Not for the feed')
     const daveItem = await addToList(list, dave.did)
     await addToList(otherList, carol.did)
+    bigList = await createList('Long')
+    await alice.agent.com.atproto.repo.applyWrites({
+      repo: alice.did,
+      writes: Array.from({ length: BIG }, (_, i) => ({
+        $type: 'com.atproto.repo.applyWrites#create' as const,
+        collection: 'app.bsky.graph.listitem',
+        value: {
+          $type: 'app.bsky.graph.listitem',
+          list: bigList,
+          subject: `did:plc:member${String(i).padStart(4, '0')}`,
+          createdAt: new Date().toISOString(),
+        },
+      })),
+    })
     // An item of the list from an earlier run, deleted while the indexer was away (and the stream cannot replay).
     const gone = `at://${alice.did}/app.bsky.graph.listitem/3kgoneitem22`
     await database.sql`
@@ -64,16 +82,20 @@ describe('a candidate list on the local network', () => {
         CURIA_INDEXER_SOURCE: 'firehose',
         CURIA_FIREHOSE_URL: net.pdsUrl.replace(/^http/, 'ws'),
         CURIA_PLC_URL: net.plcUrl,
-        CURIA_CANDIDATE_LISTS: list,
+        CURIA_CANDIDATE_LISTS: `${list},${bigList}`,
         CURIA_CANDIDATE_LANGS: 'ja',
       }),
       log,
       idResolver: net.idResolver,
     })
-    expect(indexer.status().candidateLists).toEqual({ lists: 1, members: 1, unloaded: [] })
+    // Every page of the long list was read.
+    expect(indexer.status().candidateLists).toEqual({ lists: 2, members: 1 + BIG, unloaded: [] })
     const rows = await database.sql<{ uri: string; subject_did: string }[]>`
-      select uri, subject_did from candidate_list_item order by uri`
+      select uri, subject_did from candidate_list_item where list_uri = ${list} order by uri`
     expect(rows.map((r) => [r.uri, r.subject_did])).toEqual([[daveItem, dave.did]])
+    const [big] = await database.sql<{ n: number }[]>`
+      select count(distinct subject_did)::int as n from candidate_list_item where list_uri = ${bigList}`
+    expect(big?.n).toBe(BIG)
     expect(log.lines.find((l) => l.includes(`candidate list ${list}: 1 member (1 item)`))).toContain(
       'removed 1 stored item no longer on it',
     )
@@ -95,7 +117,7 @@ describe('a candidate list on the local network', () => {
     await waitFor('the new member post', async () => (await livePosts(database.sql)).includes(bobPost), {
       explain: () => ({ status: indexer.status(), log: log.lines.slice(-10) }),
     })
-    expect(indexer.status().candidateLists.members).toBe(2)
+    expect(indexer.status().candidateLists.members).toBe(2 + BIG)
 
     const rkey = bobItem.split('/').pop()!
     await alice.agent.com.atproto.repo.deleteRecord({
@@ -112,7 +134,63 @@ describe('a candidate list on the local network', () => {
     expect(live).not.toContain(carolPost)
     const bobItems = await database.sql`select 1 from candidate_list_item where subject_did = ${bob.did}`
     expect(bobItems.length).toBe(0)
-    expect(indexer.status().candidateLists.members).toBe(1)
+    expect(indexer.status().candidateLists.members).toBe(1 + BIG)
     expect(Object.values(indexer.status().totals.skipped).every((count) => count === 0)).toBe(true)
   })
+
+  it('keeps retrying a list it cannot read, and loads it once the network answers', async () => {
+    await indexer.stop()
+    const laterList = await createList('Made while the indexer was away')
+    const item = await addToList(laterList, carol.did)
+    // The indexer's PLC is reached through a proxy that is down at first, as when the machine is offline.
+    const port = await freePort()
+    const plc = new URL(net.plcUrl)
+    const retryLog = memoryLogger()
+    const source = new PushSource() // no stream: only the backfill can find the item
+    const offline = await startIndexer({
+      database,
+      config: testConfig({
+        CURIA_PLC_URL: `http://127.0.0.1:${port}`,
+        CURIA_CANDIDATE_LISTS: laterList,
+        CURIA_CANDIDATE_LANGS: 'ja',
+      }),
+      log: retryLog,
+      source,
+      listRetry: { initialMs: 100, maxMs: 500 },
+    })
+    let proxy: Server | undefined
+    try {
+      expect(offline.status().candidateLists).toEqual({ lists: 1, members: 0, unloaded: [laterList] })
+      expect(
+        retryLog.lines.find((l) => l.includes(`candidate list ${laterList}: cannot load its members`)),
+      ).toMatch(/ECONNREFUSED|fetch failed/)
+      proxy = await new Promise<Server>((resolve) => {
+        const server = createServer((socket) => {
+          const upstream = createConnection(Number(plc.port), plc.hostname)
+          socket.pipe(upstream).pipe(socket)
+          socket.on('error', () => upstream.destroy())
+          upstream.on('error', () => socket.destroy())
+        }).listen(port, '127.0.0.1', () => resolve(server))
+      })
+      await waitFor('the list to load', () => offline.status().candidateLists.unloaded.length === 0, {
+        explain: () => retryLog.lines.slice(-5),
+      })
+      expect(offline.status().candidateLists.members).toBe(1)
+      const rows = await database.sql<{ uri: string }[]>`
+        select uri from candidate_list_item where list_uri = ${laterList}`
+      expect(rows.map((r) => r.uri)).toEqual([item])
+    } finally {
+      await offline.stop()
+      await new Promise((resolve) => proxy?.close(resolve) ?? resolve(undefined))
+    }
+  })
 })
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const p = (probe.address() as { port: number }).port
+      probe.close(() => resolve(p))
+    })
+  })
+}
