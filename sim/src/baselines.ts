@@ -62,16 +62,18 @@ function serveHour(
   let total = 0
   let low = 0
   let attacker = 0
+  let ageHours = 0
   ranked.forEach((post, rank) => {
     const n = params.readers.perHour * attention(rank, params.readers.attentionHalfLifeRanks)
     const o = outcomes[post.id - 1]!
     o.impressions += n
     o.hoursInTop++
     total += n
+    ageHours += (n * (hour * HOUR_MS - post.createdAtMs)) / HOUR_MS
     if (post.quality < QUALITY_LINE) low += n
     if (post.author === 'attacker') attacker += n
   })
-  hourly.push({ hour, total, low, attacker })
+  hourly.push({ hour, total, low, attacker, ageHours })
   return ranked
 }
 

@@ -69,6 +69,8 @@ export interface HourImpressions {
   total: number
   low: number
   attacker: number
+  /** Impressions times the age (hours) of the post they went to: over `total`, how old what readers saw was. */
+  ageHours: number
 }
 
 export interface Forecast {
@@ -247,6 +249,7 @@ export function runCuria(params: SimParams, posts: readonly Post[]): CuriaRun {
     let low = 0
     let attackerImpr = 0
     let total = 0
+    let ageHours = 0
     feed.postIds.forEach((postId, rank) => {
       // Expected impressions: readers x the chance a reader's eye reaches this position.
       const n = params.readers.perHour * attention(rank, params.readers.attentionHalfLifeRanks)
@@ -256,10 +259,11 @@ export function runCuria(params: SimParams, posts: readonly Post[]): CuriaRun {
       if (explored.has(rank)) o.explorationImpressions += n
       const post = byId.get(postId)!
       total += n
+      ageHours += (n * (nowMs - post.createdAtMs)) / HOUR_MS
       if (post.quality < 0.5) low += n
       if (post.author === 'attacker') attackerImpr += n
     })
-    hourly.push({ hour, total, low, attacker: attackerImpr })
+    hourly.push({ hour, total, low, attacker: attackerImpr, ageHours })
 
     // Everyone acts, in a shuffled order: honest looks and the attacker's pushes interleave.
     const open = live.filter((bk) => bk.status === 'open')

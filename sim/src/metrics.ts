@@ -13,6 +13,11 @@ export interface FeedMetrics {
   lowQualityShare: number
   /** Share that went to the attacker's posts. */
   attackerShare: number
+  /**
+   * Mean age (hours) of the posts readers saw in the top positions, impression-weighted: how fresh the feed is. A
+   * slower freshness decay can lower the low-quality share by showing older, well-priced posts; this shows the price.
+   */
+  feedAgeHours: number
   /** Mean hours a measured low-quality post spent in the top positions (all of them, zeros included). */
   lowQualityHoursInTop: number
   /** 90th percentile of the same. */
@@ -98,18 +103,24 @@ function isMeasured(post: Post, p: SimParams): boolean {
   return h >= p.world.warmupHours && h < p.world.postingHours
 }
 
-function shares(hourly: readonly HourImpressions[], p: SimParams): { low: number; attacker: number } {
+function shares(
+  hourly: readonly HourImpressions[],
+  p: SimParams,
+): { low: number; attacker: number; ageHours: number } {
   const { from, to } = measuredHours(p)
   let total = 0
   let low = 0
   let attacker = 0
+  let ageHours = 0
   for (const h of hourly) {
     if (h.hour < from || h.hour >= to) continue
     total += h.total
     low += h.low
     attacker += h.attacker
+    ageHours += h.ageHours
   }
-  return { low: total > 0 ? low / total : 0, attacker: total > 0 ? attacker / total : 0 }
+  const per = (x: number) => (total > 0 ? x / total : 0)
+  return { low: per(low), attacker: per(attacker), ageHours: per(ageHours) }
 }
 
 export function feedMetrics(
@@ -126,6 +137,7 @@ export function feedMetrics(
   return {
     lowQualityShare: s.low,
     attackerShare: s.attacker,
+    feedAgeHours: s.ageHours,
     lowQualityHoursInTop: orZero(mean(hours(isLowQuality))),
     lowQualityHoursInTopP90: orZero(quantile(low, 0.9)),
     goodHoursInTop: orZero(mean(hours((post) => !isLowQuality(post)))),

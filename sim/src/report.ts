@@ -8,18 +8,12 @@ import { join } from 'node:path'
 import { JURY_CORE_SOURCE } from './core/jury'
 import { SETTLEMENT_CORE_SOURCE } from './core/settlement'
 import { juryAccuracy } from './jury-sweep'
-import {
-  capture,
-  pooledCostPerExtraTopDay,
-  type Capture,
-  type CuriaMetrics,
-  type FeedMetrics,
-} from './metrics'
+import { pooled, runScenarios, type ScenarioSummary } from './evaluate'
+import { pooledCostPerExtraTopDay, type CuriaMetrics, type FeedMetrics } from './metrics'
 import { DEFAULT_PARAMS, withParams, type SimParams } from './params'
 import { barChartSvg, lineChartSvg, svgToPng, type LineChart } from './plot'
 import { ENV_SETTINGS, PREVIOUS_DEFAULTS } from './recommend'
-import { runScenario, type ScenarioResult } from './run'
-import { SCENARIOS, scenarioParams } from './scenarios'
+import type { ScenarioResult } from './run'
 import { mean } from './stats'
 import { SWEEPS, runSweep, sweepValueOf, type SweepResult } from './sweep'
 
@@ -30,50 +24,10 @@ export interface ReportOptions {
   log: (line: string) => void
 }
 
-/** Grants lost per extra post-day, pooled over the scenario's seeds. */
-function pooled(s: ScenarioSummary): number {
-  return pooledCostPerExtraTopDay(
-    s.runs.map((r, i) => ({
-      lostGrants: r.curia.attackerLostGrants,
-      extraTopPostDays: s.captures[i]!.extraTopPostDays,
-    })),
-  )
-}
-
-interface ScenarioSummary {
-  name: string
-  description: string
-  runs: ScenarioResult[]
-  captures: Capture[]
-}
-
 const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : '–')
 const num = (x: number, d = 1) =>
   x === Infinity ? '∞' : x === -Infinity ? '−∞' : Number.isFinite(x) ? x.toFixed(d) : '–'
 const avg = (xs: number[]) => mean(xs)
-
-function runScenarios(
-  base: SimParams,
-  seeds: number[],
-  log: ReportOptions['log'],
-  label: string,
-): ScenarioSummary[] {
-  const honestBySeed = new Map<number, ScenarioResult>()
-  return SCENARIOS.map((s) => {
-    const runs = seeds.map((seed) => runScenario(scenarioParams(s, base, seed)))
-    if (s.name === 'honest') runs.forEach((r, i) => honestBySeed.set(seeds[i]!, r))
-    log(`${label}: ${s.name} (${seeds.length} seeds)`)
-    const captures = runs.map((r, i) =>
-      capture(
-        r.curia,
-        honestBySeed.get(seeds[i]!)!.curia,
-        r.curia.attackerLostCredits,
-        base.market.startingGrantCredits,
-      ),
-    )
-    return { name: s.name, description: s.description, runs, captures }
-  })
-}
 
 function feedOf(r: ScenarioResult, feed: 'curia' | 'likes' | 'stake'): FeedMetrics {
   return r[feed]
@@ -319,9 +273,9 @@ export function writeReport(opts: ReportOptions): void {
   mkdirSync(outDir, { recursive: true })
   for (const f of readdirSync(outDir)) if (f.endsWith('.png')) rmSync(join(outDir, f))
 
-  const shipped = runScenarios(DEFAULT_PARAMS, seeds, log, 'shipped')
+  const shipped = runScenarios(DEFAULT_PARAMS, seeds, { log, label: 'shipped' })
   const previousParams = withParams(DEFAULT_PARAMS, PREVIOUS_DEFAULTS)
-  const previous = runScenarios(previousParams, seeds, log, 'previous defaults')
+  const previous = runScenarios(previousParams, seeds, { log, label: 'previous defaults' })
 
   const sweeps = SWEEPS.map((spec) => {
     log(`sweep: ${spec.key}`)

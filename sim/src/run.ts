@@ -37,6 +37,7 @@ export function runScenario(params: SimParams, opts: { baselines?: boolean } = {
   const empty: FeedMetrics = {
     lowQualityShare: Number.NaN,
     attackerShare: Number.NaN,
+    feedAgeHours: Number.NaN,
     lowQualityHoursInTop: Number.NaN,
     lowQualityHoursInTopP90: Number.NaN,
     goodHoursInTop: Number.NaN,
