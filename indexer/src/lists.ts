@@ -27,8 +27,9 @@ import { textArray, writeBatch } from './write'
 export class CandidateLists {
   readonly membership = new ListMembership()
   private readonly pending: Set<string>
-  /** Item URIs the stream added or removed while a backfill was pending. */
-  private readonly touched = new Set<string>()
+  /** Item URIs the stream added or removed while a backfill was pending, and which it did last. */
+  private readonly touched = new Map<string, 'upsert' | 'delete'>()
+  private readonly abort = new AbortController()
   private stopped = false
   private wake: (() => void) | undefined
   private retrying: Promise<void> | undefined
@@ -52,10 +53,10 @@ export class CandidateLists {
   apply(op: IndexOp): void {
     if (op.op === 'list_item_upsert') {
       this.membership.set(op.row.uri, op.row.subjectDid)
-      if (this.pending.size > 0) this.touched.add(op.row.uri)
+      if (this.pending.size > 0) this.touched.set(op.row.uri, 'upsert')
     } else if (op.op === 'list_item_delete') {
       this.membership.delete(op.uri)
-      if (this.pending.size > 0) this.touched.add(op.uri)
+      if (this.pending.size > 0) this.touched.set(op.uri, 'delete')
     }
   }
 
@@ -66,6 +67,7 @@ export class CandidateLists {
 
   async stop(): Promise<void> {
     this.stopped = true
+    this.abort.abort(new Error('stopping'))
     this.wake?.()
     await this.retrying
   }
@@ -92,6 +94,7 @@ export class CandidateLists {
         await this.backfill(listUri)
         this.pending.delete(listUri)
       } catch (err) {
+        if (this.stopped) return
         const seconds = Math.max(1, Math.ceil(backoffDelayMs(attempt, this.backoff, 1) / 1000))
         this.opts.log.warn(
           `candidate list ${listUri}: cannot load its members (${describeError(err)}) — retrying within ${seconds}s; ` +
@@ -104,7 +107,7 @@ export class CandidateLists {
 
   private async backfill(listUri: string): Promise<void> {
     const { sql, log } = this.opts
-    const listing = await fetchListItems(listUri, this.opts)
+    const listing = await fetchListItems(listUri, { ...this.opts, signal: this.abort.signal })
     if (!listing.exists) {
       log.warn(
         `candidate list ${listUri} does not exist on ${listing.pds}: no one is on it until it is created`,
@@ -123,11 +126,14 @@ export class CandidateLists {
     for (let i = 0; i < deletes.length; i += WRITE_CHUNK) {
       await writeBatch(sql, { ...empty, listItemDeletes: deletes.slice(i, i + WRITE_CHUNK) }, undefined)
     }
-    // The stream may have touched an item while the writes ran: its view wins in memory as in the table.
+    // The stream may have touched an item while these writes ran: its view wins, in memory and in the table. A
+    // delete it committed just before the backfill's upsert of the same item is written again.
     for (const uri of deletes) if (!this.touched.has(uri)) this.membership.delete(uri)
     for (const item of upserts) {
       if (!this.touched.has(item.uri)) this.membership.set(item.uri, item.subjectDid)
     }
+    const undone = upserts.filter((i) => this.touched.get(i.uri) === 'delete').map((i) => i.uri)
+    if (undone.length > 0) await writeBatch(sql, { ...empty, listItemDeletes: undone }, undefined)
     const members = new Set(listing.items.map((i) => i.subjectDid)).size
     log.info(
       `candidate list ${listUri}: ${plural(members, 'member')} (${plural(listing.items.length, 'item')}) from ${listing.pds}` +
@@ -137,18 +143,22 @@ export class CandidateLists {
   }
 }
 
-export interface CandidateListsOptions {
+export interface CandidateListsOptions extends Omit<ListFetchOptions, 'signal'> {
   /** A pooled client: the backfill's writes run in their own transactions beside the stream's. */
   sql: Sql
   lists: ReadonlySet<string>
-  /** Resolves a list owner's DID document to find their PDS: the same resolver the firehose verifies commits with. */
-  idResolver: IdResolver
   log: IndexerLogger
-  /** An invalid item read by the backfill, counted with the stream's skips. */
-  onSkip: (reason: SkipReason, detail: string) => void
   /** Between backfill attempts of a list that could not be read (default 5 s doubling to 5 min). */
   retry?: BackoffOptions
-  fetch?: typeof fetch
+}
+
+export interface ListFetchOptions {
+  /** Resolves a list owner's DID document to find their PDS: the same resolver the firehose verifies commits with. */
+  idResolver: IdResolver
+  /** An invalid item read by the backfill, counted with the stream's skips. */
+  onSkip: (reason: SkipReason, detail: string) => void
+  /** Aborts the listing's requests (the indexer stopping). */
+  signal?: AbortSignal
 }
 
 /** Items per backfill statement. */
@@ -173,23 +183,21 @@ export interface ListListing {
  * owner's DID document), page by page, through the stream's own mapper: the owner's items of other lists are
  * dropped, invalid ones reported to `onSkip`. Throws when the PDS cannot be reached or answers with an error.
  */
-export async function fetchListItems(
-  listUri: string,
-  opts: Pick<CandidateListsOptions, 'idResolver' | 'onSkip' | 'fetch'>,
-): Promise<ListListing> {
+export async function fetchListItems(listUri: string, opts: ListFetchOptions): Promise<ListListing> {
   const owner = parseRecordUri(listUri)
   if (!owner) throw new Error(`${listUri} is not a record URI`)
   const identity = await opts.idResolver.did.resolveAtprotoData(owner.did)
   const pds = identity.pds
-  const doFetch = opts.fetch ?? fetch
 
   const get = async (method: string, params: Record<string, string>) => {
     const url = new URL(`/xrpc/${method}`, pds)
     for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v)
-    const res = await doFetch(url, {
+    const res = await fetch(url, {
       headers: { accept: 'application/json' },
       redirect: 'error',
-      signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
+      signal: opts.signal
+        ? AbortSignal.any([opts.signal, AbortSignal.timeout(FETCH_TIMEOUT_MS)])
+        : AbortSignal.timeout(FETCH_TIMEOUT_MS),
     })
     const text = await readLimited(res)
     let body: unknown
