@@ -10,7 +10,7 @@ import type { Database } from '@curia/db'
 import { createTestDatabase } from '@curia/db/testing'
 import { DEFAULT_JURY_CONFIG, parseJuryConfig, type JuryConfig } from '../src/service/jury-config'
 import { addMember } from '../src/service/jury-group'
-import { startJuryWorker, type JuryWorker } from '../src/service/jury-jobs'
+import { quorumWarning, startJuryWorker, type JuryWorker } from '../src/service/jury-jobs'
 import { getRound, listRounds, roundSettlementVerdicts } from '../src/service/round'
 import { settleMarkets } from '../src/service/settlement'
 import { HOUR, setupMarkets } from './jury-helpers'
@@ -71,7 +71,7 @@ describe('the jury worker', () => {
       beacon: { kind: 'operator' },
       cadenceMs: 24 * HOUR,
       // The capture simulation's choices (sim/report/REPORT.md).
-      params: { pMin: 0.05, pMax: 1, halfExposure: 3000, capacity: 100, quorum: 3, postsPerBallot: 12 },
+      params: { pMin: 0.05, pMax: 1, halfExposure: 1000, capacity: 100, quorum: 3, postsPerBallot: 12 },
     })
     expect(
       parseJuryConfig({
@@ -97,6 +97,9 @@ describe('the jury worker', () => {
       return round && (round.status === 'voting' || round.status === 'closed') ? round : undefined
     })
     expect(first.windowStartsAt).toBe('1970-01-01T00:00:00.000Z')
+    // One juror meets a quorum of one: the worker raised no warning.
+    expect(await quorumWarning(database, first)).toBeUndefined()
+    expect(lines.filter((l) => l.includes('quorum'))).toEqual([])
     // A restart: the new worker finds the state in the database and the queued jobs in pg-boss.
     await worker.stop()
     worker = await startJuryWorker({ database, config, log, settleRound, schema })
@@ -117,6 +120,15 @@ describe('the jury worker', () => {
     // The next round opened where the first one's window ended.
     const second = await waitFor('round 2', () => getRound(database, 2))
     expect(second.windowStartsAt).toBe(first.windowEndsAt)
+  })
+
+  it('warns when the members a round froze cannot reach its quorum', async () => {
+    const round = (await getRound(database, 1))!
+    expect(await quorumWarning(database, { ...round, params: { ...round.params, quorum: 2 } })).toBe(
+      `round ${round.id} has 1 juror(s), fewer than its quorum of 2: every market it samples will be void and refunded`,
+    )
+    // A round frozen before anyone joined (root version 0) has no members at all.
+    expect(await quorumWarning(database, { ...round, rootVersion: 0 })).toMatch(/has 0 juror\(s\)/)
   })
 
   it('queues each step once however often it is scheduled', async () => {

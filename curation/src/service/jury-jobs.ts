@@ -18,6 +18,7 @@ import { isCurationError } from '../errors'
 import { sha256Text } from '../jury/hash'
 import { removeRevokedMembers } from './admission'
 import { createBlockSource } from './jury-beacon'
+import { countMembers } from './jury-group'
 import type { JuryConfig } from './jury-config'
 import {
   closeRound,
@@ -118,8 +119,11 @@ export async function startJuryWorker(opts: JuryWorkerOptions): Promise<JuryWork
           params: config.params,
           beacon,
         })
-        if (changed) log(`jury: round ${round.id} opened, window until ${round.windowEndsAt}, seed committed`)
-        else if (Date.parse(round.windowEndsAt) > now.getTime()) {
+        if (changed) {
+          log(`jury: round ${round.id} opened, window until ${round.windowEndsAt}, seed committed`)
+          const warning = await quorumWarning(database, round)
+          if (warning) log(`jury: ${warning}`)
+        } else if (Date.parse(round.windowEndsAt) > now.getTime()) {
           // Fired a little early by our clock (pg-boss times jobs by the database's): not an error, retry.
           throw new NotDueError(`round ${round.id} is collecting until ${round.windowEndsAt}`)
         }
@@ -214,6 +218,19 @@ export async function startJuryWorker(opts: JuryWorkerOptions): Promise<JuryWork
       await boss.stop({ graceful: true, timeout: 30_000 })
     },
   }
+}
+
+/**
+ * A round's members are fixed when it opens (its root version). With fewer than its quorum, no sampled post can get
+ * a verdict: the operator should hear that the round will void and refund everything it samples.
+ */
+export async function quorumWarning(database: Database, round: RoundSummary): Promise<string | undefined> {
+  const members = (await countMembers(database, [round.rootVersion])).get(round.rootVersion) ?? 0
+  if (members >= round.params.quorum) return undefined
+  return (
+    `round ${round.id} has ${members} juror(s), fewer than its quorum of ${round.params.quorum}: ` +
+    'every market it samples will be void and refunded'
+  )
 }
 
 /** The step a round waits for, and from when. */
