@@ -7,6 +7,7 @@
  *
  * Target (issue "jury layer"): the 2-thread pool >= 1.7x the single thread on 2 cores.
  */
+import { createRequire } from 'node:module'
 import { availableParallelism, loadavg } from 'node:os'
 import {
   Group,
@@ -17,7 +18,7 @@ import {
 } from '@semaphore-protocol/core'
 import { ballotMessage, canonicalBallotContent, roundScope } from '@curia/curation/jury/ballot'
 import { JURY_TREE_DEPTH } from '@curia/curation/jury/group'
-import { createSingleThreadVerifier, createVerifierPool } from '@curia/curation/service/ballot-verifier'
+import { createVerifierPool, verifierModulePaths } from '@curia/curation/service/ballot-verifier'
 import { semaphoreArtifacts } from '@curia/curation/service/jury-artifacts'
 import { ratio, table } from './lib'
 
@@ -27,6 +28,21 @@ const IN_FLIGHT = 16
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
 
 type Verify = (proof: SemaphoreProof) => Promise<boolean>
+
+/**
+ * verifyProof in this thread with a single-threaded curve, as each pool thread runs it: the baseline. It seeds this
+ * thread's `globalThis.curve_bn128`, so anything else here proving or verifying afterwards uses that curve too.
+ */
+async function createSingleThreadVerifier(): Promise<Verify> {
+  const paths = verifierModulePaths()
+  const req = createRequire(import.meta.url)
+  const { verifyProof } = req(paths.core) as { verifyProof: Verify }
+  const { buildBn128 } = req(paths.ffjavascript) as {
+    buildBn128: (singleThread: boolean) => Promise<unknown>
+  }
+  ;(globalThis as { curve_bn128?: unknown }).curve_bn128 = await buildBn128(true)
+  return verifyProof
+}
 
 /** Verifies n proofs with up to `inFlight` outstanding; every one must verify. Returns proofs per second. */
 /** CPU seconds (all threads of this process) per mode: a cross-check of the wall rates that load does not skew. */

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { z } from 'zod'
 import { parseMarketParams, type LedgerParams, type MarketParams } from '@curia/curation/market/params'
@@ -39,6 +40,11 @@ export interface WebConfig {
   /** The market layer's parameters (shared with the curation services' reader, `parseMarketParams`). */
   market: MarketParams
   ledger: LedgerParams
+  /**
+   * Worker threads that verify ballot and grant proofs (server/jury/verifier.ts), started on the first proof; 0
+   * verifies on the request's own thread.
+   */
+  verifierThreads: number
 }
 
 export type OAuthConfig =
@@ -98,6 +104,7 @@ const envSchema = z.object({
   CURIA_PLC_URL: optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })),
   CURIA_ALLOW_HTTP_IDENTITY: optional(z.enum(['true', 'false', '1', '0'])),
   CURIA_RECORD_SOURCE_URL: optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })),
+  CURIA_VERIFIER_THREADS: optional(z.coerce.number().int().min(0).max(64)),
 })
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost'])
@@ -150,6 +157,8 @@ export function readWebConfig(env: Record<string, string | undefined>, cwd = pro
     recordSourceUrl: (e.CURIA_RECORD_SOURCE_URL ?? 'https://public.api.bsky.app').replace(/\/+$/, ''),
     market: params.market,
     ledger: params.ledger,
+    // One per core, at most two: a round's ballots arrive in bursts, and the rest of the app needs a core too.
+    verifierThreads: e.CURIA_VERIFIER_THREADS ?? Math.min(2, availableParallelism()),
   }
 }
 

@@ -14,10 +14,12 @@ import { openMarket } from '@curia/curation/service/market'
 import { freezeRound, openRound, revealRound } from '@curia/curation/service/round'
 import { artifactByName, artifactManifest, juryArtifacts } from '../server/jury/artifacts'
 import { handleBallotPost, MAX_BALLOT_BODY_BYTES } from '../server/jury/ballot-route'
+import { closeProofVerifier, getProofVerifier } from '../server/jury/verifier'
 
 /**
- * The anonymous ballot route's logic against a real database and a real Semaphore proof: accepted once, then
- * refused as a replay; junk refused before any proof is checked; each refusal a status and a code, never a 500.
+ * The anonymous ballot route's logic against a real database and a real Semaphore proof, checked as the route
+ * checks it (the web app's verifier threads): accepted once, then refused as a replay; a forged proof refused;
+ * junk refused before any proof is checked; each refusal a status and a code, never a 500.
  * And the artifact files it serves: only the jury's depth, hashed as the page announces.
  */
 
@@ -31,11 +33,13 @@ let body: { roundId: number; proof: SemaphoreProof; content: string }
 let partial: { roundId: number; proof: SemaphoreProof; content: string }
 
 const stream = (text: string) => new Blob([text]).stream()
-const post = (value: unknown) =>
-  handleBallotPost(
-    { database, log: () => {} },
+const post = async (value: unknown) => {
+  const verifyProof = await getProofVerifier()
+  return handleBallotPost(
+    { database, log: () => {}, ...(verifyProof ? { verifyProof } : {}) },
     stream(typeof value === 'string' ? value : JSON.stringify(value)),
   )
+}
 
 beforeAll(async () => {
   database = await createTestDatabase()
@@ -73,6 +77,7 @@ beforeAll(async () => {
 }, 180_000)
 
 afterAll(async () => {
+  await closeProofVerifier()
   await database.close()
   await (globalThis as { curve_bn128?: { terminate(): Promise<void> } }).curve_bn128?.terminate()
 })
@@ -101,11 +106,20 @@ describe('POST /api/jury/ballots', () => {
     })
     // A member's valid proof on other posts than its ballot is assigned (this round: the whole sample).
     expect(await post(partial)).toMatchObject({ status: 422, body: { code: 'wrong_assignment' } })
+    // Every public value right, the proof's points not: only the verifier threads can tell.
+    const points = [...body.proof.points]
+    points[0] = points[1]!
+    expect(await post({ ...body, proof: { ...body.proof, points } })).toMatchObject({
+      status: 422,
+      body: { code: 'invalid_proof' },
+    })
     const [none] = await database.sql`select 1 from jury_ballot`
     expect(none).toBeUndefined()
   })
 
   it('accepts a member’s ballot once, stores nothing but proof, nullifier and content, and refuses the replay', async () => {
+    // The route checks proofs on worker threads (this machine has more than one core).
+    expect(await getProofVerifier()).toBeTypeOf('function')
     const first = await post(body)
     expect(first).toEqual({
       status: 200,

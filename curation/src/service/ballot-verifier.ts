@@ -10,7 +10,7 @@
  *
  * Pass `pool.verify` as `submitBallot`'s `verifyProof`.
  */
-import { createRequire } from 'node:module'
+import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import type { SemaphoreProof } from '@semaphore-protocol/core'
 
@@ -27,18 +27,34 @@ interface PoolWorker {
   dead?: boolean
 }
 
-interface Paths {
+export interface Paths {
   core: string
   ffjavascript: string
 }
 
-/** Absolute paths of the CommonJS entries the workers (and `createSingleThreadVerifier`) load. */
-function resolvePaths(): Paths {
-  const req = createRequire(import.meta.url)
-  const core = req.resolve('@semaphore-protocol/core')
-  const proof = createRequire(core).resolve('@semaphore-protocol/proof')
-  const snarkjs = createRequire(proof).resolve('snarkjs')
-  return { core, ffjavascript: createRequire(snarkjs).resolve('ffjavascript') }
+/**
+ * Absolute paths of the CommonJS entries the workers load (bench/verify.ts's single-thread baseline loads the same),
+ * resolved at run time from this module's folder, or else from the working directory.
+ *
+ * `createRequire` comes from `process.getBuiltinModule` on purpose: a bundler that sees `createRequire(...)` and
+ * `.resolve(...)` rewrites them (the web app's Turbopack turns each resolved path into its own numeric module id,
+ * which no Worker can load). Nothing is required here, so nothing is bundled.
+ */
+export function verifierModulePaths(): Paths {
+  const { createRequire } = process.getBuiltinModule('node:module')
+  const bases = [import.meta.url, join(process.cwd(), 'package.json')]
+  let lastError: unknown
+  for (const base of bases) {
+    try {
+      const core = createRequire(base).resolve('@semaphore-protocol/core')
+      const proof = createRequire(core).resolve('@semaphore-protocol/proof')
+      const snarkjs = createRequire(proof).resolve('snarkjs')
+      return { core, ffjavascript: createRequire(snarkjs).resolve('ffjavascript') }
+    } catch (err) {
+      lastError = err
+    }
+  }
+  throw lastError
 }
 
 // ffjavascript requires 'web-worker' as it loads; inside a worker thread that module takes itself for a web-worker
@@ -70,7 +86,7 @@ buildBn128(true).then((curve) => {
 /** Starts `size` verifier threads (default 2, the machine's cores here) and waits until each has its curve. */
 export async function createVerifierPool(opts: { size?: number } = {}): Promise<VerifierPool> {
   const size = Math.max(1, Math.floor(opts.size ?? 2))
-  const paths = resolvePaths()
+  const paths = verifierModulePaths()
   const pending = new Map<number, (ok: boolean) => void>()
   let nextId = 0
   const workers = await Promise.all(
@@ -120,19 +136,4 @@ export async function createVerifierPool(opts: { size?: number } = {}): Promise<
       pending.clear()
     },
   }
-}
-
-/**
- * verifyProof in this thread with a single-threaded curve (the baseline the pool is measured against). It seeds this
- * thread's `globalThis.curve_bn128`, so anything else here proving or verifying afterwards uses that curve too.
- */
-export async function createSingleThreadVerifier(): Promise<(proof: SemaphoreProof) => Promise<boolean>> {
-  const paths = resolvePaths()
-  const req = createRequire(import.meta.url)
-  const { verifyProof } = req(paths.core) as { verifyProof: (p: SemaphoreProof) => Promise<boolean> }
-  const { buildBn128 } = req(paths.ffjavascript) as {
-    buildBn128: (singleThread: boolean) => Promise<unknown>
-  }
-  ;(globalThis as { curve_bn128?: unknown }).curve_bn128 = await buildBn128(true)
-  return verifyProof
 }

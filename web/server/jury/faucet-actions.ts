@@ -6,6 +6,7 @@ import { getSession, isSameOriginAction } from '../auth/session'
 import { getWebConfig } from '../config'
 import { getWebServices } from '../db'
 import { submitFaucetClaim } from './faucet'
+import { getProofVerifier } from './verifier'
 
 /**
  * The faucet panel's action: the claim's proof goes in, the grant (or a refusal) comes out. The origin and the
@@ -14,10 +15,12 @@ import { submitFaucetClaim } from './faucet'
 export async function claimHumanGrantAction(input: { proof: unknown }): Promise<FaucetClaimResult> {
   const sameOrigin = await isSameOriginAction()
   const session = sameOrigin ? await getSession() : null
+  const [database, verifyProof] = await Promise.all([getWebServices().database, getProofVerifier()])
   const result = await submitFaucetClaim(
     {
-      database: await getWebServices().database,
+      database,
       amountMicro: getWebConfig().ledger.humanGrantMicro,
+      ...(verifyProof ? { verifyProof } : {}),
       now: new Date(),
       log: (message, err) => console.error(`${message}:`, err),
     },

@@ -1,0 +1,37 @@
+import 'server-only'
+import { createVerifierPool, type VerifierPool } from '@curia/curation/service/ballot-verifier'
+import type { VerifyProof } from '@curia/curation/service/ballot'
+import { getWebConfig } from '../config'
+
+/**
+ * The proof check for ballots and grant claims: a pool of worker threads (curation's ballot-verifier), so a burst of
+ * ballots neither blocks the pages everyone else is loading nor waits on one core. The pool starts with the first
+ * proof (a reader never pays for it) and is shared by every route and action of the process through globalThis,
+ * like the other services (server/db.ts). `undefined` means "verify on this thread": CURIA_VERIFIER_THREADS=0, or a
+ * pool that could not start (said once in the log).
+ */
+const slot = globalThis as typeof globalThis & { __curiaVerifier?: Promise<VerifierPool | undefined> }
+
+export async function getProofVerifier(): Promise<VerifyProof | undefined> {
+  const threads = getWebConfig().verifierThreads
+  if (threads === 0) return undefined
+  slot.__curiaVerifier ??= createVerifierPool({ size: threads }).then(
+    (pool) => {
+      console.log(`jury: verifying proofs on ${pool.size} worker thread(s)`)
+      return pool
+    },
+    (err: unknown) => {
+      // Said once: this process verifies on the request thread from now on (correct, only slower).
+      console.error('proof verifier threads did not start; verifying on the request thread:', err)
+      return undefined
+    },
+  )
+  return (await slot.__curiaVerifier)?.verify
+}
+
+/** Stops the verifier threads (tests; a process that is exiting need not). */
+export async function closeProofVerifier(): Promise<void> {
+  const pool = await slot.__curiaVerifier
+  slot.__curiaVerifier = undefined
+  await pool?.close()
+}
