@@ -7,11 +7,8 @@
  * quality the demo's curators trade on (`quality:<uri>`), seen through each juror's own noise, so verdicts mostly
  * agree with the better-informed curators and the market has something to forecast.
  *
- * Rounds run on the jury worker's cadence. Nothing in the demo waits 48 hours: for rounds every few minutes, start
- * the demo with short windows, e.g.
- *
- *   CURIA_MARKET_WINDOW_HOURS=0.05 CURIA_JURY_CADENCE_MINUTES=3 CURIA_JURY_VOTING_MINUTES=2 \
- *   CURIA_JURY_P_MIN=0.5 CURIA_JURY_QUORUM=2 npm run demo
+ * Rounds run on the jury worker's cadence. Nothing in the demo waits 48 hours: `npm run demo` sets short windows
+ * (markets close 2.4 minutes after a post, a round every 3 minutes, 2 minutes of voting); override any of them:
  *
  *   CURIA_MARKET_WINDOW_HOURS   trading closes this long after a post (markets must close to be judged)
  *   CURIA_JURY_CADENCE_MINUTES  a round opens this often; its window collects the markets that closed meanwhile
@@ -22,10 +19,11 @@
  *                               and n sampled posts a post expects J * 12 / n votes, so keep n small or J large
  *   CURIA_DEMO_JURORS           how many simulated jurors (default 6; at most the simulated accounts)
  *
- * These variables reach the Curia process (the demo passes its environment on), whose launcher runs the jury worker
- * (`startJuryWorker`: open, freeze, reveal, close, settle). Pass `rounds` (a parsed JuryConfig) only to run a worker
- * here instead, for a Curia started with CURIA_JURY_ENABLED=false. `stop()` lets a ballot in progress finish, stops
- * that worker, and terminates snarkjs's curve threads so the process can exit.
+ * Pass `rounds` (a parsed JuryConfig) to run the jury worker (`startJuryWorker`: open, freeze, reveal, close, settle)
+ * here, once the jurors are enrolled, for a Curia started with CURIA_JURY_ENABLED=false: the demo does, because a
+ * round freezes the group's root when it opens, and a round opened before anyone enrolled could take no ballots.
+ * `stop()` lets a ballot in progress finish, stops that worker, and terminates snarkjs's curve threads so the
+ * process can exit.
  */
 import { createHash } from 'node:crypto'
 import { Group, Identity, generateProof } from '@semaphore-protocol/core'

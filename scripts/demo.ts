@@ -8,6 +8,7 @@ import { rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { z } from 'zod'
 import { openDatabase } from '@curia/db'
+import { parseJuryConfig } from '@curia/curation/service/jury-config'
 import { startJetstreamRelay, startNetwork, startSimulation } from '@curia/devnet'
 import { startDemoCurators } from './demo-curators'
 import { startDemoJurors } from './demo-jurors'
@@ -36,6 +37,17 @@ const net = await startNetwork()
 const relay = await startJetstreamRelay({ pdsUrl: net.pdsUrl, idResolver: net.idResolver })
 log(`PDS ${net.pdsUrl}, PLC ${net.plcUrl}, Jetstream relay ${relay.url}`)
 
+// Rounds within minutes, so the demo shows a round closing and settling. The demo runs the jury's worker itself, after
+// its jurors enroll: a round freezes its group's root when it opens, so a round opened by the Curia process at boot
+// (before anyone has enrolled) could take no ballots and would void everything it sampled.
+const juryEnv = {
+  CURIA_JURY_CADENCE_MINUTES: process.env.CURIA_JURY_CADENCE_MINUTES ?? '3',
+  CURIA_JURY_VOTING_MINUTES: process.env.CURIA_JURY_VOTING_MINUTES ?? '2',
+  CURIA_JURY_P_MIN: process.env.CURIA_JURY_P_MIN ?? '0.5',
+  CURIA_JURY_QUORUM: process.env.CURIA_JURY_QUORUM ?? '2',
+  CURIA_JURY_POLL_SECONDS: process.env.CURIA_JURY_POLL_SECONDS ?? '1',
+}
+
 const curia = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'curia.ts')], {
   cwd: root,
   stdio: 'inherit',
@@ -52,13 +64,12 @@ const curia = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts', 
     CURIA_RANK_INTERVAL_MS: '3000',
     CURIA_SNAPSHOT_REFRESH_MS: '2000',
     CURIA_BLOB_URL_TEMPLATE: `${net.pdsUrl}/xrpc/com.atproto.sync.getBlob?did={did}&cid={cid}`,
-    // Markets close and jury rounds run within minutes, so the demo shows a round closing and settling.
-    CURIA_MARKET_WINDOW_HOURS: process.env.CURIA_MARKET_WINDOW_HOURS ?? '0.05',
-    CURIA_JURY_CADENCE_MINUTES: process.env.CURIA_JURY_CADENCE_MINUTES ?? '3',
-    CURIA_JURY_VOTING_MINUTES: process.env.CURIA_JURY_VOTING_MINUTES ?? '2',
-    CURIA_JURY_P_MIN: process.env.CURIA_JURY_P_MIN ?? '0.5',
-    CURIA_JURY_QUORUM: process.env.CURIA_JURY_QUORUM ?? '2',
-    CURIA_JURY_POLL_SECONDS: process.env.CURIA_JURY_POLL_SECONDS ?? '1',
+    // Markets close within minutes, so the demo shows a round closing and settling: 2.4 minutes, inside the first
+    // round's 3-minute window (a round judges the markets that closed in its window).
+    CURIA_MARKET_WINDOW_HOURS: process.env.CURIA_MARKET_WINDOW_HOURS ?? '0.04',
+    ...juryEnv,
+    // The demo runs the jury's worker itself, once its jurors are enrolled (below).
+    CURIA_JURY_ENABLED: 'false',
     // Sign-in with the simulated accounts' .test handles, and posts fetched for "open a market", resolve locally.
     CURIA_OAUTH_HANDLE_RESOLVER: net.pdsUrl,
     CURIA_RECORD_SOURCE_URL: net.pdsUrl,
@@ -96,6 +107,7 @@ const jurors = await startDemoJurors({
   dids: sim.accounts.map((a) => a.did),
   seed: env.CURIA_DEMO_SEED,
   log,
+  rounds: parseJuryConfig({ ...process.env, ...juryEnv, CURIA_JURY_ENABLED: 'true' }),
   ...(env.CURIA_WEB_MODE === 'off' ? {} : { webUrl: `http://localhost:${env.CURIA_WEB_PORT}` }),
 })
 

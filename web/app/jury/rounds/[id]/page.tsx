@@ -1,6 +1,7 @@
 import type { Metadata } from 'next'
 import { notFound } from 'next/navigation'
 import type { RoundExport } from '@curia/curation/jury/export'
+import { FIRST_WINDOW_START_MS } from '@curia/curation/jury/round'
 import {
   DeletedPost,
   Fact,
@@ -78,7 +79,17 @@ export default async function RoundPage({ params }: { params: Promise<{ id: stri
             <Time iso={round.openedAt} />
           </Fact>
           <Fact label="Window">
-            Markets that closed from <Time iso={round.windowStartsAt} /> to <Time iso={round.windowEndsAt} />
+            {Date.parse(round.windowStartsAt) === FIRST_WINDOW_START_MS ? (
+              // The first round takes every market that closed before its window ended.
+              <>
+                Markets that closed before <Time iso={round.windowEndsAt} /> (the first round)
+              </>
+            ) : (
+              <>
+                Markets that closed from <Time iso={round.windowStartsAt} /> to{' '}
+                <Time iso={round.windowEndsAt} />
+              </>
+            )}
           </Fact>
           <Fact label="Eligibility frozen">
             <Time iso={round.frozenAt} />
