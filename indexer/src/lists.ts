@@ -13,11 +13,12 @@ import { textArray, writeBatch } from './write'
  * The candidate lists' members (`CURIA_CANDIDATE_LISTS`), kept live for the candidate policy.
  *
  * Three sources feed one ListMembership, in this order: the members stored by earlier runs (`candidate_list_item`),
- * a backfill that reads each list's items from its owner's PDS at start, then the stream's listitem events, applied
+ * a backfill that reads a list's items from its owner's PDS at start, then the stream's listitem events, applied
  * as each event is mapped, so a post later in the stream than its author's listitem sees the author as a member
- * (the rows themselves are written with the rest of the batch, write.ts). The stream's cursor replays whatever
- * happened while the indexer was down; the backfill is for lists configured since (or a first start), and for
- * items the stream never saw.
+ * (the rows themselves are written with the rest of the batch, write.ts). The stored members are exact as of the
+ * stream's committed cursor (same transactions), and the stream replays what happened while the indexer was down,
+ * in order; so the backfill runs only for a list never read before (newly configured) or when there is no cursor
+ * to resume from (a first start, another source).
  *
  * The backfill writes through writeBatch (the same idempotent statements as the stream), removes stored items the
  * list no longer has, and leaves alone any item the stream has touched since it began, because the stream's view
@@ -38,12 +39,26 @@ export class CandidateLists {
     this.pending = new Set(opts.lists)
   }
 
-  /** Loads the stored members, then makes one backfill attempt per list; failed lists are retried in the background. */
-  async start(): Promise<void> {
+  /**
+   * Loads the stored members, then makes one backfill attempt per list that needs one; failed lists are retried in
+   * the background. `resuming`: the source resumes from a committed cursor, so it replays every membership change
+   * since the stored members were written, and a list read in full before (`candidate_list`) needs no backfill.
+   * Reading it again would be worse than useless then: the replay would judge the posts of the downtime by today's
+   * members (someone removed since would lose the posts they wrote while still on the list).
+   */
+  async start(resuming: boolean): Promise<void> {
+    const { sql } = this.opts
+    // A list no longer configured is not followed: its rows would go stale, so they go now (a list configured again
+    // later is read afresh).
+    const configured = textArray([...this.opts.lists])
+    await sql`delete from candidate_list_item where list_uri <> all(${configured}::text::text[])`
+    await sql`delete from candidate_list where uri <> all(${configured}::text::text[])`
     if (this.opts.lists.size === 0) return
-    const rows = await this.opts.sql<{ uri: string; subject_did: string }[]>`
-      select uri, subject_did from candidate_list_item
-      where list_uri = any(${textArray([...this.opts.lists])}::text::text[])`
+    if (resuming) {
+      for (const r of await sql<{ uri: string }[]>`select uri from candidate_list`) this.pending.delete(r.uri)
+    }
+    const rows = await sql<{ uri: string; subject_did: string }[]>`
+      select uri, subject_did from candidate_list_item`
     for (const r of rows) this.membership.set(r.uri, r.subject_did)
     await this.backfillPending()
     if (this.pending.size > 0) this.retrying = this.retry()
@@ -134,6 +149,8 @@ export class CandidateLists {
     }
     const undone = upserts.filter((i) => this.touched.get(i.uri) === 'delete').map((i) => i.uri)
     if (undone.length > 0) await writeBatch(sql, { ...empty, listItemDeletes: undone }, undefined)
+    // Last: a backfill cut short is done again at the next start.
+    await sql`insert into candidate_list (uri) values (${listUri}) on conflict (uri) do update set loaded_at = now()`
     const members = new Set(listing.items.map((i) => i.subjectDid)).size
     log.info(
       `candidate list ${listUri}: ${plural(members, 'member')} (${plural(listing.items.length, 'item')}) from ${listing.pds}` +

@@ -215,8 +215,9 @@ describe('startIndexer with a candidate list', () => {
       listRetry: { initialMs: 60_000, maxMs: 60_000 },
     })
     try {
-      // Only the configured list's items count.
+      // Only the configured list's items count; a list no longer configured is forgotten.
       expect(indexer.status().candidateLists.members).toBe(1)
+      expect(await stored()).toEqual([`${itemUri('i1')} ${list} did:plc:member`])
       source.push(postEvent('did:plc:member', 'p'), postEvent('did:plc:x', 'q'))
       await waitFor('the batch', () => indexer.status().totals.committed === 2)
       expect(await livePosts(database.sql)).toEqual([postUri('did:plc:member', 'p')])

@@ -1,6 +1,18 @@
 import { index, pgTable, text, timestamp } from 'drizzle-orm/pg-core'
 
 /**
+ * The candidate lists whose items were read in full from their owner's repo (the indexer's backfill). From then on
+ * the stream keeps `candidate_list_item` exact as of the indexer's cursor, so a restart that resumes from the cursor
+ * replays membership changes in order instead of reading the list again; a list without a row here (newly
+ * configured, or a start with no cursor to resume from) is read again. Rows of lists no longer configured are
+ * dropped at start, with their items.
+ */
+export const candidateList = pgTable('candidate_list', {
+  uri: text('uri').primaryKey(),
+  loadedAt: timestamp('loaded_at', { withTimezone: true }).notNull().defaultNow(),
+})
+
+/**
  * Members of the candidate lists (`CURIA_CANDIDATE_LISTS`): one row per `app.bsky.graph.listitem` record of a
  * configured list, keyed by the listitem's own at-URI, because a delete event carries only that URI. Written by
  * the indexer in the same transaction as the rest of its batch (and by its start-up backfill, idempotently);

@@ -1,0 +1,155 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Database } from '@curia/db'
+import { createTestDatabase } from '@curia/db/testing'
+import {
+  startJetstreamRelay,
+  startNetwork,
+  type DevAccount,
+  type DevNetwork,
+  type JetstreamRelay,
+} from '@curia/devnet'
+import { IndexerProcess, livePosts, useScratchTmpdir, waitFor } from './helpers'
+
+const tmpdir = useScratchTmpdir()
+
+let net: DevNetwork
+let relay: JetstreamRelay
+let database: Database
+let alice: DevAccount // owns the list
+let bob: DevAccount // joins, posts, leaves, posts again
+let carol: DevAccount // never on the list
+let dave: DevAccount // on the list from before the first start
+
+beforeAll(async () => {
+  net = await startNetwork()
+  relay = await startJetstreamRelay({ pdsUrl: net.pdsUrl, idResolver: net.idResolver })
+  database = await createTestDatabase()
+  alice = await net.createAccount('alice.test')
+  bob = await net.createAccount('bob.test')
+  carol = await net.createAccount('carol.test')
+  dave = await net.createAccount('dave.test')
+})
+
+afterAll(async () => {
+  await database?.close()
+  await relay?.close()
+  await net?.close()
+})
+
+const create = async (collection: string, record: Record<string, unknown>) =>
+  (
+    await alice.agent.com.atproto.repo.createRecord({
+      repo: alice.did,
+      collection,
+      record: { $type: collection, createdAt: new Date().toISOString(), ...record },
+    })
+  ).data.uri
+const removeItem = (uri: string) =>
+  alice.agent.com.atproto.repo.deleteRecord({
+    repo: alice.did,
+    collection: 'app.bsky.graph.listitem',
+    rkey: uri.split('/').pop()!,
+  })
+// English posts; the feed is for Japanese, so only a list member's posts are kept.
+const post = async (who: DevAccount, text: string) => (await who.agent.post({ text, langs: ['en'] })).uri
+
+describe('crash safety of candidate list membership', () => {
+  it('an indexer SIGKILLed while members come and go ends with exactly the items and member posts that were made', async () => {
+    const list = await create('app.bsky.graph.list', {
+      name: 'Curia picks',
+      purpose: 'app.bsky.graph.defs#curatelist',
+    })
+    const items = new Map<string, string>() // item URI -> subject
+    const addItem = async (subject: string) =>
+      items.set(await create('app.bsky.graph.listitem', { list, subject }), subject)
+    await addItem(dave.did)
+
+    const indexer = new IndexerProcess({
+      CURIA_INDEXER_SOURCE: 'jetstream',
+      CURIA_JETSTREAM_URL: relay.url,
+      CURIA_PLC_URL: net.plcUrl,
+      CURIA_CANDIDATE_LISTS: list,
+      CURIA_CANDIDATE_LANGS: 'ja',
+      DATABASE_URL: database.url,
+      CURIA_INDEXER_STATUS_PORT: '0',
+      CURIA_INDEXER_BATCH_SIZE: '4',
+      CURIA_INDEXER_FLUSH_MS: '5',
+      TMPDIR: tmpdir,
+    })
+    indexer.start()
+    await indexer.waitForLine('connected to')
+    expect(indexer.output.some((l) => l.includes(`candidate list ${list}: 1 member (1 item)`))).toBe(true)
+
+    const expectedPosts = new Set<string>()
+    let bobItem: string | undefined
+    let kills = 0
+    for (let i = 0; i < 80; i++) {
+      // Members who never post: their items come and go.
+      await addItem(`did:plc:member${String(i).padStart(4, '0')}`)
+      if (i % 3 === 2) {
+        const [uri] = [...items].find(([, subject]) => subject.startsWith('did:plc:member')) ?? []
+        if (uri) {
+          await removeItem(uri)
+          items.delete(uri)
+        }
+      }
+      if (i === 10) {
+        bobItem = await create('app.bsky.graph.listitem', { list, subject: bob.did })
+        items.set(bobItem, bob.did)
+      }
+      if (i === 50 && bobItem) {
+        await removeItem(bobItem)
+        items.delete(bobItem)
+      }
+      if (i > 10 && i % 2 === 0) {
+        const uri = await post(bob, `bob ${i}`)
+        if (i < 50) expectedPosts.add(uri) // bob leaves at the start of iteration 50
+      }
+      if (i % 5 === 0) await post(carol, `carol ${i}`)
+      if (i % 6 === 0) expectedPosts.add(await post(dave, `dave ${i}`))
+      if (i === 20 || i === 45 || i === 65) {
+        await waitFor(
+          'a committed cursor',
+          async () => (await database.sql`select 1 from indexer_cursor`).length > 0,
+        )
+        expect(await indexer.kill('SIGKILL')).toBeNull()
+        kills++
+      }
+      if (i === 25 || i === 55 || i === 70) {
+        const from = indexer.output.length
+        indexer.start()
+        await indexer.waitForLine('reading jetstream', from)
+      }
+    }
+    expect(kills).toBe(3)
+
+    const expectedItems = [...items].map(([uri, subject]) => `${uri} ${subject}`).sort()
+    const storedItems = async () =>
+      (
+        await database.sql<{ uri: string; subject_did: string; list_uri: string }[]>`
+          select uri, subject_did, list_uri from candidate_list_item order by uri`
+      ).map((r) => `${r.uri} ${r.subject_did}`)
+    const expectedLive = [...expectedPosts].sort()
+    await waitFor(
+      'the database to hold exactly the list items and member posts made',
+      async () =>
+        JSON.stringify(await storedItems()) === JSON.stringify(expectedItems) &&
+        JSON.stringify(await livePosts(database.sql)) === JSON.stringify(expectedLive),
+      {
+        timeoutMs: 60_000,
+        explain: async () => {
+          const stored = await storedItems()
+          const live = await livePosts(database.sql)
+          return {
+            missingItems: expectedItems.filter((x) => !stored.includes(x)),
+            extraItems: stored.filter((x) => !expectedItems.includes(x)),
+            missingPosts: expectedLive.filter((u) => !live.includes(u)),
+            extraPosts: live.filter((u) => !expectedLive.includes(u)),
+            output: indexer.output.slice(-15),
+          }
+        },
+      },
+    )
+    expect(await indexer.kill('SIGTERM')).toBe(0)
+  })
+})
