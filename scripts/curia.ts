@@ -87,7 +87,8 @@ let stopping = false
 if (env.CURIA_WEB_MODE !== 'off') web = startWeb()
 
 const feedUrl = `http://localhost:${curation.feedServer.port}`
-console.log(`
+if (!stopping)
+  console.log(`
   Curia is running.
     Reader        http://localhost:${env.CURIA_WEB_PORT}${env.CURIA_WEB_MODE === 'off' ? '  (web disabled)' : ''}
     Feed          ${feedUrl}/xrpc/app.bsky.feed.getFeedSkeleton?feed=${encodeURIComponent(curationConfig.feed.uri)}
@@ -98,7 +99,8 @@ console.log(`
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void shutdown(0))
 
-function startWeb(): ChildProcess {
+/** Builds the web app when its build is stale, then starts it; undefined (and Curia stopping) if the build fails. */
+function startWeb(): ChildProcess | undefined {
   const require = createRequire(join(webDir, 'package.json'))
   const nextBin = require.resolve('next/dist/bin/next')
   const childEnv = { ...process.env, DATABASE_URL: database.url, CURIA_DATA_DIR: env.CURIA_DATA_DIR }
@@ -111,7 +113,9 @@ function startWeb(): ChildProcess {
     })
     if (build.status !== 0) {
       log('web: build failed; see the output above')
+      // Not the previous build: that would serve stale pages, and outlive this process.
       void shutdown(1)
+      return undefined
     }
   }
   const child = spawn(process.execPath, [nextBin, env.CURIA_WEB_MODE, '-p', String(env.CURIA_WEB_PORT)], {
