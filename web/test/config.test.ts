@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path'
+import { availableParallelism } from 'node:os'
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_LEDGER_PARAMS, DEFAULT_MARKET_PARAMS } from '@curia/curation/market/params'
 import { readWebConfig } from '../server/config'
@@ -29,7 +30,15 @@ describe('readWebConfig', () => {
       tokenKey: { kind: 'file', path: join(repoRoot, 'data', 'oauth-token.key') },
       market: DEFAULT_MARKET_PARAMS,
       ledger: DEFAULT_LEDGER_PARAMS,
+      verifierThreads: Math.min(2, availableParallelism()),
     })
+  })
+
+  it('verifies proofs on as many threads as asked, none meaning the request thread, and refuses nonsense', () => {
+    expect(readWebConfig({ CURIA_VERIFIER_THREADS: '0' }, repoRoot).verifierThreads).toBe(0)
+    expect(readWebConfig({ CURIA_VERIFIER_THREADS: '4' }, repoRoot).verifierThreads).toBe(4)
+    for (const bad of ['-1', '1.5', 'many', '65'])
+      expect(() => readWebConfig({ CURIA_VERIFIER_THREADS: bad }, repoRoot)).toThrow(/CURIA_VERIFIER_THREADS/)
   })
 
   it('uses a custom blob server for avatars too, and treats empty variables as unset', () => {
