@@ -446,13 +446,13 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<Indexer> 
     }
   }
 
+  // Before the source starts, so the first events are judged with the lists' members known (the stored ones, and
+  // those of any list read now; a list whose PDS does not answer is retried behind the stream).
+  await lists.start(committedCursor !== undefined)
   log.info(
     `reading ${source.status().kind} at ${source.status().url} from ${committedCursor === undefined ? 'the live tail' : `cursor ${committedCursor}`}` +
       ` (${config.collections.join(', ')})`,
   )
-  // Before the source starts, so the first events are judged with the lists' members known (the stored ones, and
-  // those of any list read now; a list whose PDS does not answer is retried behind the stream).
-  await lists.start(committedCursor !== undefined)
   state = 'running'
   source.start(committedCursor, {
     onEvent,
