@@ -86,6 +86,7 @@ export type FormErrorCode =
   | 'idempotency_conflict'
   | 'not_found'
   | 'unavailable'
+  | 'rate_limited'
 
 export interface FormError {
   code: FormErrorCode

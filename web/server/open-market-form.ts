@@ -6,6 +6,7 @@ import { postPath } from '../lib/post-path'
 import { refusal, toFormError } from './form-errors'
 import { ensurePostStored } from './post-import'
 import { parsePostRef } from './post-ref'
+import { retryAfterText, type RateLimiter } from './rate-limit'
 
 /** Handle -> DID (and DID -> its verified handle), as the OAuth client's identity resolver does it. */
 export interface IdentityLookup {
@@ -22,6 +23,8 @@ export interface OpenMarketDeps {
   now: Date
   fetch?: typeof fetch
   log?: (message: string, err: unknown) => void
+  /** Per-account limit on attempts (each may resolve a handle and fetch a post from the network). */
+  limiter?: RateLimiter
 }
 
 export type OpenMarketResult =
@@ -42,6 +45,11 @@ export async function submitOpenMarket(
     return fail(refusal('auth_required', 'Your session has ended. Sign in again to open a market.'))
   const parsed = parsePostRef(input)
   if (!parsed.ok) return fail(refusal('bad_request', parsed.message))
+  const wait = deps.limiter?.take(session.did, deps.now.getTime())
+  if (wait !== undefined)
+    return fail(
+      refusal('rate_limited', `You have opened many markets in a short time. ${retryAfterText(wait)}`),
+    )
   const { repo, rkey } = parsed.ref
 
   let did: string

@@ -9,6 +9,7 @@ import { addMember } from '@curia/curation/service/jury-group'
 import { checkLedgerInvariant, getBalance, setupLedger } from '@curia/curation/service/ledger'
 import { artifactManifest } from '../server/jury/artifacts'
 import { loadFaucetView, submitFaucetClaim } from '../server/jury/faucet'
+import { createRateLimiter } from '../server/rate-limit'
 
 /**
  * The faucet's server action logic against a real database and real Semaphore proofs: the recipient is the
@@ -126,6 +127,19 @@ describe('claimHumanGrantAction (submitFaucetClaim)', () => {
     expect(
       await submitFaucetClaim(deps(), asAlice, { proof: { ...forAlice, merkleTreeDepth: 16 } }),
     ).toMatchObject({ status: 'refused', code: 'wrong_depth' })
+    expect(await grants()).toBe(0)
+  })
+
+  it('limits how often one account may ask (each claim costs a proof check), even with a valid proof', async () => {
+    const limited = { ...deps(), limiter: createRateLimiter({ burst: 1, everyMs: 60_000 }) }
+    expect(await submitFaucetClaim(limited, asAlice, { proof: 'x' })).toMatchObject({ code: 'bad_proof' })
+    expect(await submitFaucetClaim(limited, asAlice, { proof: forAlice })).toMatchObject({
+      status: 'refused',
+      code: 'rate_limited',
+      message: expect.stringMatching(
+        /^Too many claims in a short time\. Try again in \d+ seconds\.$/,
+      ) as unknown,
+    })
     expect(await grants()).toBe(0)
   })
 

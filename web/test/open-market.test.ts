@@ -17,6 +17,7 @@ import { createOAuthClient } from '../server/auth/oauth-client'
 import { createOAuthStores } from '../server/auth/oauth-stores'
 import { readWebConfig } from '../server/config'
 import { submitOpenMarket, type OpenMarketDeps } from '../server/open-market-form'
+import { createRateLimiter } from '../server/rate-limit'
 
 /**
  * "Open a market" against a real local network (PLC + PDS) and a real database: handles resolve through the same
@@ -155,6 +156,31 @@ describe('submitOpenMarket', () => {
     })
     expect(await getMarket(database, { postUri: uri })).toBeUndefined()
     expect(await getBalance(database, poor.did)).toBe(1n * MICRO)
+    await expectLedgerSound()
+  })
+
+  it('limits how often one account opens markets, before any lookup, charging nothing when refused', async () => {
+    const limiter = createRateLimiter({ burst: 2, everyMs: 60_000 })
+    const limited = (at: number): OpenMarketDeps => ({ ...deps(), limiter, now: new Date(at) })
+    const t0 = Date.now()
+    const [a, b, c] = await Promise.all([1, 2, 3].map((n) => makePost(author, { text: `Limited ${n}` })))
+    expect(await submitOpenMarket(limited(t0), curator, a!.uri)).toMatchObject({ ok: true, opened: true })
+    expect(await submitOpenMarket(limited(t0), curator, b!.uri)).toMatchObject({ ok: true, opened: true })
+    const before = await getBalance(database, curator.did)
+    expect(await submitOpenMarket(limited(t0 + 1_000), curator, c!.uri)).toMatchObject({
+      ok: false,
+      error: {
+        code: 'rate_limited',
+        message: 'You have opened many markets in a short time. Try again in 59 seconds.',
+      },
+    })
+    expect(await getMarket(database, { postUri: c!.uri })).toBeUndefined()
+    expect(await getBalance(database, curator.did)).toBe(before)
+    // Another account has its own allowance; this one gets another attempt once an interval has passed.
+    expect(await submitOpenMarket(limited(t0 + 1_000), poor, c!.uri)).toMatchObject({
+      error: { code: 'insufficient_balance' },
+    })
+    expect(await submitOpenMarket(limited(t0 + 60_000), curator, c!.uri)).toMatchObject({ ok: true })
     await expectLedgerSound()
   })
 

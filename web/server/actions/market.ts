@@ -8,6 +8,7 @@ import { getWebConfig } from '../config'
 import { getWebServices } from '../db'
 import { refusal } from '../form-errors'
 import { submitOpenMarket } from '../open-market-form'
+import { getRateLimiters } from '../rate-limit'
 
 /** "Open a market" for a pasted post link; on success, the post's page. */
 export async function openMarketAction(_prev: SimpleFormState, form: FormData): Promise<SimpleFormState> {
@@ -32,6 +33,7 @@ export async function openMarketAction(_prev: SimpleFormState, form: FormData): 
       recordSourceUrl: config.recordSourceUrl,
       params: config.market,
       ledgerReady: ledger,
+      limiter: getRateLimiters().openMarket,
       now: new Date(),
       log: (message, err) => console.warn(`${message}:`, err),
     },

@@ -5,6 +5,7 @@ import type { FaucetClaimResult } from '../../lib/jury/faucet-types'
 import { getSession, isSameOriginAction } from '../auth/session'
 import { getWebConfig } from '../config'
 import { getWebServices } from '../db'
+import { getRateLimiters } from '../rate-limit'
 import { submitFaucetClaim } from './faucet'
 import { getProofVerifier } from './verifier'
 
@@ -21,6 +22,7 @@ export async function claimHumanGrantAction(input: { proof: unknown }): Promise<
       database,
       amountMicro: getWebConfig().ledger.humanGrantMicro,
       ...(verifyProof ? { verifyProof } : {}),
+      limiter: getRateLimiters().grantClaim,
       now: new Date(),
       log: (message, err) => console.error(`${message}:`, err),
     },

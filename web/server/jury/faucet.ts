@@ -8,6 +8,7 @@ import { claimHumanGrant, hasClaimedHumanGrant } from '@curia/curation/service/f
 import { getGroupHead } from '@curia/curation/service/jury-group'
 import type { FaucetClaimResult, FaucetView } from '../../lib/jury/faucet-types'
 import type { ArtifactManifest } from '../../lib/jury/types'
+import { retryAfterText, type RateLimiter } from '../rate-limit'
 import { groupUrl } from './queries'
 
 /**
@@ -44,6 +45,8 @@ export interface FaucetClaimDeps {
   now: Date
   verifyProof?: VerifyProof
   log?: (message: string, err: unknown) => void
+  /** Per-account limit on claims (each costs a proof verification). */
+  limiter?: RateLimiter
 }
 
 /**
@@ -62,6 +65,9 @@ export async function submitFaucetClaim(
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return refused('bad_proof', 'A claim is an object carrying its proof.')
   }
+  const wait = deps.limiter?.take(request.session.did, deps.now.getTime())
+  if (wait !== undefined)
+    return refused('rate_limited', `Too many claims in a short time. ${retryAfterText(wait)}`)
   const { proof, ...extra } = input as Record<string, unknown>
   if (Object.keys(extra).length > 0) {
     return refused(
