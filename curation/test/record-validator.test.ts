@@ -209,6 +209,16 @@ const profile = fc.record(
   { requiredKeys: ['$type'] },
 )
 
+const listItem = fc.record(
+  {
+    $type: fc.constant('app.bsky.graph.listitem'),
+    subject: fc.constantFrom('did:plc:abc', 'did:web:example.com', 'alice.test', ''),
+    list: fc.constantFrom('at://did:plc:abc/app.bsky.graph.list/3kabc', 'https://bsky.app/lists/x', 'at://x'),
+    createdAt: fc.constantFrom('2026-01-01T00:00:00Z', 'yesterday'),
+  },
+  { requiredKeys: ['$type'] },
+)
+
 /** Replaces the value at one random path of `record` (any depth) with `value`. */
 function mutate(record: Record<string, unknown>, pick: number, value: unknown): Record<string, unknown> {
   const copy = structuredClone(record)
@@ -233,6 +243,7 @@ const cases: [string, fc.Arbitrary<Record<string, unknown>>][] = [
   ['app.bsky.feed.like', engagement('app.bsky.feed.like')],
   ['app.bsky.feed.repost', engagement('app.bsky.feed.repost')],
   ['app.bsky.actor.profile', profile],
+  ['app.bsky.graph.listitem', listItem],
 ]
 
 describe('compiled lexicon validator', () => {
