@@ -29,10 +29,12 @@ const env = z.object({
   CURIA_PLC_URL: z.url().default('https://plc.directory'),
   CURIA_ALLOW_HTTP_IDENTITY: optionalBool,
   CURIA_RANK_INTERVAL_MS: z.coerce.number().int().min(100).default(15_000),
-  CURIA_RANK_HALF_LIFE_HOURS: z.coerce.number().positive().default(6),
+  // Half-life 8 h and prior 0.3: the capture simulation's recommendation (sim/report/REPORT.md), with b = 2,000 and
+  // the jury's half-exposure 1,000.
+  CURIA_RANK_HALF_LIFE_HOURS: z.coerce.number().positive().default(8),
   CURIA_RANK_WINDOW_HOURS: z.coerce.number().positive().default(48),
   CURIA_RANK_MIN_TRADERS: z.coerce.number().int().min(1).default(3),
-  CURIA_RANK_PRIOR_PRICE: z.coerce.number().gt(0).lt(1).default(0.4),
+  CURIA_RANK_PRIOR_PRICE: z.coerce.number().gt(0).lt(1).default(0.3),
   CURIA_RANK_EXPLORATION_SHARE: z.coerce.number().min(0).max(0.5).default(0.1),
   CURIA_RANK_EXPLORATION_MAX_TRADES: z.coerce.number().int().min(0).default(3),
   CURIA_RANK_EXPLORATION_ROTATE_MINUTES: z.coerce.number().positive().default(5),

@@ -45,6 +45,7 @@ if (command === 'report') {
     outDir: resolve(import.meta.dirname, '..', 'report'),
     seeds: quick ? [1] : [1, 2, 3],
     sweepSeeds: quick ? [1] : [1, 2],
+    heldOutSeeds: quick ? [4] : [4, 5, 6, 7, 8],
     log,
   })
   log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`)

@@ -17,16 +17,17 @@ export interface ScenarioSummary {
 }
 
 /**
- * Runs every scenario (the honest one first: it is each attack's reference) on `seeds`. `baselines: false` skips the
- * likes and stake-weighted feeds, which no Curia knob changes.
+ * Runs every scenario (the honest one first: it is each attack's reference) on `seeds`, or those named in `only`
+ * (the honest one always). `baselines: false` skips the likes and stake-weighted feeds, which no Curia knob changes.
  */
 export function runScenarios(
   base: SimParams,
   seeds: readonly number[],
-  opts: { log?: (line: string) => void; label?: string; baselines?: boolean } = {},
+  opts: { log?: (line: string) => void; label?: string; baselines?: boolean; only?: readonly string[] } = {},
 ): ScenarioSummary[] {
   const honestBySeed = new Map<number, ScenarioResult>()
-  return SCENARIOS.map((s) => {
+  const scenarios = SCENARIOS.filter((s) => !opts.only || s.name === 'honest' || opts.only.includes(s.name))
+  return scenarios.map((s) => {
     const runs = seeds.map((seed) =>
       runScenario(scenarioParams(s, base, seed), { baselines: opts.baselines ?? true }),
     )
@@ -66,6 +67,8 @@ export interface EvaluationRow {
   lostGrants: number
   extraTopPostDays: number
   costPerExtraTopDayGrants: number
+  /** What the treasury paid the market makers per run (credits): the subsidy the config costs. */
+  marketMakerLossCredits: number
   meetsShare: boolean
   meetsCost: boolean
 }
@@ -85,6 +88,7 @@ export function evaluationRows(summaries: readonly ScenarioSummary[]): Evaluatio
       lostGrants: attack ? m((r) => r.curia.attackerLostGrants) : Number.NaN,
       extraTopPostDays: attack ? mean(s.captures.map((c) => c.extraTopPostDays)) : Number.NaN,
       costPerExtraTopDayGrants: cost,
+      marketMakerLossCredits: m((r) => r.curia.marketMakerLossCredits),
       meetsShare: !attack || attackerShare <= 0.05,
       meetsCost: !attack || cost >= 100,
     }

@@ -4,6 +4,7 @@
  * knob (curation/src/market/params.ts, curation/src/config.ts, curation/src/jury/round.ts; test/shipped.test.ts
  * checks each against Curia's own defaults), so the "shipped" runs measure what ships today.
  */
+import { parseCurationConfig } from '@curia/curation/config'
 import { DEFAULT_LEDGER_PARAMS, DEFAULT_MARKET_PARAMS } from '@curia/curation/market/params'
 import type { LeaveOut } from './book'
 import { DEFAULT_ROUND_PARAMS } from './core/jury'
@@ -15,6 +16,8 @@ export type JurorAssignment =
   | 'nullifier'
 
 const credits = (micro: bigint) => Number(micro) / 1_000_000
+/** Curia's ranking defaults: what its config parses from an empty environment. */
+const CURIA_RANKING = parseCurationConfig({}).ranking
 
 export interface SimParams {
   seed: number
@@ -146,13 +149,13 @@ export const DEFAULT_PARAMS: SimParams = {
     windowHours: DEFAULT_MARKET_PARAMS.windowMs / 3_600_000,
     treasuryCredits: credits(DEFAULT_LEDGER_PARAMS.treasuryFundingMicro),
   },
-  // As curation/src/config.ts's defaults (CURIA_RANK_*), except depth: the top 30 readers see, not the 1,000 served.
+  // curation/src/config.ts's defaults (CURIA_RANK_*), except depth: the top 30 readers see, not the 1,000 served.
   ranking: {
-    halfLifeHours: 6,
-    minTraders: 3,
-    priorPrice: 0.4,
-    explorationShare: 0.1,
-    explorationMaxTrades: 3,
+    halfLifeHours: CURIA_RANKING.halfLifeMs / 3_600_000,
+    minTraders: CURIA_RANKING.minTraders,
+    priorPrice: CURIA_RANKING.priorPrice,
+    explorationShare: CURIA_RANKING.explorationShare,
+    explorationMaxTrades: CURIA_RANKING.explorationMaxTrades,
     depth: 30,
     leaveOut: 'each-side',
   },

@@ -8,11 +8,11 @@ import { join } from 'node:path'
 import { JURY_CORE_SOURCE } from './core/jury'
 import { SETTLEMENT_CORE_SOURCE } from './core/settlement'
 import { juryAccuracy } from './jury-sweep'
-import { pooled, runScenarios, type ScenarioSummary } from './evaluate'
+import { evaluationRows, pooled, runScenarios, type EvaluationRow, type ScenarioSummary } from './evaluate'
 import { pooledCostPerExtraTopDay, type CuriaMetrics, type FeedMetrics } from './metrics'
 import { DEFAULT_PARAMS, withParams, type SimParams } from './params'
 import { barChartSvg, lineChartSvg, svgToPng, type LineChart } from './plot'
-import { ENV_SETTINGS, PREVIOUS_DEFAULTS } from './recommend'
+import { ENV_SETTINGS, FIRST_RECOMMENDATION, PREVIOUS_DEFAULTS, SECOND_ROUND_CANDIDATES } from './recommend'
 import type { ScenarioResult } from './run'
 import { mean } from './stats'
 import { SWEEPS, runSweep, sweepValueOf, type SweepResult } from './sweep'
@@ -21,7 +21,19 @@ export interface ReportOptions {
   outDir: string
   seeds: number[]
   sweepSeeds: number[]
+  /** Seeds no choice in this report was made on: the shipped and the first recommendation, re-checked. */
+  heldOutSeeds: number[]
   log: (line: string) => void
+}
+
+/** The attacks the second round's candidates (and the held-out check) run: the rows the targets apply to as shipped. */
+const ROUND_ATTACKS = ['whale-30', 'farm-100', 'whale-30+farm-100', 'whale+farm+cartel-20']
+/** The runner-up, better than the shipped config on the chosen seeds: the held-out seeds check it too. */
+const RUNNER_UP = 'b = 2,000 + prior 0.3 + half-life 10 h + half-exposure 1,000'
+
+interface CandidateResult {
+  label: string
+  rows: EvaluationRow[]
 }
 
 const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : '–')
@@ -35,8 +47,8 @@ function feedOf(r: ScenarioResult, feed: 'curia' | 'likes' | 'stake'): FeedMetri
 
 function scenarioTable(summaries: ScenarioSummary[]): string {
   const rows = [
-    '| scenario | feed | attacker share of top-30 impressions | low-quality share | attacker post: hours in top-30 | low-quality post: hours in top-30 (mean / p90) | attacker credits lost (grants) | extra top-30 post-days bought | cost per extra post-day (grants) | cost per extra impression (credits) |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| scenario | feed | attacker share of top-30 impressions | low-quality share | feed age (h) | attacker post: hours in top-30 | low-quality post: hours in top-30 (mean / p90) | attacker credits lost (grants) | extra top-30 post-days bought | cost per extra post-day (grants) | cost per extra impression (credits) |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ]
   for (const s of summaries) {
     for (const feed of ['curia', 'likes', 'stake'] as const) {
@@ -65,7 +77,7 @@ function scenarioTable(summaries: ScenarioSummary[]): string {
           : Infinity
       const attacked = s.name !== 'honest' && s.name !== 'lazy-jury-40'
       rows.push(
-        `| ${feed === 'curia' ? s.name : ''} | ${feed === 'curia' ? '**Curia**' : feed === 'likes' ? 'likes' : 'stake-weighted'} | ${pct(m((x) => x.attackerShare))} | ${pct(m((x) => x.lowQualityShare))} | ${num(m((x) => x.attackerHoursInTop))} | ${num(m((x) => x.lowQualityHoursInTop))} / ${num(
+        `| ${feed === 'curia' ? s.name : ''} | ${feed === 'curia' ? '**Curia**' : feed === 'likes' ? 'likes' : 'stake-weighted'} | ${pct(m((x) => x.attackerShare))} | ${pct(m((x) => x.lowQualityShare))} | ${num(m((x) => x.feedAgeHours))} | ${num(m((x) => x.attackerHoursInTop))} | ${num(m((x) => x.lowQualityHoursInTop))} / ${num(
           m((x) => x.lowQualityHoursInTopP90),
           0,
         )} | ${attacked ? num(lost) : '–'} | ${attacked ? num(extra, 2) : '–'} | ${attacked ? num(cost) : '–'} | ${attacked ? num(costImpr, 3) : '–'} |`,
@@ -170,6 +182,28 @@ function targetsTable(configs: { label: string; summaries: ScenarioSummary[] }[]
   return rows.join('\n')
 }
 
+/** Rows of configs over the round's attacks: the honest world's shares, feed age and subsidy, each attack's share and cost. */
+function candidateTable(results: CandidateResult[]): string {
+  const rows = [
+    `| config | honest: low-quality share / attacker share | honest: feed age (h) | market-maker loss (credits per run) | ${ROUND_ATTACKS.map((n) => `${n}: share / cost`).join(' | ')} | cost target met |`,
+    `| --- | ---: | ---: | ---: | ${ROUND_ATTACKS.map(() => '---:').join(' | ')} | ---: |`,
+  ]
+  for (const c of results) {
+    const honest = rowOf(c, 'honest')
+    const attacks = ROUND_ATTACKS.map((n) => rowOf(c, n))
+    rows.push(
+      `| ${c.label} | ${pct(honest.lowQualityShare)} / ${pct(honest.attackerShare)} | ${num(honest.feedAgeHours)} | ${num(honest.marketMakerLossCredits, 0)} | ${attacks.map((r) => `${pct(r.attackerShare)} / ${num(r.costPerExtraTopDayGrants)}${r.meetsCost ? '' : ' ❌'}`).join(' | ')} | ${attacks.filter((r) => r.meetsCost && r.meetsShare).length} of ${attacks.length} |`,
+    )
+  }
+  return rows.join('\n')
+}
+
+function rowOf(c: CandidateResult, scenario: string): EvaluationRow {
+  const row = c.rows.find((r) => r.scenario === scenario)
+  if (!row) throw new Error(`${c.label} has no ${scenario} row`)
+  return row
+}
+
 /** Per sweep: the shipped value's farm cost and honest low-quality share against the sweep's best on each. */
 function holdUpTable(sweeps: SweepResult[]): string {
   const label = (key: string, v: number) =>
@@ -252,8 +286,8 @@ function sweepCharts(dir: string, sweep: SweepResult): { shares: string; cost: s
 
 function sweepTable(sweep: SweepResult): string {
   const rows = [
-    `| ${sweep.spec.label} | honest: low-quality share | honest: curator Brier | honest: market-maker loss | honest: jury votes per sampled post / accuracy / void | whale-30: share / lost (grants) | farm-100: share / lost (grants) | farm: hours in top-30 per post | farm: cost per extra post-day (grants) | farm: P(sampled) |`,
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| ${sweep.spec.label} | honest: low-quality share | honest: feed age (h) | honest: curator Brier | honest: market-maker loss | honest: jury votes per sampled post / accuracy / void | whale-30: share / lost (grants) | farm-100: share / lost (grants) | farm: hours in top-30 per post | farm: cost per extra post-day (grants) | farm: P(sampled) |`,
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ]
   for (const p of sweep.points) {
     const v =
@@ -262,20 +296,37 @@ function sweepTable(sweep: SweepResult): string {
         : p.value.toLocaleString('en-US')
     const shipped = sweepValueOf(sweep.spec.key, DEFAULT_PARAMS) === p.value ? ' (shipped)' : ''
     rows.push(
-      `| ${v}${shipped} | ${pct(p.honestLowQualityShare)} | ${num(p.honestCuratorBrier, 3)} | ${num(p.honestMarketMakerLoss, 0)} | ${num(p.honestVotesPerSampled)} / ${pct(p.honestJuryAccuracy)} / ${pct(p.honestVoidRate)} | ${pct(p.whaleAttackerShare)} / ${num(p.whaleLostGrants)} | ${pct(p.farmAttackerShare)} / ${num(p.farmLostGrants)} | ${num(p.farmAttackerHoursInTop)} | ${num(p.farmCostPerExtraTopDayGrants)} | ${num(p.farmJuryAttackerSampleProbability, 2)} |`,
+      `| ${v}${shipped} | ${pct(p.honestLowQualityShare)} | ${num(p.honestFeedAgeHours)} | ${num(p.honestCuratorBrier, 3)} | ${num(p.honestMarketMakerLoss, 0)} | ${num(p.honestVotesPerSampled)} / ${pct(p.honestJuryAccuracy)} / ${pct(p.honestVoidRate)} | ${pct(p.whaleAttackerShare)} / ${num(p.whaleLostGrants)} | ${pct(p.farmAttackerShare)} / ${num(p.farmLostGrants)} | ${num(p.farmAttackerHoursInTop)} | ${num(p.farmCostPerExtraTopDayGrants)} | ${num(p.farmJuryAttackerSampleProbability, 2)} |`,
     )
   }
   return rows.join('\n')
 }
 
 export function writeReport(opts: ReportOptions): void {
-  const { outDir, seeds, sweepSeeds, log } = opts
+  const { outDir, seeds, sweepSeeds, heldOutSeeds, log } = opts
   mkdirSync(outDir, { recursive: true })
   for (const f of readdirSync(outDir)) if (f.endsWith('.png')) rmSync(join(outDir, f))
 
   const shipped = runScenarios(DEFAULT_PARAMS, seeds, { log, label: 'shipped' })
   const previousParams = withParams(DEFAULT_PARAMS, PREVIOUS_DEFAULTS)
   const previous = runScenarios(previousParams, seeds, { log, label: 'previous defaults' })
+  const firstParams = withParams(DEFAULT_PARAMS, FIRST_RECOMMENDATION)
+  const first = runScenarios(firstParams, seeds, { log, label: 'first recommendation' })
+
+  // The second round: each candidate over the attacks, Curia's feed only (no candidate changes the baselines).
+  const evaluate = (params: SimParams, on: number[]) =>
+    evaluationRows(runScenarios(params, on, { baselines: false, only: ROUND_ATTACKS }))
+  const candidates: CandidateResult[] = SECOND_ROUND_CANDIDATES.map((c) => {
+    log(`candidate: ${c.label}`)
+    return { label: c.label, rows: evaluate(withParams(firstParams, c.over), seeds) }
+  })
+  log(`held-out seeds ${heldOutSeeds.join(', ')}`)
+  const runnerUp = SECOND_ROUND_CANDIDATES.find((c) => c.label === RUNNER_UP)!
+  const heldOut: CandidateResult[] = [
+    { label: 'shipped', rows: evaluate(DEFAULT_PARAMS, heldOutSeeds) },
+    { label: 'first recommendation', rows: evaluate(firstParams, heldOutSeeds) },
+    { label: RUNNER_UP, rows: evaluate(withParams(firstParams, runnerUp.over), heldOutSeeds) },
+  ]
 
   const sweeps = SWEEPS.map((spec) => {
     log(`sweep: ${spec.key}`)
@@ -426,18 +477,23 @@ export function writeReport(opts: ReportOptions): void {
   )
   const sweepPngs = sweeps.map((s) => sweepCharts(outDir, s))
 
-  const conservationChecks = [...shipped, ...previous]
+  const conservationChecks = [...shipped, ...previous, ...first]
     .flatMap((s) => s.runs)
     .reduce((a, r) => a + r.curia.conservationChecks, 0)
   const runCount =
-    [...shipped, ...previous].reduce((a, s) => a + s.runs.length, 0) +
-    sweeps.reduce((a, s) => a + s.points.length * 3 * sweepSeeds.length, 0)
+    [...shipped, ...previous, ...first].reduce((a, s) => a + s.runs.length, 0) +
+    sweeps.reduce((a, s) => a + s.points.length * 3 * sweepSeeds.length, 0) +
+    (candidates.length * seeds.length + heldOut.length * heldOutSeeds.length) * (ROUND_ATTACKS.length + 1)
 
   const md = renderMarkdown({
     seeds,
     sweepSeeds,
+    heldOutSeeds,
     shipped,
     previous,
+    first,
+    candidates,
+    heldOut,
     sweeps,
     sweepPngs,
     juryGrid,
@@ -458,8 +514,13 @@ export function writeReport(opts: ReportOptions): void {
 interface RenderInput {
   seeds: number[]
   sweepSeeds: number[]
+  heldOutSeeds: number[]
   shipped: ScenarioSummary[]
   previous: ScenarioSummary[]
+  /** The first recommendation: what shipped before the second round. */
+  first: ScenarioSummary[]
+  candidates: CandidateResult[]
+  heldOut: CandidateResult[]
   sweeps: SweepResult[]
   sweepPngs: { shares: string; cost: string }[]
   juryGrid: { assignment: string; rows: { cartel: number; results: ReturnType<typeof juryAccuracy>[] }[] }[]
@@ -490,6 +551,25 @@ function pick(s: ScenarioSummary[], name: string): ScenarioSummary {
 function renderMarkdown(x: RenderInput): string {
   const P = DEFAULT_PARAMS
   const Q = x.previousParams
+  const F = withParams(DEFAULT_PARAMS, FIRST_RECOMMENDATION)
+  const ageOf = (s: ScenarioSummary[], feed: 'curia' | 'likes' | 'stake' = 'curia') =>
+    avg(pick(s, 'honest').runs.map((r) => r[feed].feedAgeHours))
+  /** A second-round candidate by its label (recommend.ts), and one of its rows. */
+  const cand = (label: string) => {
+    const c = x.candidates.find((k) => k.label === label)
+    if (!c) throw new Error(`no candidate ${label}`)
+    return c
+  }
+  const cr = (label: string, scenario: string) => rowOf(cand(label), scenario)
+  const shippedCand = x.candidates.find((c) => c.label.endsWith('(shipped)'))!
+  const firstCand = x.candidates[0]!
+  const metIn = (c: CandidateResult) =>
+    ROUND_ATTACKS.filter((n) => rowOf(c, n).meetsCost && rowOf(c, n).meetsShare)
+  const minCost = (c: CandidateResult) =>
+    Math.min(...ROUND_ATTACKS.map((n) => rowOf(c, n).costPerExtraTopDayGrants))
+  const heldShipped = x.heldOut.find((c) => c.label === 'shipped')!
+  const heldFirst = x.heldOut.find((c) => c.label === 'first recommendation')!
+  const heldRunnerUp = x.heldOut.find((c) => c.label === RUNNER_UP)!
   const shareOf = (s: ScenarioSummary[], name: string, feed: 'curia' | 'likes' | 'stake' = 'curia') =>
     avg(pick(s, name).runs.map((r) => r[feed].attackerShare))
   const costOf = (s: ScenarioSummary[], name: string) => pooled(pick(s, name))
@@ -547,11 +627,23 @@ function renderMarkdown(x: RenderInput): string {
   const missedShare = shippedAttacks.filter((n) => !meets(x.shipped, n).share)
   const missedCost = shippedAttacks.filter((n) => !meets(x.shipped, n).cost)
   const listNames = (names: string[]) => names.map((n) => `\`${n}\``).join(', ')
-  const withCost = (names: string[]) => names.map((n) => `\`${n}\` (${num(costOf(x.shipped, n))})`).join(', ')
+  const withCostOf = (s: ScenarioSummary[], names: string[]) =>
+    names.map((n) => `\`${n}\` (${num(costOf(s, n))})`).join(', ')
+  const withCost = (names: string[]) => withCostOf(x.shipped, names)
   const verdictLine =
     missedShare.length === 0 && missedCost.length === 0
       ? `**Verdict.** Under the shipped config every attack (${listNames(shippedAttacks)}) meets both targets.`
-      : `**Verdict.** Under the shipped config the attacker-share target (≤ 5%) is ${missedShare.length === 0 ? 'met in every attack scenario' : `missed in ${listNames(missedShare)}`}; the cost target (≥ 100 grants per extra post-day) is ${missedCost.length === 0 ? 'met in every attack scenario' : `missed in ${withCost(missedCost)} and met in ${withCost(shippedAttacks.filter((n) => !missedCost.includes(n)))}`}. Under the previous defaults ${ATTACKS.filter((n) => !meets(x.previous, n).share || !meets(x.previous, n).cost).length} of ${ATTACKS.length} attack rows missed a target.`
+      : `**Verdict.** Under the shipped config the attacker-share target (≤ 5%) is ${missedShare.length === 0 ? 'met in every attack scenario' : `missed in ${listNames(missedShare)}`}; the cost target (≥ 100 grants per extra post-day) is ${missedCost.length === 0 ? 'met in every attack scenario' : `missed in ${withCost(missedCost)} and met in ${withCost(shippedAttacks.filter((n) => !missedCost.includes(n)))}`}. Under the first recommendation (what shipped before the second round) ${shippedAttacks.filter((n) => !meets(x.first, n).share || !meets(x.first, n).cost).length} of ${shippedAttacks.length} missed a target${
+          shippedAttacks.some((n) => !meets(x.first, n).cost)
+            ? ` (the cost target in ${withCostOf(
+                x.first,
+                shippedAttacks.filter((n) => !meets(x.first, n).cost),
+              )})`
+            : ''
+        }; under the previous defaults ${ATTACKS.filter((n) => !meets(x.previous, n).share || !meets(x.previous, n).cost).length} of ${ATTACKS.length} attack rows missed a target.`
+  const LIQ = [100, 1000, 2000, 3000]
+  const PRIORS = [0.2, 0.3, 0.4, 0.5]
+  const HALF_LIVES = [3, 6, 8, 12, 24]
   const grantRatio =
     (P.market.startingGrantCredits + P.market.humanGrantCredits) / P.market.startingGrantCredits
 
@@ -568,6 +660,129 @@ function renderMarkdown(x: RenderInput): string {
     })
     .join('\n\n')
 
+  const FIRST = firstCand.label
+  const honestOf = (label: string) => cr(label, 'honest')
+  /** "worse honest world" for a candidate: more low-quality and more unaided attacker share than before the round. */
+  const worsensHonest = (label: string) =>
+    honestOf(label).lowQualityShare > honestOf(FIRST).lowQualityShare &&
+    honestOf(label).attackerShare > honestOf(FIRST).attackerShare
+  const move = (
+    label: string,
+    scenario: string,
+    f: (r: EvaluationRow) => number,
+    fmt: (v: number) => string,
+  ) => `${fmt(f(cr(FIRST, scenario)))} → ${fmt(f(cr(label, scenario)))}`
+  const costMove = (label: string, scenario: string) =>
+    move(
+      label,
+      scenario,
+      (r) => r.costPerExtraTopDayGrants,
+      (v) => num(v),
+    )
+  const shareMove = (label: string, scenario: string) => move(label, scenario, (r) => r.attackerShare, pct)
+  const lowMove = (label: string) => move(label, 'honest', (r) => r.lowQualityShare, pct)
+  const referenceKnobs = ['prior 0.5', 'half-life 3 h'].filter(
+    (l) =>
+      worsensHonest(l) &&
+      cr(l, 'farm-100').costPerExtraTopDayGrants > cr(FIRST, 'farm-100').costPerExtraTopDayGrants,
+  )
+  const HINTED = 'half-exposure 1,000 + prior 0.5 + half-life 3 h'
+  const B2000 = 'b = 2,000'
+  const LONG = 'half-life 12 h'
+  const S = shippedCand.label
+  const runnerUpBetter =
+    minCost(cand(RUNNER_UP)) > minCost(shippedCand) &&
+    honestOf(RUNNER_UP).lowQualityShare < honestOf(shippedCand.label).lowQualityShare
+  const heldMisses = (c: CandidateResult) => ROUND_ATTACKS.filter((n) => !rowOf(c, n).meetsCost)
+  const secondRound = `## The second round: b, prior, half-life and half-exposure
+
+The first recommendation met the cost target in ${metIn(firstCand).length} of ${ROUND_ATTACKS.length} attack rows, by thin margins either way
+(${ROUND_ATTACKS.map((n) => `\`${n}\` ${num(cr(FIRST, n).costPerExtraTopDayGrants)}`).join(', ')}), and its sweeps pointed at half-exposure
+1,000, prior 0.5 and half-life 3 h as the knobs that raise the farm's cost. The second round ran them alone and
+together, and the combinations they led to, on top of the first recommendation (seeds ${x.seeds.join(', ')}, Curia's feed;
+cost in grants per extra top-30 post-day, ❌ below 100; \`npm run sim -- eval --set ...\` runs any other):
+
+${candidateTable(x.candidates)}
+
+What it found:
+
+- ${
+    referenceKnobs.length > 0
+      ? `**${referenceKnobs.join(' and ').replace(/^./, (c) => c.toUpperCase())} raise${referenceKnobs.length === 1 ? 's' : ''} the cost by making the honest world worse.** The cost is
+  measured against the honest run of the same config, so a knob that gives low-quality posts more top time unaided
+  shrinks the "extra" the attacker buys: ${referenceKnobs.map((l) => `${l}: farm cost ${costMove(l, 'farm-100')}, but the honest low-quality share ${lowMove(l)}, the attacker's unaided share ${shareMove(l, 'honest')} and the farm's own share ${shareMove(l, 'farm-100')}`).join('; ')}.
+  The attacker holds more of the feed, not less; a cost bought that way is not capture resistance, so neither was
+  adopted.`
+      : `**Prior 0.5 and half-life 3 h**: farm cost ${costMove('prior 0.5', 'farm-100')} and ${costMove('half-life 3 h', 'farm-100')}, honest low-quality share ${lowMove('prior 0.5')} and ${lowMove('half-life 3 h')}.`
+  }
+  Together with half-exposure 1,000 (${HINTED}) they meet the cost target in ${metIn(cand(HINTED)).length} of ${ROUND_ATTACKS.length} rows with
+  the honest low-quality share at ${pct(honestOf(HINTED).lowQualityShare)}.
+- **Half-exposure 1,000 alone** samples more of what reached the feed: farm cost ${costMove('half-exposure 1,000', 'farm-100')}, the cartel
+  row ${costMove('half-exposure 1,000', 'whale+farm+cartel-20')}, honest low-quality share ${lowMove('half-exposure 1,000')}; ${metIn(cand('half-exposure 1,000')).length} of ${ROUND_ATTACKS.length} rows met.
+- **A slower decay alone** (half-life 12 h): honest low-quality share ${lowMove(LONG)}, farm cost ${costMove(LONG, 'farm-100')}, the cartel
+  row ${costMove(LONG, 'whale+farm+cartel-20')}; ${metIn(cand(LONG)).length} of ${ROUND_ATTACKS.length} rows met${minCost(cand(LONG)) < minCost(firstCand) ? ': a pushed post that gets into the feed stays there longer' : ''}. **Deeper markets alone** (b = 2,000): farm cost
+  ${costMove(B2000, 'farm-100')}, ${metIn(cand(B2000)).length} of ${ROUND_ATTACKS.length} rows met, honest low-quality share ${lowMove(B2000)}${honestOf(B2000).lowQualityShare > honestOf(FIRST).lowQualityShare ? " (a new post's price starts at 0.5, above the prior, and moves more slowly, so a low-quality post holds an even price longer)" : ''}.
+- **Together** (shipped: b = ${P.market.liquidityCredits.toLocaleString('en-US')}, prior ${P.ranking.priorPrice}, half-life ${P.ranking.halfLifeHours} h, half-exposure ${P.jury.halfExposure.toLocaleString('en-US')}) each covers
+  another's fault: the deeper market makes a push expensive, the lower prior keeps an unpriced post below an even-priced
+  one (so a new low-quality post does not ride its timestamp into the feed), the slower decay keeps well-priced posts
+  up, and the lower half-exposure judges more of what was pushed. Cost target met in ${metIn(shippedCand).length} of ${ROUND_ATTACKS.length} rows
+  (${ROUND_ATTACKS.map((n) => `\`${n}\` ${costMove(S, n)}`).join(', ')}), honest low-quality share ${lowMove(S)}, the farm's share
+  ${shareMove(S, 'farm-100')}, the cartel row's ${shareMove(S, 'whale+farm+cartel-20')}.
+- **What it costs.** Readers see older posts: feed age ${move(
+    S,
+    'honest',
+    (r) => r.feedAgeHours,
+    (v) => `${num(v)} h`,
+  )} (this model's readers value only
+  quality, so it does not count this against the config; the likes feed at the same half-life shows ${num(ageOf(x.shipped, 'likes'))} h).
+  The treasury pays the market makers ${move(
+    S,
+    'honest',
+    (r) => r.marketMakerLossCredits,
+    (v) => num(v, 0),
+  )} credits per run
+  (×${num(honestOf(S).marketMakerLossCredits / honestOf(FIRST).marketMakerLossCredits, 2)}: LMSR's subsidy scales with b). ${
+    cr(S, 'whale-30').attackerShare > cr(FIRST, 'whale-30').attackerShare
+      ? `The whale's share rises a little (${shareMove(S, 'whale-30')}, against ${pct(honestOf(S).attackerShare)} for the same posts unpromoted); it ${cr(S, 'whale-30').costPerExtraTopDayGrants === Infinity ? 'still buys no extra top time' : `pays ${num(cr(S, 'whale-30').costPerExtraTopDayGrants)} grants per extra post-day`}.`
+      : `The whale's share: ${shareMove(S, 'whale-30')}.`
+  } ${
+    ROUND_ATTACKS.map((n) => cr(S, n).costPerExtraTopDayGrants).some((c) => c > 0 && c < 150)
+      ? 'The margins over the cost target are modest, not wide.'
+      : ''
+  }
+
+The shipped combination was chosen on seeds ${x.seeds.join(', ')} before it was run on seeds ${x.heldOutSeeds.join(', ')}; so was the
+runner-up (half-life 10 h), which ${runnerUpBetter ? 'has the larger smallest cost and the lower low-quality share on seeds ' + x.seeds.join(', ') : 'is compared on them too'}. On the new seeds:
+
+${candidateTable(x.heldOut)}
+
+${
+  heldMisses(heldFirst).length > 0
+    ? `The first recommendation's margins did not survive new worlds: it misses the cost target in ${heldMisses(
+        heldFirst,
+      )
+        .map((n) => `\`${n}\` (${num(rowOf(heldFirst, n).costPerExtraTopDayGrants)})`)
+        .join(', ')}. `
+    : 'The first recommendation meets the cost target on these seeds too. '
+}${
+    heldMisses(heldShipped).length > 0
+      ? `The shipped config misses it in ${heldMisses(heldShipped)
+          .map((n) => `\`${n}\` (${num(rowOf(heldShipped, n).costPerExtraTopDayGrants)})`)
+          .join(', ')}.`
+      : `The shipped config meets it in every row (smallest ${num(minCost(heldShipped))} grants): thinly, so "met" stays "met in this world".`
+  } ${
+    heldMisses(heldRunnerUp).length > 0
+      ? `The runner-up misses it in ${heldMisses(heldRunnerUp)
+          .map((n) => `\`${n}\` (${num(rowOf(heldRunnerUp, n).costPerExtraTopDayGrants)})`)
+          .join(', ')}${
+          heldMisses(heldRunnerUp).length > heldMisses(heldShipped).length
+            ? `: ${x.seeds.length} seeds were not enough to tell the two apart, and the half-life that holds on both sets ships`
+            : ''
+        }.`
+      : 'The runner-up meets it too.'
+  }
+`
+
   return `# Capture resistance, measured
 
 Generated by \`npm run sim -- report\` (sim/src/report.ts); do not edit by hand. Every number below comes from a
@@ -583,17 +798,19 @@ simulated runs in all; credits were conserved exactly (sum of balances + escrows
 micro-credits) at all ${x.conservationChecks.toLocaleString('en-US')} hourly checks of the scenario runs (and at every
 hour of every sweep run: a run that breaks it throws).
 
-**What is measured.** *Shipped* is Curia's default configuration today: what this report's first version
-recommended, now adopted (the simulator's defaults are Curia's own constants, checked by
+**What is measured.** *Shipped* is Curia's default configuration today: what this report recommends, adopted in
+two rounds (the simulator's defaults are Curia's own constants, checked by
 \`sim/test/shipped.test.ts\`): b = ${P.market.liquidityCredits.toLocaleString('en-US')}
 credits, position cap ${P.market.positionCapShares.toLocaleString('en-US')} shares, starting grant
 ${P.market.startingGrantCredits.toLocaleString('en-US')} plus a verified-human grant of
 ${P.market.humanGrantCredits.toLocaleString('en-US')}, the robust price leaving out the top net-YES and the top net-NO
-position, prior ${P.ranking.priorPrice}, exploration ${pct(P.ranking.explorationShare)}, jury capacity ${P.jury.capacity},
+position, prior ${P.ranking.priorPrice}, freshness half-life ${P.ranking.halfLifeHours} h, exploration ${pct(P.ranking.explorationShare)}, jury capacity ${P.jury.capacity},
 half-exposure ${P.jury.halfExposure.toLocaleString('en-US')}, quorum ${P.jury.quorum}, and ${P.jury.postsPerBallot}
-posts per ballot assigned by nullifier. *Previous defaults* is what Curia shipped before it adopted this report's
+posts per ballot assigned by nullifier. *First recommendation* is what shipped from this report's first
+recommendation until the second round (the section of that name): the same but b = ${F.market.liquidityCredits.toLocaleString('en-US')}, prior
+${F.ranking.priorPrice}, half-life ${F.ranking.halfLifeHours} h and half-exposure ${F.jury.halfExposure.toLocaleString('en-US')}. *Previous defaults* is what Curia shipped before it adopted this report's
 recommendations (b = ${Q.market.liquidityCredits}, cap ${Q.market.positionCapShares}, no verified-human grant, the
-single largest position left out, prior ${Q.ranking.priorPrice}, exploration ${pct(Q.ranking.explorationShare)},
+single largest position left out, prior ${Q.ranking.priorPrice}, half-life ${Q.ranking.halfLifeHours} h, exploration ${pct(Q.ranking.explorationShare)},
 capacity ${Q.jury.capacity}, half-exposure ${Q.jury.halfExposure.toLocaleString('en-US')}, every ballot covering the
 whole sample so a juror chooses what to judge): the counterfactual that shows what the change bought.
 
@@ -601,6 +818,7 @@ whole sample so a juror chooses what to judge): the counterfactual that shows wh
 
 ${targetsTable([
   { label: 'shipped', summaries: x.shipped },
+  { label: 'first recommendation', summaries: x.first },
   { label: 'previous defaults', summaries: x.previous },
 ])}
 
@@ -642,14 +860,19 @@ accounts, and the position cap also bounds how hard honest curators can push bac
 set by (a) the sampling probability of a post that was pushed up the feed, (b) how much honest money stands against
 the farm (the verified-human grant: the farm gets only the starting grant), (c) how much that money can express
 (b and the position cap), and (d) whether the jury that samples it can be concentrated (assignment). The shipped
-config moves all four; the margin over the cost target is thin (see the per-scenario numbers and the seeds' spread
-in the sweeps), so treat "met" as "met in this world", not as a guarantee.
+config moves all four. The cost is also measured *against* the honest run, so a config that gives low-quality posts
+more top time unaided makes each extra post-day look dearer without making capture harder (the second round below
+shows two such knobs). The smallest cost among the shipped attack rows is ${num(Math.min(...shippedAttacks.map((n) => costOf(x.shipped, n))))} grants on seeds
+${x.seeds.join(', ')} and ${num(minCost(heldShipped))} on the held-out seeds ${x.heldOutSeeds.join(', ')}: treat "met" as "met in this world", not as a
+guarantee.
 
 On the honest world (no attacker), low-quality posts take ${pct(lowOf(x.shipped))} of Curia's top-30 impressions with
-the shipped config (${pct(lowOf(x.previous))} with the previous defaults), against ${pct(lowOf(x.shipped, 'likes'))}
-on the likes feed and ${pct(lowOf(x.shipped, 'stake'))} on the stake-weighted feed: in this world likes track
-perceived quality exactly and nobody games them, which is the likes feed's best case (see the limits below); Curia
-pays for its capture resistance with exploration slots and prices that take a few trades to form.
+the shipped config (${pct(lowOf(x.first))} with the first recommendation, ${pct(lowOf(x.previous))} with the previous
+defaults), against ${pct(lowOf(x.shipped, 'likes'))} on the likes feed and ${pct(lowOf(x.shipped, 'stake'))} on the
+stake-weighted feed: in this world likes track perceived quality exactly and nobody games them, which is the likes
+feed's best case (see the limits below); Curia pays for its capture resistance with exploration slots and prices
+that take a few trades to form. What readers see is ${num(ageOf(x.shipped))} h old on average, impression-weighted
+(${num(ageOf(x.first))} h with the first recommendation; the likes feed, with the same half-life, ${num(ageOf(x.shipped, 'likes'))} h).
 
 ![attacker share](${x.attackerPng})
 
@@ -657,6 +880,7 @@ pays for its capture resistance with exploration slots and prices that take a fe
 
 ![farm timeline](${x.timePng})
 
+${secondRound}
 ## The world and the people
 
 - **Posts**: ${P.world.honestPostsPerHour} honest posts an hour (Poisson), hidden quality q ~ Beta(2, 2); the jury's
@@ -770,7 +994,8 @@ ${calibrationTable(x.previous)}
 ${skillSentence([...x.shipped, ...x.previous], 'shipped and previous defaults')} The market-maker loss is what the treasury pays for the information
 (LMSR's subsidy, at most b ln 2 per market): ${num(mmOf(x.shipped), 0)} credits per run shipped (b =
 ${P.market.liquidityCredits.toLocaleString('en-US')}; ${num(mmOf(x.shipped) / Math.max(1, eligibleOf(x.shipped)), 0)} per
-settled market against a worst case of ${num(P.market.liquidityCredits * Math.LN2, 0)}), ${num(mmOf(x.previous), 0)} with the
+settled market against a worst case of ${num(P.market.liquidityCredits * Math.LN2, 0)}), ${num(mmOf(x.first), 0)} with the
+first recommendation (b = ${F.market.liquidityCredits.toLocaleString('en-US')}), ${num(mmOf(x.previous), 0)} with the
 previous defaults (b = ${Q.market.liquidityCredits}).
 
 ## Sweeps
@@ -792,11 +1017,12 @@ ${sweepTable(s)}
 
 ## Shipped defaults, and why
 
-Curia ships what this report recommended (the table lists each variable's default today and before):
+Curia ships what this report recommended (the table lists each variable's default today, under the first
+recommendation, and before either):
 
-| variable | shipped (= recommended) | previous default | why |
-| --- | --- | --- | --- |
-${ENV_SETTINGS.map((e) => `| \`${e.name}\` | ${e.shipped} | ${e.previous} | ${e.note} |`).join('\n')}
+| variable | shipped (= recommended) | first recommendation | previous default | why |
+| --- | --- | --- | --- | --- |
+${ENV_SETTINGS.map((e) => `| \`${e.name}\` | ${e.shipped} | ${e.firstRound} | ${e.previous} | ${e.note} |`).join('\n')}
 
 Plus two rules in code: the robust price leaves out the largest net-YES **and** the largest net-NO position
 (\`each-side\`; sweep: farm share ${pct(pt('leaveOut', 0).farmAttackerShare)} with the single largest left out,
@@ -822,35 +1048,39 @@ Reasoning, knob by knob (numbers from the sweeps above, all other knobs shipped)
    version.
 2. **b = ${P.market.liquidityCredits.toLocaleString('en-US')}**: on the scale of a verified curator's bankroll, so each
    trade moves the price part of the way and the price becomes a wealth-weighted average of curators' beliefs rather
-   than the last trader's; it also makes pushing a price up expensive for the farm. Sweep, b = 100 → 1,000 → 3,000:
-   farm share ${pct(pt('liquidity', 100).farmAttackerShare)} → ${pct(pt('liquidity', 1000).farmAttackerShare)} →
-   ${pct(pt('liquidity', 3000).farmAttackerShare)}, farm cost ${num(pt('liquidity', 100).farmCostPerExtraTopDayGrants)} →
-   ${num(pt('liquidity', 1000).farmCostPerExtraTopDayGrants)} → ${num(pt('liquidity', 3000).farmCostPerExtraTopDayGrants)} grants,
-   honest low-quality share ${pct(pt('liquidity', 100).honestLowQualityShare)} → ${pct(pt('liquidity', 1000).honestLowQualityShare)} →
-   ${pct(pt('liquidity', 3000).honestLowQualityShare)}, and the treasury's market-maker loss
-   ${num(pt('liquidity', 100).honestMarketMakerLoss, 0)} → ${num(pt('liquidity', 1000).honestMarketMakerLoss, 0)} →
-   ${num(pt('liquidity', 3000).honestMarketMakerLoss, 0)} credits per run (credits the treasury mints into curators'
-   hands for pricing posts: fund it accordingly).${
+   than the last trader's; it also makes pushing a price up expensive for the farm. Sweep (with today's prior and
+   half-life), b = ${LIQ.map((v) => v.toLocaleString('en-US')).join(' → ')}: farm share ${LIQ.map((v) => pct(pt('liquidity', v).farmAttackerShare)).join(' → ')},
+   farm cost ${LIQ.map((v) => num(pt('liquidity', v).farmCostPerExtraTopDayGrants)).join(' → ')} grants, honest low-quality share
+   ${LIQ.map((v) => pct(pt('liquidity', v).honestLowQualityShare)).join(' → ')}, and the treasury's market-maker loss
+   ${LIQ.map((v) => num(pt('liquidity', v).honestMarketMakerLoss, 0)).join(' → ')} credits per run (credits the treasury mints into
+   curators' hands for pricing posts: fund it accordingly).${
      pt('liquidity', 3000).farmCostPerExtraTopDayGrants >
-       pt('liquidity', 1000).farmCostPerExtraTopDayGrants &&
-     pt('liquidity', 3000).honestLowQualityShare > pt('liquidity', 1000).honestLowQualityShare
-       ? ' 3,000 makes capture costlier still, but prices too sluggish for the honest feed and the subsidy larger: 1,000 is the compromise.'
+       pt('liquidity', P.market.liquidityCredits).farmCostPerExtraTopDayGrants &&
+     pt('liquidity', 3000).honestLowQualityShare >
+       pt('liquidity', P.market.liquidityCredits).honestLowQualityShare
+       ? ` 3,000 makes capture costlier still, but prices too sluggish for the honest feed and the subsidy larger: ${P.market.liquidityCredits.toLocaleString('en-US')} is the compromise.`
+       : ''
+   }${
+     honestOf(B2000).lowQualityShare > honestOf(FIRST).lowQualityShare &&
+     honestOf(S).lowQualityShare < honestOf(FIRST).lowQualityShare
+       ? ` b = 2,000 on its own (with the first recommendation's prior and half-life) raised the honest low-quality share; with prior ${P.ranking.priorPrice} and half-life ${P.ranking.halfLifeHours} h it lowers it (the second round).`
        : ''
    }
-3. **Position cap ${P.market.positionCapShares.toLocaleString('en-US')} shares**: with b = 1,000 a 300-share cap lets an
+3. **Position cap ${P.market.positionCapShares.toLocaleString('en-US')} shares**: with b = ${P.market.liquidityCredits.toLocaleString('en-US')} a 300-share cap lets an
    honest curator move a price by only a few points; farm accounts, with 1,000 credits each, cannot use a larger cap,
    so raising it helps only the side with money. Sweep, 300 → 3,000 → 10,000: farm cost
    ${num(pt('positionCap', 300).farmCostPerExtraTopDayGrants)} → ${num(pt('positionCap', 3000).farmCostPerExtraTopDayGrants)} →
    ${num(pt('positionCap', 10000).farmCostPerExtraTopDayGrants)} grants, whale share
    ${pct(pt('positionCap', 300).whaleAttackerShare)} → ${pct(pt('positionCap', 3000).whaleAttackerShare)} →
    ${pct(pt('positionCap', 10000).whaleAttackerShare)}. The leave-out rule, not the cap, is what stops a whale.
-4. **Prior ${P.ranking.priorPrice}**: a market below the trader minimum ranks at the prior; at 0.5 a brand-new post with a
-   fresh timestamp outranks consensus-good posts a few hours old. Sweep, 0.5 → 0.4: honest low-quality share
-   ${pct(pt('prior', 0.5).honestLowQualityShare)} → ${pct(pt('prior', 0.4).honestLowQualityShare)}, farm share
-   ${pct(pt('prior', 0.5).farmAttackerShare)} → ${pct(pt('prior', 0.4).farmAttackerShare)}, farm cost per extra
-   post-day ${num(pt('prior', 0.5).farmCostPerExtraTopDayGrants)} → ${num(pt('prior', 0.4).farmCostPerExtraTopDayGrants)} grants.${
-     pt('prior', 0.5).farmCostPerExtraTopDayGrants > pt('prior', 0.4).farmCostPerExtraTopDayGrants
-       ? ` That last number is the price of the better honest feed: with unpriced posts ranked at 0.5 the farm's pushed posts stand out less against them, so each extra post-day costs it more. The shipped 0.4 favours what readers see${pt('prior', 0.5).farmCostPerExtraTopDayGrants >= 100 ? '; 0.5 would clear the cost target by a wider margin' : ''}.`
+4. **Prior ${P.ranking.priorPrice}**: a market below the trader minimum ranks at the prior; at 0.5 (a new market's own
+   price) a brand-new post with a fresh timestamp outranks consensus-good posts a few hours old. Sweep, prior
+   ${PRIORS.join(' → ')}: honest low-quality share ${PRIORS.map((v) => pct(pt('prior', v).honestLowQualityShare)).join(' → ')}, feed age
+   ${PRIORS.map((v) => num(pt('prior', v).honestFeedAgeHours)).join(' → ')} h, farm share ${PRIORS.map((v) => pct(pt('prior', v).farmAttackerShare)).join(' → ')}, farm
+   cost per extra post-day ${PRIORS.map((v) => num(pt('prior', v).farmCostPerExtraTopDayGrants)).join(' → ')} grants.${
+     pt('prior', 0.5).farmCostPerExtraTopDayGrants >
+     pt('prior', P.ranking.priorPrice).farmCostPerExtraTopDayGrants
+       ? ` A higher prior raises the cost per post-day only because unpriced low-quality posts then get more top time unaided (the reference the cost is measured against); the farm's share does not fall with it. ${P.ranking.priorPrice} favours what readers see.`
        : ''
    }
 5. **Exploration ${pct(P.ranking.explorationShare)}**: exploration slots go to young markets regardless of price, so
@@ -867,9 +1097,11 @@ Reasoning, knob by knob (numbers from the sweeps above, all other knobs shipped)
    ${num(pt('halfExposure', 1000).honestVotesPerSampled)} → ${num(pt('halfExposure', 3000).honestVotesPerSampled)} →
    ${num(pt('halfExposure', 100000).honestVotesPerSampled)}. ${
      bestOf('halfExposure', (p) => p.farmCostPerExtraTopDayGrants).value !== P.jury.halfExposure
-       ? `Around today's config the sweep no longer favours ${P.jury.halfExposure.toLocaleString('en-US')}: ${bestOf('halfExposure', (p) => p.farmCostPerExtraTopDayGrants).value.toLocaleString('en-US')} makes the farm pay most (a lower half-exposure samples more of every post that reached the feed, at the price of fewer votes per sampled post). The ${P.jury.halfExposure.toLocaleString('en-US')} default came from this report's first sweeps, around the previous defaults, where the capacity of 50 bound and 1,000 saturated every post that reached the feed (the median such post has ${num(medianImprOf(x.shipped), 0)} impressions here); with the capacity at 100 that argument is weaker. Left as shipped in this round of changes; a candidate for re-tuning (\`CURIA_JURY_HALF_EXPOSURE\`).`
+       ? `Around today's config ${bestOf('halfExposure', (p) => p.farmCostPerExtraTopDayGrants).value.toLocaleString('en-US')} makes the farm pay most in this sweep, ${P.jury.halfExposure.toLocaleString('en-US')} ships: the sweep's seeds are two, the second round's candidates three plus five held out, and the cost is noisy between neighbouring points.`
        : `The shipped value makes the farm pay most in this sweep.`
-   } Capacity 50 → 100 → 200: farm cost ${num(pt('capacity', 50).farmCostPerExtraTopDayGrants)} →
+   } The first recommendation's 3,000 came from sweeps around the previous defaults, where the capacity of 50 bound;
+   with the capacity at 100 a lower half-exposure samples more of what reached the feed (the median such post has
+   ${num(medianImprOf(x.shipped), 0)} impressions here), at the price of fewer votes per sampled post. Capacity 50 → 100 → 200: farm cost ${num(pt('capacity', 50).farmCostPerExtraTopDayGrants)} →
    ${num(pt('capacity', 100).farmCostPerExtraTopDayGrants)} → ${num(pt('capacity', 200).farmCostPerExtraTopDayGrants)} grants,
    votes per sampled post ${num(pt('capacity', 50).honestVotesPerSampled)} → ${num(pt('capacity', 100).honestVotesPerSampled)} →
    ${num(pt('capacity', 200).honestVotesPerSampled)}${
@@ -879,7 +1111,10 @@ Reasoning, knob by knob (numbers from the sweeps above, all other knobs shipped)
            juryOf(x.shipped, (j) => j.sampledPerRound),
            0,
          )} posts and the capacity does not bind; 50 does, and judges fewer pushed posts`
-       : ''
+       : `: a round samples about ${num(
+           juryOf(x.shipped, (j) => j.sampledPerRound),
+           0,
+         )} posts on average here, so at ${P.jury.capacity} the capacity binds in some rounds; 50 binds in all and judges fewer pushed posts`
    }. Half-exposure and capacity are in impressions and posts: scale them with traffic.
 7. **${P.jury.postsPerBallot} posts per ballot**: with J ballots, k posts each and n sampled posts, a post expects
    J × k / n votes. Sweep, k = 4 → 12 → 36: votes per sampled post ${num(pt('postsPerBallot', 4).honestVotesPerSampled)} →
@@ -891,18 +1126,17 @@ Reasoning, knob by knob (numbers from the sweeps above, all other knobs shipped)
    ${num(pt('postsPerBallot', 36).farmCostPerExtraTopDayGrants)} grants. 12 is a sitting a person can judge with care
    and, at this jury's size, leaves each post well above the quorum; a smaller jury (or a larger capacity) needs a
    larger k or a smaller quorum, since posts that miss the quorum are void and refund the attacker.
-8. **Unchanged**: trader minimum 3 (raising it leaves consensus posts at the prior, since curators stop trading once a
+8. **Half-life ${P.ranking.halfLifeHours} h**: sweep (today's b and prior), ${HALF_LIVES.join(' → ')} h: honest low-quality share
+   ${HALF_LIVES.map((v) => pct(pt('halfLife', v).honestLowQualityShare)).join(' → ')}, feed age ${HALF_LIVES.map((v) => num(pt('halfLife', v).honestFeedAgeHours)).join(' → ')} h, farm share
+   ${HALF_LIVES.map((v) => pct(pt('halfLife', v).farmAttackerShare)).join(' → ')}, farm cost per extra post-day
+   ${HALF_LIVES.map((v) => num(pt('halfLife', v).farmCostPerExtraTopDayGrants)).join(' → ')} grants. A slower decay shows readers
+   better-priced posts and fewer pushed ones${pt('halfLife', 12).farmCostPerExtraTopDayGrants < pt('halfLife', P.ranking.halfLifeHours).farmCostPerExtraTopDayGrants ? ', but each pushed post that does get in stays longer, so the cost per extra post-day falls' : ''};
+   and readers see older posts, which this model's readers do not mind (they value only quality), so the feed-age
+   column is there for a reader who does. With the second round's other changes, 10 h ${runnerUpBetter ? `did better than ${P.ranking.halfLifeHours} h on seeds ${x.seeds.join(', ')}` : `was no better than ${P.ranking.halfLifeHours} h on seeds ${x.seeds.join(', ')}`} and ${heldMisses(heldRunnerUp).length > 0 ? 'missed the cost target on the held-out seeds' : 'held on the held-out seeds too'} (the second round).
+9. **Unchanged**: trader minimum 3 (raising it leaves consensus posts at the prior, since curators stop trading once a
    price matches their belief, so only contested posts reach it; the farm passes any minimum for free), quorum 3
    (sweep: quorum ${P.jury.quorum} → 15 turns void rate ${pct(pt('quorum', P.jury.quorum).honestVoidRate)} →
-   ${pct(pt('quorum', 15).honestVoidRate)}; void refunds the attacker), p_min 0.05, half-life 6 h. The half-life sweep
-   argues with that last one: 12 h and 24 h lower the honest low-quality share
-   (${pct(pt('halfLife', 6).honestLowQualityShare)} → ${pct(pt('halfLife', 12).honestLowQualityShare)} →
-   ${pct(pt('halfLife', 24).honestLowQualityShare)}) and the farm's share (${pct(pt('halfLife', 6).farmAttackerShare)} →
-   ${pct(pt('halfLife', 12).farmAttackerShare)} → ${pct(pt('halfLife', 24).farmAttackerShare)}) in this world, while the
-   farm's cost per extra post-day moves ${num(pt('halfLife', 6).farmCostPerExtraTopDayGrants)} →
-   ${num(pt('halfLife', 12).farmCostPerExtraTopDayGrants)} → ${num(pt('halfLife', 24).farmCostPerExtraTopDayGrants)}
-   grants. A slower feed also shows readers older posts, which this model does not penalise (its readers value only
-   quality), so 6 h stays; it is the strongest candidate for a second look.
+   ${pct(pt('quorum', 15).honestVoidRate)}; void refunds the attacker), p_min 0.05.
 
 ## Findings for other owners
 

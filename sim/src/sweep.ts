@@ -23,7 +23,7 @@ export const SWEEPS: SweepSpec[] = [
     key: 'liquidity',
     label: 'liquidity b (credits)',
     envVar: 'CURIA_MARKET_LIQUIDITY_CREDITS',
-    values: [100, 300, 1000, 3000],
+    values: [100, 300, 1000, 2000, 3000],
     apply: (v) => ({ market: { liquidityCredits: v } }),
     log: true,
   },
@@ -90,7 +90,7 @@ export const SWEEPS: SweepSpec[] = [
     key: 'halfLife',
     label: 'freshness half-life (hours)',
     envVar: 'CURIA_RANK_HALF_LIFE_HOURS',
-    values: [3, 6, 12, 24],
+    values: [3, 6, 8, 12, 24],
     apply: (v) => ({ ranking: { halfLifeHours: v } }),
     log: true,
   },
@@ -150,6 +150,8 @@ export interface SweepPoint {
   honestVoidRate: number
   /** Endorse + reject votes per sampled post, honest world. */
   honestVotesPerSampled: number
+  /** Mean age (hours) of what readers saw in the top positions, honest world. */
+  honestFeedAgeHours: number
   whaleAttackerShare: number
   whaleLostGrants: number
   farmAttackerShare: number
@@ -200,6 +202,7 @@ export function summarisePoint(value: number, r: Record<SweepScenario, ScenarioR
     honestJuryAccuracy: m(r.honest, (x) => x.curia.jury.accuracy),
     honestVoidRate: m(r.honest, (x) => x.curia.jury.voidRate),
     honestVotesPerSampled: m(r.honest, (x) => x.curia.jury.meanVotesPerSampled),
+    honestFeedAgeHours: m(r.honest, (x) => x.curia.feedAgeHours),
     whaleAttackerShare: m(r['whale-30'], (x) => x.curia.attackerShare),
     whaleLostGrants: m(r['whale-30'], (x) => x.curia.attackerLostGrants),
     farmAttackerShare: m(r['farm-100'], (x) => x.curia.attackerShare),

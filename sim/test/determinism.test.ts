@@ -32,18 +32,18 @@ describe('a run is a pure function of its seed and parameters', () => {
     }).toMatchInlineSnapshot(`
       {
         "attackerEndorsed": 0,
-        "attackerLostCredits": 29728.398501,
+        "attackerLostCredits": 11619.964817,
         "attackerPosts": 8,
-        "attackerShare": "0.018598135320",
-        "curatorBrier": "0.136920438271",
-        "likesAttackerShare": "0.045027052340",
-        "lowQualityShare": "0.279745525944",
-        "marketMakerLossCredits": 22905.993055,
+        "attackerShare": "0.011030001333",
+        "curatorBrier": "0.120501156828",
+        "likesAttackerShare": "0.049701315347",
+        "lowQualityShare": "0.289472443813",
+        "marketMakerLossCredits": 33920.06437,
         "posts": 366,
         "refusals": {},
-        "sampled": 56,
-        "stakeAttackerShare": "0.175801786068",
-        "trades": 3852,
+        "sampled": 59,
+        "stakeAttackerShare": "0.202716778820",
+        "trades": 4128,
       }
     `)
   })

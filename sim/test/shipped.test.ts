@@ -6,7 +6,13 @@ import { DEFAULT_JURY_CONFIG } from '@curia/curation/service/jury-config'
 import { describe, expect, it } from 'vitest'
 import { assignedPostIds, postUri, simNullifier } from '../src/core/jury'
 import { DEFAULT_PARAMS, withParams } from '../src/params'
-import { ENV_SETTINGS, RECOMMENDED } from '../src/recommend'
+import {
+  ENV_SETTINGS,
+  FIRST_RECOMMENDATION,
+  PREVIOUS_DEFAULTS,
+  RECOMMENDED,
+  SECOND_ROUND_CANDIDATES,
+} from '../src/recommend'
 import { runScenario } from '../src/run'
 import { SWEEPS, sweepValueOf } from '../src/sweep'
 import { small } from './small'
@@ -26,10 +32,11 @@ describe('the simulator’s defaults are what Curia ships', () => {
     })
     // The values this session's report measures, spelled out (a change of Curia's defaults must show up here).
     expect(DEFAULT_PARAMS.market).toMatchObject({
-      liquidityCredits: 1000,
+      liquidityCredits: 2000,
       positionCapShares: 3000,
       humanGrantCredits: 9000,
     })
+    expect(DEFAULT_PARAMS.ranking).toMatchObject({ halfLifeHours: 8, priorPrice: 0.3, explorationShare: 0.1 })
     const r = DEFAULT_PARAMS.ranking
     expect({
       halfLifeMs: r.halfLifeHours * HOUR_MS,
@@ -48,7 +55,7 @@ describe('the simulator’s defaults are what Curia ships', () => {
     expect(r.leaveOut).toBe('each-side')
     expect(DEFAULT_PARAMS.jury).toMatchObject({ ...DEFAULT_ROUND_PARAMS, assignment: 'nullifier' })
     expect(DEFAULT_JURY_CONFIG.params).toEqual(DEFAULT_ROUND_PARAMS)
-    expect(DEFAULT_PARAMS.jury).toMatchObject({ capacity: 100, halfExposure: 3000, postsPerBallot: 12 })
+    expect(DEFAULT_PARAMS.jury).toMatchObject({ capacity: 100, halfExposure: 1000, postsPerBallot: 12 })
   })
 
   it('every sweep runs through the shipped value, and that value is what its env var defaults to', () => {
@@ -71,6 +78,37 @@ describe('the simulator’s defaults are what Curia ships', () => {
       expect(e.exists, e.name).toBe(true)
       expect(e.shipped, e.name).toBe(e.recommended)
     }
+  })
+
+  it('the second round’s candidates start from the first recommendation and include what ships', () => {
+    const first = withParams(DEFAULT_PARAMS, FIRST_RECOMMENDATION)
+    const configs = SECOND_ROUND_CANDIDATES.map((c) => withParams(first, c.over))
+    expect(configs[0]).toEqual(first)
+    const shipped = SECOND_ROUND_CANDIDATES.filter((c) => c.label.endsWith('(shipped)'))
+    expect(shipped).toHaveLength(1)
+    expect(withParams(first, shipped[0]!.over)).toEqual(DEFAULT_PARAMS)
+  })
+
+  it('the env table’s earlier columns are the configs the report runs as counterfactuals', () => {
+    const first = withParams(DEFAULT_PARAMS, FIRST_RECOMMENDATION)
+    const previous = withParams(DEFAULT_PARAMS, PREVIOUS_DEFAULTS)
+    for (const spec of SWEEPS) {
+      const env = ENV_SETTINGS.find((e) => e.name === spec.envVar)
+      if (!env) continue
+      expect(Number(env.firstRound), spec.key).toBe(sweepValueOf(spec.key, first))
+      // '(none)': the knob did not exist, which the simulator models as 0 (no grant) or whole-sample ballots.
+      if (!env.previous.startsWith('(none')) {
+        expect(Number(env.previous), spec.key).toBe(sweepValueOf(spec.key, previous))
+      }
+    }
+    // The first recommendation differs from today's only where this round changed a default.
+    const changed = ENV_SETTINGS.filter((e) => e.firstRound !== e.shipped).map((e) => e.name)
+    expect(changed.sort()).toEqual([
+      'CURIA_JURY_HALF_EXPOSURE',
+      'CURIA_MARKET_LIQUIDITY_CREDITS',
+      'CURIA_RANK_HALF_LIFE_HOURS',
+      'CURIA_RANK_PRIOR_PRICE',
+    ])
   })
 })
 

@@ -24,15 +24,16 @@ export interface RoundParams extends SamplingParams {
 }
 
 /**
- * Defaults, from the capture simulation (sim/report/REPORT.md): capacity 100 and half-exposure 3,000 (exposure-
- * weighted: a post pushed up the feed is judged more often than one nobody saw, at pMin; both are absolute, in posts
- * and impressions, so scale them with traffic), 12 posts per ballot (a juror's sitting; with J ballots and n sampled
- * posts each post expects J * 12 / n votes, against the quorum).
+ * Defaults, from the capture simulation (sim/report/REPORT.md): capacity 100 and half-exposure 1,000 (exposure-
+ * weighted: a post pushed up the feed is judged more often than one nobody saw, at pMin; a post with the median
+ * impressions of those that reached the simulated feed, about 1,500, is sampled with probability about 0.6; both are
+ * absolute, in posts and impressions, so scale them with traffic), 12 posts per ballot (a juror's sitting; with J
+ * ballots and n sampled posts each post expects J * 12 / n votes, against the quorum).
  */
 export const DEFAULT_ROUND_PARAMS: Required<RoundParams> = {
   pMin: 0.05,
   pMax: 1,
-  halfExposure: 3_000,
+  halfExposure: 1_000,
   capacity: 100,
   quorum: 3,
   postsPerBallot: 12,

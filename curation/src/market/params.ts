@@ -34,7 +34,9 @@ export interface LedgerParams {
 const HOUR_MS = 3_600_000
 
 export const DEFAULT_MARKET_PARAMS: MarketParams = {
-  liquidityMicro: 1_000n * MICRO,
+  // The simulator's recommendation (sim/report/REPORT.md): deep enough that a farm of starting grants cannot push a
+  // price far, at twice the treasury's subsidy of b = 1,000.
+  liquidityMicro: 2_000n * MICRO,
   windowMs: 48 * HOUR_MS,
   openFeeMicro: 5n * MICRO,
   positionCapMicro: 3_000n * MICRO,
