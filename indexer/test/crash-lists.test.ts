@@ -108,18 +108,10 @@ describe('crash safety of candidate list membership', () => {
       if (i % 5 === 0) await post(carol, `carol ${i}`)
       if (i % 6 === 0) expectedPosts.add(await post(dave, `dave ${i}`))
       if (i === 20 || i === 45 || i === 65) {
-        await waitFor(
-          'a committed cursor',
-          async () => (await database.sql`select 1 from indexer_cursor`).length > 0,
-        )
-        expect(await indexer.kill('SIGKILL')).toBeNull()
+        await indexer.killAfterCommit(database.sql)
         kills++
       }
-      if (i === 25 || i === 55 || i === 70) {
-        const from = indexer.output.length
-        indexer.start()
-        await indexer.waitForLine('reading jetstream', from)
-      }
+      if (i === 25 || i === 55 || i === 70) await indexer.restart()
     }
     expect(kills).toBe(3)
 

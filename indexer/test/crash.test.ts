@@ -78,20 +78,11 @@ describe('crash safety', () => {
         for (const [key, like] of likes) if (like.subject === victim.uri) likes.delete(key)
       }
       if (i === 30 || i === 65 || i === 95) {
-        // Kill it while the stream is flowing (the writes above are still arriving). A first kill before anything
-        // committed would restart from the live tail by design, so make sure a cursor exists first.
-        await waitFor(
-          'a committed cursor',
-          async () => (await database.sql`select 1 from indexer_cursor`).length > 0,
-        )
-        expect(await indexer.kill('SIGKILL')).toBeNull()
+        // Killed while the stream is flowing (the writes above are still arriving).
+        await indexer.killAfterCommit(database.sql)
         kills++
       }
-      if (i === 40 || i === 75 || i === 105) {
-        const from = indexer.output.length
-        indexer.start()
-        await indexer.waitForLine('reading jetstream', from)
-      }
+      if (i === 40 || i === 75 || i === 105) await indexer.restart()
     }
     expect(kills).toBe(3)
 

@@ -146,6 +146,22 @@ export class IndexerProcess {
     return code ?? null
   }
 
+  /**
+   * SIGKILL while the stream is flowing, once a cursor has committed (a first kill before anything committed would
+   * restart from the live tail, by design). Resolves when the process is gone.
+   */
+  async killAfterCommit(sql: Sql): Promise<void> {
+    await waitFor('a committed cursor', async () => (await sql`select 1 from indexer_cursor`).length > 0)
+    if ((await this.kill('SIGKILL')) !== null) throw new Error('the indexer exited before it was killed')
+  }
+
+  /** Starts it again and waits until it reads the stream (from its cursor). */
+  async restart(): Promise<void> {
+    const from = this.output.length
+    this.start()
+    await this.waitForLine('reading jetstream', from)
+  }
+
   async waitForLine(text: string, from = 0): Promise<string> {
     return waitFor(
       `"${text}" in the indexer's output`,
