@@ -1,15 +1,10 @@
 import type { NextConfig } from 'next'
-import { PHASE_DEVELOPMENT_SERVER } from 'next/constants'
 import { getWebConfig } from './server/config'
-import { securityHeaders, templateOrigin, workerScriptHeaders } from './server/security-headers'
 
-export default function nextConfig(phase: string): NextConfig {
-  const config = getWebConfig()
-  // The blob server may be plain http (the demo's local PDS), which `https:` in img-src does not cover.
-  const imageOrigins = [config.blobUrlTemplate, config.avatarUrlTemplate]
-    .map(templateOrigin)
-    .filter((o): o is string => o !== null)
-
+export default function nextConfig(): NextConfig {
+  // Validates the environment once at build and start: a bad variable stops here, with its name.
+  getWebConfig()
+  // Security headers are set by proxy.ts, not by `headers()` here (see there why).
   return {
     // Workspace packages are TypeScript source: Next compiles them like the app's own files.
     transpilePackages: ['@curia/db', '@curia/curation'],
@@ -27,15 +22,5 @@ export default function nextConfig(phase: string): NextConfig {
     ],
     poweredByHeader: false,
     reactStrictMode: true,
-    headers() {
-      return [
-        {
-          source: '/:path*',
-          headers: securityHeaders({ dev: phase === PHASE_DEVELOPMENT_SERVER, imageOrigins }),
-        },
-        // Build assets include the jury's proof worker, which needs its own policy (later rules override earlier).
-        { source: '/_next/static/:path*', headers: workerScriptHeaders() },
-      ]
-    },
   }
 }

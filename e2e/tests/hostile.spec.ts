@@ -57,6 +57,8 @@ test('serves the security headers: a CSP without unsafe-eval, nosniff, a referre
   expect(csp).toContain("frame-ancestors 'none'")
   expect(res.headers()['x-content-type-options']).toBe('nosniff')
   expect(res.headers()['referrer-policy']).toBe('strict-origin-when-cross-origin')
+  // The image policy names the blob server the running app was given (this network's PDS, plain http).
+  expect(csp).toMatch(/img-src [^;]*http:\/\/localhost:\d+/)
 })
 
 test('the feed API refuses a crafted cursor or page size with a clear 400', async ({ request }) => {
@@ -70,8 +72,18 @@ test('the feed API refuses a crafted cursor or page size with a clear 400', asyn
   expect(await res.json()).toMatchObject({ error: 'bad_request' })
 })
 
-// A path whose percent-encoding does not decode (`/post/x/%E0%A4%A`) still gets a 500 from Next's own router in
-// production, before any of Curia's code runs (vercel/next.js#92527; fix proposed in #92557): not tested here.
+test('a path whose percent-encoding does not decode is a 400 with the security headers, not a server error', async ({
+  request,
+}) => {
+  for (const path of ['/post/x/%E0%A4%A', '/%E0%A4%A', '/curator/%ZZ', '/api/feed/%C0']) {
+    const res = await request.get(path)
+    expect(res.status(), path).toBe(400)
+    expect(await res.text()).toContain('not valid percent-encoding')
+    expect(res.headers()['x-content-type-options']).toBe('nosniff')
+    expect(res.headers()['content-security-policy']).toContain("frame-ancestors 'none'")
+  }
+})
+
 test('malformed and hostile page paths are a 404 page, never a server error', async ({ request }) => {
   const paths = [
     '/post/not-a-did/3kq2abcd',

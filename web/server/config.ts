@@ -45,6 +45,8 @@ export interface WebConfig {
    * verifies on the request's own thread.
    */
   verifierThreads: number
+  /** Running under `next dev` (NODE_ENV=development): the page policy allows what React's debugging needs. */
+  devServer: boolean
 }
 
 export type OAuthConfig =
@@ -105,6 +107,7 @@ const envSchema = z.object({
   CURIA_ALLOW_HTTP_IDENTITY: optional(z.enum(['true', 'false', '1', '0'])),
   CURIA_RECORD_SOURCE_URL: optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })),
   CURIA_VERIFIER_THREADS: optional(z.coerce.number().int().min(0).max(64)),
+  NODE_ENV: optional(z.string()),
 })
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost'])
@@ -159,6 +162,7 @@ export function readWebConfig(env: Record<string, string | undefined>, cwd = pro
     ledger: params.ledger,
     // One per core, at most two: a round's ballots arrive in bursts, and the rest of the app needs a core too.
     verifierThreads: e.CURIA_VERIFIER_THREADS ?? Math.min(2, availableParallelism()),
+    devServer: e.NODE_ENV === 'development',
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * The response headers every route gets. Pure, so next.config and a test build the same list.
+ * The response headers every route gets (set by proxy.ts). Pure, so the proxy and a test build the same list.
  *
  * Scripts: 'unsafe-inline' stays because the App Router streams its payload in inline <script> tags; the strict
  * alternative is a per-request nonce from proxy.ts, which makes every page dynamic and uncacheable. What keeps
@@ -11,9 +11,9 @@ export function securityHeaders(opts: { dev: boolean; imageOrigins: readonly str
   key: string
   value: string
 }[] {
-  // Headers are fixed when `next build` runs, but the blob server is chosen when `next start` runs (the demo points
-  // it at a local PDS on a port picked at boot). So: any https origin, any loopback port, and whatever origin the
-  // build saw. Images cannot run script; what keeps this page safe is script-src and React's escaping.
+  // Any https origin (Bluesky's CDN, a PDS), any loopback port (a local network's PDS) and the configured blob
+  // origins, which may be plain http. Images cannot run script; what keeps this page safe is script-src and React's
+  // escaping.
   const imageSources = [
     "'self'",
     'data:',

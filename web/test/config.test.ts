@@ -31,6 +31,7 @@ describe('readWebConfig', () => {
       market: DEFAULT_MARKET_PARAMS,
       ledger: DEFAULT_LEDGER_PARAMS,
       verifierThreads: Math.min(2, availableParallelism()),
+      devServer: false,
     })
   })
 
