@@ -145,7 +145,9 @@ function isBuildStale(): boolean {
     'curation/src',
     'db/src',
   ].map((d) => join(root, d))
-  const files = ['web/next.config.ts', 'web/proxy.ts', 'web/package.json', 'web/postcss.config.mjs'].map((f) => join(root, f))
+  const files = ['web/next.config.ts', 'web/proxy.ts', 'web/package.json', 'web/postcss.config.mjs'].map(
+    (f) => join(root, f),
+  )
   const newest = (path: string): number => {
     if (!existsSync(path)) return 0
     const s = statSync(path)
