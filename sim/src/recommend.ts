@@ -66,6 +66,14 @@ export const SECOND_ROUND_CANDIDATES: { label: string; over: ParamOverrides }[] 
       jury: { halfExposure: 1000 },
     },
   },
+  {
+    label: 'shipped + trader minimum 5',
+    over: {
+      market: { liquidityCredits: 2000 },
+      ranking: { priorPrice: 0.3, halfLifeHours: 8, minTraders: 5 },
+      jury: { halfExposure: 1000 },
+    },
+  },
 ]
 
 /**
@@ -136,7 +144,7 @@ export const ENV_SETTINGS: EnvSetting[] = [
     firstRound: '3',
     previous: '3',
     exists: true,
-    note: 'unchanged: higher values leave consensus posts at the prior and help the farm.',
+    note: 'unchanged: 10 or more leave consensus posts at the prior and let the farm in; 5 is no clear gain (the second round).',
   },
   {
     name: 'CURIA_RANK_HALF_LIFE_HOURS',

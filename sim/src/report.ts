@@ -30,6 +30,12 @@ export interface ReportOptions {
 const ROUND_ATTACKS = ['whale-30', 'farm-100', 'whale-30+farm-100', 'whale+farm+cartel-20']
 /** The runner-up, better than the shipped config on the chosen seeds: the held-out seeds check it too. */
 const RUNNER_UP = 'b = 2,000 + prior 0.3 + half-life 10 h + half-exposure 1,000'
+/** The shipped combination with the first recommendation's prior: fresher, for a deployment that values that more. */
+const FRESHER = 'b = 2,000 + half-life 8 h + half-exposure 1,000'
+/** The shipped config with a trader minimum of 5, which its own sweep flattered. */
+const MIN_TRADERS_5 = 'shipped + trader minimum 5'
+/** The candidates the held-out seeds re-check, besides the shipped config and the first recommendation. */
+const HELD_OUT_CANDIDATES = [RUNNER_UP, FRESHER, MIN_TRADERS_5]
 
 interface CandidateResult {
   label: string
@@ -321,11 +327,13 @@ export function writeReport(opts: ReportOptions): void {
     return { label: c.label, rows: evaluate(withParams(firstParams, c.over), seeds) }
   })
   log(`held-out seeds ${heldOutSeeds.join(', ')}`)
-  const runnerUp = SECOND_ROUND_CANDIDATES.find((c) => c.label === RUNNER_UP)!
   const heldOut: CandidateResult[] = [
     { label: 'shipped', rows: evaluate(DEFAULT_PARAMS, heldOutSeeds) },
     { label: 'first recommendation', rows: evaluate(firstParams, heldOutSeeds) },
-    { label: RUNNER_UP, rows: evaluate(withParams(firstParams, runnerUp.over), heldOutSeeds) },
+    ...HELD_OUT_CANDIDATES.map((label) => {
+      const c = SECOND_ROUND_CANDIDATES.find((k) => k.label === label)!
+      return { label, rows: evaluate(withParams(firstParams, c.over), heldOutSeeds) }
+    }),
   ]
 
   const sweeps = SWEEPS.map((spec) => {
@@ -569,7 +577,8 @@ function renderMarkdown(x: RenderInput): string {
     Math.min(...ROUND_ATTACKS.map((n) => rowOf(c, n).costPerExtraTopDayGrants))
   const heldShipped = x.heldOut.find((c) => c.label === 'shipped')!
   const heldFirst = x.heldOut.find((c) => c.label === 'first recommendation')!
-  const heldRunnerUp = x.heldOut.find((c) => c.label === RUNNER_UP)!
+  const held = (label: string) => x.heldOut.find((c) => c.label === label)!
+  const heldRunnerUp = held(RUNNER_UP)
   const shareOf = (s: ScenarioSummary[], name: string, feed: 'curia' | 'likes' | 'stake' = 'curia') =>
     avg(pick(s, name).runs.map((r) => r[feed].attackerShare))
   const costOf = (s: ScenarioSummary[], name: string) => pooled(pick(s, name))
@@ -780,6 +789,21 @@ ${
             : ''
         }.`
       : 'The runner-up meets it too.'
+  }
+
+Two alternatives, on both sets of seeds (attack rows meeting the cost target, out of ${ROUND_ATTACKS.length}, on seeds ${x.seeds.join(', ')} / ${x.heldOutSeeds.join(', ')}):
+
+- **Prior 0.4 with the rest** (${FRESHER}): ${metIn(cand(FRESHER)).length} / ${metIn(held(FRESHER)).length} rows met against the shipped ${metIn(shippedCand).length} / ${metIn(heldShipped).length};
+  honest low-quality share ${pct(honestOf(FRESHER).lowQualityShare)} against ${pct(honestOf(S).lowQualityShare)}, feed age ${num(honestOf(FRESHER).feedAgeHours)} h against
+  ${num(honestOf(S).feedAgeHours)} h. Prior ${P.ranking.priorPrice} takes ${num((honestOf(FRESHER).lowQualityShare - honestOf(S).lowQualityShare) * 100)} points off the low-quality share at the price of
+  ${num(honestOf(S).feedAgeHours - honestOf(FRESHER).feedAgeHours)} h of freshness; a deployment whose readers value freshness more than this model's do can set
+  \`CURIA_RANK_PRIOR_PRICE=0.4\`.
+- **Trader minimum 5** on top of the shipped config (its own sweep below looks good): ${metIn(cand(MIN_TRADERS_5)).length} / ${metIn(held(MIN_TRADERS_5)).length} rows met,
+  smallest cost ${num(minCost(cand(MIN_TRADERS_5)))} / ${num(minCost(held(MIN_TRADERS_5)))} against the shipped ${num(minCost(shippedCand))} / ${num(minCost(heldShipped))}, honest low-quality
+  share ${pct(honestOf(MIN_TRADERS_5).lowQualityShare)}, feed age ${num(honestOf(MIN_TRADERS_5).feedAgeHours)} h.${
+    minCost(cand(MIN_TRADERS_5)) < minCost(shippedCand) || minCost(held(MIN_TRADERS_5)) < minCost(heldShipped)
+      ? ' Not a clear gain over 3 on both sets, so 3 stays.'
+      : ''
   }
 `
 
@@ -1061,6 +1085,12 @@ Reasoning, knob by knob (numbers from the sweeps above, all other knobs shipped)
        ? ` 3,000 makes capture costlier still, but prices too sluggish for the honest feed and the subsidy larger: ${P.market.liquidityCredits.toLocaleString('en-US')} is the compromise.`
        : ''
    }${
+     pt('liquidity', 1000).honestLowQualityShare <
+       pt('liquidity', P.market.liquidityCredits).honestLowQualityShare &&
+     pt('liquidity', 1000).farmCostPerExtraTopDayGrants < 100
+       ? ` 1,000 shows readers less low-quality content in this sweep but lets the farm through at ${num(pt('liquidity', 1000).farmCostPerExtraTopDayGrants)} grants per extra post-day.`
+       : ''
+   }${
      honestOf(B2000).lowQualityShare > honestOf(FIRST).lowQualityShare &&
      honestOf(S).lowQualityShare < honestOf(FIRST).lowQualityShare
        ? ` b = 2,000 on its own (with the first recommendation's prior and half-life) raised the honest low-quality share; with prior ${P.ranking.priorPrice} and half-life ${P.ranking.halfLifeHours} h it lowers it (the second round).`
@@ -1080,7 +1110,7 @@ Reasoning, knob by knob (numbers from the sweeps above, all other knobs shipped)
    cost per extra post-day ${PRIORS.map((v) => num(pt('prior', v).farmCostPerExtraTopDayGrants)).join(' → ')} grants.${
      pt('prior', 0.5).farmCostPerExtraTopDayGrants >
      pt('prior', P.ranking.priorPrice).farmCostPerExtraTopDayGrants
-       ? ` A higher prior raises the cost per post-day only because unpriced low-quality posts then get more top time unaided (the reference the cost is measured against); the farm's share does not fall with it. ${P.ranking.priorPrice} favours what readers see.`
+       ? ` A higher prior raises the cost per post-day while ${pt('prior', 0.5).farmAttackerShare >= pt('prior', P.ranking.priorPrice).farmAttackerShare ? "the farm's share does not fall" : "the farm's share falls only a little"}: unpriced low-quality posts get more top time unaided, which is the reference the cost is measured against. ${P.ranking.priorPrice} favours what readers see.`
        : ''
    }
 5. **Exploration ${pct(P.ranking.explorationShare)}**: exploration slots go to young markets regardless of price, so
@@ -1133,8 +1163,10 @@ Reasoning, knob by knob (numbers from the sweeps above, all other knobs shipped)
    better-priced posts and fewer pushed ones${pt('halfLife', 12).farmCostPerExtraTopDayGrants < pt('halfLife', P.ranking.halfLifeHours).farmCostPerExtraTopDayGrants ? ', but each pushed post that does get in stays longer, so the cost per extra post-day falls' : ''};
    and readers see older posts, which this model's readers do not mind (they value only quality), so the feed-age
    column is there for a reader who does. With the second round's other changes, 10 h ${runnerUpBetter ? `did better than ${P.ranking.halfLifeHours} h on seeds ${x.seeds.join(', ')}` : `was no better than ${P.ranking.halfLifeHours} h on seeds ${x.seeds.join(', ')}`} and ${heldMisses(heldRunnerUp).length > 0 ? 'missed the cost target on the held-out seeds' : 'held on the held-out seeds too'} (the second round).
-9. **Unchanged**: trader minimum 3 (raising it leaves consensus posts at the prior, since curators stop trading once a
-   price matches their belief, so only contested posts reach it; the farm passes any minimum for free), quorum 3
+9. **Unchanged**: trader minimum 3 (10 and 20 leave consensus posts at the prior, since curators stop trading once a
+   price matches their belief, so only contested posts reach it, while the farm passes any minimum for free: honest
+   low-quality share ${pct(pt('minTraders', 10).honestLowQualityShare)} and ${pct(pt('minTraders', 20).honestLowQualityShare)}, farm share ${pct(pt('minTraders', 10).farmAttackerShare)} and ${pct(pt('minTraders', 20).farmAttackerShare)}; 5 is the
+   second round's last alternative), quorum 3
    (sweep: quorum ${P.jury.quorum} → 15 turns void rate ${pct(pt('quorum', P.jury.quorum).honestVoidRate)} →
    ${pct(pt('quorum', 15).honestVoidRate)}; void refunds the attacker), p_min 0.05.
 

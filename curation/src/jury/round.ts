@@ -26,7 +26,7 @@ export interface RoundParams extends SamplingParams {
 /**
  * Defaults, from the capture simulation (sim/report/REPORT.md): capacity 100 and half-exposure 1,000 (exposure-
  * weighted: a post pushed up the feed is judged more often than one nobody saw, at pMin; a post with the median
- * impressions of those that reached the simulated feed, about 1,500, is sampled with probability about 0.6; both are
+ * impressions of those that reached the simulated feed, about 2,000, is sampled with probability about 0.7; both are
  * absolute, in posts and impressions, so scale them with traffic), 12 posts per ballot (a juror's sitting; with J
  * ballots and n sampled posts each post expects J * 12 / n votes, against the quorum).
  */
