@@ -49,7 +49,7 @@ export interface LeaderboardEntry {
 
 const ISO = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
 
-/** What a trade history row selects (`t` = trade, `a` = its account), shaped for `toItem`. */
+/** What a trade history row selects (`t` = trade, `a` = its account), shaped for `toTradeItem`. */
 const TRADE_COLUMNS = `t.id::text, t.market_id::text as "marketId", a.did, t.side, t.outcome,
   t.shares_micro::text as shares, t.money_micro::text as money, t.yes_price_before as "yesPriceBefore",
   t.yes_price_after as "yesPriceAfter", ${ISO('t.created_at')} as "createdAt"`
@@ -126,7 +126,8 @@ export async function listPositions(database: Database, did: string): Promise<Po
   })
 }
 
-type TradeRow = {
+/** A trade row as the queries here (and trade.ts's idempotency lookups) select it. */
+export type TradeRow = {
   id: string
   marketId: string
   did: string
@@ -139,7 +140,7 @@ type TradeRow = {
   createdAt: string
 }
 
-const toItem = (r: TradeRow): TradeHistoryItem => ({
+export const toTradeItem = (r: TradeRow): TradeHistoryItem => ({
   tradeId: Number(r.id),
   marketId: Number(r.marketId),
   did: r.did,
@@ -165,7 +166,7 @@ export async function listTraderTrades(
     where a.kind = 'curator' and a.did = ${did} and t.id < ${opts.beforeId ?? Number.MAX_SAFE_INTEGER}
     order by t.id desc
     limit ${clampLimit(opts.limit)}`
-  return rows.map(toItem)
+  return rows.map(toTradeItem)
 }
 
 /**
@@ -184,7 +185,7 @@ export async function listMarketTrades(
     where t.market_id = ${marketId} and t.id > ${opts.afterId ?? 0}
     order by t.id
     limit ${clampLimit(opts.limit, 1000)}`
-  return rows.map(toItem)
+  return rows.map(toTradeItem)
 }
 
 /**

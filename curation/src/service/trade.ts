@@ -27,7 +27,7 @@ import {
   type TradeSide,
 } from '../market/trade'
 import { assertDid } from './ledger'
-import type { TradeHistoryItem } from './trade-queries'
+import { toTradeItem, type TradeHistoryItem, type TradeRow } from './trade-queries'
 
 export interface PlaceTradeInput {
   did: string
@@ -406,33 +406,11 @@ function persist(
   )
 }
 
-interface PriorRow {
-  id: string
-  marketId: string
-  did: string
-  side: TradeSide
-  outcome: Outcome
-  shares: string
-  money: string
-  yesPriceBefore: number
-  yesPriceAfter: number
-  createdAt: string
+interface PriorRow extends TradeRow {
   key: string
   fingerprint: string
 }
 
-function toReceipt(r: PriorRow, replayed: boolean): TradeReceipt {
-  return {
-    tradeId: Number(r.id),
-    marketId: Number(r.marketId),
-    did: r.did,
-    side: r.side,
-    outcome: r.outcome,
-    sharesMicro: BigInt(r.shares),
-    moneyMicro: BigInt(r.money),
-    yesPriceBefore: r.yesPriceBefore,
-    yesPriceAfter: r.yesPriceAfter,
-    createdAt: r.createdAt,
-    replayed,
-  }
+function toReceipt(r: TradeRow, replayed: boolean): TradeReceipt {
+  return { ...toTradeItem(r), replayed }
 }
