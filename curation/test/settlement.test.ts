@@ -17,6 +17,7 @@ import { getMarket, openMarket } from '../src/service/market'
 import { getMarketSettlement, settleMarket, settleMarkets, type Verdict } from '../src/service/settlement'
 import { checkSettlementBooks } from '../src/service/settlement-audit'
 import { placeTrade, placeTrades } from '../src/service/trade'
+import { buyAtAnyPrice } from '../src/service/testing'
 import { listPositions } from '../src/service/trade-queries'
 
 const T0 = new Date('2026-03-01T12:00:00Z')
@@ -56,21 +57,8 @@ async function newMarket(at = T0): Promise<number> {
   return (await openMarket(database, { postUri: uri, now: at, params })).market.id
 }
 
-async function buy(did: string, marketId: number, outcome: Outcome, credits: bigint, at = T0) {
-  return placeTrade(
-    database,
-    {
-      did,
-      marketId,
-      side: 'buy',
-      outcome,
-      amountMicro: credits * MICRO,
-      limit: { kind: 'max_average_price', price: 1 },
-      idempotencyKey: `k${++keySeq}`,
-      now: at,
-    },
-    { rules },
-  )
+function buy(did: string, marketId: number, outcome: Outcome, credits: bigint, at = T0) {
+  return buyAtAnyPrice(database, rules, { did, marketId, outcome, credits, now: at })
 }
 
 async function sellAll(did: string, marketId: number, outcome: Outcome, at = T0) {

@@ -9,7 +9,7 @@ import { getBalance, grantStartingCredits, setupLedger } from '../src/service/le
 import { openMarket } from '../src/service/market'
 import { settleMarkets, type Verdict } from '../src/service/settlement'
 import { getCuratorSkill, settledProfitLeaderboard, skillLeaderboard } from '../src/service/skill'
-import { placeTrade } from '../src/service/trade'
+import { buyAtAnyPrice } from '../src/service/testing'
 import { listTraderTrades } from '../src/service/trade-queries'
 
 describe('skill scores (pure)', () => {
@@ -55,7 +55,6 @@ const alice = 'did:plc:alice' // buys what the jury will endorse
 const bob = 'did:plc:bob' // buys the opposite
 const carol = 'did:plc:carol' // follows alice, after her
 let database: Database
-let seq = 0
 
 beforeAll(async () => {
   database = await createTestDatabase({ max: 2 })
@@ -83,20 +82,7 @@ afterAll(async () => {
 })
 
 async function buy(did: string, marketId: number, outcome: Outcome, credits: bigint) {
-  await placeTrade(
-    database,
-    {
-      did,
-      marketId,
-      side: 'buy',
-      outcome,
-      amountMicro: credits * MICRO,
-      limit: { kind: 'max_average_price', price: 1 },
-      idempotencyKey: `s${++seq}`,
-      now: T0,
-    },
-    { rules },
-  )
+  await buyAtAnyPrice(database, rules, { did, marketId, outcome, credits, now: T0 })
 }
 
 /** The scored markets rebuilt from the trade history, independently of the service's SQL. */

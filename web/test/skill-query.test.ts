@@ -11,8 +11,8 @@ import {
 } from '@curia/curation/service/ledger'
 import { openMarket } from '@curia/curation/service/market'
 import { settleMarkets, type Verdict } from '@curia/curation/service/settlement'
-import { placeTrade } from '@curia/curation/service/trade'
 import { listTraderTrades } from '@curia/curation/service/trade-queries'
+import { buyAtAnyPrice } from '@curia/curation/service/testing'
 import { curatorPath } from '../lib/curator'
 import { recordCurator } from '../server/auth/web-session'
 import {
@@ -42,7 +42,6 @@ const eve = 'did:plc:skilleve0000000000000000'
 const frank = 'did:plc:skillfrank00000000000000'
 const SCORED = 5
 let database: Database
-let seq = 0
 
 beforeAll(async () => {
   database = await createTestDatabase({ max: 2 })
@@ -82,20 +81,7 @@ afterAll(async () => {
 })
 
 async function buy(did: string, marketId: number, outcome: Outcome, credits: bigint) {
-  await placeTrade(
-    database,
-    {
-      did,
-      marketId,
-      side: 'buy',
-      outcome,
-      amountMicro: credits * MICRO,
-      limit: { kind: 'max_average_price', price: 1 },
-      idempotencyKey: `skill-query-${++seq}`,
-      now: T0,
-    },
-    { rules },
-  )
+  await buyAtAnyPrice(database, rules, { did, marketId, outcome, credits, now: T0 })
 }
 
 /** Calibration counts rebuilt from the trade history: per settled market, the bin of the last trade's price. */
