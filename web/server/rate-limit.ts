@@ -1,6 +1,7 @@
 /**
  * Per-account limits on the requests that make Curia do costly work for someone: opening a market resolves an
- * arbitrary handle and may fetch a post from the network; a grant claim verifies a zero-knowledge proof. A token
+ * arbitrary handle and may fetch a post from the network; a grant claim verifies a zero-knowledge proof; starting a
+ * sign-in resolves the account asked for and stores an OAuth state. A token
  * bucket per key (the account's DID): `burst` requests at once, then one every `everyMs`. Trades are not limited
  * here: each costs its trader credits, and the trade desk batches them.
  *
@@ -54,16 +55,22 @@ export function retryAfterText(waitMs: number): string {
 export const OPEN_MARKET_LIMIT: RateLimit = { burst: 10, everyMs: 30_000 }
 /** Grant claims: a human claims once; a few retries after a failed proof are all anyone needs. */
 export const GRANT_CLAIM_LIMIT: RateLimit = { burst: 5, everyMs: 60_000 }
+/** Sign-ins per handle or DID (before there is a session, the account asked for is the key): 10, then 1 per 6 s. */
+export const SIGN_IN_LIMIT: RateLimit = { burst: 10, everyMs: 6_000 }
 
-const slot = globalThis as typeof globalThis & {
-  __curiaLimits?: { openMarket: RateLimiter; grantClaim: RateLimiter }
+interface Limiters {
+  openMarket: RateLimiter
+  grantClaim: RateLimiter
+  signIn: RateLimiter
 }
+const slot = globalThis as typeof globalThis & { __curiaLimits?: Limiters }
 
 /** The process's limiters, shared by every action through globalThis (Next bundles each action separately). */
-export function getRateLimiters(): { openMarket: RateLimiter; grantClaim: RateLimiter } {
+export function getRateLimiters(): Limiters {
   slot.__curiaLimits ??= {
     openMarket: createRateLimiter(OPEN_MARKET_LIMIT),
     grantClaim: createRateLimiter(GRANT_CLAIM_LIMIT),
+    signIn: createRateLimiter(SIGN_IN_LIMIT),
   }
   return slot.__curiaLimits
 }

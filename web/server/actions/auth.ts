@@ -10,6 +10,7 @@ import { startSignIn } from '../auth/sign-in'
 import { countLiveSessions, deleteWebSession } from '../auth/web-session'
 import { getWebConfig } from '../config'
 import { getWebServices } from '../db'
+import { getRateLimiters } from '../rate-limit'
 import { refusal } from '../form-errors'
 
 const log = (message: string, err: unknown) => console.warn(`${message}:`, err)
@@ -31,7 +32,9 @@ export async function signInAction(_prev: SimpleFormState, form: FormData): Prom
     }
   }
   const oauth = await getWebServices().oauth
-  const started = await startSignIn(oauth, { identifier: input, returnTo: form.get('returnTo') }, log)
+  const started = await startSignIn(oauth, { identifier: input, returnTo: form.get('returnTo') }, log, {
+    limiter: getRateLimiters().signIn,
+  })
   if (!started.ok) return { status: 'refused', error: refusal(started.code, started.message), input }
   const nonce = loginNonceCookie(publicUrl)
   ;(await cookies()).set(nonce.name, started.nonce, nonce.options)

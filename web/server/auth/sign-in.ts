@@ -3,6 +3,7 @@ import { OAuthCallbackError, OAuthResolverError, type NodeOAuthClient } from '@a
 import type { Database } from '@curia/db'
 import { grantStartingCredits } from '@curia/curation/service/ledger'
 import { isDidLike, isHandle } from '../post-ref'
+import { retryAfterText, type RateLimiter } from '../rate-limit'
 import { createWebSession, recordCurator } from './web-session'
 
 /**
@@ -16,7 +17,7 @@ import { createWebSession, recordCurator } from './web-session'
 
 export type SignInStart =
   | { ok: true; authorizeUrl: string; nonce: string }
-  | { ok: false; code: 'bad_request' | 'not_found' | 'unavailable'; message: string }
+  | { ok: false; code: 'bad_request' | 'not_found' | 'unavailable' | 'rate_limited'; message: string }
 
 /** A handle (an optional leading @, any case) or a DID. */
 export function parseSignInIdentifier(
@@ -39,15 +40,40 @@ export function safeReturnTo(raw: unknown): string {
   return /^\/(?![/\\])[^\s]*$/.test(raw) ? raw : '/'
 }
 
+/**
+ * Sign-ins being started at once in this process. Each makes Curia resolve a handle and fetch its server's OAuth
+ * metadata, for anyone who asks (there is no account yet to hold to a limit): beyond this, refused at once.
+ */
+export const MAX_SIGN_INS_IN_FLIGHT = 32
+let signInsInFlight = 0
+
 export async function startSignIn(
   oauth: Pick<NodeOAuthClient, 'authorize'>,
   input: { identifier: unknown; returnTo: unknown },
   log: (message: string, err: unknown) => void = () => {},
+  /** Per-identifier attempts (each stores an OAuth state); `nowMs` for tests. */
+  limits: { limiter?: RateLimiter; nowMs?: number; maxInFlight?: number } = {},
 ): Promise<SignInStart> {
   const parsed = parseSignInIdentifier(input.identifier)
   if (!parsed.ok) return { ok: false, code: 'bad_request', message: parsed.message }
+  const wait = limits.limiter?.take(parsed.identifier, limits.nowMs)
+  if (wait !== undefined) {
+    return {
+      ok: false,
+      code: 'rate_limited',
+      message: `Too many sign-in attempts for ${parsed.identifier}. ${retryAfterText(wait)}`,
+    }
+  }
+  if (signInsInFlight >= (limits.maxInFlight ?? MAX_SIGN_INS_IN_FLIGHT)) {
+    return {
+      ok: false,
+      code: 'unavailable',
+      message: 'Many people are signing in right now. Try again in a moment.',
+    }
+  }
   const nonce = randomBytes(24).toString('base64url')
   const state: AppState = { nonceHash: hashNonce(nonce), returnTo: safeReturnTo(input.returnTo) }
+  signInsInFlight++
   try {
     const url = await oauth.authorize(parsed.identifier, { state: JSON.stringify(state) })
     return { ok: true, authorizeUrl: url.toString(), nonce }
@@ -66,6 +92,8 @@ export async function startSignIn(
       code: 'unavailable',
       message: 'Could not reach your Bluesky server to sign in. Try again in a moment.',
     }
+  } finally {
+    signInsInFlight--
   }
 }
 
