@@ -1,0 +1,178 @@
+/**
+ * `npm run jury -- <command>`: the operator's jury admission commands (curation/src/service/admission.ts). With no
+ * DATABASE_URL it uses the embedded database in $CURIA_DATA_DIR/pglite (through the running launcher's socket when
+ * there is one).
+ *
+ *   allow <did> [--note text]   put a DID on the allowlist: it may enroll as a juror (signed in as that DID)
+ *   disallow <did>              take it off (a juror already enrolled stays; revoke removes one)
+ *   invite [--count n]          create operator invite codes (roots of the invite tree; each admits one person)
+ *   tree                        the invite tree: who invited whom, each member's invites, revocations
+ *   revoke <did | eth:0x...>    revoke that member and everyone admitted through their invites, transitively, and
+ *                               remove them from the jury group (rounds already open keep the root they froze)
+ *   revoke --catch-up           remove any revoked member still in the group (an older revocation)
+ *
+ * Invite codes are printed once: only their hashes are stored. Exits 0 on success, 1 when the operation is refused
+ * (an unknown member, a malformed DID), 2 on bad usage.
+ */
+import { join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { z } from 'zod'
+import { openDatabase, type Database } from '@curia/db'
+import { parseAdmissionConfig } from '@curia/curation/admission/admission-config'
+import { isCurationError } from '@curia/curation/errors'
+import {
+  addToAllowlist,
+  createOperatorInvites,
+  getInviteTree,
+  removeFromAllowlist,
+  removeRevokedMembers,
+  revokeInviteBranch,
+  type InviteTreeNode,
+} from '@curia/curation/service/admission'
+import { getGroupHead } from '@curia/curation/service/jury-group'
+
+const USAGE = `usage: npm run jury -- allow <did> [--note text] | disallow <did> | invite [--count n] | tree
+                      | revoke <did | eth:0x...> | revoke --catch-up`
+
+class UsageError extends Error {}
+
+const env = z
+  .object({
+    DATABASE_URL: z.string().optional(),
+    CURIA_DATA_DIR: z.string().default(join(resolve(import.meta.dirname, '..'), 'data')),
+  })
+  .parse(process.env)
+
+/** The tree, one member per line, indented under who invited them. */
+function formatInviteTree(nodes: readonly InviteTreeNode[]): string {
+  if (nodes.length === 0) return 'no jurors yet'
+  const children = new Map<number | null, InviteTreeNode[]>()
+  for (const n of nodes) children.set(n.parentId, [...(children.get(n.parentId) ?? []), n])
+  const lines: string[] = []
+  const walk = (parent: number | null, depth: number) => {
+    for (const n of children.get(parent) ?? []) {
+      const i = n.invites
+      const invites = [
+        `${i.used} of ${i.created} invites used`,
+        i.pending > 0 ? `${i.pending} pending` : '',
+        i.expired > 0 ? `${i.expired} expired` : '',
+        i.withdrawn > 0 ? `${i.withdrawn} withdrawn` : '',
+      ].filter(Boolean)
+      lines.push(
+        `${'  '.repeat(depth)}${n.personKey}  (${n.verifier}, admitted ${n.admittedAt.slice(0, 10)}` +
+          `${n.revokedAt ? `, REVOKED ${n.revokedAt.slice(0, 10)}` : ''}; ${invites.join(', ')})`,
+      )
+      walk(n.memberId, depth + 1)
+    }
+  }
+  walk(null, 0)
+  return lines.join('\n')
+}
+
+const COMMANDS = ['allow', 'disallow', 'invite', 'tree', 'revoke']
+
+/** The command line, checked before any database is opened. */
+function parseCommand(argv: string[]) {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { note: { type: 'string' }, count: { type: 'string' }, 'catch-up': { type: 'boolean' } },
+  })
+  if (!COMMANDS.includes(positionals[0] ?? '')) {
+    throw new UsageError(positionals[0] ? `unknown command: ${positionals[0]}` : 'no command')
+  }
+  return { positionals, values }
+}
+
+async function run(
+  database: Database,
+  { positionals, values }: ReturnType<typeof parseCommand>,
+): Promise<void> {
+  const [command, ...rest] = positionals
+  const now = new Date()
+  const one = (what: string): string => {
+    if (rest.length !== 1) throw new UsageError(`${command} takes one ${what}`)
+    return rest[0]!
+  }
+  switch (command) {
+    case 'allow': {
+      const did = one('DID')
+      const { added } = await addToAllowlist(database, {
+        did,
+        now,
+        ...(values.note ? { note: values.note } : {}),
+      })
+      console.log(added ? `${did} may now enroll as a juror` : `${did} was already on the allowlist`)
+      return
+    }
+    case 'disallow': {
+      const did = one('DID')
+      const { removed } = await removeFromAllowlist(database, did)
+      console.log(removed ? `${did} is off the allowlist` : `${did} was not on the allowlist`)
+      return
+    }
+    case 'invite': {
+      if (rest.length !== 0) throw new UsageError('invite takes no arguments')
+      const count = values.count === undefined ? 1 : Number(values.count)
+      const { invites } = parseAdmissionConfig(process.env)
+      const created = await createOperatorInvites(database, { count, now, policy: invites })
+      for (const c of created) console.log(`${c.code}  (expires ${c.expiresAt})`)
+      console.log(`${created.length} invite(s); each admits one person. Shown once: Curia keeps only hashes.`)
+      return
+    }
+    case 'tree': {
+      if (rest.length !== 0) throw new UsageError('tree takes no arguments')
+      console.log(formatInviteTree(await getInviteTree(database, { now })))
+      return
+    }
+    case 'revoke': {
+      if (values['catch-up']) {
+        if (rest.length !== 0) throw new UsageError('revoke --catch-up takes no member')
+        const removed = await removeRevokedMembers(database, { now })
+        console.log(`removed ${removed} revoked member(s) still in the jury group`)
+      } else {
+        const personKey = one('member (a DID or eth:0x... key)')
+        const result = await revokeInviteBranch(database, { personKey, now })
+        console.log(
+          `revoked ${result.members} member(s) in the branch of ${personKey}, withdrew ${result.invites} unused ` +
+            `invite(s), removed ${result.removed} member(s) from the jury group`,
+        )
+      }
+      const head = await getGroupHead(database)
+      console.log(
+        `jury group: root version ${head.version}; rounds opened from now on exclude revoked members, rounds ` +
+          'already open keep the root they froze',
+      )
+      return
+    }
+  }
+}
+
+async function main(): Promise<number> {
+  let database: Database | undefined
+  try {
+    const command = parseCommand(process.argv.slice(2))
+    database = await openDatabase({
+      url: env.DATABASE_URL,
+      dataDir: join(env.CURIA_DATA_DIR, 'pglite'),
+      max: 1,
+      name: 'curia-jury-admin',
+    })
+    await run(database, command)
+    return 0
+  } catch (err) {
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`${(err as Error).message}\n${USAGE}`)
+      return 2
+    }
+    if (isCurationError(err)) {
+      console.error(`refused: ${err.message}`)
+      return 1
+    }
+    throw err
+  } finally {
+    await database?.close()
+  }
+}
+
+process.exitCode = await main()
