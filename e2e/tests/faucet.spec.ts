@@ -2,6 +2,7 @@ import { DEFAULT_LEDGER_PARAMS } from '@curia/curation/market/params'
 import { checkLedgerInvariant, getBalance } from '@curia/curation/service/ledger'
 import type { Page } from '@playwright/test'
 import { signIn } from '../src/fixtures'
+import { expectAccessible } from '../src/axe'
 import { expect, releaseProver, test } from '../src/jury'
 
 /**
@@ -68,6 +69,7 @@ test('an enrolled juror claims the verified-human grant once; a second claim by 
     expect(body, 'the claim does not name the account: the session does').not.toContain(juror.did)
   }
   await page.screenshot({ path: shots('faucet-granted'), fullPage: true })
+  await expectAccessible(page)
 
   await page.reload()
   await expect(page.getByTestId('faucet-claimed')).toContainText('has received the verified-human grant')

@@ -9,6 +9,7 @@ import { parseMarketParams } from '@curia/curation/market/params'
 import { checkLedgerInvariant, getBalance } from '@curia/curation/service/ledger'
 import { placeTrade } from '@curia/curation/service/trade'
 import { signIn } from '../src/fixtures'
+import { expectAccessible } from '../src/axe'
 import { expect, releaseProver, test } from '../src/jury'
 
 /**
@@ -129,6 +130,7 @@ test('a juror enrolls with an invite, proves a ballot in the browser, and the ve
   await expect(page.getByTestId('jury-invite-code')).toHaveText(/^inv_[A-Za-z0-9_-]{22}$/)
   await expect(page.getByTestId('jury-invites-left')).toHaveText(String(left - 1))
   await page.screenshot({ path: shots('jury-enrolled'), fullPage: true })
+  await expectAccessible(page)
 
   // A second juror (allowlisted, proving in Node) makes the quorum of two; then the round opens on both markets.
   const second = await jury.allowlistedJuror('Node')
@@ -171,6 +173,7 @@ test('a juror enrolls with an invite, proves a ballot in the browser, and the ve
   expect(Object.keys(sentBody).sort()).toEqual(['content', 'proof', 'roundId'])
   const nullifier = await page.getByTestId('ballot-nullifier').innerText()
   await page.screenshot({ path: shots('jury-ballot-accepted'), fullPage: true })
+  await expectAccessible(page)
 
   // The first ballot stands: the page says so on return, and a second proof is refused.
   await page.reload()
@@ -229,6 +232,7 @@ test('a juror enrolls with an invite, proves a ballot in the browser, and the ve
   await expect(ballots.and(page.locator(`[data-nullifier="${nullifier}"]`))).toContainText('endorse')
   await expect(page.getByTestId('round-seed')).toHaveText(/^0x[0-9a-f]{64}$/)
   await page.screenshot({ path: shots('jury-round-closed'), fullPage: true })
+  await expectAccessible(page)
 
   const exportRes = await page.request.get(
     (await page.getByTestId('round-export-link').getAttribute('href')) ?? '',
@@ -299,6 +303,7 @@ test('a juror enrolls with an invite, proves a ballot in the browser, and the ve
   await expect(page.getByTestId('calibration-chart')).toHaveAttribute('data-bins', '1')
   await expect(page.getByTestId('calibration-chart').locator('canvas')).toBeVisible()
   await page.screenshot({ path: shots('curator-skill'), fullPage: true })
+  await expectAccessible(page)
   for (const bad of [
     'did:plc:nobodyhasthisdid0000000',
     '%3Cscript%3Ealert(1)%3C%2Fscript%3E',

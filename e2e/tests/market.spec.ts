@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Page } from '@playwright/test'
 import { approveOnPds, expect, signIn, test, type E2eAccount } from '../src/fixtures'
+import { expectAccessible } from '../src/axe'
 import { readStack } from '../src/stack'
 
 /**
@@ -107,6 +108,7 @@ test('sign in with Bluesky, open a market on a post, buy YES, see the price move
   const balanceAfter = 995 - Number(quoted.credits.replaceAll(',', ''))
   await expect(page.getByTestId('account-balance')).toHaveText(balanceAfter.toLocaleString('en-US'))
   await page.screenshot({ path: shots('market-after-buy'), fullPage: true })
+  await expectAccessible(page)
   await page.setViewportSize({ width: 390, height: 844 })
   await page.screenshot({ path: shots('market-after-buy-mobile'), fullPage: true })
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
@@ -123,6 +125,7 @@ test('sign in with Bluesky, open a market on a post, buy YES, see the price move
   await expect(position.getByRole('cell').nth(1)).toHaveText(quoted.shares)
   await expect(page.getByTestId('portfolio-trades').getByRole('listitem')).toHaveCount(1)
   await page.screenshot({ path: shots('portfolio'), fullPage: true })
+  await expectAccessible(page)
 
   // The leaderboard ranks the curator by profit: shares marked at the new price are worth more than they cost.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Leaderboard' }).click()
@@ -134,6 +137,7 @@ test('sign in with Bluesky, open a market on a post, buy YES, see the price move
   await expect(row).toContainText('1 market')
   await expect(row).toContainText(/\+\d/)
   await page.screenshot({ path: shots('leaderboard') })
+  await expectAccessible(page)
 
   // Sign out: the header offers sign-in again, and the old cookie is dead on the server, not just forgotten.
   await page.getByRole('button', { name: 'Sign out' }).click()

@@ -13,7 +13,7 @@ export default function FeedError({ error, retry }: { error: unknown; retry: () 
   return (
     <div role="alert" className="px-6 py-16 text-center">
       <h1 className="text-lg font-semibold text-zinc-900 dark:text-zinc-100">The feed couldn’t be loaded</h1>
-      <p className="mt-2 text-sm text-zinc-500 dark:text-zinc-400">
+      <p className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">
         Something went wrong on our side. It is usually temporary.
         {digest ? <span className="mt-1 block font-mono text-xs">Reference: {digest}</span> : null}
       </p>

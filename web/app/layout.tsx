@@ -34,7 +34,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         >
           {children}
         </main>
-        <footer className="mx-auto max-w-2xl px-4 pt-2 pb-10 text-center text-xs text-zinc-500">
+        <footer className="mx-auto max-w-2xl px-4 pt-2 pb-10 text-center text-xs text-zinc-600 dark:text-zinc-400">
           Posts come from Bluesky. Open one there to reply, like or repost.
         </footer>
       </body>

@@ -25,7 +25,7 @@ export function AccountArea({ viewer }: { viewer: ViewerView | null }) {
         <span className="max-w-[9rem] truncate text-sm font-medium text-zinc-900 sm:max-w-[16rem] dark:text-zinc-100">
           <bdi data-testid="account-handle">{name}</bdi>
         </span>
-        <span className="text-xs text-zinc-500 tabular-nums dark:text-zinc-400">
+        <span className="text-xs text-zinc-600 tabular-nums dark:text-zinc-400">
           <span data-testid="account-balance">{formatCredits(viewer.balanceMicro)}</span> credits
         </span>
       </a>

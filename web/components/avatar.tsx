@@ -3,12 +3,12 @@
 import { useState } from 'react'
 
 const FALLBACK_COLOURS = [
-  'bg-sky-600',
-  'bg-emerald-600',
-  'bg-amber-600',
-  'bg-rose-600',
-  'bg-violet-600',
-  'bg-teal-600',
+  'bg-sky-700',
+  'bg-emerald-700',
+  'bg-amber-700',
+  'bg-rose-700',
+  'bg-violet-700',
+  'bg-teal-700',
 ] as const
 
 /**
@@ -49,5 +49,5 @@ export function Avatar({ did, name, url }: { did: string; name: string; url: str
 function colourFor(did: string): string {
   let hash = 0
   for (let i = 0; i < did.length; i++) hash = (hash * 31 + did.charCodeAt(i)) >>> 0
-  return FALLBACK_COLOURS[hash % FALLBACK_COLOURS.length] ?? 'bg-sky-600'
+  return FALLBACK_COLOURS[hash % FALLBACK_COLOURS.length] ?? 'bg-sky-700'
 }

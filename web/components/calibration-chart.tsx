@@ -170,7 +170,7 @@ export function CalibrationChart({ bins }: { bins: CalibrationBin[] }) {
         className="w-full overflow-hidden"
         style={{ minHeight: 200 }}
       />
-      <figcaption className="mt-1 flex flex-wrap justify-between gap-x-3 gap-y-1 text-xs text-zinc-500 dark:text-zinc-400">
+      <figcaption className="mt-1 flex flex-wrap justify-between gap-x-3 gap-y-1 text-xs text-zinc-600 dark:text-zinc-400">
         <span>Dots: forecast ranges, sized and labelled by markets. Dashed: perfect calibration.</span>
         <p ref={readout} aria-hidden="true" className="tabular-nums" />
       </figcaption>

@@ -120,7 +120,7 @@ export function FeedList({ initialPage, renderedAtMs }: { initialPage: FeedPage;
             {loading ? 'Loading…' : 'Load more'}
           </button>
         ) : (
-          <p className="text-sm text-zinc-500 dark:text-zinc-400">You’re all caught up.</p>
+          <p className="text-sm text-zinc-600 dark:text-zinc-400">You’re all caught up.</p>
         )}
       </div>
     </>
@@ -142,7 +142,7 @@ function LoadError({
     <div role="alert" className="space-y-3">
       <p className="text-sm text-zinc-700 dark:text-zinc-300">
         {expired ? 'The feed has moved on since this page was loaded.' : 'Couldn’t load more posts.'}{' '}
-        <span className="text-zinc-500 dark:text-zinc-400">{message}</span>
+        <span className="text-zinc-600 dark:text-zinc-400">{message}</span>
       </p>
       <button
         type="button"
@@ -167,7 +167,7 @@ function EmptyFeed() {
       <p className="text-lg font-semibold text-zinc-900 dark:text-zinc-100">
         No posts yet — the indexer is catching up
       </p>
-      <p className="mt-2 text-sm text-zinc-500 dark:text-zinc-400">
+      <p className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">
         Curia shows posts once they have been indexed and ranked. Check back in a minute.
       </p>
       <a

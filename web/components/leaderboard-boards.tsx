@@ -3,7 +3,7 @@ import { curatorPath, formatBrier, formatLogScore, formatSkill, signColour } fro
 import type { LeaderboardRowView } from '../server/queries/market'
 import type { SkillBoardView } from '../server/queries/skill'
 
-const th = 'px-2 py-2 text-xs font-medium tracking-wide text-zinc-500 uppercase dark:text-zinc-400'
+const th = 'px-2 py-2 text-xs font-medium tracking-wide text-zinc-600 uppercase dark:text-zinc-400'
 const td = 'px-2 py-2.5 text-right tabular-nums'
 const nameLink =
   'rounded-sm text-zinc-900 hover:underline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 dark:text-zinc-100'
@@ -36,16 +36,18 @@ export function ProfitBoard({ rows }: { rows: LeaderboardRowView[] }) {
         what was spent. Forecasting well is how credits are earned here.
       </p>
       {rows.length === 0 ? (
-        <p className="mt-6 text-sm text-zinc-500 dark:text-zinc-400">No one has traded yet.</p>
+        <p className="mt-6 text-sm text-zinc-600 dark:text-zinc-400">No one has traded yet.</p>
       ) : (
         <ol className="mt-5 divide-y divide-zinc-100 dark:divide-zinc-900" data-testid="leaderboard">
           {rows.map((r) => (
             <li key={r.did} className="flex items-center gap-3 py-2.5 text-sm" data-did={r.did}>
-              <span className="w-7 shrink-0 text-right text-zinc-500 tabular-nums">{r.rank}</span>
+              <span className="w-7 shrink-0 text-right text-zinc-600 dark:text-zinc-400 tabular-nums">
+                {r.rank}
+              </span>
               <span className="min-w-0 flex-1 truncate font-medium">
                 <CuratorName did={r.did} handle={r.handle} />
               </span>
-              <span className="shrink-0 text-xs text-zinc-500 dark:text-zinc-400">
+              <span className="shrink-0 text-xs text-zinc-600 dark:text-zinc-400">
                 {r.markets} {r.markets === 1 ? 'market' : 'markets'}
               </span>
               <span
@@ -70,7 +72,7 @@ export function SkillBoard({ board }: { board: SkillBoardView }) {
         Curators by how much their forecasts beat the prices they traded against, scored on markets the jury
         ruled on. A trade’s forecast is the YES price it left behind.
       </p>
-      <dl className="mt-3 grid max-w-prose gap-1 text-xs text-zinc-500 dark:text-zinc-400">
+      <dl className="mt-3 grid max-w-prose gap-1 text-xs text-zinc-600 dark:text-zinc-400">
         <div>
           <dt className="inline font-medium text-zinc-700 dark:text-zinc-300">Skill:</dt>{' '}
           <dd className="inline">
@@ -112,7 +114,7 @@ export function SkillBoard({ board }: { board: SkillBoardView }) {
         )}
       </p>
       {rows.length === 0 ? (
-        <p className="mt-6 text-sm text-zinc-500 dark:text-zinc-400" data-testid="skill-board-empty">
+        <p className="mt-6 text-sm text-zinc-600 dark:text-zinc-400" data-testid="skill-board-empty">
           {minMarkets === 1
             ? 'No market anyone traded has been settled by the jury yet.'
             : `No curator has ${minMarkets} markets settled by the jury yet.`}
@@ -148,7 +150,7 @@ export function SkillBoard({ board }: { board: SkillBoardView }) {
             <tbody className="divide-y divide-zinc-100 dark:divide-zinc-900">
               {rows.map((r) => (
                 <tr key={r.did} data-testid="skill-row" data-did={r.did}>
-                  <td className={`${td} text-zinc-500`}>{r.rank}</td>
+                  <td className={`${td} text-zinc-600 dark:text-zinc-400`}>{r.rank}</td>
                   {/* w-full + max-w-0: the name column takes what is left and truncates, so the figures always fit. */}
                   <td className="w-full max-w-0 truncate px-2 py-2.5 font-medium">
                     <CuratorName did={r.did} handle={r.handle} />

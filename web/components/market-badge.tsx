@@ -25,7 +25,6 @@ export function MarketBadge({ market, path }: { market: MarketBadgeView | null; 
     <a
       href={path}
       data-testid="market-badge"
-      aria-label={`Market: ${formatPercent(market.yesPrice)} chance the jury endorses this post, ${traders}${closed ? `, ${market.status}` : ''}. Open the market.`}
       className={`group mt-3 flex max-w-sm items-center gap-3 rounded-xl border border-zinc-200 bg-zinc-50 px-3 py-2 text-sm transition-colors hover:border-zinc-300 hover:bg-white dark:border-zinc-800 dark:bg-zinc-900 dark:hover:border-zinc-700 dark:hover:bg-zinc-950 ${focusRing}`}
     >
       <span
@@ -34,16 +33,20 @@ export function MarketBadge({ market, path }: { market: MarketBadgeView | null; 
       >
         {formatPercent(market.yesPrice)} YES
       </span>
+      {/* The link's name is its text (what it says is what a screen reader and voice control call it), completed
+          for those who cannot see the bar. */}
+      <span className="sr-only">, the chance the jury endorses this post;</span>
       <span
         aria-hidden="true"
         className="h-1.5 min-w-12 flex-1 overflow-hidden rounded-full bg-rose-200 dark:bg-rose-950"
       >
         <span className="block h-full rounded-full bg-emerald-500" style={{ width: `${pct}%` }} />
       </span>
-      <span className="shrink-0 text-zinc-500 tabular-nums dark:text-zinc-400" data-testid="market-traders">
+      <span className="shrink-0 text-zinc-600 tabular-nums dark:text-zinc-400" data-testid="market-traders">
         {traders}
         {closed ? ` · ${market.status}` : ''}
       </span>
+      <span className="sr-only">. Open the market.</span>
     </a>
   )
 }

@@ -48,11 +48,11 @@ export function OpenMarketForm({ fixedPostUri, feeMicro }: { fixedPostUri?: stri
         <button
           type="submit"
           disabled={pending}
-          className="rounded-lg bg-sky-600 px-5 py-2 font-medium text-white transition-colors hover:bg-sky-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 disabled:cursor-wait disabled:opacity-60"
+          className="rounded-lg bg-sky-700 px-5 py-2 font-medium text-white transition-colors hover:bg-sky-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 disabled:cursor-wait disabled:opacity-60"
         >
           {pending ? 'Opening…' : 'Open a market'}
         </button>
-        <span className="text-xs text-zinc-500 dark:text-zinc-400">
+        <span className="text-xs text-zinc-600 dark:text-zinc-400">
           Costs {fee} (none if the post already has a market).
         </span>
       </div>

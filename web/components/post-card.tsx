@@ -57,7 +57,7 @@ export function PostCard({
             <bdi>{name}</bdi>
           </a>
           {author.handle ? (
-            <span className="min-w-0 shrink-[2] truncate text-zinc-500 dark:text-zinc-400">
+            <span className="min-w-0 shrink-[2] truncate text-zinc-600 dark:text-zinc-400">
               <bdi>@{author.handle}</bdi>
             </span>
           ) : null}
@@ -68,7 +68,7 @@ export function PostCard({
             href={post.bskyUrl}
             target="_blank"
             rel="noopener noreferrer"
-            className={`shrink-0 rounded-sm text-zinc-500 hover:underline dark:text-zinc-400 ${focusRing}`}
+            className={`shrink-0 rounded-sm text-zinc-600 hover:underline dark:text-zinc-400 ${focusRing}`}
           >
             <time dateTime={post.createdAt} title={formatAbsoluteTime(post.createdAt)}>
               <span aria-hidden="true">{time.short}</span>
@@ -78,7 +78,7 @@ export function PostCard({
         </header>
 
         {post.replyParent ? (
-          <p className="mt-0.5 flex items-center gap-1 text-sm text-zinc-500 dark:text-zinc-400">
+          <p className="mt-0.5 flex items-center gap-1 text-sm text-zinc-600 dark:text-zinc-400">
             <ReplyIcon width={14} height={14} />
             {post.replyParent.bskyUrl ? (
               <a
@@ -107,7 +107,7 @@ export function PostCard({
         {post.quote ? <QuoteRef quote={post.quote} /> : null}
         {showMarket && post.path ? <MarketBadge market={post.market} path={post.path} /> : null}
 
-        <footer className="mt-3 flex items-center gap-5 text-sm text-zinc-500 tabular-nums dark:text-zinc-400">
+        <footer className="mt-3 flex items-center gap-5 text-sm text-zinc-600 tabular-nums dark:text-zinc-400">
           <span className="inline-flex items-center gap-1.5" data-testid="like-count">
             <HeartIcon width={16} height={16} />
             {formatCount(post.likeCount)}

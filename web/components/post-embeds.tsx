@@ -21,7 +21,7 @@ export function ExternalCard({ external }: { external: FeedExternalView }) {
       ) : null}
       <span className="block px-3 py-2.5">
         {external.domain ? (
-          <span className="flex items-center gap-1 text-xs text-zinc-500 dark:text-zinc-400">
+          <span className="flex items-center gap-1 text-xs text-zinc-600 dark:text-zinc-400">
             <ExternalIcon width={12} height={12} />
             {external.domain}
           </span>

@@ -135,7 +135,7 @@ export function PriceChart({
         className="w-full overflow-hidden"
         style={{ minHeight: HEIGHT }}
       />
-      <figcaption className="mt-1 flex justify-between gap-2 text-xs text-zinc-500 dark:text-zinc-400">
+      <figcaption className="mt-1 flex justify-between gap-2 text-xs text-zinc-600 dark:text-zinc-400">
         <span>YES price, UTC</span>
         <p ref={readout} aria-hidden="true" className="tabular-nums" />
       </figcaption>

@@ -35,7 +35,7 @@ export function SignInForm({ returnTo }: { returnTo: string }) {
         <button
           type="submit"
           disabled={pending}
-          className="rounded-lg bg-sky-600 px-5 py-2 font-medium text-white transition-colors hover:bg-sky-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 disabled:cursor-wait disabled:opacity-60"
+          className="rounded-lg bg-sky-700 px-5 py-2 font-medium text-white transition-colors hover:bg-sky-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 disabled:cursor-wait disabled:opacity-60"
         >
           {pending ? 'Redirecting…' : 'Continue'}
         </button>
@@ -45,7 +45,7 @@ export function SignInForm({ returnTo }: { returnTo: string }) {
           {error.message}
         </p>
       ) : (
-        <p id="handle-hint" className="text-xs text-zinc-500 dark:text-zinc-400">
+        <p id="handle-hint" className="text-xs text-zinc-600 dark:text-zinc-400">
           Your Bluesky handle, without the @. A DID works too.
         </p>
       )}

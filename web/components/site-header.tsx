@@ -22,7 +22,7 @@ export async function SiteHeader() {
           </a>
           <AccountArea viewer={viewer} />
         </div>
-        <p className="mt-2.5 hidden text-sm text-zinc-500 sm:block dark:text-zinc-400">
+        <p className="mt-2.5 hidden text-sm text-zinc-600 sm:block dark:text-zinc-400">
           A Bluesky feed ranked by forecasters and kept honest by a jury of verified humans.
         </p>
         <MainNav signedIn={viewer !== null} />

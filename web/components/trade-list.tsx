@@ -5,7 +5,7 @@ import type { TradeView } from '../lib/market-types'
 /** A market's trades, newest first, as a list a screen reader walks like the chart's data. */
 export function TradeList({ trades, nowMs }: { trades: TradeView[]; nowMs: number }) {
   if (trades.length === 0) {
-    return <p className="mt-2 text-sm text-zinc-500 dark:text-zinc-400">No trades yet.</p>
+    return <p className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">No trades yet.</p>
   }
   return (
     <ol className="mt-2 divide-y divide-zinc-100 dark:divide-zinc-900" data-testid="trade-list">
@@ -15,7 +15,11 @@ export function TradeList({ trades, nowMs }: { trades: TradeView[]; nowMs: numbe
         return (
           <li key={t.tradeId} className="flex flex-wrap items-baseline gap-x-2 gap-y-0.5 py-2 text-sm">
             <bdi className="max-w-[12rem] truncate font-medium text-zinc-900 dark:text-zinc-100">{who}</bdi>{' '}
-            <span className={t.side === 'buy' ? 'text-zinc-700 dark:text-zinc-300' : 'text-zinc-500'}>
+            <span
+              className={
+                t.side === 'buy' ? 'text-zinc-700 dark:text-zinc-300' : 'text-zinc-600 dark:text-zinc-400'
+              }
+            >
               {t.side === 'buy' ? 'bought' : 'sold'}{' '}
               <span className="tabular-nums">{formatCredits(t.sharesMicro)}</span>{' '}
               <span
@@ -29,13 +33,13 @@ export function TradeList({ trades, nowMs }: { trades: TradeView[]; nowMs: numbe
               </span>{' '}
               for <span className="tabular-nums">{formatCredits(t.moneyMicro)}</span> credits
             </span>{' '}
-            <span className="text-zinc-500 tabular-nums dark:text-zinc-400">
+            <span className="text-zinc-600 tabular-nums dark:text-zinc-400">
               {formatPercent(t.yesPriceBefore)} → {formatPercent(t.yesPriceAfter)}
             </span>{' '}
             <time
               dateTime={t.createdAt}
               title={formatAbsoluteTime(t.createdAt)}
-              className="ml-auto text-xs text-zinc-500 dark:text-zinc-400"
+              className="ml-auto text-xs text-zinc-600 dark:text-zinc-400"
             >
               {time.short}
             </time>

@@ -175,7 +175,7 @@ export function TradePanel({
           </a>
         )}
         {viewer ? (
-          <p className="text-xs text-zinc-500 tabular-nums dark:text-zinc-400" data-testid="trade-holdings">
+          <p className="text-xs text-zinc-600 tabular-nums dark:text-zinc-400" data-testid="trade-holdings">
             Balance {formatCredits(viewer.balanceMicro)} credits · You hold {formatCredits(held.yes)} YES,{' '}
             {formatCredits(held.no)} NO
           </p>
@@ -240,7 +240,7 @@ function computeQuote(input: {
 function QuoteText({ quote, outcome }: { quote: Quote; outcome: Outcome }) {
   if (quote.kind === 'empty') {
     return (
-      <p className="text-zinc-500 dark:text-zinc-400">
+      <p className="text-zinc-600 dark:text-zinc-400">
         Each {outcome.toUpperCase()} share pays 1 credit if the post is sampled and the jury{' '}
         {outcome === 'yes' ? 'endorses' : 'rejects'} it.
       </p>
@@ -255,12 +255,12 @@ function QuoteText({ quote, outcome }: { quote: Quote; outcome: Outcome }) {
   return fill.side === 'buy' ? (
     <p className="text-zinc-800 tabular-nums dark:text-zinc-200">
       You pay <strong>{money} credits</strong> for <strong>{shares}</strong> {fill.outcome.toUpperCase()}{' '}
-      shares (average {average}). <span className="text-zinc-500 dark:text-zinc-400">{move}</span>
+      shares (average {average}). <span className="text-zinc-600 dark:text-zinc-400">{move}</span>
     </p>
   ) : (
     <p className="text-zinc-800 tabular-nums dark:text-zinc-200">
       You receive <strong>{money} credits</strong> for {shares} {fill.outcome.toUpperCase()} shares (average{' '}
-      {average}). <span className="text-zinc-500 dark:text-zinc-400">{move}</span>
+      {average}). <span className="text-zinc-600 dark:text-zinc-400">{move}</span>
     </p>
   )
 }

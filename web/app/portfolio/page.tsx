@@ -12,7 +12,7 @@ import { loadPortfolio } from '../../server/queries/market'
 
 export const metadata: Metadata = { title: 'Portfolio — Curia' }
 
-const th = 'px-2 py-2 text-left text-xs font-medium tracking-wide text-zinc-500 uppercase dark:text-zinc-400'
+const th = 'px-2 py-2 text-left text-xs font-medium tracking-wide text-zinc-600 uppercase dark:text-zinc-400'
 const td = 'px-2 py-2.5 align-top tabular-nums'
 
 export default async function PortfolioPage() {
@@ -48,24 +48,24 @@ export default async function PortfolioPage() {
   return (
     <div className="px-4 py-6 sm:px-6">
       <h1 className="font-serif text-2xl font-semibold tracking-tight">Portfolio</h1>
-      <p className="mt-1 text-sm text-zinc-500 dark:text-zinc-400">
+      <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
         <bdi>@{viewer.handle ?? viewer.did}</bdi> ·{' '}
         <a
           href={curatorPath(viewer.did) ?? '/leaderboard?by=skill'}
-          className="text-sky-700 hover:underline dark:text-sky-400"
+          className="text-sky-700 underline underline-offset-2 dark:text-sky-400"
         >
           Your skill and calibration
         </a>
       </p>
       <dl className="mt-5 grid grid-cols-2 gap-3">
         <div className="rounded-xl border border-zinc-200 p-4 dark:border-zinc-800">
-          <dt className="text-xs text-zinc-500 dark:text-zinc-400">Balance</dt>
+          <dt className="text-xs text-zinc-600 dark:text-zinc-400">Balance</dt>
           <dd className="mt-1 text-2xl font-semibold tabular-nums" data-testid="portfolio-balance">
             {formatCredits(viewer.balanceMicro)}
           </dd>
         </div>
         <div className="rounded-xl border border-zinc-200 p-4 dark:border-zinc-800">
-          <dt className="text-xs text-zinc-500 dark:text-zinc-400">Positions, marked to market</dt>
+          <dt className="text-xs text-zinc-600 dark:text-zinc-400">Positions, marked to market</dt>
           <dd className="mt-1 text-2xl font-semibold tabular-nums">
             {formatCredits(portfolio.positionsValueMicro)}
           </dd>
@@ -83,7 +83,7 @@ export default async function PortfolioPage() {
           Positions
         </h2>
         {portfolio.positions.length === 0 ? (
-          <p className="mt-2 text-sm text-zinc-500 dark:text-zinc-400">
+          <p className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">
             No positions yet. Find a post in the{' '}
             <a href="/" className="text-sky-700 underline dark:text-sky-400">
               feed
@@ -129,7 +129,7 @@ export default async function PortfolioPage() {
                       ) : (
                         <span className="line-clamp-2">{p.postText ?? p.postUri}</span>
                       )}
-                      <span className="text-xs text-zinc-500 dark:text-zinc-400">
+                      <span className="text-xs text-zinc-600 dark:text-zinc-400">
                         {p.authorHandle ? <bdi>@{p.authorHandle}</bdi> : null}
                         {p.status !== 'open' ? ` · ${p.status}` : ''}
                       </span>
@@ -154,7 +154,7 @@ export default async function PortfolioPage() {
           Your trades
         </h2>
         {portfolio.trades.length === 0 ? (
-          <p className="mt-2 text-sm text-zinc-500 dark:text-zinc-400">No trades yet.</p>
+          <p className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">No trades yet.</p>
         ) : (
           <ol className="mt-2 divide-y divide-zinc-100 dark:divide-zinc-900" data-testid="portfolio-trades">
             {portfolio.trades.map((t) => (
@@ -166,13 +166,13 @@ export default async function PortfolioPage() {
                     {t.outcome.toUpperCase()} for{' '}
                     <span className="tabular-nums">{formatCredits(t.moneyMicro)}</span> credits
                   </span>
-                  <span className="text-zinc-500 tabular-nums dark:text-zinc-400">
+                  <span className="text-zinc-600 tabular-nums dark:text-zinc-400">
                     {formatPercent(t.yesPriceBefore)} → {formatPercent(t.yesPriceAfter)}
                   </span>
                   <time
                     dateTime={t.createdAt}
                     title={formatAbsoluteTime(t.createdAt)}
-                    className="ml-auto text-xs text-zinc-500"
+                    className="ml-auto text-xs text-zinc-600 dark:text-zinc-400"
                   >
                     {formatRelativeTime(t.createdAt, nowMs).short}
                   </time>

@@ -259,7 +259,7 @@ export function BallotForm({
                 : 'Prove and send ballot'}
           </button>
           {missing > 0 && !done ? (
-            <span className="text-sm text-zinc-500 dark:text-zinc-400">
+            <span className="text-sm text-zinc-600 dark:text-zinc-400">
               {!assigned
                 ? ''
                 : missing === assigned.length
@@ -352,7 +352,7 @@ function IdentityPicker({
   }
   if (identities.length === 1) {
     return (
-      <p className="text-xs text-zinc-500 dark:text-zinc-400">
+      <p className="text-xs text-zinc-600 dark:text-zinc-400">
         Voting with the juror identity stored on this device
         {identities[0]!.did ? ` (enrolled as ${identities[0]!.did})` : ''}. Its secret never leaves this
         browser.
@@ -381,7 +381,7 @@ function WarmLine({ warm, hidden }: { warm: WarmState; hidden: boolean }) {
         : `Preparing the prover on this device… ${percent(warm.loadedBytes, warm.totalBytes)}`
   return (
     <p
-      className={`mt-2 text-xs ${warm.status === 'failed' ? 'text-red-700 dark:text-red-400' : 'text-zinc-500 dark:text-zinc-400'}`}
+      className={`mt-2 text-xs ${warm.status === 'failed' ? 'text-red-700 dark:text-red-400' : 'text-zinc-600 dark:text-zinc-400'}`}
       data-testid="prover-status"
       data-state={warm.status}
       data-warm-ms={warm.status === 'ready' ? Math.round(warm.ms) : undefined}

@@ -187,7 +187,7 @@ function EnrollForms({
         <label htmlFor={codeId} className="block text-sm font-medium">
           Invite code
         </label>
-        <p className="text-xs text-zinc-500 dark:text-zinc-400">
+        <p className="text-xs text-zinc-600 dark:text-zinc-400">
           From a juror who knows you, or from the operator.
         </p>
         <div className="mt-2 flex flex-wrap gap-2">
@@ -211,7 +211,7 @@ function EnrollForms({
           <p className="text-sm font-medium">Verified human wallet</p>
           {wallet ? (
             <>
-              <p className="text-xs text-zinc-500 dark:text-zinc-400">
+              <p className="text-xs text-zinc-600 dark:text-zinc-400">
                 Sign in with Ethereum; Curia reads the personhood registry for your address.
               </p>
               <button
@@ -224,7 +224,7 @@ function EnrollForms({
               </button>
             </>
           ) : (
-            <p className="text-xs text-zinc-500 dark:text-zinc-400">
+            <p className="text-xs text-zinc-600 dark:text-zinc-400">
               Open this page in a browser with an Ethereum wallet to verify through the personhood registry.
             </p>
           )}
@@ -252,7 +252,7 @@ function BackupPanel({ identity }: { identity: StoredIdentity }) {
         Its secret exists only in this browser. Clearing the site&apos;s data or switching devices loses it,
         and with it your vote: keep a backup somewhere private. Anyone holding the secret can vote as you.
       </p>
-      <p className="mt-3 text-xs text-zinc-500 dark:text-zinc-400">Public commitment</p>
+      <p className="mt-3 text-xs text-zinc-600 dark:text-zinc-400">Public commitment</p>
       <p className="font-mono text-xs break-all" data-testid="jury-commitment">
         {identity.commitment}
       </p>
@@ -414,7 +414,7 @@ function InvitePanel({ invites }: { invites: EnrollmentView['invites'] }) {
               <p className="font-mono text-sm break-all" data-testid="jury-invite-code">
                 {m.code}
               </p>
-              <p className="text-xs text-zinc-500 dark:text-zinc-400">
+              <p className="text-xs text-zinc-600 dark:text-zinc-400">
                 Shown once: Curia keeps only its hash. Expires {formatAbsoluteTime(m.expiresAt)}.
               </p>
             </li>
@@ -426,7 +426,7 @@ function InvitePanel({ invites }: { invites: EnrollmentView['invites'] }) {
           {invites.list.map((inv: InviteView, i) => (
             <li key={i} className="flex justify-between py-1.5">
               <span>Created {formatAbsoluteTime(inv.createdAt)}</span>
-              <span className="text-zinc-500 dark:text-zinc-400">{inv.status}</span>
+              <span className="text-zinc-600 dark:text-zinc-400">{inv.status}</span>
             </li>
           ))}
         </ul>

@@ -176,7 +176,7 @@ export function FaucetPanel({ view, did }: { view: FaucetView; did: string }) {
         </button>
       ) : null}
       {!group ? (
-        <p className="mt-2 text-sm text-zinc-500 dark:text-zinc-400">The jury has no members yet.</p>
+        <p className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">The jury has no members yet.</p>
       ) : null}
       <StageLine stage={stage} warm={warm} now={now} />
     </section>

@@ -34,7 +34,10 @@ export function ProvingStatus({
   return (
     <div className="mt-3" role="status" data-testid={testId} data-phase={`proving:${progress.phase}`}>
       <p className="text-sm text-zinc-700 dark:text-zinc-200">
-        {label} <span className="tabular-nums text-zinc-500">{((now - startedAt) / 1000).toFixed(1)} s</span>
+        {label}{' '}
+        <span className="tabular-nums text-zinc-600 dark:text-zinc-400">
+          {((now - startedAt) / 1000).toFixed(1)} s
+        </span>
       </p>
       {/* Indeterminate while proving (snarkjs reports no progress); a byte count while downloading. */}
       <progress

@@ -55,7 +55,7 @@ export function DeletedPost({ postUri, bskyUrl }: { postUri: string; bskyUrl: st
 export function Fact({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
   return (
     <div className="py-2 sm:grid sm:grid-cols-[11rem_1fr] sm:gap-3">
-      <dt className="text-xs font-medium tracking-wide text-zinc-500 uppercase dark:text-zinc-400">
+      <dt className="text-xs font-medium tracking-wide text-zinc-600 uppercase dark:text-zinc-400">
         {label}
       </dt>
       <dd

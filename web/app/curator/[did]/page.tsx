@@ -12,7 +12,7 @@ import { didFromPathSegment, loadCuratorPage } from '../../../server/queries/ski
 
 export const metadata: Metadata = { title: 'Curator — Curia' }
 
-const th = 'px-2 py-2 text-xs font-medium tracking-wide text-zinc-500 uppercase dark:text-zinc-400'
+const th = 'px-2 py-2 text-xs font-medium tracking-wide text-zinc-600 uppercase dark:text-zinc-400'
 const td = 'px-2 py-2 text-right tabular-nums'
 
 /**
@@ -52,7 +52,7 @@ export default async function CuratorPage({ params }: { params: Promise<{ did: s
           </span>
         ) : null}
       </div>
-      <p className="mt-1 text-xs break-all text-zinc-500 dark:text-zinc-400">
+      <p className="mt-1 text-xs break-all text-zinc-600 dark:text-zinc-400">
         <span data-testid="curator-did">{view.did}</span>
         {profile ? (
           <>
@@ -61,7 +61,7 @@ export default async function CuratorPage({ params }: { params: Promise<{ did: s
               href={profile}
               target="_blank"
               rel="noopener noreferrer"
-              className="text-sky-700 hover:underline dark:text-sky-400"
+              className="text-sky-700 underline underline-offset-2 dark:text-sky-400"
             >
               Bluesky profile
             </a>
@@ -70,7 +70,7 @@ export default async function CuratorPage({ params }: { params: Promise<{ did: s
         {isViewer ? (
           <>
             {' · '}
-            <a href="/portfolio" className="text-sky-700 hover:underline dark:text-sky-400">
+            <a href="/portfolio" className="text-sky-700 underline underline-offset-2 dark:text-sky-400">
               Your portfolio
             </a>
           </>
@@ -140,7 +140,7 @@ export default async function CuratorPage({ params }: { params: Promise<{ did: s
         </h2>
         {view.markets === 0 ? (
           <p
-            className="mt-2 max-w-prose text-sm text-zinc-500 dark:text-zinc-400"
+            className="mt-2 max-w-prose text-sm text-zinc-600 dark:text-zinc-400"
             data-testid="curator-empty"
           >
             {view.settledPositions > 0
@@ -190,7 +190,7 @@ export default async function CuratorPage({ params }: { params: Promise<{ did: s
                       <td className={td}>{b.meanForecast === null ? '—' : formatPercent(b.meanForecast)}</td>
                       <td className={td}>
                         {b.yesFrequency === null ? '—' : formatPercent(b.yesFrequency)}
-                        <span className="text-xs text-zinc-500 dark:text-zinc-400">
+                        <span className="text-xs text-zinc-600 dark:text-zinc-400">
                           {' '}
                           ({Math.round((b.yesFrequency ?? 0) * b.count)} of {b.count})
                         </span>
@@ -220,11 +220,11 @@ function Stat({
 }) {
   return (
     <div className="rounded-xl border border-zinc-200 p-3 sm:p-4 dark:border-zinc-800">
-      <dt className="text-xs text-zinc-500 dark:text-zinc-400">{label}</dt>
+      <dt className="text-xs text-zinc-600 dark:text-zinc-400">{label}</dt>
       <dd className="mt-1 text-xl font-semibold tabular-nums sm:text-2xl" data-testid={testId}>
         {value}
       </dd>
-      <dd className="mt-1 text-xs leading-snug text-zinc-500 dark:text-zinc-400">{note}</dd>
+      <dd className="mt-1 text-xs leading-snug text-zinc-600 dark:text-zinc-400">{note}</dd>
     </div>
   )
 }

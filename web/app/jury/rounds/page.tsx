@@ -6,7 +6,7 @@ import { loadRoundList } from '../../../server/jury/queries'
 export const metadata: Metadata = { title: 'Jury rounds — Curia' }
 export const dynamic = 'force-dynamic'
 
-const th = 'px-2 py-2 text-left text-xs font-medium tracking-wide text-zinc-500 uppercase dark:text-zinc-400'
+const th = 'px-2 py-2 text-left text-xs font-medium tracking-wide text-zinc-600 uppercase dark:text-zinc-400'
 const td = 'px-2 py-2.5 align-top tabular-nums'
 
 /** Every round, newest first: what each has published so far. */
@@ -24,7 +24,7 @@ export default async function RoundsPage() {
         juror. Tallies and ballots are published when voting closes, with an export anyone can verify.
       </p>
       {rounds.length === 0 ? (
-        <p className="mt-6 text-sm text-zinc-500" data-testid="rounds-empty">
+        <p className="mt-6 text-sm text-zinc-600 dark:text-zinc-400" data-testid="rounds-empty">
           No round has opened yet.
         </p>
       ) : (

@@ -19,7 +19,7 @@ import { loadRoundPage, type AuditBallotView } from '../../../../server/jury/que
 export const metadata: Metadata = { title: 'Jury round — Curia' }
 export const dynamic = 'force-dynamic'
 
-const th = 'px-2 py-2 text-left text-xs font-medium tracking-wide text-zinc-500 uppercase dark:text-zinc-400'
+const th = 'px-2 py-2 text-left text-xs font-medium tracking-wide text-zinc-600 uppercase dark:text-zinc-400'
 const td = 'px-2 py-2 align-top tabular-nums'
 
 /**
@@ -62,7 +62,7 @@ export default async function RoundPage({ params }: { params: Promise<{ id: stri
             >
               Download the round export (JSON)
             </a>{' '}
-            <span className="text-zinc-500 dark:text-zinc-400">
+            <span className="text-zinc-600 dark:text-zinc-400">
               and check it yourself:{' '}
               <code className="text-xs">npm run verify-round -- curia-round-{round.id}.json</code>
             </span>
@@ -217,7 +217,7 @@ function ClosedRound({
           Tallies and verdicts
         </h2>
         {exp.tallies.length === 0 ? (
-          <p className="mt-2 text-sm text-zinc-500">Nothing was sampled in this round.</p>
+          <p className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">Nothing was sampled in this round.</p>
         ) : (
           <div className="mt-2 overflow-x-auto">
             <table className="w-full min-w-[34rem] text-sm" data-testid="round-tallies">
@@ -271,12 +271,12 @@ function ClosedRound({
           are numbered as in the tallies above.
         </p>
         {ballots.length === 0 ? (
-          <p className="mt-2 text-sm text-zinc-500">No ballot was cast.</p>
+          <p className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">No ballot was cast.</p>
         ) : (
           <ul className="mt-2 divide-y divide-zinc-100 dark:divide-zinc-900" data-testid="round-ballots">
             {ballots.map((b) => (
               <li key={b.nullifier} className="py-2.5" data-testid="ballot-row" data-nullifier={b.nullifier}>
-                <p className="font-mono text-xs break-all text-zinc-500 dark:text-zinc-400">{b.nullifier}</p>
+                <p className="font-mono text-xs break-all text-zinc-600 dark:text-zinc-400">{b.nullifier}</p>
                 <p className="mt-1 text-sm">
                   {[...b.votes]
                     .sort((x, y) => (index.get(x.postUri) ?? 0) - (index.get(y.postUri) ?? 0))

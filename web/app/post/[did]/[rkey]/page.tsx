@@ -55,7 +55,7 @@ export default async function PostPage({ params }: { params: Promise<{ did: stri
       {page.post ? (
         <PostCard post={page.post} nowMs={nowMs} showMarket={false} />
       ) : (
-        <p className="px-5 py-6 text-sm text-zinc-500">
+        <p className="px-5 py-6 text-sm text-zinc-600 dark:text-zinc-400">
           This post is not stored in Curia (it may have been deleted).
         </p>
       )}
