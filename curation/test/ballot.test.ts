@@ -10,7 +10,7 @@ import { isCurationError, type CurationErrorCode } from '../src/errors'
 import { ballotMessage, canonicalBallotContent, roundScope, type Vote } from '../src/jury/ballot'
 import type { RoundParams } from '../src/jury/round'
 import { submitBallot } from '../src/service/ballot'
-import { createVerifierPool } from '../src/service/ballot-verifier'
+import { createVerifierPool, isVerifierUnavailable } from '../src/service/ballot-verifier'
 import { addMember } from '../src/service/jury-group'
 import { closeRound, freezeRound, listRoundOutcomes, openRound, revealRound } from '../src/service/round'
 import { at, HOUR, MINUTE, postUri, proveBallot, setupMarkets, T0, terminateCurve } from './jury-helpers'
@@ -193,6 +193,25 @@ describe('a ballot', () => {
     } finally {
       await pool.close()
     }
+  })
+
+  it('a pool that cannot check a proof refuses nothing as invalid and records nothing: it says it is unavailable', async () => {
+    const pool = await createVerifierPool({ size: 1 })
+    const held = pool.verify(valid4.proof)
+    await pool.close()
+    // Closed while it held a proof (as when its thread dies), and closed for the next one.
+    await expect(held).rejects.toSatisfy(isVerifierUnavailable)
+    const [before] = await database.sql<{ n: number }[]>`select count(*)::int as n from jury_ballot`
+    const err = await submitBallot(database, {
+      roundId,
+      ...valid3,
+      now: VOTING_OPEN,
+      verifyProof: pool.verify,
+    }).catch((e: unknown) => e)
+    expect(isVerifierUnavailable(err)).toBe(true)
+    expect(isCurationError(err)).toBe(false)
+    const [after] = await database.sql<{ n: number }[]>`select count(*)::int as n from jury_ballot`
+    expect(after!.n).toBe(before!.n)
   })
 
   it('for a round that does not exist is refused', async () => {

@@ -133,6 +133,19 @@ describe('POST /api/jury/ballots', () => {
   })
 })
 
+describe('the web app’s proof verifier', () => {
+  it('checks a proof on this thread when its pool has stopped, then starts a new pool', async () => {
+    const verify = (await getProofVerifier())!
+    await closeProofVerifier()
+    const points = [...body.proof.points]
+    points[0] = points[1]!
+    // The right answer either way: not "invalid" for the pool's failure, never "valid" unchecked.
+    expect(await verify(body.proof)).toBe(true)
+    expect(await verify({ ...body.proof, points })).toBe(false)
+    expect(await (await getProofVerifier())!(body.proof)).toBe(true)
+  })
+})
+
 describe('the prover artifacts', () => {
   it('refuses a flood beyond the ballots it checks at once with 503, and takes ballots again once they finish', async () => {
     let release!: () => void

@@ -14,6 +14,19 @@ import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import type { SemaphoreProof } from '@semaphore-protocol/core'
 
+/**
+ * The pool could not check a proof (its threads stopped, or it was closed): a failure of the verifier, not of the
+ * proof, so the ballot is neither refused as invalid nor accepted. Told apart by name: a bundler may load this module
+ * more than once (the web app bundles each route), so `instanceof` is not reliable.
+ */
+export class VerifierUnavailableError extends Error {
+  override name = 'VerifierUnavailableError'
+}
+
+export function isVerifierUnavailable(err: unknown): boolean {
+  return err instanceof Error && err.name === 'VerifierUnavailableError'
+}
+
 export interface VerifierPool {
   verify: (proof: SemaphoreProof) => Promise<boolean>
   size: number
@@ -87,7 +100,7 @@ buildBn128(true).then((curve) => {
 export async function createVerifierPool(opts: { size?: number } = {}): Promise<VerifierPool> {
   const size = Math.max(1, Math.floor(opts.size ?? 2))
   const paths = verifierModulePaths()
-  const pending = new Map<number, (ok: boolean) => void>()
+  const pending = new Map<number, { resolve: (ok: boolean) => void; reject: (err: Error) => void }>()
   let nextId = 0
   const workers = await Promise.all(
     Array.from(
@@ -101,14 +114,15 @@ export async function createVerifierPool(opts: { size?: number } = {}): Promise<
             entry.ids.delete(msg.id!)
             const done = pending.get(msg.id!)
             pending.delete(msg.id!)
-            done?.(msg.ok === true)
+            done?.resolve(msg.ok === true)
           })
           worker.once('error', reject)
-          // A worker that dies fails what it held (refused, never accepted), and takes no more.
+          // A worker that dies takes no more, and what it held is neither accepted nor refused as invalid: the
+          // caller hears the verifier is unavailable (and may verify elsewhere).
           worker.once('exit', () => {
             entry.dead = true
             for (const id of entry.ids) {
-              pending.get(id)?.(false)
+              pending.get(id)?.reject(new VerifierUnavailableError('a proof verifier thread stopped'))
               pending.delete(id)
             }
             entry.ids.clear()
@@ -121,18 +135,20 @@ export async function createVerifierPool(opts: { size?: number } = {}): Promise<
     verify: (proof) => {
       // The least busy live worker takes it.
       const live = workers.filter((w) => !w.dead)
-      if (live.length === 0) return Promise.reject(new Error('every proof verifier thread has stopped'))
+      if (live.length === 0)
+        return Promise.reject(new VerifierUnavailableError('every proof verifier thread has stopped'))
       const target = live.reduce((a, b) => (b.ids.size < a.ids.size ? b : a))
       const id = nextId++
       target.ids.add(id)
-      return new Promise<boolean>((resolve) => {
-        pending.set(id, resolve)
+      return new Promise<boolean>((resolve, reject) => {
+        pending.set(id, { resolve, reject })
         target.worker.postMessage({ id, proof })
       })
     },
     async close() {
       await Promise.all(workers.map((w) => w.worker.terminate()))
-      for (const done of pending.values()) done(false)
+      for (const done of pending.values())
+        done.reject(new VerifierUnavailableError('the proof verifier was closed'))
       pending.clear()
     },
   }

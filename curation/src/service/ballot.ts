@@ -29,16 +29,22 @@ import { assignBallotPosts } from '../jury/assignment'
 import { ballotMessage, coversExactly, parseBallotContent, parseProofShape, roundScope } from '../jury/ballot'
 import { JURY_TREE_DEPTH } from '../jury/group'
 import { inTransaction } from '../ledger/transaction'
+import { isVerifierUnavailable } from './ballot-verifier'
 import { selectRound } from './round'
 
 export type VerifyProof = (proof: SemaphoreProof) => Promise<boolean>
 
-/** Semaphore's verifyProof (or the given pool's), last of the checks: a proof that throws is one that fails. */
+/**
+ * Semaphore's verifyProof (or the given pool's), last of the checks: a proof that throws is one that fails. A
+ * verifier that could not check it (a pool whose threads stopped) is not the proof's fault: that error passes on,
+ * and the ballot is neither refused as invalid nor recorded.
+ */
 export async function assertProofVerifies(proof: SemaphoreProof, verifyProof?: VerifyProof): Promise<void> {
   let valid: boolean
   try {
     valid = await (verifyProof ?? semaphoreVerifyProof)(proof)
-  } catch {
+  } catch (err) {
+    if (isVerifierUnavailable(err)) throw err
     valid = false
   }
   if (!valid) throw new CurationError('invalid_proof', 'The proof does not verify.')
