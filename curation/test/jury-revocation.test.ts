@@ -370,7 +370,7 @@ describe('the operator command', () => {
     })
     const head = await getGroupHead(database)
     const run = (...args: string[]) =>
-      promisify(execFile)(join(root, 'node_modules/.bin/tsx'), ['scripts/jury-revoke.ts', ...args], {
+      promisify(execFile)(join(root, 'node_modules/.bin/tsx'), ['scripts/jury.ts', 'revoke', ...args], {
         cwd: root,
         env: { ...process.env, DATABASE_URL: database.url },
       }).then(
