@@ -137,8 +137,8 @@ describe('the web app’s proof verifier', () => {
   it('checks a proof on this thread when its pool has stopped, then starts a new pool', async () => {
     const verify = (await getProofVerifier())!
     await closeProofVerifier()
-    const points = [...body.proof.points]
-    points[0] = points[1]!
+    const points = [...body.proof.points] as typeof body.proof.points
+    points[0] = points[1]
     // The right answer either way: not "invalid" for the pool's failure, never "valid" unchecked.
     expect(await verify(body.proof)).toBe(true)
     expect(await verify({ ...body.proof, points })).toBe(false)
