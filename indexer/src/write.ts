@@ -61,53 +61,37 @@ export interface PreparedWrite {
 }
 
 export function prepareWrite(plan: BatchPlan, cursor: CursorUpdate | undefined): PreparedWrite {
-  const e = plan.engagementCreates
-  const p = plan.profiles
-  const h = plan.handles
-  const a = plan.accountStatuses
-  const l = plan.listItemUpserts
+  const list = (values: readonly string[]) => (values.length > 0 ? textArray(values) : undefined)
   return {
     cursor,
     postUpserts: plan.postUpserts.length > 0 ? postColumns(plan.postUpserts) : undefined,
     postUpdates: plan.postUpdates.length > 0 ? postColumns(plan.postUpdates) : undefined,
-    engagementCreates:
-      e.length > 0
-        ? {
-            uri: textArray(e.map((r) => r.uri)),
-            kind: textArray(e.map((r) => r.kind)),
-            subjectUri: textArray(e.map((r) => r.subjectUri)),
-            authorDid: textArray(e.map((r) => r.authorDid)),
-            createdAt: textArray(e.map((r) => r.createdAt)),
-          }
-        : undefined,
-    engagementDeletes: plan.engagementDeletes.length > 0 ? textArray(plan.engagementDeletes) : undefined,
-    postDeletes: plan.postDeletes.length > 0 ? textArray(plan.postDeletes) : undefined,
-    profiles:
-      p.length > 0
-        ? {
-            did: textArray(p.map((r) => r.did)),
-            displayName: textArray(p.map((r) => r.displayName)),
-            avatarCid: textArray(p.map((r) => r.avatarCid)),
-          }
-        : undefined,
-    handles:
-      h.length > 0
-        ? { did: textArray(h.map((r) => r.did)), handle: textArray(h.map((r) => r.handle)) }
-        : undefined,
-    accountStatuses:
-      a.length > 0
-        ? { did: textArray(a.map((r) => r.did)), status: textArray(a.map((r) => r.status)) }
-        : undefined,
-    listItemUpserts:
-      l.length > 0
-        ? {
-            uri: textArray(l.map((r) => r.uri)),
-            listUri: textArray(l.map((r) => r.listUri)),
-            subjectDid: textArray(l.map((r) => r.subjectDid)),
-          }
-        : undefined,
-    listItemDeletes: plan.listItemDeletes.length > 0 ? textArray(plan.listItemDeletes) : undefined,
+    engagementCreates: columns(plan.engagementCreates, [
+      'uri',
+      'kind',
+      'subjectUri',
+      'authorDid',
+      'createdAt',
+    ]),
+    engagementDeletes: list(plan.engagementDeletes),
+    postDeletes: list(plan.postDeletes),
+    profiles: columns(plan.profiles, ['did', 'displayName', 'avatarCid']),
+    handles: columns(plan.handles, ['did', 'handle']),
+    accountStatuses: columns(plan.accountStatuses, ['did', 'status']),
+    listItemUpserts: columns(plan.listItemUpserts, ['uri', 'listUri', 'subjectDid']),
+    listItemDeletes: list(plan.listItemDeletes),
   }
+}
+
+/** Rows to one array literal per named column (text or null values); undefined for no rows. */
+function columns<R extends { [C in K]: string | null }, K extends keyof R & string>(
+  rows: readonly R[],
+  keys: readonly K[],
+): Record<K, string> | undefined {
+  if (rows.length === 0) return undefined
+  const out = {} as Record<K, string>
+  for (const key of keys) out[key] = textArray(rows.map((r) => r[key]))
+  return out
 }
 
 /** writeBatch for a batch prepared ahead (prepareWrite). */
