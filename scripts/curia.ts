@@ -14,7 +14,7 @@ import { parseAnchorConfig } from '@curia/curation/chain/anchor-config'
 import { connectChain } from '@curia/curation/chain/anchor'
 import { anchorRound } from '@curia/curation/service/anchor'
 import { parseJuryConfig } from '@curia/curation/service/jury-config'
-import { countMembers, getGroupHead } from '@curia/curation/service/jury-group'
+import { countMembersAt, getGroupHead } from '@curia/curation/service/jury-group'
 import { startJuryWorker, type SettleRoundHook } from '@curia/curation/service/jury-jobs'
 import { settleRound } from '@curia/curation/service/settlement'
 import {
@@ -85,7 +85,7 @@ const jury = juryConfig.enabled
 if (jury) {
   // A new deployment has no jury: say how to start one (rounds with fewer jurors than the quorum void everything).
   const head = await getGroupHead(database)
-  if (((await countMembers(database, [head.version])).get(head.version) ?? 0) === 0) {
+  if ((await countMembersAt(database, head.version)) === 0) {
     log(
       'jury: no jurors yet. Admit verified humans with `npm run jury -- allow <did>` (they enroll on /jury) or ' +
         'hand out `npm run jury -- invite` codes',

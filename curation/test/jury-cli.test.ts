@@ -14,7 +14,7 @@ import { createTestDatabase } from '@curia/db/testing'
 import { allowlistVerifier } from '../src/admission/allowlist'
 import { inviteVerifier } from '../src/admission/invite'
 import { admitJuror, createInvite } from '../src/service/admission'
-import { countMembers, getGroupHead } from '../src/service/jury-group'
+import { countMembersAt, getGroupHead } from '../src/service/jury-group'
 
 const root = resolve(import.meta.dirname, '../..')
 let database: Database
@@ -50,7 +50,7 @@ const admit = (did: string, evidence: { did: string; code?: string }) =>
 
 const liveMembers = async () => {
   const head = await getGroupHead(database)
-  return (await countMembers(database, [head.version])).get(head.version)
+  return countMembersAt(database, head.version)
 }
 
 describe('npm run jury', () => {

@@ -44,6 +44,28 @@ export function createRateLimiter(limit: RateLimit, opts: { maxKeys?: number } =
   }
 }
 
+/**
+ * At most `max` of some costly work at once in this process, for requests that have no account to limit (an
+ * anonymous ballot, a sign-in not finished yet): `run` returns `busy()` at once beyond that, rather than queueing
+ * until the app stops answering everyone. `max` may be given per call (tests).
+ */
+export function createInFlightLimit(defaultMax: number) {
+  let inFlight = 0
+  return async function run<T>(
+    work: () => Promise<T>,
+    busy: () => T | Promise<T>,
+    max = defaultMax,
+  ): Promise<T> {
+    if (inFlight >= max) return busy()
+    inFlight++
+    try {
+      return await work()
+    } finally {
+      inFlight--
+    }
+  }
+}
+
 /** "Try again in 40 seconds." for a wait in milliseconds. */
 export function retryAfterText(waitMs: number): string {
   const seconds = Math.max(1, Math.ceil(waitMs / 1000))

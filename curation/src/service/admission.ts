@@ -21,9 +21,13 @@ import { hashInviteCode, inviteCodeFrom, INVITE_TREE_LOCK } from '../admission/i
 import { siweNonceFrom } from '../admission/siwe'
 import { DID, type AdmissionVerifier, type AdmissionVerifierKind } from '../admission/verifier'
 import { CurationError, isCurationError } from '../errors'
-import { parseCommitment } from '../jury/group'
-import { constraintName, inTransaction, isRetryable, type Tx } from '../ledger/transaction'
-import { addMemberInTransaction, forgetCachedTree, removeMembersInTransaction } from './jury-group'
+import { constraintName, inTransaction, type Tx } from '../ledger/transaction'
+import {
+  addMemberInTransaction,
+  inGroupTransaction,
+  removeMembersInTransaction,
+  requireCommitment,
+} from './jury-group'
 
 export interface AdmissionResult {
   verifier: AdmissionVerifierKind
@@ -41,13 +45,7 @@ export async function admitJuror(
   database: Database,
   opts: { verifier: AdmissionVerifier; evidence: unknown; commitment: unknown; now: Date },
 ): Promise<AdmissionResult> {
-  const commitment = parseCommitment(opts.commitment)?.toString()
-  if (commitment === undefined) {
-    throw new CurationError(
-      'bad_commitment',
-      'An identity commitment is a non-zero field element, in decimal.',
-    )
-  }
+  const commitment = requireCommitment(opts.commitment)
   const person = await opts.verifier.verify(database, opts.evidence, opts.now)
   const nowIso = opts.now.toISOString()
 
@@ -80,7 +78,7 @@ export async function admitJuror(
 
   // The binding's row lock orders this with a revocation: either the revocation sees the member (and removes it in
   // its transaction) or this sees the revocation and adds nothing.
-  const added = await withGroupTransaction(database, async (tx) => {
+  const added = await inGroupTransaction(database, async (tx) => {
     const [binding] = await tx<{ revoked: boolean }[]>`
       select revoked_at is not null as revoked from juror_binding where id = ${bindingId} for update`
     if (binding?.revoked) throw new CurationError('admission_revoked', 'This membership was revoked.')
@@ -91,21 +89,6 @@ export async function admitJuror(
     return member
   })
   return { verifier: opts.verifier.kind, rootVersion: added.version, resumed }
-}
-
-/**
- * A transaction that changes the jury group: retried like `addMember`, and the process's cached tree dropped if it
- * fails (it may hold the rolled-back change).
- */
-async function withGroupTransaction<T>(database: Database, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  try {
-    return await inTransaction(database, fn, {
-      retryOn: (err) => isRetryable(err) || constraintName(err) === 'jury_member_commitment_key',
-    })
-  } catch (err) {
-    forgetCachedTree(database)
-    throw err
-  }
 }
 
 function uniqueRefusal(err: unknown): CurationError | undefined {
@@ -320,7 +303,7 @@ export async function revokeInviteBranch(
   opts: { personKey: string; now: Date },
 ): Promise<BranchRevoked> {
   const nowIso = opts.now.toISOString()
-  return withGroupTransaction(database, async (tx) => {
+  return inGroupTransaction(database, async (tx) => {
     await tx`select pg_advisory_xact_lock(${INVITE_TREE_LOCK})`
     const [root] = await tx<
       { id: string }[]
@@ -357,7 +340,7 @@ export async function revokeInviteBranch(
  * removes in its own transaction. Idempotent; the jury worker runs it before every round opens.
  */
 export async function removeRevokedMembers(database: Database, opts: { now: Date }): Promise<number> {
-  return withGroupTransaction(database, (tx) => removeRevokedInTransaction(database, tx, { now: opts.now }))
+  return inGroupTransaction(database, (tx) => removeRevokedInTransaction(database, tx, { now: opts.now }))
 }
 
 /** Removes the revoked bindings' commitments (these bindings', or all) that are still members. */

@@ -64,14 +64,35 @@ export async function addMember(
   database: Database,
   opts: { commitment: bigint | string; now: Date },
 ): Promise<MemberAdded> {
-  return withTreeReset(database, () =>
-    inTransaction(database, (tx) => addMemberInTransaction(database, tx, opts), {
-      // A concurrent insert of the same commitment (impossible under the head lock, but the constraint is the
-      // final word) runs again and finds the member.
-      retryOn: (err) => isRetryable(err) || constraintName(err) === 'jury_member_commitment_key',
-    }),
-  )
+  return inGroupTransaction(database, (tx) => addMemberInTransaction(database, tx, opts))
 }
+
+/**
+ * A transaction that changes the group (here, and admission's, which add or remove members beside their own
+ * writes): run again on a serialization failure or deadlock, or on a concurrent insert of the same commitment
+ * (impossible under the head lock, but the constraint is the final word: the retry finds the member); and if it
+ * fails, the process's cached tree is dropped, since it may hold the rolled-back change.
+ */
+export async function inGroupTransaction<T>(database: Database, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  try {
+    return await inTransaction(database, fn, {
+      retryOn: (err) => isRetryable(err) || constraintName(err) === 'jury_member_commitment_key',
+    })
+  } catch (err) {
+    forgetCachedTree(database)
+    throw err
+  }
+}
+
+/** A commitment as the group stores it (canonical decimal), or `bad_commitment`. */
+export function requireCommitment(value: unknown): string {
+  const commitment = parseCommitment(value)
+  if (commitment === undefined) throw badCommitment()
+  return commitment.toString()
+}
+
+const badCommitment = () =>
+  new CurationError('bad_commitment', 'An identity commitment is a non-zero field element, in decimal.')
 
 /**
  * `addMember` inside the caller's transaction (admission adds a member and marks its binding in one). Takes the
@@ -83,14 +104,8 @@ export async function addMemberInTransaction(
   tx: Tx,
   opts: { commitment: bigint | string; now: Date },
 ): Promise<MemberAdded> {
-  const commitment = parseCommitment(opts.commitment)
-  if (commitment === undefined) {
-    throw new CurationError(
-      'bad_commitment',
-      'An identity commitment is a non-zero field element, in decimal.',
-    )
-  }
-  const value = commitment.toString()
+  const value = requireCommitment(opts.commitment)
+  const commitment = BigInt(value)
   const nowIso = opts.now.toISOString()
   const head = await lockHead(tx, nowIso)
   const [existing] = await tx<{ leafIndex: number }[]>`
@@ -123,22 +138,14 @@ export async function removeMember(
   database: Database,
   opts: { commitment: bigint | string; now: Date },
 ): Promise<MemberRemoval> {
-  const commitment = parseCommitment(opts.commitment)
-  if (commitment === undefined) {
-    throw new CurationError(
-      'bad_commitment',
-      'An identity commitment is a non-zero field element, in decimal.',
-    )
-  }
-  return withTreeReset(database, () =>
-    inTransaction(database, async (tx) => {
-      const [removal] = await removeMembersInTransaction(database, tx, {
-        commitments: [commitment.toString()],
-        now: opts.now,
-      })
-      return removal!
-    }),
-  )
+  const commitment = requireCommitment(opts.commitment)
+  return inGroupTransaction(database, async (tx) => {
+    const [removal] = await removeMembersInTransaction(database, tx, {
+      commitments: [commitment],
+      now: opts.now,
+    })
+    return removal!
+  })
 }
 
 /**
@@ -152,14 +159,7 @@ export async function removeMembersInTransaction(
   opts: { commitments: readonly string[]; now: Date },
 ): Promise<MemberRemoval[]> {
   if (opts.commitments.length === 0) return []
-  for (const c of opts.commitments) {
-    if (parseCommitment(c)?.toString() !== c) {
-      throw new CurationError(
-        'bad_commitment',
-        'An identity commitment is a non-zero field element, in decimal.',
-      )
-    }
-  }
+  for (const c of opts.commitments) if (parseCommitment(c)?.toString() !== c) throw badCommitment()
   const nowIso = opts.now.toISOString()
   let head = await lockHead(tx, nowIso)
   const rows = await tx<{ commitment: string; leafIndex: number; removedVersion: number | null }[]>`
@@ -239,6 +239,11 @@ export async function countMembers(
   return out
 }
 
+/** Members (leaves not removed) in one root version; 0 for version 0 or one that never existed. */
+export async function countMembersAt(database: Pick<Database, 'sql'>, rootVersion: number): Promise<number> {
+  return (await countMembers(database, [rootVersion])).get(rootVersion) ?? 0
+}
+
 export interface GroupExport {
   depth: number
   version: number
@@ -303,16 +308,6 @@ async function writeVersion(tx: Tx, next: GroupHead, nowIso: string): Promise<vo
     update jury_group set version = ${next.version}, size = ${next.size}, root = ${next.root},
       updated_at = ${nowIso}::timestamptz
     where id = 1`
-}
-
-async function withTreeReset<T>(database: Pick<Database, 'sql'>, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn()
-  } catch (err) {
-    // The cached tree may hold a change whose transaction rolled back (or whose commit failed): drop it.
-    forgetCachedTree(database)
-    throw err
-  }
 }
 
 /**

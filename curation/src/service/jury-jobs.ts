@@ -18,7 +18,7 @@ import { isCurationError } from '../errors'
 import { sha256Text } from '../jury/hash'
 import { removeRevokedMembers } from './admission'
 import { createBlockSource } from './jury-beacon'
-import { countMembers } from './jury-group'
+import { countMembersAt } from './jury-group'
 import type { JuryConfig } from './jury-config'
 import {
   closeRound,
@@ -225,7 +225,7 @@ export async function startJuryWorker(opts: JuryWorkerOptions): Promise<JuryWork
  * a verdict: the operator should hear that the round will void and refund everything it samples.
  */
 export async function quorumWarning(database: Database, round: RoundSummary): Promise<string | undefined> {
-  const members = (await countMembers(database, [round.rootVersion])).get(round.rootVersion) ?? 0
+  const members = await countMembersAt(database, round.rootVersion)
   if (members >= round.params.quorum) return undefined
   return (
     `round ${round.id} has ${members} juror(s), fewer than its quorum of ${round.params.quorum}: ` +

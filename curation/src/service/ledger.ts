@@ -31,19 +31,14 @@ export async function setupLedger(
 ): Promise<{ funded: boolean; treasuryBalanceMicro: bigint }> {
   return inTransaction(database, async (tx) => {
     const { mintId, treasuryId } = await ensureSystemAccounts(tx)
-    let funded = false
-    if (opts.treasuryFundingMicro > 0n) {
-      await lockAccounts(tx, [mintId, treasuryId])
-      const entry = await moveCredits(tx, {
-        fromId: mintId,
-        toId: treasuryId,
-        amountMicro: opts.treasuryFundingMicro,
-        reason: 'treasury_funding',
-        reference: 'setup',
-        atIso: opts.now.toISOString(),
-      })
-      funded = entry !== undefined
-    }
+    const funded = await mintOnce(tx, {
+      fromId: mintId,
+      toId: treasuryId,
+      amountMicro: opts.treasuryFundingMicro,
+      reason: 'treasury_funding',
+      reference: 'setup',
+      atIso: opts.now.toISOString(),
+    })
     const balances = await lockAccounts(tx, [treasuryId])
     return { funded, treasuryBalanceMicro: balances.get(treasuryId) ?? 0n }
   })
@@ -86,22 +81,27 @@ export async function grantFromMint(
 ): Promise<{ granted: boolean; balanceMicro: bigint }> {
   const { mintId } = await ensureSystemAccounts(tx)
   const accountId = await ensureCuratorAccount(tx, opts.did)
-  let granted = false
-  if (opts.amountMicro > 0n) {
-    await lockAccounts(tx, [mintId, accountId])
-    const entry = await moveCredits(tx, {
-      fromId: mintId,
-      toId: accountId,
-      amountMicro: opts.amountMicro,
-      reason: opts.reason,
-      reference: opts.reference,
-      atIso: opts.atIso,
-    })
-    granted = entry !== undefined
-  }
+  const granted = await mintOnce(tx, {
+    fromId: mintId,
+    toId: accountId,
+    amountMicro: opts.amountMicro,
+    reason: opts.reason,
+    reference: opts.reference,
+    atIso: opts.atIso,
+  })
   const [row] = await tx<{ balance: string }[]>`
     select balance_micro::text as balance from account where id = ${accountId}`
   return { granted, balanceMicro: BigInt(row!.balance) }
+}
+
+/**
+ * Moves `amountMicro` out of the mint under a once-per-(reason, reference) entry, both accounts locked; false when
+ * that entry already exists (or the amount is 0).
+ */
+async function mintOnce(tx: Tx, move: Parameters<typeof moveCredits>[1]): Promise<boolean> {
+  if (move.amountMicro <= 0n) return false
+  await lockAccounts(tx, [move.fromId, move.toId])
+  return (await moveCredits(tx, move)) !== undefined
 }
 
 /** A curator's balance in micro-credits; 0 for a DID that never signed in. */

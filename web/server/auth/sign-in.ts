@@ -3,7 +3,7 @@ import { OAuthCallbackError, OAuthResolverError, type NodeOAuthClient } from '@a
 import type { Database } from '@curia/db'
 import { grantStartingCredits } from '@curia/curation/service/ledger'
 import { isDidLike, isHandle } from '../post-ref'
-import { retryAfterText, type RateLimiter } from '../rate-limit'
+import { createInFlightLimit, retryAfterText, type RateLimiter } from '../rate-limit'
 import { createWebSession, recordCurator } from './web-session'
 
 /**
@@ -45,7 +45,7 @@ export function safeReturnTo(raw: unknown): string {
  * metadata, for anyone who asks (there is no account yet to hold to a limit): beyond this, refused at once.
  */
 export const MAX_SIGN_INS_IN_FLIGHT = 32
-let signInsInFlight = 0
+const signInsInFlight = createInFlightLimit(MAX_SIGN_INS_IN_FLIGHT)
 
 export async function startSignIn(
   oauth: Pick<NodeOAuthClient, 'authorize'>,
@@ -64,37 +64,37 @@ export async function startSignIn(
       message: `Too many sign-in attempts for ${parsed.identifier}. ${retryAfterText(wait)}`,
     }
   }
-  if (signInsInFlight >= (limits.maxInFlight ?? MAX_SIGN_INS_IN_FLIGHT)) {
-    return {
+  const nonce = randomBytes(24).toString('base64url')
+  const state: AppState = { nonceHash: hashNonce(nonce), returnTo: safeReturnTo(input.returnTo) }
+  return signInsInFlight(
+    async (): Promise<SignInStart> => {
+      try {
+        const url = await oauth.authorize(parsed.identifier, { state: JSON.stringify(state) })
+        return { ok: true, authorizeUrl: url.toString(), nonce }
+      } catch (err) {
+        if (err instanceof OAuthResolverError) {
+          log(`sign-in: could not resolve ${parsed.identifier}`, err)
+          return {
+            ok: false,
+            code: 'not_found',
+            message: `Could not find a Bluesky account for ${parsed.identifier}. Check the spelling.`,
+          }
+        }
+        log(`sign-in: authorize failed for ${parsed.identifier}`, err)
+        return {
+          ok: false,
+          code: 'unavailable',
+          message: 'Could not reach your Bluesky server to sign in. Try again in a moment.',
+        }
+      }
+    },
+    () => ({
       ok: false,
       code: 'unavailable',
       message: 'Many people are signing in right now. Try again in a moment.',
-    }
-  }
-  const nonce = randomBytes(24).toString('base64url')
-  const state: AppState = { nonceHash: hashNonce(nonce), returnTo: safeReturnTo(input.returnTo) }
-  signInsInFlight++
-  try {
-    const url = await oauth.authorize(parsed.identifier, { state: JSON.stringify(state) })
-    return { ok: true, authorizeUrl: url.toString(), nonce }
-  } catch (err) {
-    if (err instanceof OAuthResolverError) {
-      log(`sign-in: could not resolve ${parsed.identifier}`, err)
-      return {
-        ok: false,
-        code: 'not_found',
-        message: `Could not find a Bluesky account for ${parsed.identifier}. Check the spelling.`,
-      }
-    }
-    log(`sign-in: authorize failed for ${parsed.identifier}`, err)
-    return {
-      ok: false,
-      code: 'unavailable',
-      message: 'Could not reach your Bluesky server to sign in. Try again in a moment.',
-    }
-  } finally {
-    signInsInFlight--
-  }
+    }),
+    limits.maxInFlight,
+  )
 }
 
 export type SignInFinish =

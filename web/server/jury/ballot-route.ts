@@ -4,6 +4,7 @@ import type { CurationErrorCode } from '@curia/curation/errors'
 import { MAX_BALLOT_CONTENT_LENGTH } from '@curia/curation/jury/ballot'
 import { submitBallot, type VerifyProof } from '@curia/curation/service/ballot'
 import type { BallotResponse } from '../../lib/jury/types'
+import { createInFlightLimit } from '../rate-limit'
 
 /**
  * The anonymous ballot endpoint's logic, apart from Next so a test can call it: parse a bounded JSON body, hand it to
@@ -39,7 +40,7 @@ export interface BallotRouteResult {
  * flood beyond this is refused at once with 503 rather than queued until the web app stops answering everyone.
  */
 export const MAX_BALLOTS_IN_FLIGHT = 32
-let inFlight = 0
+const ballotsInFlight = createInFlightLimit(MAX_BALLOTS_IN_FLIGHT)
 
 export async function handleBallotPost(
   deps: {
@@ -50,16 +51,14 @@ export async function handleBallotPost(
   },
   body: ReadableStream<Uint8Array> | null,
 ): Promise<BallotRouteResult> {
-  if (inFlight >= (deps.maxInFlight ?? MAX_BALLOTS_IN_FLIGHT)) {
-    await body?.cancel().catch(() => {})
-    return refused(503, 'busy', 'Too many ballots are being checked right now. Try again in a few seconds.')
-  }
-  inFlight++
-  try {
-    return await checkBallot(deps, body)
-  } finally {
-    inFlight--
-  }
+  return ballotsInFlight(
+    () => checkBallot(deps, body),
+    async () => {
+      await body?.cancel().catch(() => {})
+      return refused(503, 'busy', 'Too many ballots are being checked right now. Try again in a few seconds.')
+    },
+    deps.maxInFlight,
+  )
 }
 
 async function checkBallot(

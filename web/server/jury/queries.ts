@@ -3,7 +3,7 @@ import type { Database } from '@curia/db'
 import { parseBallotContent, type Vote } from '@curia/curation/jury/ballot'
 import type { RoundExport } from '@curia/curation/jury/export'
 import { exportRound } from '@curia/curation/service/audit'
-import { countMembers, getGroupHead } from '@curia/curation/service/jury-group'
+import { countMembers, countMembersAt, getGroupHead } from '@curia/curation/service/jury-group'
 import { getRound, getRoundBallotSheet, listRounds, type RoundSummary } from '@curia/curation/service/round'
 import { postUrl } from '../../lib/bsky-urls'
 import type { FeedPostView } from '../../lib/feed-types'
@@ -146,7 +146,7 @@ export async function loadRoundPage(
 ): Promise<RoundPageView | undefined> {
   const round = await getRound(database, roundId)
   if (!round) return undefined
-  const members = (await countMembers(database, [round.rootVersion])).get(round.rootVersion) ?? 0
+  const members = await countMembersAt(database, round.rootVersion)
   if (round.status !== 'closed') {
     const [row] = await database.sql<{ eligible: number }[]>`
       select count(*)::int as eligible from jury_round_market where round_id = ${round.id}`
@@ -195,7 +195,7 @@ export function loadRoundExport(database: Database, roundId: number): Promise<Ro
 /** How many members the jury has now (for the jury's landing page): removed members do not count. */
 export async function loadJurySize(database: Database): Promise<number> {
   const { version } = await getGroupHead(database)
-  return (await countMembers(database, [version])).get(version) ?? 0
+  return countMembersAt(database, version)
 }
 
 /** The round a juror should vote in now: the newest one that is voting, if any. */
