@@ -33,6 +33,13 @@ export const author = pgTable(
     status: text('status'),
     statusChangedAt: timestamp('status_changed_at', { withTimezone: true }),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * When Curia last read this author from the network itself (DID document, verified handle, profile record),
+     * because the stream only carries a profile or a handle when it changes; null: never. `resolve_failures`
+     * counts the attempts that failed since the last success, for the retry's backoff.
+     */
+    resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+    resolveFailures: integer('resolve_failures').notNull().default(0),
   },
   (t) => [
     index('author_status_changed_at_idx')
