@@ -43,6 +43,11 @@ const env = z.object({
   CURIA_RANK_DEPTH: z.coerce.number().int().min(1).max(200_000).default(1_000),
   CURIA_SNAPSHOT_RETENTION_MINUTES: z.coerce.number().positive().default(360),
   CURIA_SNAPSHOT_REFRESH_MS: z.coerce.number().int().min(0).default(5_000),
+  // Reading the authors the stream has not described (service/author-profiles.ts); the same variables the web app
+  // reads for fetching posts on demand and for resolving handles at sign-in. 0 turns the lookups off.
+  CURIA_RECORD_SOURCE_URL: z.url({ protocol: /^https?$/ }).default('https://public.api.bsky.app'),
+  CURIA_OAUTH_HANDLE_RESOLVER: z.url({ protocol: /^https?$/ }).optional(),
+  CURIA_AUTHOR_LOOKUP_INTERVAL_MS: z.coerce.number().int().min(0).default(10_000),
 })
 
 export interface CurationConfig {
@@ -61,6 +66,8 @@ export interface CurationConfig {
     snapshotRefreshMs: number
   }
   identity: { plcUrl: string; allowHttp: boolean }
+  /** Looking up authors the stream has not described; `intervalMs` 0: off. */
+  authors: { recordSourceUrl: string; handleResolver: string | undefined; intervalMs: number }
   ranking: MarketRankingParams & {
     intervalMs: number
     depth: number
@@ -96,6 +103,11 @@ export function parseCurationConfig(source: Record<string, string | undefined>):
     identity: {
       plcUrl: e.CURIA_PLC_URL,
       allowHttp: e.CURIA_ALLOW_HTTP_IDENTITY ?? e.CURIA_PLC_URL.startsWith('http://'),
+    },
+    authors: {
+      recordSourceUrl: e.CURIA_RECORD_SOURCE_URL.replace(/\/+$/, ''),
+      handleResolver: e.CURIA_OAUTH_HANDLE_RESOLVER,
+      intervalMs: e.CURIA_AUTHOR_LOOKUP_INTERVAL_MS,
     },
     ranking: {
       intervalMs: e.CURIA_RANK_INTERVAL_MS,

@@ -1,6 +1,6 @@
-import { isObject } from '@curia/curation/records/common'
 import { mapFetchedPost } from '@curia/curation/records/post'
-import { mapProfileRecord } from '@curia/curation/records/profile'
+import { storeResolvedAuthor } from '@curia/curation/service/author-profiles'
+import { fetchProfile, getRecord, type RecordSource } from '@curia/curation/service/record-source'
 import type { Sql } from '@curia/db'
 
 /**
@@ -17,18 +17,12 @@ export type ImportOutcome =
   | { kind: 'not_found' }
   | { kind: 'unavailable'; detail: string }
 
-export interface ImportDeps {
+export interface ImportDeps extends RecordSource {
   sql: Sql
-  recordSourceUrl: string
   now: Date
-  fetch?: typeof fetch
   /** The author's handle, verified by the caller's identity resolution, if known. */
   handle?: string | null
 }
-
-const FETCH_TIMEOUT_MS = 10_000
-/** A post record is a few KB; anything this large is not one. */
-const MAX_RECORD_BYTES = 512 * 1024
 
 export async function ensurePostStored(
   deps: ImportDeps,
@@ -57,71 +51,20 @@ export async function ensurePostStored(
   return { kind: 'imported' }
 }
 
-/** An author row for a post fetched on demand, unless the indexer already has one (then it is left alone). */
+/**
+ * The author of a post fetched on demand, read now unless Curia has read them before: the caller's verified handle
+ * and the profile, stored as the curation service's author resolver stores them. If the profile cannot be read,
+ * an author Curia has no row for gets one with the handle alone, and the resolver fills in the rest later.
+ */
 async function ensureAuthor(deps: ImportDeps, did: string): Promise<void> {
-  const [known] = await deps.sql`select 1 from author where did = ${did}`
-  if (known) return
-  const profile = await getRecord(deps, did, 'app.bsky.actor.profile', 'self').catch(() => undefined)
-  const uri = `at://${did}/app.bsky.actor.profile/self`
-  const mapped =
-    profile?.kind === 'found'
-      ? mapProfileRecord(profile.value, 'update', { did, rkey: 'self', uri, eventTimeMs: deps.now.getTime() })
-      : undefined
-  // A missing or invalid profile leaves the author nameless, as the indexer would.
-  const fields = mapped?.kind === 'op' && mapped.op.op === 'profile' ? mapped.op : undefined
-  const displayName = fields?.displayName ?? null
-  const avatarCid = fields?.avatarCid ?? null
-  await deps.sql`
-    insert into author (did, handle, display_name, avatar_cid, updated_at)
-    values (${did}, ${deps.handle ?? null}, ${displayName}, ${avatarCid}, ${deps.now.toISOString()}::timestamptz)
-    on conflict (did) do nothing`
-}
-
-type RecordResult =
-  | { kind: 'found'; cid: string; value: unknown }
-  | { kind: 'not_found' }
-  | { kind: 'unavailable'; detail: string }
-
-async function getRecord(
-  deps: ImportDeps,
-  did: string,
-  collection: string,
-  rkey: string,
-): Promise<RecordResult> {
-  const url = new URL('/xrpc/com.atproto.repo.getRecord', deps.recordSourceUrl)
-  url.searchParams.set('repo', did)
-  url.searchParams.set('collection', collection)
-  url.searchParams.set('rkey', rkey)
-  let res: Response
-  try {
-    res = await (deps.fetch ?? fetch)(url, {
-      headers: { accept: 'application/json' },
-      redirect: 'error',
-      signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
-    })
-  } catch (err) {
-    return { kind: 'unavailable', detail: `${url.origin}: ${String(err)}` }
-  }
-  const body = await readJson(res)
-  // getRecord answers 400 RecordNotFound (and 400 InvalidRequest for an unknown repo) for what does not exist.
-  if (res.status === 400 || res.status === 404) return { kind: 'not_found' }
-  if (!res.ok || !isObject(body))
-    return { kind: 'unavailable', detail: `${url.origin} answered ${res.status}` }
-  if (typeof body.cid !== 'string' || !('value' in body)) return { kind: 'not_found' }
-  return { kind: 'found', cid: body.cid, value: body.value }
-}
-
-async function readJson(res: Response): Promise<unknown> {
-  const length = Number(res.headers.get('content-length') ?? '0')
-  if (length > MAX_RECORD_BYTES) {
-    await res.body?.cancel()
-    return null
-  }
-  const text = await res.text()
-  if (text.length > MAX_RECORD_BYTES) return null
-  try {
-    return JSON.parse(text) as unknown
-  } catch {
-    return null
+  const [row] = await deps.sql<{ seen: string; resolved: boolean }[]>`
+    select updated_at::text as seen, (resolved_at is not null and resolve_failures = 0) as resolved
+    from author where did = ${did}`
+  if (row?.resolved) return
+  const profile = await fetchProfile(deps, did, deps.now.getTime())
+  if (profile) {
+    await storeResolvedAuthor(deps.sql, did, row?.seen ?? null, { handle: deps.handle ?? null, profile })
+  } else if (!row) {
+    await deps.sql`insert into author (did, handle) values (${did}, ${deps.handle ?? null}) on conflict (did) do nothing`
   }
 }

@@ -94,10 +94,10 @@ describe('submitOpenMarket', () => {
     const [row] = await database.sql<{ text: string; authorDid: string }[]>`
       select text, author_did as "authorDid" from post where uri = ${uri}`
     expect(row).toEqual({ text: 'Tide tables are a public good', authorDid: author.did })
-    const [who] = await database.sql<
-      { handle: string }[]
-    >`select handle from author where did = ${author.did}`
-    expect(who?.handle).toBe(author.handle)
+    // Read in full here (handle and profile), so the curation service's author lookups will not read it again.
+    const [who] = await database.sql<{ handle: string; resolved: boolean }[]>`
+      select handle, resolved_at is not null and resolve_failures = 0 as resolved from author where did = ${author.did}`
+    expect(who).toEqual({ handle: author.handle, resolved: true })
     const market = await getMarket(database, { postUri: uri })
     expect(market).toMatchObject({ status: 'open', createdBy: curator.did, feeMicro: 5n * MICRO })
     expect(await getBalance(database, curator.did)).toBe(before - 5n * MICRO)

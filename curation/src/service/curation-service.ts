@@ -4,6 +4,7 @@ import { createIdResolver, createServiceAuthVerifier } from '../feed/auth'
 import { createExposureRecorder } from '../feed/exposure'
 import { startFeedServer, type FeedServer } from '../feed/server'
 import { createSnapshotStore, type SnapshotStore } from '../feed/snapshot-store'
+import { createNetworkAuthorLookup, startAuthorResolver } from './author-profiles'
 import { setupLedger } from './ledger'
 import { closeDueMarkets } from './market'
 import { openCandidateMarkets, pruneSnapshots, rankFeed } from './rank-feed'
@@ -94,6 +95,15 @@ export async function startCurationService(opts: {
     )
   await tick()
   const timer = setInterval(() => void tick(), config.ranking.intervalMs)
+  const authors =
+    config.authors.intervalMs > 0
+      ? startAuthorResolver({
+          database,
+          lookup: createNetworkAuthorLookup({ plcUrl: config.identity.plcUrl, ...config.authors }),
+          intervalMs: config.authors.intervalMs,
+          log,
+        })
+      : undefined
 
   return {
     feedServer,
@@ -101,6 +111,7 @@ export async function startCurationService(opts: {
     rankNow,
     async stop() {
       clearInterval(timer)
+      await authors?.stop()
       await round?.catch(() => {})
       await feedServer.close()
       await exposure.stop()

@@ -34,9 +34,10 @@ export const author = pgTable(
     statusChangedAt: timestamp('status_changed_at', { withTimezone: true }),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     /**
-     * When Curia last read this author from the network itself (DID document, verified handle, profile record),
-     * because the stream only carries a profile or a handle when it changes; null: never. `resolve_failures`
-     * counts the attempts that failed since the last success, for the retry's backoff.
+     * When Curia last tried to read this author from the network itself (DID document, verified handle, profile
+     * record; curation/src/service/author-profiles.ts), because the stream only carries a profile or a handle when
+     * it changes; null: never. `resolve_failures` counts the attempts that failed since the last success (0: the
+     * last one succeeded), for the retry's backoff.
      */
     resolvedAt: timestamp('resolved_at', { withTimezone: true }),
     resolveFailures: integer('resolve_failures').notNull().default(0),

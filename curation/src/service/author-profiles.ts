@@ -1,0 +1,219 @@
+import { AtprotoHandleResolverNode } from '@atproto-labs/handle-resolver-node'
+import {
+  createIdentityResolver,
+  HANDLE_INVALID,
+  type IdentityResolver,
+} from '@atproto-labs/identity-resolver'
+import type { Database, Sql } from '@curia/db'
+import { isDid } from '../records/common'
+import { fetchProfile, type ProfileFields, type RecordSource } from './record-source'
+
+/**
+ * Names for the authors of the posts Curia shows.
+ *
+ * The stream carries an author's profile only when they edit it, and their handle only when it changes, so the
+ * authors of most posts are never described by it: a reader would see `did:plc:...` on their cards. The authors
+ * of posts that have a market (the only posts the feed, the post pages and the portfolios show) are therefore read
+ * from the network once: the DID document, its handle kept only when it resolves back to the same DID (the same
+ * bidirectional check the sign-in uses, so nobody can label themselves `@bsky.app`), and the profile record through
+ * the configured record source. From then on the stream keeps the row current.
+ *
+ * A failed lookup (PLC or the record source unreachable, a DID that does not resolve) is retried with a backoff
+ * that doubles from a minute up to a day, so a dead account costs one request a day.
+ */
+
+export interface AuthorLookup {
+  /** `undefined` fields: that part could not be read now (try again later); a `null` handle: none verified. */
+  lookup(
+    did: string,
+    signal: AbortSignal,
+  ): Promise<{ handle: string | null; profile: ProfileFields } | undefined>
+}
+
+export interface NetworkAuthorLookupOptions extends RecordSource {
+  plcUrl: string
+  /** An XRPC service answering `com.atproto.identity.resolveHandle` (the local PDS); DNS and well-known otherwise. */
+  handleResolver?: string | undefined
+}
+
+export function createNetworkAuthorLookup(opts: NetworkAuthorLookupOptions): AuthorLookup {
+  const identity: IdentityResolver = createIdentityResolver({
+    plcDirectoryUrl: opts.plcUrl,
+    handleResolver: opts.handleResolver ?? new AtprotoHandleResolverNode(),
+  })
+  return {
+    async lookup(did, signal) {
+      let handle: string | null
+      try {
+        const found = await identity.resolve(did, { signal })
+        handle = found.handle === HANDLE_INVALID ? null : found.handle
+      } catch {
+        return undefined
+      }
+      const profile = await fetchProfile(opts, did, Date.now(), signal)
+      return profile && { handle, profile }
+    },
+  }
+}
+
+export interface ResolveAuthorsOptions {
+  /** Most authors looked up in one run. */
+  limit: number
+  /** Lookups in flight at once. */
+  concurrency: number
+  now: Date
+  /** Per lookup. */
+  timeoutMs?: number
+}
+
+export interface ResolveAuthorsResult {
+  resolved: number
+  failed: number
+  /** Whether more authors were due than `limit` allowed. */
+  more: boolean
+}
+
+const MINUTE_MS = 60_000
+const MAX_BACKOFF_MS = 24 * 60 * MINUTE_MS
+
+/** How long after its `failures`-th consecutive failed lookup an author is tried again. Pure. */
+export function retryDelayMs(failures: number): number {
+  return Math.min(MAX_BACKOFF_MS, MINUTE_MS * 2 ** Math.max(0, failures - 1))
+}
+
+/**
+ * Looks up the authors of market posts that Curia has never read from the network (or whose last lookup failed
+ * and whose backoff has passed), newest markets first, and stores what it finds.
+ *
+ * A stream event for the same author can land while a lookup is in flight; it is newer than the lookup's answer,
+ * so the answer is stored only if the row is exactly as it was when the author was picked (`updated_at`
+ * unchanged); otherwise the row is only marked resolved.
+ */
+export async function resolveAuthors(
+  database: Database,
+  lookup: AuthorLookup,
+  opts: ResolveAuthorsOptions,
+): Promise<ResolveAuthorsResult> {
+  const { sql } = database
+  const nowIso = opts.now.toISOString()
+  // Backoff in SQL: resolved_at + 1 minute * 2^(failures - 1), capped at a day (retryDelayMs).
+  const due = await sql<{ did: string; seen: string | null }[]>`
+    select d.did, a.updated_at::text as seen
+    from (
+      select p.author_did as did, max(m.id) as newest
+      from market m join post p on p.uri = m.post_uri
+      group by p.author_did
+    ) d
+    left join author a on a.did = d.did
+    where a.did is null or a.resolved_at is null
+       or (a.resolve_failures > 0
+           and a.resolved_at + least(${MAX_BACKOFF_MS}::float8, ${MINUTE_MS}::float8 * power(2, a.resolve_failures - 1))
+               * interval '1 millisecond' <= ${nowIso}::timestamptz)
+    order by d.newest desc
+    limit ${opts.limit + 1}`
+  const batch = due.slice(0, opts.limit)
+  let resolved = 0
+  let failed = 0
+  let next = 0
+  const worker = async () => {
+    while (next < batch.length) {
+      const { did, seen } = batch[next++]!
+      const found = isDid(did)
+        ? await lookup.lookup(did, AbortSignal.timeout(opts.timeoutMs ?? 15_000)).catch(() => undefined)
+        : undefined
+      if (found) {
+        await storeResolvedAuthor(sql, did, seen, found)
+        resolved++
+      } else {
+        await sql`
+          insert into author (did, resolved_at, resolve_failures) values (${did}, now(), 1)
+          on conflict (did) do update set resolved_at = now(), resolve_failures = author.resolve_failures + 1`
+        failed++
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency) }, worker))
+  return { resolved, failed, more: due.length > opts.limit }
+}
+
+/**
+ * Stores what a lookup read about an author. `seen` is the row's `updated_at` when the author was picked (null: no
+ * row then); the answer replaces the row's fields only if nothing wrote the row since, because a stream event that
+ * landed meanwhile is newer than the answer (a row that did not exist at pick time and exists now was written by
+ * the stream, so it is not fresh either). A handle that did not verify keeps the stored one: the stream's identity
+ * events are verified by the relay, and a lookup can fail to verify for a passing DNS error. Either way the row is
+ * marked resolved.
+ */
+export async function storeResolvedAuthor(
+  sql: Sql,
+  did: string,
+  seen: string | null,
+  found: { handle: string | null; profile: ProfileFields },
+): Promise<void> {
+  const fresh = sql`author.updated_at is not distinct from ${seen}::timestamptz`
+  await sql`
+    insert into author (did, handle, display_name, avatar_cid, updated_at, resolved_at, resolve_failures)
+    values (${did}, ${found.handle}, ${found.profile.displayName}, ${found.profile.avatarCid}, now(), now(), 0)
+    on conflict (did) do update set
+      handle = case when ${fresh} then coalesce(excluded.handle, author.handle) else author.handle end,
+      display_name = case when ${fresh} then excluded.display_name else author.display_name end,
+      avatar_cid = case when ${fresh} then excluded.avatar_cid else author.avatar_cid end,
+      updated_at = case when ${fresh} then now() else author.updated_at end,
+      resolved_at = now(), resolve_failures = 0`
+}
+
+/**
+ * The resolver as a background loop of the curation service: a run every `intervalMs`, straight away again while
+ * more authors are due. Errors (the database restarting) are logged and retried on the next run.
+ */
+export function startAuthorResolver(opts: {
+  database: Database
+  lookup: AuthorLookup
+  intervalMs: number
+  limit?: number
+  concurrency?: number
+  log: (line: string) => void
+}): { runNow(): Promise<ResolveAuthorsResult | undefined>; stop(): Promise<void> } {
+  let running: Promise<ResolveAuthorsResult | undefined> | undefined
+  let stopped = false
+  let timer: NodeJS.Timeout | undefined
+  const runNow = () =>
+    (running ??= (async () => {
+      try {
+        const result = await resolveAuthors(opts.database, opts.lookup, {
+          limit: opts.limit ?? 100,
+          concurrency: opts.concurrency ?? 8,
+          now: new Date(),
+        })
+        if (result.resolved > 0 || result.failed > 0) {
+          const parts = [
+            result.resolved > 0 ? `read ${result.resolved} from the network` : '',
+            result.failed > 0 ? `${result.failed} could not be looked up (retried with backoff)` : '',
+          ]
+          opts.log(`authors: ${parts.filter(Boolean).join('; ')}`)
+        }
+        return result
+      } catch (err) {
+        opts.log(`authors: run failed, retrying: ${(err as Error).message}`)
+        return undefined
+      } finally {
+        running = undefined
+      }
+    })())
+  const schedule = (delayMs: number) => {
+    if (stopped) return
+    timer = setTimeout(() => {
+      void runNow().then((r) => schedule(r?.more ? 0 : opts.intervalMs))
+    }, delayMs)
+    timer.unref()
+  }
+  schedule(0)
+  return {
+    runNow,
+    async stop() {
+      stopped = true
+      clearTimeout(timer)
+      await running
+    },
+  }
+}

@@ -1,0 +1,191 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { post, type Database } from '@curia/db'
+import { createTestDatabase } from '@curia/db/testing'
+import { startNetwork, type DevAccount, type DevNetwork } from '@curia/devnet'
+import { squarePng } from '@curia/devnet/png'
+import { MICRO } from '../src/market/lmsr'
+import { DEFAULT_MARKET_PARAMS } from '../src/market/params'
+import {
+  createNetworkAuthorLookup,
+  resolveAuthors,
+  retryDelayMs,
+  type AuthorLookup,
+} from '../src/service/author-profiles'
+import { setupLedger } from '../src/service/ledger'
+import { openMarket } from '../src/service/market'
+
+/**
+ * Authors the stream never described (profiles made before Curia was listening), read from a real local network:
+ * PLC for the DID document, the PDS for handle verification and the profile record.
+ */
+let net: DevNetwork
+let database: Database
+let alice: DevAccount
+let bob: DevAccount
+let lookup: AuthorLookup
+/** A handle resolver that names someone else for every handle: every DID document's handle fails to verify. */
+let liar: Server
+const ghost = 'did:plc:aaaaaaaaaaaaaaaaaaaaaaaa'
+const now = new Date()
+
+type AuthorRow = {
+  handle: string | null
+  displayName: string | null
+  avatarCid: string | null
+  resolved: boolean
+  failures: number
+}
+
+async function author(did: string): Promise<AuthorRow | undefined> {
+  const [row] = await database.sql<AuthorRow[]>`
+    select handle, display_name as "displayName", avatar_cid as "avatarCid",
+           resolved_at is not null as resolved, resolve_failures as failures
+    from author where did = ${did}`
+  return row
+}
+
+async function postWithMarket(did: string, rkey: string): Promise<void> {
+  const uri = `at://${did}/app.bsky.feed.post/${rkey}`
+  await database.db
+    .insert(post)
+    .values({
+      uri,
+      cid: 'bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm',
+      authorDid: did,
+      text: rkey,
+      createdAt: now,
+    })
+  await openMarket(database, { postUri: uri, now, params: DEFAULT_MARKET_PARAMS })
+}
+
+const run = (l: AuthorLookup = lookup, at = now) =>
+  resolveAuthors(database, l, { limit: 50, concurrency: 4, now: at })
+
+beforeAll(async () => {
+  net = await startNetwork()
+  database = await createTestDatabase()
+  await setupLedger(database, { treasuryFundingMicro: 1_000_000n * MICRO, now })
+  alice = await net.createAccount('alice')
+  bob = await net.createAccount('bob')
+  // Alice's profile exists before Curia hears of her; Bob never made one.
+  const avatar = await alice.agent.uploadBlob(squarePng(8, [200, 40, 40]), { encoding: 'image/png' })
+  await alice.agent.upsertProfile(() => ({ displayName: 'Alice Liddell', avatar: avatar.data.blob }))
+  lookup = createNetworkAuthorLookup({
+    plcUrl: net.plcUrl,
+    handleResolver: net.pdsUrl,
+    recordSourceUrl: net.pdsUrl,
+  })
+  liar = createServer((_req, res) => {
+    res.setHeader('content-type', 'application/json')
+    res.end(JSON.stringify({ did: 'did:plc:bbbbbbbbbbbbbbbbbbbbbbbb' }))
+  })
+  await new Promise<void>((resolve) => liar.listen(0, '127.0.0.1', resolve))
+}, 120_000)
+
+afterAll(async () => {
+  liar?.close()
+  await database?.close()
+  await net?.close()
+})
+
+describe('resolving authors of market posts', () => {
+  it('reads the verified handle, display name and avatar of authors the stream never described', async () => {
+    await postWithMarket(alice.did, 'a1')
+    await postWithMarket(bob.did, 'b1')
+    // An author with posts but no market is not looked up: nothing shows their posts.
+    await database.db.insert(post).values({
+      uri: `at://did:plc:cccccccccccccccccccccccc/app.bsky.feed.post/x`,
+      cid: 'bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm',
+      authorDid: 'did:plc:cccccccccccccccccccccccc',
+      text: 'no market',
+      createdAt: now,
+    })
+
+    expect(await run()).toEqual({ resolved: 2, failed: 0, more: false })
+    const a = await author(alice.did)
+    expect(a).toMatchObject({
+      handle: alice.handle,
+      displayName: 'Alice Liddell',
+      resolved: true,
+      failures: 0,
+    })
+    expect(a?.avatarCid).toMatch(/^bafkrei/)
+    // No profile record: nameless but resolved (not a failure to retry).
+    expect(await author(bob.did)).toMatchObject({
+      handle: bob.handle,
+      displayName: null,
+      resolved: true,
+      failures: 0,
+    })
+    expect(await author('did:plc:cccccccccccccccccccccccc')).toBeUndefined()
+
+    // Resolved authors are not read again: the stream keeps them current from here on.
+    expect(await run()).toEqual({ resolved: 0, failed: 0, more: false })
+  })
+
+  it('retries an author it cannot resolve with a doubling backoff, and counts the failures', async () => {
+    await postWithMarket(ghost, 'g1')
+    expect(await run()).toEqual({ resolved: 0, failed: 1, more: false })
+    expect(await author(ghost)).toMatchObject({ handle: null, displayName: null, failures: 1 })
+
+    expect((await run()).failed).toBe(0) // within the backoff
+    const later = new Date(Date.now() + retryDelayMs(1) + 1_000)
+    expect((await run(lookup, later)).failed).toBe(1)
+    expect((await author(ghost))?.failures).toBe(2)
+    expect(retryDelayMs(2)).toBe(2 * retryDelayMs(1))
+    expect(retryDelayMs(40)).toBe(24 * 3_600_000)
+  })
+
+  it('does not overwrite what the stream wrote while the lookup was in flight', async () => {
+    const carol = await net.createAccount('carol')
+    await carol.agent.upsertProfile(() => ({ displayName: 'Carol (old)' }))
+    await postWithMarket(carol.did, 'c1')
+    // The stream brings Carol's new name while her lookup is reading the network.
+    const racing: AuthorLookup = {
+      async lookup(did, signal) {
+        const found = await lookup.lookup(did, signal)
+        await database.sql`
+          insert into author (did, display_name, updated_at) values (${did}, 'Carol (from the stream)', now())
+          on conflict (did) do update set display_name = excluded.display_name, updated_at = now()`
+        return found
+      },
+    }
+    expect((await run(racing)).resolved).toBe(1)
+    expect(await author(carol.did)).toMatchObject({
+      displayName: 'Carol (from the stream)',
+      resolved: true,
+      failures: 0,
+    })
+  })
+
+  it('keeps no handle that does not resolve back to the same DID', async () => {
+    const dave = await net.createAccount('dave')
+    await dave.agent.upsertProfile(() => ({ displayName: 'Dave' }))
+    await postWithMarket(dave.did, 'd1')
+    const lied = createNetworkAuthorLookup({
+      plcUrl: net.plcUrl,
+      handleResolver: `http://127.0.0.1:${(liar.address() as AddressInfo).port}`,
+      recordSourceUrl: net.pdsUrl,
+    })
+    expect((await run(lied)).resolved).toBe(1)
+    expect(await author(dave.did)).toMatchObject({ handle: null, displayName: 'Dave', resolved: true })
+  })
+
+  it('treats an unreachable record source as a failure, not as an author without a profile', async () => {
+    const erin = await net.createAccount('erin')
+    await erin.agent.upsertProfile(() => ({ displayName: 'Erin' }))
+    await postWithMarket(erin.did, 'e1')
+    const down = createNetworkAuthorLookup({
+      plcUrl: net.plcUrl,
+      handleResolver: net.pdsUrl,
+      recordSourceUrl: 'http://127.0.0.1:9', // discard port: connection refused
+    })
+    expect(await run(down)).toEqual({ resolved: 0, failed: 1, more: false })
+    expect(await author(erin.did)).toMatchObject({ displayName: null, resolved: true, failures: 1 })
+    // After the backoff, with the source back, the name arrives and the failures reset.
+    expect((await run(lookup, new Date(Date.now() + retryDelayMs(1) + 1_000))).resolved).toBe(1)
+    expect(await author(erin.did)).toMatchObject({ displayName: 'Erin', failures: 0 })
+  })
+})
