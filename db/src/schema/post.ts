@@ -84,6 +84,13 @@ export const post = pgTable(
     index('post_live_created_at_idx')
       .on(t.createdAt.desc())
       .where(sql`${t.deletedAt} is null`),
+    // Tombstones by deletion time, for the retention prune (curation/src/service/retention.ts) and the feed cache's
+    // "deleted since" check, which otherwise read the whole table. Partial: a live post's insert or count update
+    // never touches it, and a tombstoning update already writes new entries in every index of the row (deleted_at is
+    // in the live index's predicate, so that update is never HOT).
+    index('post_deleted_at_idx')
+      .on(t.deletedAt)
+      .where(sql`${t.deletedAt} is not null`),
   ],
 )
 

@@ -1,0 +1,1 @@
+CREATE INDEX "post_deleted_at_idx" ON "post" USING btree ("deleted_at") WHERE "post"."deleted_at" is not null;
