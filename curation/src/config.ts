@@ -40,6 +40,11 @@ const env = z.object({
   CURIA_RANK_EXPLORATION_ROTATE_MINUTES: z.coerce.number().positive().default(5),
   CURIA_MARKET_MIN_ENGAGEMENT: z.coerce.number().int().min(0).default(2),
   CURIA_MARKET_OPEN_PER_RUN: z.coerce.number().int().min(0).default(500),
+  // Market-less posts older than this are pruned with their likes and reposts (service/retention.ts); at least the
+  // ranking and market windows. 'off' (or 0) keeps everything: the index then grows without bound.
+  CURIA_POST_RETENTION_HOURS: z
+    .union([z.literal(['off', '0']).transform(() => null), z.coerce.number().positive()])
+    .default(168),
   CURIA_RANK_DEPTH: z.coerce.number().int().min(1).max(200_000).default(1_000),
   CURIA_SNAPSHOT_RETENTION_MINUTES: z.coerce.number().positive().default(360),
   CURIA_SNAPSHOT_REFRESH_MS: z.coerce.number().int().min(0).default(5_000),
@@ -77,6 +82,8 @@ export interface CurationConfig {
   }
   /** The candidate policy's engagement threshold: posts with at least this many likes + reposts get a market. */
   marketOpening: { minEngagement: number; perRun: number }
+  /** Index retention: posts without a market are pruned once older than `postRetentionMs`; null: never. */
+  retention: { postRetentionMs: number | null }
   market: MarketParams
   ledger: LedgerParams
 }
@@ -87,6 +94,7 @@ export function parseCurationConfig(source: Record<string, string | undefined>):
   const isLocal = /^(localhost|127\.0\.0\.1)(:\d+)?$/.test(host)
   const serviceDid = e.CURIA_FEED_SERVICE_DID ?? `did:web:${encodeURIComponent(host)}`
   const publisherDid = e.CURIA_FEED_PUBLISHER_DID ?? serviceDid
+  const { market, ledger } = parseMarketParams(source)
   return {
     feed: {
       port: e.CURIA_FEED_PORT,
@@ -122,8 +130,29 @@ export function parseCurationConfig(source: Record<string, string | undefined>):
       retentionMs: e.CURIA_SNAPSHOT_RETENTION_MINUTES * 60_000,
     },
     marketOpening: { minEngagement: e.CURIA_MARKET_MIN_ENGAGEMENT, perRun: e.CURIA_MARKET_OPEN_PER_RUN },
-    ...parseMarketParams(source),
+    retention: {
+      postRetentionMs: postRetentionMs(e.CURIA_POST_RETENTION_HOURS, e.CURIA_RANK_WINDOW_HOURS, market),
+    },
+    market,
+    ledger,
   }
+}
+
+/**
+ * The retention must cover the windows: openCandidateMarkets and the ranking read posts up to the ranking window
+ * old, and a curator may open a market on a post up to the market window old.
+ */
+function postRetentionMs(hours: number | null, rankWindowHours: number, market: MarketParams): number | null {
+  if (hours === null) return null
+  const windowMs = Math.max(rankWindowHours * HOUR, market.windowMs)
+  if (hours * HOUR < windowMs) {
+    throw new Error(
+      `CURIA_POST_RETENTION_HOURS=${hours} is shorter than the ranking and market windows (${windowMs / HOUR} hours, ` +
+        `CURIA_RANK_WINDOW_HOURS and CURIA_MARKET_WINDOW_HOURS): posts inside them must stay. Use at least ` +
+        `${windowMs / HOUR}, or 'off' to keep every post.`,
+    )
+  }
+  return hours * HOUR
 }
 
 export function readCurationConfig(): CurationConfig {

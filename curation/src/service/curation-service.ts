@@ -8,6 +8,7 @@ import { createNetworkAuthorLookup, startAuthorResolver } from './author-profile
 import { setupLedger } from './ledger'
 import { closeDueMarkets } from './market'
 import { openCandidateMarkets, pruneSnapshots, rankFeed } from './rank-feed'
+import { startRetention } from './retention'
 
 export interface CurationService {
   feedServer: FeedServer
@@ -95,6 +96,18 @@ export async function startCurationService(opts: {
     )
   await tick()
   const timer = setInterval(() => void tick(), config.ranking.intervalMs)
+  // Pruning old market-less posts runs on its own slower cadence, never inside a ranking round.
+  const retention =
+    config.retention.postRetentionMs === null
+      ? undefined
+      : startRetention({
+          database,
+          retentionMs: config.retention.postRetentionMs,
+          intervalMs: 10 * 60_000,
+          firstDelayMs: 60_000,
+          batch: 1_000,
+          log,
+        })
   const authors =
     config.authors.intervalMs > 0
       ? startAuthorResolver({
@@ -111,6 +124,7 @@ export async function startCurationService(opts: {
     rankNow,
     async stop() {
       clearInterval(timer)
+      await retention?.stop()
       await authors?.stop()
       await round?.catch(() => {})
       await feedServer.close()
