@@ -114,7 +114,13 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => 
 function startWeb(): ChildProcess | undefined {
   const require = createRequire(join(webDir, 'package.json'))
   const nextBin = require.resolve('next/dist/bin/next')
-  const childEnv = { ...process.env, DATABASE_URL: database.url, CURIA_DATA_DIR: env.CURIA_DATA_DIR }
+  const childEnv = {
+    // Next.js reports usage to Vercel unless told not to; Curia sends nothing anywhere its operator did not set up.
+    NEXT_TELEMETRY_DISABLED: '1',
+    ...process.env,
+    DATABASE_URL: database.url,
+    CURIA_DATA_DIR: env.CURIA_DATA_DIR,
+  }
   if (env.CURIA_WEB_MODE === 'start' && isBuildStale()) {
     log('web: building the Next.js app (first run or sources changed; about a minute)...')
     const build = spawnSync(process.execPath, [nextBin, 'build'], {
