@@ -67,3 +67,13 @@ export function formatCount(n: number): string {
   }
   return String(n)
 }
+
+/**
+ * A one-line excerpt of untrusted text: runs of whitespace (newlines included) become one space, and text longer
+ * than `max` characters is cut to `max - 1` and an ellipsis. Counts code points, so a cut never splits an emoji's
+ * surrogate pair.
+ */
+export function excerpt(text: string, max: number): string {
+  const chars = Array.from(text.replace(/\s+/g, ' ').trim())
+  return chars.length <= max ? chars.join('') : `${chars.slice(0, max - 1).join('')}…`
+}

@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { OAuthCallbackError, OAuthResolverError, type NodeOAuthClient } from '@atproto/oauth-client-node'
 import type { Database } from '@curia/db'
 import { grantStartingCredits } from '@curia/curation/service/ledger'
+import { excerpt } from '../../lib/format'
 import { isDidLike, isHandle } from '../post-ref'
 import { createInFlightLimit, retryAfterText, type RateLimiter } from '../rate-limit'
 import { createWebSession, recordCurator } from './web-session'
@@ -30,7 +31,7 @@ export function parseSignInIdentifier(
   if (isHandle(handle)) return { ok: true, identifier: handle }
   return {
     ok: false,
-    message: `“${truncate(text)}” is not a Bluesky handle. A handle looks like alice.bsky.social.`,
+    message: `“${excerpt(text, 40)}” is not a Bluesky handle. A handle looks like alice.bsky.social.`,
   }
 }
 
@@ -183,8 +184,4 @@ function nonceMatches(cookie: string, expectedHash: string): boolean {
   const actual = Buffer.from(hashNonce(cookie), 'hex')
   const expected = Buffer.from(expectedHash, 'hex')
   return actual.length === expected.length && timingSafeEqual(actual, expected)
-}
-
-function truncate(text: string): string {
-  return text.length > 40 ? `${text.slice(0, 39)}…` : text
 }

@@ -10,6 +10,7 @@ import {
   type TradeHistoryItem,
 } from '@curia/curation/service/trade-queries'
 import type { FeedPostView } from '../../lib/feed-types'
+import { excerpt } from '../../lib/format'
 import type {
   HoldingView,
   MarketView,
@@ -200,7 +201,7 @@ export async function loadPortfolio(database: Database, did: string): Promise<Po
   const posts = new Map((await hydratePostsByUri(database.sql, uris)).map((r) => [r.uri, r]))
   const snippet = (uri: string) => {
     const text = posts.get(uri)?.text.trim()
-    return text ? truncate(text, 140) : null
+    return text ? excerpt(text, 140) : null
   }
   return {
     viewer,
@@ -261,9 +262,4 @@ export async function loadLeaderboard(database: Database, limit = 50): Promise<L
     profitMicro: e.profitMicro.toString(),
     markets: e.markets,
   }))
-}
-
-function truncate(text: string, max: number): string {
-  const chars = Array.from(text.replace(/\s+/g, ' '))
-  return chars.length <= max ? chars.join('') : `${chars.slice(0, max - 1).join('')}…`
 }

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next'
 import { notFound } from 'next/navigation'
+import { cache } from 'react'
 import { OpenMarketForm } from '../../../../components/open-market-form'
 import { PostCard } from '../../../../components/post-card'
 import { PriceChart } from '../../../../components/price-chart'
@@ -7,29 +8,23 @@ import { TradeList } from '../../../../components/trade-list'
 import { TradePanel } from '../../../../components/trade-panel'
 import { formatCredits, formatPercent } from '../../../../lib/credits'
 import { formatAbsoluteTime } from '../../../../lib/format'
+import { postPageMetadata } from '../../../../lib/post-metadata'
 import { postUriFromPath } from '../../../../lib/post-path'
 import { getSession, getViewer } from '../../../../server/auth/session'
 import { getWebConfig } from '../../../../server/config'
 import { getWebServices } from '../../../../server/db'
 import { loadPostPage } from '../../../../server/queries/market'
 
-export const metadata: Metadata = { title: 'Post — Curia' }
-
 /**
- * One post and its market: the question, the price now and over time, trading, and the trade history. The trade
- * panel quotes in the browser with the same pure function the server decides with, on the state loaded here.
+ * One load per request, shared by the page and its metadata (React's `cache` is per request): the post, its market
+ * and the viewer's holding.
  */
-export default async function PostPage({ params }: { params: Promise<{ did: string; rkey: string }> }) {
-  const { did, rkey } = await params
+const loadPage = cache(async (did: string, rkey: string) => {
   const postUri = postUriFromPath(safeDecode(did), safeDecode(rkey))
-  if (!postUri) notFound()
+  if (!postUri) return null
   const config = getWebConfig()
-  const [session, viewer, database] = await Promise.all([
-    getSession(),
-    getViewer(),
-    getWebServices().database,
-  ])
-  const page = await loadPostPage(
+  const [session, database] = await Promise.all([getSession(), getWebServices().database])
+  return loadPostPage(
     {
       database,
       urls: config,
@@ -41,6 +36,27 @@ export default async function PostPage({ params }: { params: Promise<{ did: stri
     },
     { postUri, viewerDid: session?.did ?? null },
   )
+})
+
+export async function generateMetadata({
+  params,
+}: {
+  params: Promise<{ did: string; rkey: string }>
+}): Promise<Metadata> {
+  const { did, rkey } = await params
+  const page = await loadPage(did, rkey)
+  if (!page) return { title: 'Post not found — Curia' }
+  const path = page.post?.path ?? `/post/${did}/${rkey}`
+  return postPageMetadata(page, new URL(path, getWebConfig().publicUrl).toString())
+}
+
+/**
+ * One post and its market: the question, the price now and over time, trading, and the trade history. The trade
+ * panel quotes in the browser with the same pure function the server decides with, on the state loaded here.
+ */
+export default async function PostPage({ params }: { params: Promise<{ did: string; rkey: string }> }) {
+  const { did, rkey } = await params
+  const [page, viewer] = await Promise.all([loadPage(did, rkey), getViewer()])
   if (!page) notFound()
   const nowMs = Date.now()
   const { market } = page
@@ -111,7 +127,7 @@ export default async function PostPage({ params }: { params: Promise<{ did: stri
           <div className="mt-3 space-y-3 text-sm text-zinc-600 dark:text-zinc-400">
             <p>No market on this post yet. Open one and be the first to forecast it.</p>
             {viewer ? (
-              <OpenMarketForm fixedPostUri={postUri} feeMicro={page.openFeeMicro} />
+              <OpenMarketForm fixedPostUri={page.postUri} feeMicro={page.openFeeMicro} />
             ) : (
               <a
                 href={`/sign-in?returnTo=${encodeURIComponent(`/post/${did}/${rkey}`)}`}
