@@ -1,19 +1,14 @@
 import { createConnection, createServer, type Server } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Database } from '@curia/db'
-import { createTestDatabase } from '@curia/db/testing'
-import { startNetwork, type DevAccount, type DevNetwork } from '@curia/devnet'
+import type { DevAccount } from '@curia/devnet'
 import { startIndexer, type Indexer } from '../src/indexer'
-import { PushSource, livePosts, memoryLogger, testConfig, useScratchTmpdir, waitFor } from './helpers'
+import { PushSource, freePort, livePosts, memoryLogger, testConfig, waitFor } from './helpers'
+import { createRecord, deleteRecord, startTestNetwork, type TestNetwork } from './network'
 
-useScratchTmpdir()
-
-let net: DevNetwork
-let database: Database
-let alice: DevAccount // owns the lists
-let bob: DevAccount // added to the candidate list while the indexer runs, then removed
-let carol: DevAccount // on no candidate list (only on another of alice's lists)
-let dave: DevAccount // on the candidate list before the indexer starts: found by the backfill
+// alice owns the lists; bob is added to the candidate list while the indexer runs, then removed; carol is on no
+// candidate list (only on another of alice's lists); dave is on the candidate list before the indexer starts, found
+// by the backfill.
+let network: TestNetwork<'alice' | 'bob' | 'carol' | 'dave'>
 let indexer: Indexer
 let list: string
 /** A second candidate list, longer than one listRecords page. */
@@ -21,38 +16,31 @@ let bigList: string
 const BIG = 130
 const log = memoryLogger()
 
-const createRecord = async (collection: string, record: Record<string, unknown>) =>
-  (
-    await alice.agent.com.atproto.repo.createRecord({
-      repo: alice.did,
-      collection,
-      record: { $type: collection, createdAt: new Date().toISOString(), ...record },
-    })
-  ).data
 const createList = async (name: string) =>
-  (await createRecord('app.bsky.graph.list', { name, purpose: 'app.bsky.graph.defs#curatelist' })).uri
+  (
+    await createRecord(network.accounts.alice, 'app.bsky.graph.list', {
+      name,
+      purpose: 'app.bsky.graph.defs#curatelist',
+    })
+  ).uri
 const addToList = async (listUri: string, subject: string) =>
-  (await createRecord('app.bsky.graph.listitem', { list: listUri, subject })).uri
+  (await createRecord(network.accounts.alice, 'app.bsky.graph.listitem', { list: listUri, subject })).uri
 // Posts in English; the feed is for Japanese, so only a list member's posts are candidates.
 const post = async (who: DevAccount, text: string) => (await who.agent.post({ text, langs: ['en'] })).uri
 
 beforeAll(async () => {
-  net = await startNetwork()
-  database = await createTestDatabase()
-  alice = await net.createAccount('alice.test')
-  bob = await net.createAccount('bob.test')
-  carol = await net.createAccount('carol.test')
-  dave = await net.createAccount('dave.test')
+  network = await startTestNetwork({ accounts: ['alice', 'bob', 'carol', 'dave'] })
 })
 
 afterAll(async () => {
   await indexer?.stop()
-  await database?.close()
-  await net?.close()
+  await network?.close()
 })
 
 describe('a candidate list on the local network', () => {
   it('backfills the items made before the indexer started, and drops stored items the list no longer has', async () => {
+    const { net, database } = network
+    const { alice, carol, dave } = network.accounts
     list = await createList('Curia picks')
     const otherList = await createList('Not for the feed')
     const daveItem = await addToList(list, dave.did)
@@ -111,6 +99,8 @@ describe('a candidate list on the local network', () => {
   })
 
   it("follows the list live: a member's posts are candidates, a non-member's are not, and leaving stops new ones", async () => {
+    const { database } = network
+    const { alice, bob, carol, dave } = network.accounts
     const bobItem = await addToList(list, bob.did)
     const bobPost = await post(bob, 'added to the list')
     const carolPost = await post(carol, 'on another list only')
@@ -119,12 +109,7 @@ describe('a candidate list on the local network', () => {
     })
     expect(indexer.status().candidateLists.members).toBe(2 + BIG)
 
-    const rkey = bobItem.split('/').pop()!
-    await alice.agent.com.atproto.repo.deleteRecord({
-      repo: alice.did,
-      collection: 'app.bsky.graph.listitem',
-      rkey,
-    })
+    await deleteRecord(alice, bobItem)
     const bobLater = await post(bob, 'removed from the list')
     const marker = await post(dave, 'marker')
     await waitFor('the marker post', async () => (await livePosts(database.sql)).includes(marker))
@@ -139,6 +124,8 @@ describe('a candidate list on the local network', () => {
   })
 
   it('keeps retrying a list it cannot read, and loads it once the network answers', async () => {
+    const { net, database } = network
+    const { carol } = network.accounts
     await indexer.stop()
     const laterList = await createList('Made while the indexer was away')
     const item = await addToList(laterList, carol.did)
@@ -185,12 +172,3 @@ describe('a candidate list on the local network', () => {
     }
   })
 })
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const p = (probe.address() as { port: number }).port
-      probe.close(() => resolve(p))
-    })
-  })
-}

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { Database, Sql } from '@curia/db'
 import { createTestDatabase } from '@curia/db/testing'
@@ -7,7 +6,7 @@ import { planBatch } from '../src/batch'
 import { startIndexer } from '../src/indexer'
 import type { CommitEvent } from '../src/source/types'
 import { openWriteConnection, writeBatch } from '../src/write'
-import { PushSource, livePosts, memoryLogger, testConfig, waitFor } from './helpers'
+import { PushSource, freePort, livePosts, memoryLogger, testConfig, waitFor } from './helpers'
 
 let database: Database
 let dedicated: Sql
@@ -16,12 +15,7 @@ beforeAll(async () => {
   database = await createTestDatabase()
   dedicated = openWriteConnection(database, 'candidate-lists-test')
   // A PLC nobody listens on: the backfill's identity lookups fail at once, as when the network is down.
-  closedPort = await new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const p = (probe.address() as { port: number }).port
-      probe.close(() => resolve(p))
-    })
-  })
+  closedPort = await freePort()
 })
 afterAll(async () => {
   await dedicated.end()

@@ -1,60 +1,34 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Database } from '@curia/db'
-import { createTestDatabase } from '@curia/db/testing'
+import type { DevAccount } from '@curia/devnet'
+import { livePosts, waitFor } from './helpers'
 import {
-  startJetstreamRelay,
-  startNetwork,
-  type DevAccount,
-  type DevNetwork,
-  type JetstreamRelay,
-} from '@curia/devnet'
-import { IndexerProcess, livePosts, useScratchTmpdir, waitFor } from './helpers'
+  createRecord,
+  deleteRecord,
+  startIndexerProcess,
+  startTestNetwork,
+  type RelayedTestNetwork,
+} from './network'
 
-const tmpdir = useScratchTmpdir()
-
-let net: DevNetwork
-let relay: JetstreamRelay
-let database: Database
-let alice: DevAccount // owns the list
-let bob: DevAccount // joins, posts, leaves, posts again
-let carol: DevAccount // never on the list
-let dave: DevAccount // on the list from before the first start
+// alice owns the list; bob joins, posts, leaves, posts again; carol is never on the list; dave is on the list from
+// before the first start.
+let network: RelayedTestNetwork<'alice' | 'bob' | 'carol' | 'dave'>
 
 beforeAll(async () => {
-  net = await startNetwork()
-  relay = await startJetstreamRelay({ pdsUrl: net.pdsUrl, idResolver: net.idResolver })
-  database = await createTestDatabase()
-  alice = await net.createAccount('alice.test')
-  bob = await net.createAccount('bob.test')
-  carol = await net.createAccount('carol.test')
-  dave = await net.createAccount('dave.test')
+  network = await startTestNetwork({ relay: true, accounts: ['alice', 'bob', 'carol', 'dave'] })
 })
 
-afterAll(async () => {
-  await database?.close()
-  await relay?.close()
-  await net?.close()
-})
+afterAll(() => network?.close())
 
 const create = async (collection: string, record: Record<string, unknown>) =>
-  (
-    await alice.agent.com.atproto.repo.createRecord({
-      repo: alice.did,
-      collection,
-      record: { $type: collection, createdAt: new Date().toISOString(), ...record },
-    })
-  ).data.uri
-const removeItem = (uri: string) =>
-  alice.agent.com.atproto.repo.deleteRecord({
-    repo: alice.did,
-    collection: 'app.bsky.graph.listitem',
-    rkey: uri.split('/').pop()!,
-  })
+  (await createRecord(network.accounts.alice, collection, record)).uri
+const removeItem = (uri: string) => deleteRecord(network.accounts.alice, uri)
 // English posts; the feed is for Japanese, so only a list member's posts are kept.
 const post = async (who: DevAccount, text: string) => (await who.agent.post({ text, langs: ['en'] })).uri
 
 describe('crash safety of candidate list membership', () => {
   it('an indexer SIGKILLed while members come and go ends with exactly the items and member posts that were made', async () => {
+    const { net, database } = network
+    const { bob, carol, dave } = network.accounts
     const list = await create('app.bsky.graph.list', {
       name: 'Curia picks',
       purpose: 'app.bsky.graph.defs#curatelist',
@@ -64,19 +38,14 @@ describe('crash safety of candidate list membership', () => {
       items.set(await create('app.bsky.graph.listitem', { list, subject }), subject)
     await addItem(dave.did)
 
-    const indexer = new IndexerProcess({
+    const indexer = startIndexerProcess(network, {
       CURIA_INDEXER_SOURCE: 'jetstream',
-      CURIA_JETSTREAM_URL: relay.url,
       CURIA_PLC_URL: net.plcUrl,
       CURIA_CANDIDATE_LISTS: list,
       CURIA_CANDIDATE_LANGS: 'ja',
-      DATABASE_URL: database.url,
-      CURIA_INDEXER_STATUS_PORT: '0',
       CURIA_INDEXER_BATCH_SIZE: '4',
       CURIA_INDEXER_FLUSH_MS: '5',
-      TMPDIR: tmpdir,
     })
-    indexer.start()
     await indexer.waitForLine('connected to')
     expect(indexer.output.some((l) => l.includes(`candidate list ${list}: 1 member (1 item)`))).toBe(true)
 

@@ -1,51 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Database } from '@curia/db'
-import { createTestDatabase } from '@curia/db/testing'
-import {
-  startJetstreamRelay,
-  startNetwork,
-  type DevAccount,
-  type DevNetwork,
-  type JetstreamRelay,
-} from '@curia/devnet'
-import { IndexerProcess, livePosts, postCounts, useScratchTmpdir, waitFor } from './helpers'
+import { livePosts, postCounts, waitFor } from './helpers'
+import { startIndexerProcess, startTestNetwork, type RelayedTestNetwork } from './network'
 
-const tmpdir = useScratchTmpdir()
-
-let net: DevNetwork
-let relay: JetstreamRelay
-let database: Database
-let alice: DevAccount
-let bob: DevAccount
+let network: RelayedTestNetwork<'alice' | 'bob'>
 
 beforeAll(async () => {
-  net = await startNetwork()
-  relay = await startJetstreamRelay({ pdsUrl: net.pdsUrl, idResolver: net.idResolver })
-  database = await createTestDatabase()
-  alice = await net.createAccount('alice.test')
-  bob = await net.createAccount('bob.test')
+  network = await startTestNetwork({ relay: true, accounts: ['alice', 'bob'] })
 })
 
-afterAll(async () => {
-  await database?.close()
-  await relay?.close()
-  await net?.close()
-})
+afterAll(() => network?.close())
 
 describe('crash safety', () => {
   it('an indexer SIGKILLed mid-stream and restarted ends with exactly the live posts and counts that were made', async () => {
-    const indexer = new IndexerProcess({
+    const { net, database } = network
+    const { alice, bob } = network.accounts
+    const indexer = startIndexerProcess(network, {
       CURIA_INDEXER_SOURCE: 'jetstream',
-      CURIA_JETSTREAM_URL: relay.url,
       CURIA_PLC_URL: net.plcUrl,
-      DATABASE_URL: database.url,
-      CURIA_INDEXER_STATUS_PORT: '0',
       // Small, frequent batches: many commits, so the kills land between and during them.
       CURIA_INDEXER_BATCH_SIZE: '4',
       CURIA_INDEXER_FLUSH_MS: '5',
-      TMPDIR: tmpdir,
     })
-    indexer.start()
     // A first start reads from the live tail: wait until it listens before anything happens.
     await indexer.waitForLine('connected to')
 

@@ -1,48 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import postgres from 'postgres'
-import type { Database } from '@curia/db'
-import { createTestDatabase } from '@curia/db/testing'
-import {
-  startJetstreamRelay,
-  startNetwork,
-  type DevAccount,
-  type DevNetwork,
-  type JetstreamRelay,
-} from '@curia/devnet'
 import type { IndexerStatus } from '../src/indexer'
 import { readCursor } from '../src/write'
-import { IndexerProcess, livePosts, postCounts, useScratchTmpdir, waitFor } from './helpers'
-
-const tmpdir = useScratchTmpdir()
+import { livePosts, postCounts, waitFor, type IndexerProcess } from './helpers'
+import { startIndexerProcess, startTestNetwork, type RelayedTestNetwork } from './network'
 
 // Taking a database away needs a real server: pg_terminate_backend and ALLOW_CONNECTIONS. The indexer runs as its
 // own process, as deployed, so what is tested includes how that process survives its connections dying.
 describe.skipIf(!process.env.DATABASE_URL)('the database going away mid-stream', () => {
-  let net: DevNetwork
-  let relay: JetstreamRelay
-  let database: Database
+  let network: RelayedTestNetwork<'alice'>
   let admin: postgres.Sql
-  let alice: DevAccount
   let indexer: IndexerProcess
   let statusUrl: string
   let dbName: string
 
   beforeAll(async () => {
-    net = await startNetwork()
-    relay = await startJetstreamRelay({ pdsUrl: net.pdsUrl, idResolver: net.idResolver })
-    database = await createTestDatabase()
-    dbName = new URL(database.url).pathname.slice(1)
+    network = await startTestNetwork({ relay: true, accounts: ['alice'] })
+    dbName = new URL(network.database.url).pathname.slice(1)
     admin = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} })
-    alice = await net.createAccount('alice.test')
-    indexer = new IndexerProcess({
-      CURIA_JETSTREAM_URL: relay.url,
-      DATABASE_URL: database.url,
-      CURIA_INDEXER_STATUS_PORT: '0',
-      CURIA_INDEXER_BATCH_SIZE: '3',
-      CURIA_INDEXER_FLUSH_MS: '20',
-      TMPDIR: tmpdir,
-    })
-    indexer.start()
+    indexer = startIndexerProcess(network, { CURIA_INDEXER_BATCH_SIZE: '3', CURIA_INDEXER_FLUSH_MS: '20' })
     statusUrl = await indexer.statusUrl()
     await indexer.waitForLine('connected to')
   })
@@ -51,9 +27,7 @@ describe.skipIf(!process.env.DATABASE_URL)('the database going away mid-stream',
     if (dbName) await admin.unsafe(`alter database ${dbName} allow_connections true`)
     await indexer?.kill('SIGTERM')
     await admin?.end()
-    await database?.close()
-    await relay?.close()
-    await net?.close()
+    await network?.close()
   })
 
   const terminateIndexerConnections = () =>
@@ -64,6 +38,8 @@ describe.skipIf(!process.env.DATABASE_URL)('the database going away mid-stream',
   }
 
   it('holds the failed batch, pauses reading, keeps the cursor, and loses nothing when it comes back', async () => {
+    const { database } = network
+    const { alice } = network.accounts
     const first = await alice.agent.post({ text: 'before the outage', langs: ['en'] })
     await waitFor('the first post', async () => (await livePosts(database.sql)).includes(first.uri))
     const cursorBefore = await readCursor(database.sql, 'jetstream')
@@ -124,6 +100,8 @@ describe.skipIf(!process.env.DATABASE_URL)('the database going away mid-stream',
     'survives its connections being killed again and again while posts stream in',
     { timeout: 240_000 },
     async () => {
+      const { database } = network
+      const { alice } = network.accounts
       const made: { uri: string }[] = []
       for (let i = 0; i < 30; i++) {
         made.push(await alice.agent.post({ text: `storm ${i}`, langs: ['en'] }))

@@ -1,27 +1,17 @@
-import { createServer } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Database } from '@curia/db'
-import { createTestDatabase } from '@curia/db/testing'
-import { startNetwork, type DevAccount, type DevNetwork } from '@curia/devnet'
 import { squarePng } from '@curia/devnet/png'
 import { startIndexer, type Indexer } from '../src/indexer'
 import { readCursor } from '../src/write'
-import { livePosts, memoryLogger, postCounts, testConfig, useScratchTmpdir, waitFor } from './helpers'
+import { freePort, livePosts, memoryLogger, postCounts, testConfig, waitFor } from './helpers'
+import { startTestNetwork, type TestNetwork } from './network'
 
-useScratchTmpdir()
-
-let net: DevNetwork
-let database: Database
-let alice: DevAccount
-let bob: DevAccount
+let network: TestNetwork<'alice' | 'bob'>
 let indexer: Indexer
 const log = memoryLogger()
 
 beforeAll(async () => {
-  net = await startNetwork()
-  database = await createTestDatabase()
-  alice = await net.createAccount('alice.test')
-  bob = await net.createAccount('bob.test')
+  network = await startTestNetwork({ accounts: ['alice', 'bob'] })
+  const { net, database } = network
   const config = testConfig({
     CURIA_INDEXER_SOURCE: 'firehose',
     CURIA_FIREHOSE_URL: net.pdsUrl.replace(/^http/, 'ws'),
@@ -32,12 +22,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await indexer?.stop()
-  await database?.close()
-  await net?.close()
+  await network?.close()
 })
 
 describe('firehose source against a local PDS', () => {
   it('indexes verified posts, likes, reposts, deletes and profiles made on the PDS', async () => {
+    const { database } = network
+    const { alice, bob } = network.accounts
     const image = await alice.agent.uploadBlob(squarePng(16, [200, 40, 40]), { encoding: 'image/png' })
     const first = await alice.agent.post({
       text: 'first #curia https://example.com',
@@ -104,6 +95,8 @@ describe('firehose source against a local PDS', () => {
   })
 
   it('records an account that deactivates as inactive, and clears it when it comes back', async () => {
+    const { database } = network
+    const { bob } = network.accounts
     const bobStatus = async () =>
       (await database.sql<{ status: string | null }[]>`select status from author where did = ${bob.did}`)[0]
         ?.status
@@ -118,12 +111,8 @@ describe('firehose source against a local PDS', () => {
 
 describe('firehose source with no relay to reach', () => {
   it('says plainly that it cannot reach the endpoint, keeps retrying, and stops cleanly', async () => {
-    const port = await new Promise<number>((resolve) => {
-      const probe = createServer().listen(0, '127.0.0.1', () => {
-        const p = (probe.address() as { port: number }).port
-        probe.close(() => resolve(p))
-      })
-    })
+    const { net, database } = network
+    const port = await freePort() // nothing listens there
     const url = `ws://127.0.0.1:${port}`
     const offlineLog = memoryLogger()
     const offline = await startIndexer({

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Sql } from '@curia/db'
@@ -15,6 +16,16 @@ export function useScratchTmpdir(): string {
   mkdirSync(dir, { recursive: true })
   process.env.TMPDIR = dir
   return dir
+}
+
+/** A port that was free a moment ago: nothing listens there (until something else takes it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const p = (probe.address() as { port: number }).port
+      probe.close(() => resolve(p))
+    })
+  })
 }
 
 /**

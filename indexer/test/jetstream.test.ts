@@ -1,40 +1,17 @@
-import { createServer } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Database } from '@curia/db'
-import { createTestDatabase } from '@curia/db/testing'
-import {
-  startJetstreamRelay,
-  startNetwork,
-  type DevAccount,
-  type DevNetwork,
-  type JetstreamRelay,
-} from '@curia/devnet'
 import { startIndexer, type Indexer } from '../src/indexer'
 import { startStatusServer } from '../src/status-server'
 import { readCursor } from '../src/write'
-import { livePosts, memoryLogger, postCounts, testConfig, useScratchTmpdir, waitFor } from './helpers'
+import { freePort, livePosts, memoryLogger, postCounts, testConfig, waitFor } from './helpers'
+import { startTestNetwork, type RelayedTestNetwork } from './network'
 
-useScratchTmpdir()
-
-let net: DevNetwork
-let relay: JetstreamRelay
-let database: Database
-let alice: DevAccount
-let bob: DevAccount
+let network: RelayedTestNetwork<'alice' | 'bob'>
 
 beforeAll(async () => {
-  net = await startNetwork()
-  relay = await startJetstreamRelay({ pdsUrl: net.pdsUrl, idResolver: net.idResolver })
-  database = await createTestDatabase()
-  alice = await net.createAccount('alice.test')
-  bob = await net.createAccount('bob.test')
+  network = await startTestNetwork({ relay: true, accounts: ['alice', 'bob'] })
 })
 
-afterAll(async () => {
-  await database?.close()
-  await relay?.close()
-  await net?.close()
-})
+afterAll(() => network?.close())
 
 const fastReconnect = { initialMs: 50, maxMs: 400 }
 
@@ -43,6 +20,8 @@ describe('Jetstream source against the devnet relay', () => {
   const log = memoryLogger()
 
   it('indexes posts, engagement, deletes, profiles and handles, and serves its status', async () => {
+    const { relay, database } = network
+    const { alice, bob } = network.accounts
     indexer = await startIndexer({
       database,
       config: testConfig({ CURIA_JETSTREAM_URL: relay.url }),
@@ -119,6 +98,8 @@ describe('Jetstream source against the devnet relay', () => {
   })
 
   it('reconnects after the relay drops it, resuming from its cursor with nothing lost', async () => {
+    const { relay, database } = network
+    const { alice } = network.accounts
     const before = indexer.status().source.reconnects
     relay.pause() // drops every client and refuses new ones until resumed
     const during = [
@@ -138,6 +119,8 @@ describe('Jetstream source against the devnet relay', () => {
   })
 
   it('stops cleanly with the cursor committed, and a restart resumes from it without double counting', async () => {
+    const { relay, database } = network
+    const { alice, bob } = network.accounts
     const post = await alice.agent.post({ text: 'before restart', langs: ['en'] })
     await bob.agent.like(post.uri, post.cid)
     await waitFor('the like', async () => (await postCounts(database.sql))[post.uri]?.likes === 1)
@@ -164,13 +147,8 @@ describe('Jetstream source against the devnet relay', () => {
 
 describe('Jetstream source with no Jetstream to reach', () => {
   it('says plainly that it cannot reach the endpoint, keeps retrying, and stops cleanly', async () => {
-    // A port that was free a moment ago: nothing listens there.
-    const port = await new Promise<number>((resolve) => {
-      const probe = createServer().listen(0, '127.0.0.1', () => {
-        const p = (probe.address() as { port: number }).port
-        probe.close(() => resolve(p))
-      })
-    })
+    const { database } = network
+    const port = await freePort() // nothing listens there
     const url = `ws://127.0.0.1:${port}/subscribe`
     const log = memoryLogger()
     const indexer = await startIndexer({
