@@ -176,8 +176,18 @@ describe('startRetention', () => {
 
     await addPost('x', 8 * DAY, { likes: 2 })
     await addPost('y', 8 * DAY + 1, { likes: 1 })
+    const vacuums = async () =>
+      (
+        await database.sql<{ n: number }[]>`
+          select coalesce(sum(vacuum_count), 0)::int as n from pg_stat_user_tables
+          where relname in ('post', 'engagement')`
+      )[0]!.n
+    const vacuumsBefore = await vacuums()
     expect(await loop.runNow()).toMatchObject({ posts: 2, engagement: 3 })
     expect(lines).toEqual(['retention: pruned 2 posts, 3 engagement rows older than 7 days'])
+    // PGlite has no autovacuum: the run vacuumed both tables so their freed space is reused. Postgres's own
+    // autovacuum does that there (its statistics also arrive late, so nothing is asserted on it).
+    if (database.embedded) expect(await vacuums()).toBe(vacuumsBefore + 2)
 
     for (let i = 0; i < 3; i++) await addPost(`z${i}`, 8 * DAY + i)
     let settled = false
