@@ -48,20 +48,18 @@ async function author(did: string): Promise<AuthorRow | undefined> {
 
 async function postWithMarket(did: string, rkey: string): Promise<void> {
   const uri = `at://${did}/app.bsky.feed.post/${rkey}`
-  await database.db
-    .insert(post)
-    .values({
-      uri,
-      cid: 'bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm',
-      authorDid: did,
-      text: rkey,
-      createdAt: now,
-    })
+  await database.db.insert(post).values({
+    uri,
+    cid: 'bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm',
+    authorDid: did,
+    text: rkey,
+    createdAt: now,
+  })
   await openMarket(database, { postUri: uri, now, params: DEFAULT_MARKET_PARAMS })
 }
 
-const run = (l: AuthorLookup = lookup, at = now) =>
-  resolveAuthors(database, l, { limit: 50, concurrency: 4, now: at })
+const run = (l: AuthorLookup = lookup, at = now, sinceMarketId = 0) =>
+  resolveAuthors(database, l, { limit: 50, concurrency: 4, now: at, sinceMarketId })
 
 beforeAll(async () => {
   net = await startNetwork()
@@ -103,7 +101,7 @@ describe('resolving authors of market posts', () => {
       createdAt: now,
     })
 
-    expect(await run()).toEqual({ resolved: 2, failed: 0, more: false })
+    expect(await run()).toMatchObject({ resolved: 2, failed: 0, more: false })
     const a = await author(alice.did)
     expect(a).toMatchObject({
       handle: alice.handle,
@@ -122,12 +120,12 @@ describe('resolving authors of market posts', () => {
     expect(await author('did:plc:cccccccccccccccccccccccc')).toBeUndefined()
 
     // Resolved authors are not read again: the stream keeps them current from here on.
-    expect(await run()).toEqual({ resolved: 0, failed: 0, more: false })
+    expect(await run()).toMatchObject({ resolved: 0, failed: 0, more: false })
   })
 
   it('retries an author it cannot resolve with a doubling backoff, and counts the failures', async () => {
     await postWithMarket(ghost, 'g1')
-    expect(await run()).toEqual({ resolved: 0, failed: 1, more: false })
+    expect(await run()).toMatchObject({ resolved: 0, failed: 1, more: false })
     expect(await author(ghost)).toMatchObject({ handle: null, displayName: null, failures: 1 })
 
     expect((await run()).failed).toBe(0) // within the backoff
@@ -182,10 +180,27 @@ describe('resolving authors of market posts', () => {
       handleResolver: net.pdsUrl,
       recordSourceUrl: 'http://127.0.0.1:9', // discard port: connection refused
     })
-    expect(await run(down)).toEqual({ resolved: 0, failed: 1, more: false })
+    expect(await run(down)).toMatchObject({ resolved: 0, failed: 1, more: false })
     expect(await author(erin.did)).toMatchObject({ displayName: null, resolved: true, failures: 1 })
     // After the backoff, with the source back, the name arrives and the failures reset.
     expect((await run(lookup, new Date(Date.now() + retryDelayMs(1) + 1_000))).resolved).toBe(1)
     expect(await author(erin.did)).toMatchObject({ displayName: 'Erin', failures: 0 })
+  })
+
+  it('scans only markets past the watermark for new authors, and finds due retries whatever the watermark', async () => {
+    const frank = await net.createAccount('frank')
+    await frank.agent.upsertProfile(() => ({ displayName: 'Frank' }))
+    await postWithMarket(frank.did, 'f1')
+    const [row] = await database.sql<{ newest: number }[]>`select max(id)::float8 as newest from market`
+    const newest = row!.newest
+    // Everything up to the newest market was scanned already: Frank's market is not looked at again...
+    expect(await run(lookup, now, newest)).toMatchObject({ resolved: 0, failed: 0, newestMarketId: newest })
+    expect((await author(frank.did))?.resolved).toBeFalsy()
+    // ...but the ghost's retry is found (its backoff has passed by then), and a scan from below finds Frank.
+    const later = new Date(Date.now() + retryDelayMs(2) + 1_000)
+    expect(await run(lookup, later, newest)).toMatchObject({ resolved: 0, failed: 1 })
+    expect((await author(ghost))?.failures).toBe(3)
+    expect(await run(lookup, now, newest - 1)).toMatchObject({ resolved: 1, failed: 0 })
+    expect(await author(frank.did)).toMatchObject({ displayName: 'Frank', resolved: true })
   })
 })

@@ -64,6 +64,11 @@ export interface ResolveAuthorsOptions {
   now: Date
   /** Per lookup. */
   timeoutMs?: number
+  /**
+   * New authors are looked for only in markets with a larger id (retries are found whatever this is); 0 or
+   * absent: every market. The loop passes a watermark (see startAuthorResolver).
+   */
+  sinceMarketId?: number
 }
 
 export interface ResolveAuthorsResult {
@@ -71,6 +76,8 @@ export interface ResolveAuthorsResult {
   failed: number
   /** Whether more authors were due than `limit` allowed. */
   more: boolean
+  /** The newest market id when the run began: every market up to it was scanned (unless `more`). */
+  newestMarketId: number
 }
 
 const MINUTE_MS = 60_000
@@ -96,20 +103,28 @@ export async function resolveAuthors(
 ): Promise<ResolveAuthorsResult> {
   const { sql } = database
   const nowIso = opts.now.toISOString()
-  // Backoff in SQL: resolved_at + 1 minute * 2^(failures - 1), capped at a day (retryDelayMs).
+  const [top] = await sql<{ id: number }[]>`select coalesce(max(id), 0)::float8 as id from market`
+  // New authors come from markets past the watermark; retries from the failures index (only this resolver writes
+  // failures, and only for market authors). Backoff in SQL: resolved_at + 1 minute * 2^(failures - 1), capped at
+  // a day (retryDelayMs); the first condition lets the partial index skip every row whose minute has not passed.
   const due = await sql<{ did: string; seen: string | null }[]>`
-    select d.did, a.updated_at::text as seen
+    select f.did, a.updated_at::text as seen, f.newest
     from (
-      select p.author_did as did, max(m.id) as newest
+      select p.author_did as did, max(m.id)::float8 as newest
       from market m join post p on p.uri = m.post_uri
+      where m.id > ${opts.sinceMarketId ?? 0}
       group by p.author_did
-    ) d
-    left join author a on a.did = d.did
+    ) f
+    left join author a on a.did = f.did
     where a.did is null or a.resolved_at is null
-       or (a.resolve_failures > 0
-           and a.resolved_at + least(${MAX_BACKOFF_MS}::float8, ${MINUTE_MS}::float8 * power(2, a.resolve_failures - 1))
-               * interval '1 millisecond' <= ${nowIso}::timestamptz)
-    order by d.newest desc
+    union all
+    select a.did, a.updated_at::text as seen, 0 as newest
+    from author a
+    where a.resolve_failures > 0
+      and a.resolved_at <= ${nowIso}::timestamptz - interval '1 minute'
+      and a.resolved_at + least(${MAX_BACKOFF_MS}::float8, ${MINUTE_MS}::float8 * power(2, a.resolve_failures - 1))
+          * interval '1 millisecond' <= ${nowIso}::timestamptz
+    order by newest desc
     limit ${opts.limit + 1}`
   const batch = due.slice(0, opts.limit)
   let resolved = 0
@@ -133,7 +148,7 @@ export async function resolveAuthors(
     }
   }
   await Promise.all(Array.from({ length: Math.max(1, opts.concurrency) }, worker))
-  return { resolved, failed, more: due.length > opts.limit }
+  return { resolved, failed, more: due.length > opts.limit, newestMarketId: top?.id ?? 0 }
 }
 
 /**
@@ -164,7 +179,9 @@ export async function storeResolvedAuthor(
 
 /**
  * The resolver as a background loop of the curation service: a run every `intervalMs`, straight away again while
- * more authors are due. Errors (the database restarting) are logged and retried on the next run.
+ * more authors are due. Each run scans only the markets opened since the run before last for new authors (a
+ * market committed late with a smaller id than the newest one seen is still caught by the next run), and every
+ * `fullScanMs` (and at start) all of them. Errors (the database restarting) are logged and retried on the next run.
  */
 export function startAuthorResolver(opts: {
   database: Database
@@ -172,19 +189,33 @@ export function startAuthorResolver(opts: {
   intervalMs: number
   limit?: number
   concurrency?: number
+  fullScanMs?: number
   log: (line: string) => void
 }): { runNow(): Promise<ResolveAuthorsResult | undefined>; stop(): Promise<void> } {
   let running: Promise<ResolveAuthorsResult | undefined> | undefined
   let stopped = false
   let timer: NodeJS.Timeout | undefined
+  // Watermarks: markets up to `since` were scanned; `previous` is the newest id the last complete run saw.
+  let since = 0
+  let previous = 0
+  let lastFullScanMs = Date.now()
   const runNow = () =>
     (running ??= (async () => {
       try {
+        if (Date.now() - lastFullScanMs >= (opts.fullScanMs ?? 3_600_000)) {
+          since = previous = 0
+          lastFullScanMs = Date.now()
+        }
         const result = await resolveAuthors(opts.database, opts.lookup, {
           limit: opts.limit ?? 100,
           concurrency: opts.concurrency ?? 8,
           now: new Date(),
+          sinceMarketId: since,
         })
+        if (!result.more) {
+          since = previous
+          previous = result.newestMarketId
+        }
         if (result.resolved > 0 || result.failed > 0) {
           const parts = [
             result.resolved > 0 ? `read ${result.resolved} from the network` : '',

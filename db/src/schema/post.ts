@@ -46,6 +46,10 @@ export const author = pgTable(
     index('author_status_changed_at_idx')
       .on(t.statusChangedAt)
       .where(sql`${t.status} is not null`),
+    // The failed lookups waiting for their retry: a handful of rows among every author the stream ever described.
+    index('author_lookup_retry_idx')
+      .on(t.resolvedAt)
+      .where(sql`${t.resolveFailures} > 0`),
   ],
 )
 

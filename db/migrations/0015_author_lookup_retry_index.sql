@@ -1,0 +1,1 @@
+CREATE INDEX "author_lookup_retry_idx" ON "author" USING btree ("resolved_at") WHERE "author"."resolve_failures" > 0;
