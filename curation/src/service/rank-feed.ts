@@ -129,7 +129,9 @@ export async function openCandidateMarkets(
       and p.like_count + p.repost_count >= ${opts.minEngagement}
       and not exists (select 1 from author a where a.did = p.author_did and a.status is not null)
       and not exists (select 1 from market m where m.post_uri = p.uri)
-    order by p.created_at desc
+    -- nulls last: the order of post_live_created_at_idx, so the newest come straight off the index (plain desc
+    -- means nulls first, which the planner does not match to it even though created_at is never null)
+    order by p.created_at desc nulls last
     limit ${opts.limit}`
   let opened = 0
   for (const { uri } of due) {
