@@ -32,6 +32,7 @@ import {
   revokeInviteBranch,
 } from '../src/service/admission'
 import { getGroupCommitments, getGroupHead } from '../src/service/jury-group'
+import { expectRefusal } from './helpers'
 
 const T0 = new Date('2026-03-01T12:00:00Z')
 const DAY = 86_400_000
@@ -86,15 +87,7 @@ async function snapshot(): Promise<string> {
   return row!.s
 }
 
-async function refused(code: CurationErrorCode, fn: () => Promise<unknown>): Promise<void> {
-  const before = await snapshot()
-  const err = await fn().then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(isCurationError(err, code), `expected ${code}, got ${String(err)}`).toBe(true)
-  expect(await snapshot()).toBe(before)
-}
+const refused = (code: CurationErrorCode, fn: () => Promise<unknown>) => expectRefusal(code, fn, snapshot)
 
 describe('allowlist', () => {
   it('admits a listed DID once, adding its commitment to the group', async () => {

@@ -18,9 +18,8 @@ import type { RoundParams } from '../src/jury/round'
 import { drawSample, mixSeed } from '../src/jury/sampling'
 import { exportRound } from '../src/service/audit'
 import { submitBallot } from '../src/service/ballot'
-import { addMember } from '../src/service/jury-group'
-import { closeRound, freezeRound, getRound, openRound, revealRound } from '../src/service/round'
-import { at, HOUR, MINUTE, proveBallot, setupMarkets, T0, terminateCurve } from './jury-helpers'
+import { closeRound, freezeRound, getRound, revealRound } from '../src/service/round'
+import { at, HOUR, MINUTE, openJuryRound, proveBallot, terminateCurve } from './jury-helpers'
 
 const PARAMS: RoundParams = { pMin: 0.2, pMax: 1, halfExposure: 50, capacity: 5, quorum: 2 }
 const root = resolve(import.meta.dirname, '../..')
@@ -34,19 +33,8 @@ beforeAll(async () => {
   database = await createTestDatabase()
   dir = mkdtempSync(join(tmpdir(), 'curia-audit-'))
   const jurors = ['juror-1', 'juror-2', 'juror-3'].map((n) => new Identity(n))
-  for (const j of jurors) await addMember(database, { commitment: j.commitment, now: T0 })
-  await setupMarkets(
-    database,
-    Array.from({ length: 12 }, (_, i) => ({ n: i + 1, createdAt: at(-30 * MINUTE), impressions: i * 40 })),
-  )
-  const { round } = await openRound(database, {
-    now: T0,
-    windowMs: HOUR,
-    votingMs: HOUR,
-    params: PARAMS,
-    beacon: { kind: 'operator' },
-  })
-  roundId = round.id
+  const impressions = Array.from({ length: 12 }, (_, i) => i * 40)
+  roundId = await openJuryRound(database, { jurors, impressions, windowMs: HOUR, params: PARAMS })
   await freezeRound(database, { roundId, now: at(HOUR) })
   await revealRound(database, { roundId, now: at(HOUR) })
   const sampled = await database.sql<{ postUri: string }[]>`

@@ -7,7 +7,7 @@ import { Group, Identity, verifyProof, type SemaphoreProof } from '@semaphore-pr
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '@curia/db'
 import { createTestDatabase } from '@curia/db/testing'
-import { isCurationError, type CurationErrorCode } from '../src/errors'
+import type { CurationErrorCode } from '../src/errors'
 import { assignBallotPosts } from '../src/jury/assignment'
 import { roundScope, type Vote } from '../src/jury/ballot'
 import { exportMerkleRoot, verifyRoundExport, type RoundExport } from '../src/jury/export'
@@ -16,17 +16,16 @@ import { semaphoreNullifier } from '../src/jury/nullifier'
 import type { RoundParams } from '../src/jury/round'
 import { exportRound } from '../src/service/audit'
 import { submitBallot } from '../src/service/ballot'
-import { addMember } from '../src/service/jury-group'
 import {
   closeRound,
   freezeRound,
   getRoundBallotSheet,
   listRoundOutcomes,
-  openRound,
   revealRound,
   type BallotSheet,
 } from '../src/service/round'
-import { at, HOUR, MINUTE, postUri, proveBallot, setupMarkets, T0, terminateCurve } from './jury-helpers'
+import { countBallots, expectRefusal } from './helpers'
+import { at, HOUR, MINUTE, openJuryRound, postUri, proveBallot, terminateCurve } from './jury-helpers'
 
 // Every eligible market is sampled (p = 1): six posts, two per ballot.
 const PARAMS: RoundParams = { pMin: 1, pMax: 1, halfExposure: 1, capacity: 10, quorum: 1, postsPerBallot: 2 }
@@ -61,20 +60,14 @@ let exp: RoundExport
 
 beforeAll(async () => {
   database = await createTestDatabase({ max: 6 })
-  for (const j of jurors) await addMember(database, { commitment: j.commitment, now: T0 })
-  await setupMarkets(
-    database,
-    [1, 2, 3, 4, 5, 6].map((n) => ({ n, createdAt: at(-30 * MINUTE), impressions: n })),
-  )
-  const { round } = await openRound(database, {
-    now: T0,
+  const impressions = [1, 2, 3, 4, 5, 6]
+  roundId = await openJuryRound(database, {
+    jurors,
+    impressions,
     windowMs: 2 * HOUR,
-    votingMs: HOUR,
     params: PARAMS,
-    beacon: { kind: 'operator' },
     seed: SEED,
   })
-  roundId = round.id
   await freezeRound(database, { roundId, now: at(2 * HOUR) })
   await revealRound(database, { roundId, now: at(2 * HOUR) })
   sheet = await getRoundBallotSheet(database, roundId)
@@ -98,21 +91,10 @@ afterAll(async () => {
   await terminateCurve()
 })
 
-async function ballotCount(): Promise<number> {
-  const [row] = await database.sql<{ n: number }[]>`select count(*)::int as n from jury_ballot`
-  return row!.n
-}
+const ballotCount = () => countBallots(database)
 
-async function refused(ballot: Ballot, code: CurationErrorCode) {
-  const before = await ballotCount()
-  const err = await submitBallot(database, { roundId, now: VOTING_OPEN, ...ballot }).then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(isCurationError(err, code), `expected ${code}, got ${String(err)}`).toBe(true)
-  expect(await ballotCount()).toBe(before)
-  return err as Error
-}
+const refused = (ballot: Ballot, code: CurationErrorCode) =>
+  expectRefusal(code, () => submitBallot(database, { roundId, now: VOTING_OPEN, ...ballot }), ballotCount)
 
 describe('assigned ballots', () => {
   it('the round stores postsPerBallot with its params, and the sheet gives what the assignment needs', async () => {

@@ -12,8 +12,9 @@ import type { RoundParams } from '../src/jury/round'
 import { submitBallot } from '../src/service/ballot'
 import { createVerifierPool, isVerifierUnavailable } from '../src/service/ballot-verifier'
 import { addMember } from '../src/service/jury-group'
-import { closeRound, freezeRound, listRoundOutcomes, openRound, revealRound } from '../src/service/round'
-import { at, HOUR, MINUTE, postUri, proveBallot, setupMarkets, T0, terminateCurve } from './jury-helpers'
+import { closeRound, freezeRound, listRoundOutcomes, revealRound } from '../src/service/round'
+import { countBallots, expectRefusal } from './helpers'
+import { at, HOUR, MINUTE, openJuryRound, postUri, proveBallot, terminateCurve } from './jury-helpers'
 
 // Every eligible market is sampled (p = 1), so the ballot sheet is known in advance: posts 1, 2, 3.
 const PARAMS: RoundParams = { pMin: 1, pMax: 1, halfExposure: 1, capacity: 10, quorum: 3 }
@@ -40,19 +41,8 @@ let foreign: Ballot // the stranger, in a group of its own
 
 beforeAll(async () => {
   database = await createTestDatabase({ max: 6 })
-  for (const j of jurors) await addMember(database, { commitment: j.commitment, now: T0 })
-  await setupMarkets(
-    database,
-    [1, 2, 3].map((n) => ({ n, createdAt: at(-30 * MINUTE), impressions: n * 10 })),
-  )
-  const { round } = await openRound(database, {
-    now: T0,
-    windowMs: 2 * HOUR,
-    votingMs: HOUR,
-    params: PARAMS,
-    beacon: { kind: 'operator' },
-  })
-  roundId = round.id
+  const impressions = [1, 2, 3].map((n) => n * 10)
+  roundId = await openJuryRound(database, { jurors, impressions, windowMs: 2 * HOUR, params: PARAMS })
   // Joins after the round froze its root: in the group, not in this round.
   await addMember(database, { commitment: new Identity('juror-late').commitment, now: at(HOUR) })
   await freezeRound(database, { roundId, now: at(2 * HOUR) })
@@ -85,25 +75,14 @@ afterAll(async () => {
   await terminateCurve()
 })
 
-async function ballotCount(): Promise<number> {
-  const [row] = await database.sql<{ n: number }[]>`select count(*)::int as n from jury_ballot`
-  return row!.n
-}
+const ballotCount = () => countBallots(database)
 
 /** Submits and expects a refusal with `code`, and no ballot recorded. */
-async function refused(
+const refused = (
   ballot: { roundId?: unknown; proof: unknown; content: unknown },
   code: CurationErrorCode,
   now = VOTING_OPEN,
-) {
-  const before = await ballotCount()
-  const err = await submitBallot(database, { roundId, now, ...ballot }).then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(isCurationError(err, code), `expected ${code}, got ${String(err)}`).toBe(true)
-  expect(await ballotCount()).toBe(before)
-}
+) => expectRefusal(code, () => submitBallot(database, { roundId, now, ...ballot }), ballotCount)
 
 describe('a ballot', () => {
   it('is accepted once with a valid proof, storing only proof, nullifier and content', async () => {

@@ -8,7 +8,7 @@ import { Group, Identity, generateProof, type SemaphoreProof } from '@semaphore-
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '@curia/db'
 import { createTestDatabase } from '@curia/db/testing'
-import { isCurationError, type CurationErrorCode } from '../src/errors'
+import type { CurationErrorCode } from '../src/errors'
 import { roundScope } from '../src/jury/ballot'
 import {
   FAUCET_ROOT_WINDOW_MS,
@@ -18,13 +18,13 @@ import {
   faucetMessage,
 } from '../src/jury/faucet'
 import { JURY_TREE_DEPTH } from '../src/jury/group'
-import { isLedgerSound } from '../src/ledger/invariant'
 import { MICRO } from '../src/market/lmsr'
 import { DEFAULT_LEDGER_PARAMS, parseMarketParams } from '../src/market/params'
 import { claimHumanGrant, hasClaimedHumanGrant, type ClaimHumanGrantOptions } from '../src/service/faucet'
 import { semaphoreArtifacts } from '../src/service/jury-artifacts'
 import { addMember, removeMember } from '../src/service/jury-group'
-import { checkLedgerInvariant, getBalance, grantStartingCredits, setupLedger } from '../src/service/ledger'
+import { getBalance, grantStartingCredits } from '../src/service/ledger'
+import { expectLedgerSound, expectRefusal, fundLedger } from './helpers'
 import { HOUR, MINUTE, T0, at, terminateCurve } from './jury-helpers'
 
 const GRANT = 9_000n * MICRO
@@ -87,15 +87,7 @@ function afterRemovalGroup(): Group {
 const claim = (opts: Partial<ClaimHumanGrantOptions> & { did: string; proof: unknown }) =>
   claimHumanGrant(database, { now: at(MINUTE), amountMicro: GRANT, ...opts })
 
-async function refused(code: CurationErrorCode, fn: () => Promise<unknown>): Promise<void> {
-  const before = await counts()
-  const err = await fn().then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(isCurationError(err, code), `expected ${code}, got ${String(err)}`).toBe(true)
-  expect(await counts(), 'a refusal records nothing').toEqual(before)
-}
+const refused = (code: CurationErrorCode, fn: () => Promise<unknown>) => expectRefusal(code, fn, counts)
 
 async function counts() {
   const [row] = await database.sql<{ claims: number; grants: number; minted: string }[]>`
@@ -105,16 +97,11 @@ async function counts() {
   return row
 }
 
-async function expectSound(): Promise<void> {
-  const report = await checkLedgerInvariant(database)
-  expect(report.sumMicro).toBe(0n)
-  expect(report.heldMicro).toBe(report.mintedMicro)
-  expect(isLedgerSound(report)).toBe(true)
-}
+const expectSound = () => expectLedgerSound(database)
 
 beforeAll(async () => {
   database = await createTestDatabase({ max: 6 })
-  await setupLedger(database, { treasuryFundingMicro: 1_000_000n * MICRO, now: T0 })
+  await fundLedger(database, { now: T0 })
   for (const j of jurors) await addMember(database, { commitment: j.commitment, now: T0 })
   const [j1, j2, j3, j4, j5, j6, j7] = jurors as [Identity, ...Identity[]]
   const all = jurors

@@ -3,11 +3,14 @@ import { generateProof, type Group, type Identity, type SemaphoreProof } from '@
 import type { Database } from '@curia/db'
 import { ballotMessage, canonicalBallotContent, roundScope, type Vote } from '../src/jury/ballot'
 import { JURY_TREE_DEPTH } from '../src/jury/group'
-import { MICRO } from '../src/market/lmsr'
+import type { Hex32 } from '../src/jury/hash'
+import type { RoundParams } from '../src/jury/round'
 import { DEFAULT_MARKET_PARAMS } from '../src/market/params'
 import { semaphoreArtifacts } from '../src/service/jury-artifacts'
-import { setupLedger } from '../src/service/ledger'
+import { addMember } from '../src/service/jury-group'
 import { openMarket } from '../src/service/market'
+import { openRound } from '../src/service/round'
+import { fundLedger } from './helpers'
 
 export const HOUR = 3_600_000
 export const MINUTE = 60_000
@@ -22,7 +25,7 @@ export async function setupMarkets(
   database: Database,
   posts: { n: number | string; createdAt: Date; impressions?: number }[],
 ): Promise<{ marketId: number; postUri: string; postId: number }[]> {
-  await setupLedger(database, { treasuryFundingMicro: 1_000_000n * MICRO, now: T0 })
+  await fundLedger(database, { now: T0 })
   const out = []
   for (const p of posts) {
     const uri = postUri(p.n)
@@ -38,6 +41,36 @@ export async function setupMarkets(
     out.push({ marketId: market.id, postUri: uri, postId })
   }
   return out
+}
+
+/**
+ * Admits `jurors` at T0, opens a market on posts 1..n (made half an hour before T0, post i + 1 with `impressions[i]`)
+ * and opens a round over them at T0 under the operator's beacon, with an hour of voting; resolves to the round's id.
+ */
+export async function openJuryRound(
+  database: Database,
+  opts: {
+    jurors: readonly Identity[]
+    impressions: readonly number[]
+    windowMs: number
+    params: RoundParams
+    seed?: Hex32
+  },
+): Promise<number> {
+  for (const j of opts.jurors) await addMember(database, { commitment: j.commitment, now: T0 })
+  await setupMarkets(
+    database,
+    opts.impressions.map((impressions, i) => ({ n: i + 1, createdAt: at(-30 * MINUTE), impressions })),
+  )
+  const { round } = await openRound(database, {
+    now: T0,
+    windowMs: opts.windowMs,
+    votingMs: HOUR,
+    params: opts.params,
+    beacon: { kind: 'operator' },
+    seed: opts.seed,
+  })
+  return round.id
 }
 
 /** A real Semaphore proof of `votes` for a round, against `group` (a copy of its Merkle path is taken). */

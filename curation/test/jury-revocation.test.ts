@@ -18,7 +18,7 @@ import { createTestDatabase } from '@curia/db/testing'
 import type { InvitePolicy } from '../src/admission/admission-config'
 import { allowlistVerifier } from '../src/admission/allowlist'
 import { inviteVerifier } from '../src/admission/invite'
-import { isCurationError, type CurationErrorCode } from '../src/errors'
+import type { CurationErrorCode } from '../src/errors'
 import { ballotMessage, canonicalBallotContent, roundScope, type Vote } from '../src/jury/ballot'
 import { exportMerkleRoot, verifyRoundExport, type RoundExport } from '../src/jury/export'
 import { JURY_TREE_DEPTH } from '../src/jury/group'
@@ -45,6 +45,7 @@ import {
   openRound,
   revealRound,
 } from '../src/service/round'
+import { expectRefusal } from './helpers'
 import { at, HOUR, MINUTE, proveBallot, setupMarkets, T0, terminateCurve } from './jury-helpers'
 
 // Every eligible market is sampled, and one vote decides.
@@ -67,13 +68,7 @@ let dir: string
 let round1: number
 let round2: number
 
-async function refused(code: CurationErrorCode, fn: () => Promise<unknown>): Promise<void> {
-  const err = await fn().then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(isCurationError(err, code), `expected ${code}, got ${String(err)}`).toBe(true)
-}
+const refused = (code: CurationErrorCode, fn: () => Promise<unknown>) => expectRefusal(code, fn)
 
 async function groupOf(roundId: number): Promise<{ group: Group; leaves: string[]; root: string | null }> {
   const [round] = await database.sql<{ rootVersion: number }[]>`

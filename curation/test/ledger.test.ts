@@ -3,7 +3,6 @@ import { resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '@curia/db'
-import { createTestDatabase } from '@curia/db/testing'
 import { isCurationError } from '../src/errors'
 import { describeLedgerReport, isLedgerSound } from '../src/ledger/invariant'
 import { inTransaction, type Tx } from '../src/ledger/transaction'
@@ -15,36 +14,21 @@ import {
   grantStartingCredits,
   setupLedger,
 } from '../src/service/ledger'
+import { createWarmDatabase, expectLedgerSound } from './helpers'
 
 const NOW = new Date('2026-03-01T12:00:00Z')
 const FUNDING = 1_000_000n * MICRO
 const GRANT = 1_000n * MICRO
 let database: Database
 
-async function warmPool(db: Database, connections: number) {
-  const reserved = []
-  for (let i = 0; i < connections; i++) reserved.push(await db.sql.reserve())
-  for (const r of reserved) r.release()
-}
-
 beforeAll(async () => {
-  database = await createTestDatabase({ max: 8 })
-  await warmPool(database, 8)
+  database = await createWarmDatabase(8)
 })
 afterAll(async () => {
   await database.close()
 })
 
-async function expectSound() {
-  const report = await checkLedgerInvariant(database)
-  expect(report.negativeAccounts).toEqual([])
-  expect(report.mismatchedAccounts).toEqual([])
-  expect(report.marketAnomalies).toEqual([])
-  expect(report.sumMicro).toBe(0n)
-  expect(report.heldMicro).toBe(report.mintedMicro)
-  expect(isLedgerSound(report)).toBe(true)
-  return report
-}
+const expectSound = () => expectLedgerSound(database)
 
 async function entryCount(reason: string): Promise<number> {
   const [row] = await database.sql<{ n: number }[]>`

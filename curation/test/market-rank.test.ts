@@ -6,20 +6,13 @@ import {
   rankMarkets,
   robustPrice,
   scoreMarket,
-  type MarketRankingParams,
   type RankableMarket,
 } from '../src/ranking/market-rank'
+import { RANKING_PARAMS } from './helpers'
 
 const HOUR = 3_600_000
 const now = Date.UTC(2026, 10, 21)
-const params: MarketRankingParams = {
-  halfLifeMs: 6 * HOUR,
-  windowMs: 48 * HOUR,
-  minTraders: 3,
-  priorPrice: 0.5,
-  explorationShare: 0,
-  explorationMaxTrades: 3,
-}
+const params = RANKING_PARAMS
 const b = 100n * MICRO
 
 function market(over: Partial<RankableMarket> & { postId: number }): RankableMarket {

@@ -5,21 +5,14 @@ import { createExposureRecorder } from '../src/feed/exposure'
 import { createSnapshotStore } from '../src/feed/snapshot-store'
 import { MICRO } from '../src/market/lmsr'
 import { DEFAULT_MARKET_PARAMS } from '../src/market/params'
-import { grantStartingCredits, setupLedger } from '../src/service/ledger'
 import { openMarket } from '../src/service/market'
 import { rankFeed } from '../src/service/rank-feed'
 import { placeTrade } from '../src/service/trade'
+import { fundLedger, RANKING_PARAMS } from './helpers'
 
 /** Markets ranking the feed on a real database with real trades: the whale case and impressions. */
 const HOUR = 3_600_000
-const params = {
-  halfLifeMs: 6 * HOUR,
-  windowMs: 48 * HOUR,
-  minTraders: 3,
-  priorPrice: 0.5,
-  explorationShare: 0,
-  explorationMaxTrades: 0,
-}
+const params = { ...RANKING_PARAMS, explorationMaxTrades: 0 }
 const rules = { positionCapMicro: 300n * MICRO, maxAmountMicro: 1_000_000n * MICRO }
 let database: Database
 const now = new Date()
@@ -44,14 +37,16 @@ async function buyYes(did: string, marketId: number, credits: bigint) {
 
 beforeAll(async () => {
   database = await createTestDatabase()
-  await setupLedger(database, { treasuryFundingMicro: 100_000n * MICRO, now })
-  for (const did of ['did:plc:whale', 'did:plc:c1', 'did:plc:c2', 'did:plc:c3']) {
-    await grantStartingCredits(database, {
-      did,
-      amountMicro: did === 'did:plc:whale' ? 50_000n * MICRO : 100n * MICRO,
-      now,
-    })
-  }
+  await fundLedger(database, {
+    now,
+    treasuryMicro: 100_000n * MICRO,
+    grants: {
+      'did:plc:whale': 50_000n * MICRO,
+      'did:plc:c1': 100n * MICRO,
+      'did:plc:c2': 100n * MICRO,
+      'did:plc:c3': 100n * MICRO,
+    },
+  })
 })
 afterAll(async () => {
   await database.close()

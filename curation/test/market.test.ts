@@ -1,19 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '@curia/db'
-import { createTestDatabase } from '@curia/db/testing'
 import { isCurationError, type CurationErrorCode } from '../src/errors'
-import { isLedgerSound } from '../src/ledger/invariant'
 import { maxLossMicro, MICRO } from '../src/market/lmsr'
 import { DEFAULT_MARKET_PARAMS, type MarketParams } from '../src/market/params'
-import {
-  checkLedgerInvariant,
-  getBalance,
-  getTreasuryBalance,
-  grantStartingCredits,
-  setupLedger,
-} from '../src/service/ledger'
+import { getBalance, getTreasuryBalance } from '../src/service/ledger'
 import { closeDueMarkets, getMarket, getMarkets, openMarket } from '../src/service/market'
 import { placeTrade } from '../src/service/trade'
+import { createWarmDatabase, escrowBalance, expectLedgerSound, expectRefusal, fundLedger } from './helpers'
 
 const NOW = new Date('2026-03-01T12:00:00Z')
 const HOUR = 3_600_000
@@ -29,17 +22,9 @@ const rules = { positionCapMicro: 300n * MICRO, maxAmountMicro: 1_000_000n * MIC
 const curator = 'did:plc:curator'
 let database: Database
 
-async function warmPool(db: Database, connections: number) {
-  const reserved = []
-  for (let i = 0; i < connections; i++) reserved.push(await db.sql.reserve())
-  for (const r of reserved) r.release()
-}
-
 beforeAll(async () => {
-  database = await createTestDatabase({ max: 8 })
-  await warmPool(database, 8)
-  await setupLedger(database, { treasuryFundingMicro: 1_000_000n * MICRO, now: NOW })
-  await grantStartingCredits(database, { did: curator, amountMicro: 1_000n * MICRO, now: NOW })
+  database = await createWarmDatabase(8)
+  await fundLedger(database, { now: NOW, grants: { [curator]: 1_000n * MICRO } })
 })
 afterAll(async () => {
   await database.close()
@@ -47,12 +32,7 @@ afterAll(async () => {
 
 const post = (n: number | string) => `at://did:plc:author/app.bsky.feed.post/${n}`
 
-async function expectSound() {
-  const report = await checkLedgerInvariant(database)
-  expect(report.marketAnomalies).toEqual([])
-  expect(report.mismatchedAccounts).toEqual([])
-  expect(isLedgerSound(report)).toBe(true)
-}
+const expectSound = () => expectLedgerSound(database)
 
 async function money() {
   const [row] = await database.sql<{ entries: number; markets: number }[]>`
@@ -64,21 +44,8 @@ async function money() {
   }
 }
 
-async function escrow(marketId: number): Promise<bigint> {
-  const [row] = await database.sql<{ b: string }[]>`
-    select balance_micro::text as b from account where kind = 'market' and market_id = ${marketId}`
-  return BigInt(row!.b)
-}
-
-async function expectRefused(fn: () => Promise<unknown>, code: CurationErrorCode) {
-  const before = await money()
-  const err = await fn().then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(isCurationError(err, code), `expected ${code}, got ${String(err)}`).toBe(true)
-  expect(await money()).toEqual(before)
-}
+const escrow = (marketId: number) => escrowBalance(database, marketId)
+const expectRefused = (fn: () => Promise<unknown>, code: CurationErrorCode) => expectRefusal(code, fn, money)
 
 async function indexPost(uri: string, createdAt: Date, deleted = false) {
   await database.sql`

@@ -6,7 +6,7 @@ import { createTestClient, http } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '@curia/db'
 import { createTestDatabase } from '@curia/db/testing'
-import { isCurationError, type CurationErrorCode } from '../src/errors'
+import type { CurationErrorCode } from '../src/errors'
 import { roundScope } from '../src/jury/ballot'
 import type { Hex32 } from '../src/jury/hash'
 import { DEFAULT_ROUND_PARAMS, type RoundParams } from '../src/jury/round'
@@ -26,6 +26,7 @@ import {
   roundSettlementVerdicts,
   type BlockSource,
 } from '../src/service/round'
+import { expectRefusal } from './helpers'
 import { at, HOUR, MINUTE, postUri, setupMarkets, T0 } from './jury-helpers'
 
 const SEED: Hex32 = `0x${'5e'.repeat(32)}`
@@ -62,13 +63,7 @@ afterAll(async () => {
   await database.close()
 })
 
-async function refused(fn: () => Promise<unknown>, code: CurationErrorCode) {
-  const err = await fn().then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(isCurationError(err, code), `expected ${code}, got ${String(err)}`).toBe(true)
-}
+const refused = (fn: () => Promise<unknown>, code: CurationErrorCode) => expectRefusal(code, fn)
 
 describe('a round by hand (operator beacon)', () => {
   let roundId: number

@@ -1,24 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '@curia/db'
-import { createTestDatabase } from '@curia/db/testing'
-import { isCurationError } from '../src/errors'
-import { isLedgerSound } from '../src/ledger/invariant'
 import { maxLossMicro, MICRO, type Outcome } from '../src/market/lmsr'
 import { DEFAULT_MARKET_PARAMS } from '../src/market/params'
 import type { TradeRules } from '../src/market/trade'
-import {
-  checkLedgerInvariant,
-  getBalance,
-  getTreasuryBalance,
-  grantStartingCredits,
-  setupLedger,
-} from '../src/service/ledger'
+import { getBalance, getTreasuryBalance, grantStartingCredits } from '../src/service/ledger'
 import { getMarket, openMarket } from '../src/service/market'
 import { getMarketSettlement, settleMarket, settleMarkets, type Verdict } from '../src/service/settlement'
 import { checkSettlementBooks } from '../src/service/settlement-audit'
 import { placeTrade, placeTrades } from '../src/service/trade'
 import { buyAtAnyPrice } from '../src/service/testing'
 import { listPositions } from '../src/service/trade-queries'
+import { createWarmDatabase, escrowBalance, expectLedgerSound, expectRefusal, fundLedger } from './helpers'
 
 const T0 = new Date('2026-03-01T12:00:00Z')
 const AFTER_CLOSE = new Date(T0.getTime() + 49 * 3_600_000)
@@ -31,16 +23,9 @@ let database: Database
 let postSeq = 0
 let keySeq = 0
 
-async function warmPool(db: Database, connections: number) {
-  const reserved = []
-  for (let i = 0; i < connections; i++) reserved.push(await db.sql.reserve())
-  for (const r of reserved) r.release()
-}
-
 beforeAll(async () => {
-  database = await createTestDatabase({ max: 6 })
-  await warmPool(database, 6)
-  await setupLedger(database, { treasuryFundingMicro: 1_000_000n * MICRO, now: T0 })
+  database = await createWarmDatabase(6)
+  await fundLedger(database, { now: T0 })
 })
 afterAll(async () => {
   await database.close()
@@ -79,18 +64,10 @@ async function sellAll(did: string, marketId: number, outcome: Outcome, at = T0)
   )
 }
 
-async function escrow(marketId: number): Promise<bigint> {
-  const [row] = await database.sql<{ b: string }[]>`
-    select balance_micro::text as b from account where kind = 'market' and market_id = ${marketId}`
-  return BigInt(row!.b)
-}
+const escrow = (marketId: number) => escrowBalance(database, marketId)
 
 async function expectSound() {
-  const report = await checkLedgerInvariant(database)
-  expect(report.negativeAccounts).toEqual([])
-  expect(report.mismatchedAccounts).toEqual([])
-  expect(report.marketAnomalies).toEqual([])
-  expect(isLedgerSound(report)).toBe(true)
+  await expectLedgerSound(database)
   expect(await checkSettlementBooks(database)).toEqual([])
 }
 
@@ -260,12 +237,11 @@ describe('settleMarket', () => {
     const closed = await newMarket()
     await buy(alice, closed, 'yes', 10n)
     const open = await newMarket(new Date(AFTER_CLOSE.getTime() - 3_600_000))
-    const before = await dumpLedger()
-    const err = await settleMarket(database, { marketId: open, verdict: 'yes', now: AFTER_CLOSE }).catch(
-      (e: unknown) => e,
+    await expectRefusal(
+      'market_not_closed',
+      () => settleMarket(database, { marketId: open, verdict: 'yes', now: AFTER_CLOSE }),
+      dumpLedger,
     )
-    expect(isCurationError(err, 'market_not_closed')).toBe(true)
-    expect(await dumpLedger()).toBe(before)
 
     const results = await settleMarkets(database, {
       verdicts: new Map<number, Verdict>([
@@ -292,12 +268,11 @@ describe('settleMarket', () => {
     const id = await newMarket()
     await buy(alice, id, 'yes', 10n)
     await database.sql`update market set q_yes_micro = q_yes_micro + 1 where id = ${id}`
-    const before = await dumpLedger()
-    const err = await settleMarket(database, { marketId: id, verdict: 'yes', now: AFTER_CLOSE }).catch(
-      (e: unknown) => e,
+    await expectRefusal(
+      'settlement_invariant',
+      () => settleMarket(database, { marketId: id, verdict: 'yes', now: AFTER_CLOSE }),
+      dumpLedger,
     )
-    expect(isCurationError(err, 'settlement_invariant')).toBe(true)
-    expect(await dumpLedger()).toBe(before)
     await database.sql`update market set q_yes_micro = q_yes_micro - 1 where id = ${id}`
     expect((await settleMarket(database, { marketId: id, verdict: 'yes', now: AFTER_CLOSE })).outcome).toBe(
       'settled',

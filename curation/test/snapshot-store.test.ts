@@ -3,20 +3,12 @@ import { eq, inArray, post, type Database } from '@curia/db'
 import { createTestDatabase } from '@curia/db/testing'
 import { createSnapshotStore } from '../src/feed/snapshot-store'
 import { openCandidateMarkets, pruneSnapshots, rankFeed as rankSnapshot } from '../src/service/rank-feed'
-import { setupLedger } from '../src/service/ledger'
 import { DEFAULT_MARKET_PARAMS } from '../src/market/params'
-import { MICRO } from '../src/market/lmsr'
 import { isCurationError } from '../src/errors'
+import { fundLedger, RANKING_PARAMS } from './helpers'
 
 const HOUR = 3_600_000
-const params = {
-  halfLifeMs: 6 * HOUR,
-  windowMs: 48 * HOUR,
-  minTraders: 3,
-  priorPrice: 0.5,
-  explorationShare: 0,
-  explorationMaxTrades: 3,
-}
+const params = RANKING_PARAMS
 
 /** Opens markets for every new post (the candidate policy's job in production), then ranks. */
 async function rankFeed(
@@ -71,7 +63,7 @@ async function readAll(
 
 beforeAll(async () => {
   database = await createTestDatabase()
-  await setupLedger(database, { treasuryFundingMicro: 1_000_000n * MICRO, now: new Date() })
+  await fundLedger(database, { now: new Date() })
 })
 afterAll(async () => {
   await database.close()

@@ -6,16 +6,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '@curia/db'
-import { createTestDatabase } from '@curia/db/testing'
 import { isCurationError } from '../src/errors'
-import { isLedgerSound } from '../src/ledger/invariant'
 import { MICRO, type Outcome } from '../src/market/lmsr'
 import { DEFAULT_MARKET_PARAMS } from '../src/market/params'
 import type { TradeRules } from '../src/market/trade'
-import { checkLedgerInvariant, grantStartingCredits, setupLedger } from '../src/service/ledger'
 import { openMarket } from '../src/service/market'
 import { placeTrade, placeTrades, type PlaceTradeInput, type TradeReceipt } from '../src/service/trade'
 import { createTradeDesk } from '../src/service/trade-desk'
+import { createWarmDatabase, expectLedgerSound, fundLedger } from './helpers'
 
 const NOW = new Date('2026-03-01T12:00:00Z')
 const GRANT = 1_000n * MICRO
@@ -41,14 +39,9 @@ function random(seed: number) {
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase({ max: POOL })
-  // One connection at a time: PGlite's socket interleaves the start-up of connections opened together.
-  const reserved = []
-  for (let i = 0; i < POOL; i++) reserved.push(await database.sql.reserve())
-  for (const r of reserved) r.release()
-  await setupLedger(database, { treasuryFundingMicro: 1_000_000n * MICRO, now: NOW })
-  for (let i = 0; i < 100; i++)
-    await grantStartingCredits(database, { did: did(i), amountMicro: GRANT, now: NOW })
+  database = await createWarmDatabase(POOL)
+  const grants = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [did(i), GRANT]))
+  await fundLedger(database, { now: NOW, grants })
 })
 afterAll(async () => {
   await database.close()
@@ -84,12 +77,7 @@ async function settle(promises: Promise<TradeReceipt>[]) {
 }
 
 async function expectBooksBalance(marketIds: number[], receipts: TradeReceipt[]) {
-  const report = await checkLedgerInvariant(database)
-  expect(report.negativeAccounts).toEqual([])
-  expect(report.mismatchedAccounts).toEqual([])
-  expect(report.marketAnomalies).toEqual([])
-  expect(report.sumMicro).toBe(0n)
-  expect(isLedgerSound(report)).toBe(true)
+  await expectLedgerSound(database)
 
   const [negative] = await database.sql<{ n: number }[]>`
     select count(*)::int as n from account where kind <> 'mint' and balance_micro < 0`

@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '@curia/db'
-import { createTestDatabase } from '@curia/db/testing'
 import { isCurationError, type CurationErrorCode } from '../src/errors'
-import { isLedgerSound } from '../src/ledger/invariant'
 import { costToBuy, price, proceedsOfSell, sharesForSpend, MICRO } from '../src/market/lmsr'
 import { DEFAULT_MARKET_PARAMS } from '../src/market/params'
 import type { TradeRules } from '../src/market/trade'
-import { checkLedgerInvariant, getBalance, grantStartingCredits, setupLedger } from '../src/service/ledger'
+import { getBalance } from '../src/service/ledger'
 import { getMarket, openMarket } from '../src/service/market'
 import { placeTrade, placeTrades, type PlaceTradeInput } from '../src/service/trade'
 import { createTradeDesk } from '../src/service/trade-desk'
@@ -16,6 +14,7 @@ import {
   listTraderTrades,
   profitLeaderboard,
 } from '../src/service/trade-queries'
+import { createWarmDatabase, escrowBalance, expectLedgerSound, expectRefusal, fundLedger } from './helpers'
 
 const NOW = new Date('2026-03-01T12:00:00Z')
 const GRANT = 1_000n * MICRO
@@ -30,21 +29,9 @@ let marketId: number
 let keySeq = 0
 const key = () => `k-${++keySeq}`
 
-/**
- * Opens every pooled connection one at a time before the tests race: PGlite's socket multiplexer interleaves the
- * start-up messages of connections opened at the same moment ("bind message supplies 2 parameters...").
- */
-async function warmPool(db: Database, connections: number) {
-  const reserved = []
-  for (let i = 0; i < connections; i++) reserved.push(await db.sql.reserve())
-  for (const r of reserved) r.release()
-}
-
 beforeAll(async () => {
-  database = await createTestDatabase({ max: 4 })
-  await warmPool(database, 4)
-  await setupLedger(database, { treasuryFundingMicro: 1_000_000n * MICRO, now: NOW })
-  for (const did of [alice, bob]) await grantStartingCredits(database, { did, amountMicro: GRANT, now: NOW })
+  database = await createWarmDatabase(4)
+  await fundLedger(database, { now: NOW, grants: { [alice]: GRANT, [bob]: GRANT } })
   marketId = (await openMarket(database, { postUri: post(1), now: NOW, params })).market.id
 })
 afterAll(async () => {
@@ -69,21 +56,7 @@ function buy(over: Partial<PlaceTradeInput> = {}): PlaceTradeInput {
   }
 }
 
-async function expectSound() {
-  const report = await checkLedgerInvariant(database)
-  expect(report.negativeAccounts).toEqual([])
-  expect(report.mismatchedAccounts).toEqual([])
-  expect(report.marketAnomalies).toEqual([])
-  expect(report.sumMicro).toBe(0n)
-  expect(isLedgerSound(report)).toBe(true)
-  return report
-}
-
-async function escrowBalance(id: number): Promise<bigint> {
-  const [row] = await database.sql<{ b: string }[]>`
-    select balance_micro::text as b from account where kind = 'market' and market_id = ${id}`
-  return BigInt(row!.b)
-}
+const expectSound = () => expectLedgerSound(database)
 
 async function snapshotMoney() {
   const rows = await database.sql<{ id: string; b: string }[]>`
@@ -95,21 +68,15 @@ async function snapshotMoney() {
 }
 
 async function expectRefused(input: PlaceTradeInput, code: CurationErrorCode, r: TradeRules = rules) {
-  const before = await snapshotMoney()
-  const err: unknown = await placeTrade(database, input, { rules: r }).then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(isCurationError(err, code), `expected ${code}, got ${String(err)}`).toBe(true)
-  expect((err as Error).message.length).toBeGreaterThan(10)
-  expect(await snapshotMoney()).toEqual(before)
+  const err = await expectRefusal(code, () => placeTrade(database, input, { rules: r }), snapshotMoney)
+  expect(err.message.length).toBeGreaterThan(10)
 }
 
 describe('placeTrade', () => {
   it('fills a buy at the LMSR cost and moves the money into the escrow, with a matching ledger entry', async () => {
     const market = (await getMarket(database, { id: marketId }))!
     const state = { b: market.liquidityMicro, qYes: market.qYesMicro, qNo: market.qNoMicro }
-    const escrowBefore = await escrowBalance(marketId)
+    const escrowBefore = await escrowBalance(database, marketId)
     const spend = 25n * MICRO
     const receipt = await placeTrade(database, buy({ amountMicro: spend }), { rules })
 
@@ -122,7 +89,7 @@ describe('placeTrade', () => {
     expect(receipt.replayed).toBe(false)
 
     expect(await getBalance(database, alice)).toBe(GRANT - receipt.moneyMicro)
-    expect(await escrowBalance(marketId)).toBe(escrowBefore + receipt.moneyMicro)
+    expect(await escrowBalance(database, marketId)).toBe(escrowBefore + receipt.moneyMicro)
     const after = (await getMarket(database, { id: marketId }))!
     expect(after.qYesMicro).toBe(shares)
     expect(after.tradeCount).toBe(1)
