@@ -168,7 +168,9 @@ async function applyPrepared(
   if (prepared.engagementCreates) {
     const e = prepared.engagementCreates
     // The count moves by exactly the rows this statement inserted: a replayed like conflicts and adds nothing, a
-    // like of an unknown or deleted post is not inserted at all.
+    // like of an unknown or deleted post is not inserted at all. `for key share` holds each liked post until commit:
+    // the retention prune (curation/src/service/retention.ts) skips a locked post, and a post it is deleting right
+    // now is waited for and then found gone, so no like row can outlive its post.
     run(
       tx<{ added: number }[]>`
         with ins as (
@@ -178,6 +180,7 @@ async function applyPrepared(
                       ${e.authorDid}::text::text[], ${e.createdAt}::text::timestamptz[])
                as x(uri, kind, subject_uri, author_did, created_at)
           join post p on p.uri = x.subject_uri and p.deleted_at is null
+          for key share of p
           on conflict (uri) do nothing
           returning subject_uri, kind
         ), agg as (

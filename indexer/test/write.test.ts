@@ -282,3 +282,34 @@ describe.each([
     expect(await readCursor(database.sql, cursorKey)).toBe(9)
   })
 })
+
+// Two sessions at once: PGlite has one, so this runs on PostgreSQL (CI sets DATABASE_URL).
+describe.skipIf(!process.env.DATABASE_URL)('a like racing a delete of its post (the retention prune)', () => {
+  it('waits for the delete to commit, then stores no like for the post that is gone', async () => {
+    await apply([create(1)])
+    const pruner = openWriteConnection(database, 'write-test-pruner')
+    try {
+      let writing: ReturnType<typeof writeBatch> | undefined
+      await pruner.begin(async (tx) => {
+        // As retention.ts deletes a post: the row is locked and gone once this commits.
+        await tx`delete from post where uri = ${postUri(1)}`
+        writing = writeBatch(dedicated, planBatch([like(1, 1)]), { key: cursorKey, value: 5 })
+        // The like's statement must be blocked on the post's row lock before the delete commits.
+        for (let waited = 0; ; waited++) {
+          const [row] = await database.sql<{ n: number }[]>`
+            select count(*)::int as n from pg_stat_activity
+            where application_name = 'write-test' and wait_event_type = 'Lock'`
+          if (row?.n === 1) break
+          if (waited > 500) throw new Error('the like never waited for the post being deleted')
+          await new Promise((resolve) => setTimeout(resolve, 10))
+        }
+      })
+      expect((await writing!).engagementAdded).toBe(0)
+      // No like row outlived its post (it would be counted nowhere, and pruned never).
+      expect(await database.sql`select uri from engagement`).toHaveLength(0)
+      expect(await readCursor(database.sql, cursorKey)).toBe(5)
+    } finally {
+      await pruner.end()
+    }
+  })
+})
