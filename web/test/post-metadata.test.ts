@@ -3,44 +3,16 @@ import { excerpt } from '../lib/format'
 import type { MarketView } from '../lib/market-types'
 import { postPageMetadata } from '../lib/post-metadata'
 import { presentPost, type HydratedPostRow } from '../server/present-post'
+import { CID, DID, postRow } from './post-row'
 
-const DID = 'did:plc:abcdefghijklmnopqrstuvwx'
-const CID = 'bafkreibme22gw2h7y2h7tg2fhqotaqjucnbc24deqo72b6mkl2egezxhvy'
 const urls = {
   blobUrlTemplate: 'https://cdn.example/{did}/{cid}',
   avatarUrlTemplate: 'https://cdn.example/avatar/{did}/{cid}',
 }
 const URL_ = 'https://curia.example/post/x/y'
 
-function post(over: Partial<HydratedPostRow> = {}) {
-  return presentPost(
-    {
-      id: 1,
-      uri: `at://${DID}/app.bsky.feed.post/3kabc123`,
-      authorDid: DID,
-      text: 'Tide tables are a public good',
-      facets: [],
-      embed: null,
-      replyParent: null,
-      quoteUri: null,
-      createdAt: '2026-03-01T10:00:00.000Z',
-      likeCount: 0,
-      repostCount: 0,
-      handle: 'alice.test',
-      displayName: 'Alice',
-      avatarCid: null,
-      marketId: null,
-      marketStatus: null,
-      marketB: null,
-      marketQYes: null,
-      marketQNo: null,
-      marketTraders: null,
-      ...over,
-    },
-    '',
-    urls,
-  )
-}
+const post = (over: Partial<HydratedPostRow> = {}) =>
+  presentPost(postRow({ text: 'Tide tables are a public good', ...over }), '', urls)
 
 function market(over: Partial<MarketView> = {}): MarketView {
   return {

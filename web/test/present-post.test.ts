@@ -1,38 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { blobUrl, presentFacets, presentPost, type HydratedPostRow } from '../server/present-post'
+import { blobUrl, presentFacets, presentPost } from '../server/present-post'
 import { postUrl, safeHttpUrl } from '../lib/bsky-urls'
+import { CID, DID, postRow } from './post-row'
 
 const CDN = 'https://cdn.bsky.app/img/feed_fullsize/plain/{did}/{cid}@jpeg'
 const AVATAR = 'https://cdn.bsky.app/img/avatar_thumbnail/plain/{did}/{cid}@jpeg'
 const urls = { blobUrlTemplate: CDN, avatarUrlTemplate: AVATAR }
-const DID = 'did:plc:abcdefghijklmnopqrstuvwx'
-const CID = 'bafkreibme22gw2h7y2h7tg2fhqotaqjucnbc24deqo72b6mkl2egezxhvy'
-
-function row(over: Partial<HydratedPostRow> = {}): HydratedPostRow {
-  return {
-    id: 1,
-    uri: `at://${DID}/app.bsky.feed.post/3kabc123`,
-    authorDid: DID,
-    text: 'hello',
-    facets: [],
-    embed: null,
-    replyParent: null,
-    quoteUri: null,
-    createdAt: '2026-03-01T10:00:00.000Z',
-    likeCount: 3,
-    repostCount: 1,
-    handle: 'alice.test',
-    displayName: 'Alice',
-    avatarCid: CID,
-    marketId: null,
-    marketStatus: null,
-    marketB: null,
-    marketQYes: null,
-    marketQNo: null,
-    marketTraders: null,
-    ...over,
-  }
-}
+const row = postRow
 
 describe('presentPost', () => {
   it('builds the bsky.app links, the author view and ISO times', () => {
