@@ -145,18 +145,116 @@ async function pruneBatch(
   }
 }
 
+export interface PruneAuthorsOptions {
+  nowMs: number
+  retentionMs: number
+  /** Rows a delete statement takes at most. */
+  batch: number
+  /** Most rows one run deletes (and one pass lists); the next run continues. Default: 100 batches. */
+  maxAuthors?: number
+  /** Checked between batches. */
+  signal?: AbortSignal
+}
+
+export interface PruneAuthorsResult {
+  /** Author rows deleted. */
+  authors: number
+  /** True when the run stopped early (the cap, or the signal): more may be due. */
+  more: boolean
+}
+
+/**
+ * Retention of the `author` table. The indexer writes a row for every profile, handle and account event of the whole
+ * network (indexer/src/write.ts), so on public Bluesky the table would grow towards one row per active account, most
+ * of them for accounts with no stored post, whose names nothing shows. A row is deleted once all of these hold:
+ *
+ * - no row in `post` has its DID (live or tombstone). Posts with a market are never pruned, so this alone keeps every
+ *   author Curia shows: the feed, post pages and portfolios show only posts with a market. It also keeps the authors
+ *   the lookups resolved (author-profiles.ts looks up market authors only, post-import.ts the author of a post it
+ *   just stored), so a rule on `resolved_at` would add nothing;
+ * - `updated_at` is older than the cutoff (now - retention): an author the stream described inside the window stays,
+ *   as their posts would, so a row is not dropped just before the post it was written for is stored, and an account
+ *   that keeps changing is not deleted and rewritten on every run;
+ * - `status` is null (active). An inactive account's row is what stops its posts being served (rank-feed.ts,
+ *   snapshot-store.ts) should they arrive again from a replay; those rows are few and stay;
+ * - the DID holds no curator account. Curators are shown by name (trades, leaderboards, portfolio, header:
+ *   web/server/auth/web-session.ts curatorHandles), from the handle they signed in with or else this table's,
+ *   whether or not they ever posted. Sign-in makes the account, so this also covers everyone who signed in.
+ *
+ * `post.author_did` has no index (maintaining one cost an eighth of the database's CPU per indexed post; see the
+ * post table), so "no post" is found by ONE pass a run: a hash anti join of `author` against the whole of `post`,
+ * listing at most `maxAuthors` due DIDs. It costs a scan of both tables whatever is due (measured on Postgres 15:
+ * 1M authors and 1M posts by 200k of them, 0.5 s with nothing due; 5M authors and 3M posts, 1 s; on PGlite at 1M and
+ * 1M, 0.8 s of its only session), so startRetention runs it hourly. The listed rows are deleted in batches of
+ * `batch`, each ONE statement that re-checks the other rules on the row and skips rows a writer holds locked.
+ *
+ * Races with the indexer. A profile, handle or status event for a row being deleted is never lost: the batch skips
+ * a row the indexer's upsert holds (and sees the new `updated_at` of one it committed), and an upsert that meets a
+ * row the batch holds waits, then inserts it afresh. A post stored between the pass and its batch (seconds) by an
+ * author whose row is due is not seen: the row goes, and the stream describes the author again only when their
+ * profile or handle changes. `updated_at` narrows this to authors not described for a whole retention, skip locked
+ * does not help (storing a post does not touch the author's row), and it is harmless: most stored posts have no
+ * author row anyway (a post does not make one), a post is shown only once it has a market, and the author lookups
+ * read from the network every market author without a resolved row.
+ */
+export async function pruneAuthors(
+  database: Database,
+  opts: PruneAuthorsOptions,
+): Promise<PruneAuthorsResult> {
+  const { sql } = database
+  const cutoffIso = new Date(opts.nowMs - opts.retentionMs).toISOString()
+  const maxAuthors = opts.maxAuthors ?? opts.batch * 100
+  // The rules a row can be checked against on its own (and by index lookups): written once, for the pass and for
+  // each batch's re-check.
+  const isDue = sql`
+    a.updated_at < ${cutoffIso}::timestamptz and a.status is null
+    and not exists (select 1 from account c where c.kind = 'curator' and c.did = a.did)`
+  const listed = await sql<{ did: string }[]>`
+    select a.did from author a
+    where ${isDue} and not exists (select 1 from post p where p.author_did = a.did)
+    limit ${maxAuthors + 1}`
+  const dids = listed
+    .slice(0, maxAuthors)
+    .map((r) => r.did)
+    .sort()
+  const result: PruneAuthorsResult = { authors: 0, more: listed.length > maxAuthors }
+  for (let i = 0; i < dids.length; i += opts.batch) {
+    if (opts.signal?.aborted) return { ...result, more: true }
+    const [row] = await sql<{ authors: number }[]>`
+      with due as (
+        select a.did from author a
+        where a.did = any(${sql.array(dids.slice(i, i + opts.batch))}::text[]) and ${isDue}
+        for update of a skip locked
+      ),
+      gone as (
+        delete from author a using due where a.did = due.did returning 1
+      )
+      select count(*)::int as authors from gone`
+    result.authors += row?.authors ?? 0
+  }
+  return result
+}
+
+export interface RetentionRun extends PruneIndexResult {
+  /** Author rows deleted; 0 also when the run did not prune authors (they are pruned every `authorsIntervalMs`). */
+  authors: number
+}
+
 export interface RetentionLoop {
   /** Runs one prune now, or joins the one running. */
-  runNow(): Promise<PruneIndexResult | undefined>
+  runNow(): Promise<RetentionRun | undefined>
   /** Stops the schedule; waits for a running prune to finish its current batch. */
   stop(): Promise<void>
 }
 
 /**
- * Prunes the index on its own cadence, apart from the ranking round: once `firstDelayMs` after start, then every
- * `intervalMs`. A failed run is logged and retried on the next tick. Logs only when something was pruned.
+ * Prunes the index on its own cadence, apart from the ranking round: posts once `firstDelayMs` after start, then
+ * every `intervalMs`; authors in the first run and then in the first run `authorsIntervalMs` (default an hour) after
+ * the last, or in the next run while a backlog remains. An author pass reads the whole of `post` and `author`
+ * whatever is due (see pruneAuthors) and a row's deletion is not urgent, so it runs less often than the posts' walk.
+ * A failed run is logged and retried on the next tick. Logs only when something was pruned.
  *
- * On embedded PGlite a run that pruned something ends with a plain VACUUM of post and engagement. PGlite runs no
+ * On embedded PGlite a run that pruned something ends with a plain VACUUM of the tables it pruned. PGlite runs no
  * autovacuum, and until a vacuum records the freed space, new rows go to new pages: measured, a table whose rows were
  * all deleted doubled in size when refilled, so pruning alone would not bound the files. (It costs PGlite's single
  * session about a second on 400k posts and 1.6M engagement rows; Postgres's autovacuum does this on its own.)
@@ -168,35 +266,62 @@ export function startRetention(opts: {
   firstDelayMs: number
   batch: number
   maxPosts?: number
+  authorsIntervalMs?: number
+  maxAuthors?: number
   log: (line: string) => void
   now?: () => number
 }): RetentionLoop {
   const now = opts.now ?? Date.now
+  const authorsIntervalMs = opts.authorsIntervalMs ?? 3_600_000
   const aborter = new AbortController()
-  let running: Promise<PruneIndexResult | undefined> | undefined
+  let running: Promise<RetentionRun | undefined> | undefined
   let timer: NodeJS.Timeout | undefined
+  let authorsDueAt = -Infinity
   const age = describeHours(opts.retentionMs)
 
   const runNow = () =>
     (running ??= (async () => {
       try {
-        const result = await pruneIndex(opts.database, {
-          nowMs: now(),
+        const startedAt = now()
+        const posts = await pruneIndex(opts.database, {
+          nowMs: startedAt,
           retentionMs: opts.retentionMs,
           batch: opts.batch,
           ...(opts.maxPosts !== undefined ? { maxPosts: opts.maxPosts } : {}),
           signal: aborter.signal,
         })
-        if (result.posts > 0) {
-          opts.log(
-            `retention: pruned ${result.posts} posts` +
+        const result: RetentionRun = { ...posts, authors: 0 }
+        if (startedAt >= authorsDueAt && !aborter.signal.aborted) {
+          const authors = await pruneAuthors(opts.database, {
+            nowMs: startedAt,
+            retentionMs: opts.retentionMs,
+            batch: opts.batch,
+            ...(opts.maxAuthors !== undefined ? { maxAuthors: opts.maxAuthors } : {}),
+            signal: aborter.signal,
+          })
+          authorsDueAt = authors.more ? startedAt : startedAt + authorsIntervalMs
+          result.authors = authors.authors
+          result.more ||= authors.more
+        }
+        const pruned = [
+          result.posts > 0 &&
+            `${result.posts} posts` +
               (result.tombstones > 0 ? ` (${result.tombstones} deleted by their authors)` : '') +
-              `, ${result.engagement} engagement rows older than ${age}` +
+              `, ${result.engagement} engagement rows`,
+          result.authors > 0 && `${result.authors} authors without posts`,
+        ].filter((part) => part !== false)
+        if (pruned.length > 0) {
+          opts.log(
+            `retention: pruned ${pruned.join(' and ')} older than ${age}` +
               (result.more && !aborter.signal.aborted ? '; more next run' : ''),
           )
         }
-        if (result.posts > 0 && opts.database.embedded && !aborter.signal.aborted) {
-          await opts.database.sql`vacuum post, engagement`.catch((err: unknown) =>
+        const tables = [
+          ...(result.posts > 0 ? ['post', 'engagement'] : []),
+          ...(result.authors > 0 ? ['author'] : []),
+        ]
+        if (tables.length > 0 && opts.database.embedded && !aborter.signal.aborted) {
+          await opts.database.sql`vacuum ${opts.database.sql(tables)}`.catch((err: unknown) =>
             opts.log(`retention: vacuum failed, retried after the next prune: ${(err as Error).message}`),
           )
         }
