@@ -6,6 +6,7 @@ import {
 } from '@atproto-labs/identity-resolver'
 import type { Database, Sql } from '@curia/db'
 import { isDid } from '../records/common'
+import { startLoop, type BackgroundLoop } from './loop'
 import { fetchProfile, type ProfileFields, type RecordSource } from './record-source'
 
 /**
@@ -191,60 +192,39 @@ export function startAuthorResolver(opts: {
   concurrency?: number
   fullScanMs?: number
   log: (line: string) => void
-}): { runNow(): Promise<ResolveAuthorsResult | undefined>; stop(): Promise<void> } {
-  let running: Promise<ResolveAuthorsResult | undefined> | undefined
-  let stopped = false
-  let timer: NodeJS.Timeout | undefined
+}): BackgroundLoop<ResolveAuthorsResult> {
   // Watermarks: markets up to `since` were scanned; `previous` is the newest id the last complete run saw.
   let since = 0
   let previous = 0
   let lastFullScanMs = Date.now()
-  const runNow = () =>
-    (running ??= (async () => {
-      try {
-        if (Date.now() - lastFullScanMs >= (opts.fullScanMs ?? 3_600_000)) {
-          since = previous = 0
-          lastFullScanMs = Date.now()
-        }
-        const result = await resolveAuthors(opts.database, opts.lookup, {
-          limit: opts.limit ?? 100,
-          concurrency: opts.concurrency ?? 8,
-          now: new Date(),
-          sinceMarketId: since,
-        })
-        if (!result.more) {
-          since = previous
-          previous = result.newestMarketId
-        }
-        if (result.resolved > 0 || result.failed > 0) {
-          const parts = [
-            result.resolved > 0 ? `read ${result.resolved} from the network` : '',
-            result.failed > 0 ? `${result.failed} could not be looked up (retried with backoff)` : '',
-          ]
-          opts.log(`authors: ${parts.filter(Boolean).join('; ')}`)
-        }
-        return result
-      } catch (err) {
-        opts.log(`authors: run failed, retrying: ${(err as Error).message}`)
-        return undefined
-      } finally {
-        running = undefined
+  return startLoop({
+    name: 'authors',
+    firstDelayMs: 0,
+    nextDelayMs: (result) => (result?.more ? 0 : opts.intervalMs),
+    log: opts.log,
+    async run() {
+      if (Date.now() - lastFullScanMs >= (opts.fullScanMs ?? 3_600_000)) {
+        since = previous = 0
+        lastFullScanMs = Date.now()
       }
-    })())
-  const schedule = (delayMs: number) => {
-    if (stopped) return
-    timer = setTimeout(() => {
-      void runNow().then((r) => schedule(r?.more ? 0 : opts.intervalMs))
-    }, delayMs)
-    timer.unref()
-  }
-  schedule(0)
-  return {
-    runNow,
-    async stop() {
-      stopped = true
-      clearTimeout(timer)
-      await running
+      const result = await resolveAuthors(opts.database, opts.lookup, {
+        limit: opts.limit ?? 100,
+        concurrency: opts.concurrency ?? 8,
+        now: new Date(),
+        sinceMarketId: since,
+      })
+      if (!result.more) {
+        since = previous
+        previous = result.newestMarketId
+      }
+      if (result.resolved > 0 || result.failed > 0) {
+        const parts = [
+          result.resolved > 0 ? `read ${result.resolved} from the network` : '',
+          result.failed > 0 ? `${result.failed} could not be looked up (retried with backoff)` : '',
+        ]
+        opts.log(`authors: ${parts.filter(Boolean).join('; ')}`)
+      }
+      return result
     },
-  }
+  })
 }

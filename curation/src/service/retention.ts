@@ -1,4 +1,5 @@
 import type { Database } from '@curia/db'
+import { startLoop, type BackgroundLoop } from './loop'
 
 export interface PruneIndexOptions {
   nowMs: number
@@ -240,12 +241,7 @@ export interface RetentionRun extends PruneIndexResult {
   authors: number
 }
 
-export interface RetentionLoop {
-  /** Runs one prune now, or joins the one running. */
-  runNow(): Promise<RetentionRun | undefined>
-  /** Stops the schedule; waits for a running prune to finish its current batch. */
-  stop(): Promise<void>
-}
+export type RetentionLoop = BackgroundLoop<RetentionRun>
 
 /**
  * Prunes the index on its own cadence, apart from the ranking round: posts once `firstDelayMs` after start, then
@@ -273,84 +269,61 @@ export function startRetention(opts: {
 }): RetentionLoop {
   const now = opts.now ?? Date.now
   const authorsIntervalMs = opts.authorsIntervalMs ?? 3_600_000
-  const aborter = new AbortController()
-  let running: Promise<RetentionRun | undefined> | undefined
-  let timer: NodeJS.Timeout | undefined
   let authorsDueAt = -Infinity
   const age = describeHours(opts.retentionMs)
 
-  const runNow = () =>
-    (running ??= (async () => {
-      try {
-        const startedAt = now()
-        const posts = await pruneIndex(opts.database, {
+  return startLoop({
+    name: 'retention',
+    firstDelayMs: opts.firstDelayMs,
+    nextDelayMs: () => opts.intervalMs,
+    log: opts.log,
+    async run(signal) {
+      const startedAt = now()
+      const posts = await pruneIndex(opts.database, {
+        nowMs: startedAt,
+        retentionMs: opts.retentionMs,
+        batch: opts.batch,
+        ...(opts.maxPosts !== undefined ? { maxPosts: opts.maxPosts } : {}),
+        signal,
+      })
+      const result: RetentionRun = { ...posts, authors: 0 }
+      if (startedAt >= authorsDueAt && !signal.aborted) {
+        const authors = await pruneAuthors(opts.database, {
           nowMs: startedAt,
           retentionMs: opts.retentionMs,
           batch: opts.batch,
-          ...(opts.maxPosts !== undefined ? { maxPosts: opts.maxPosts } : {}),
-          signal: aborter.signal,
+          ...(opts.maxAuthors !== undefined ? { maxAuthors: opts.maxAuthors } : {}),
+          signal,
         })
-        const result: RetentionRun = { ...posts, authors: 0 }
-        if (startedAt >= authorsDueAt && !aborter.signal.aborted) {
-          const authors = await pruneAuthors(opts.database, {
-            nowMs: startedAt,
-            retentionMs: opts.retentionMs,
-            batch: opts.batch,
-            ...(opts.maxAuthors !== undefined ? { maxAuthors: opts.maxAuthors } : {}),
-            signal: aborter.signal,
-          })
-          authorsDueAt = authors.more ? startedAt : startedAt + authorsIntervalMs
-          result.authors = authors.authors
-          result.more ||= authors.more
-        }
-        const pruned = [
-          result.posts > 0 &&
-            `${result.posts} posts` +
-              (result.tombstones > 0 ? ` (${result.tombstones} deleted by their authors)` : '') +
-              `, ${result.engagement} engagement rows`,
-          result.authors > 0 && `${result.authors} authors without posts`,
-        ].filter((part) => part !== false)
-        if (pruned.length > 0) {
-          opts.log(
-            `retention: pruned ${pruned.join(' and ')} older than ${age}` +
-              (result.more && !aborter.signal.aborted ? '; more next run' : ''),
-          )
-        }
-        const tables = [
-          ...(result.posts > 0 ? ['post', 'engagement'] : []),
-          ...(result.authors > 0 ? ['author'] : []),
-        ]
-        if (tables.length > 0 && opts.database.embedded && !aborter.signal.aborted) {
-          await opts.database.sql`vacuum ${opts.database.sql(tables)}`.catch((err: unknown) =>
-            opts.log(`retention: vacuum failed, retried after the next prune: ${(err as Error).message}`),
-          )
-        }
-        return result
-      } catch (err) {
-        opts.log(`retention: prune failed, retrying next run: ${(err as Error).message}`)
-        return undefined
-      } finally {
-        running = undefined
+        authorsDueAt = authors.more ? startedAt : startedAt + authorsIntervalMs
+        result.authors = authors.authors
+        result.more ||= authors.more
       }
-    })())
-
-  const schedule = (delayMs: number) => {
-    if (aborter.signal.aborted) return
-    timer = setTimeout(() => {
-      void runNow().then(() => schedule(opts.intervalMs))
-    }, delayMs)
-    timer.unref()
-  }
-  schedule(opts.firstDelayMs)
-
-  return {
-    runNow,
-    async stop() {
-      aborter.abort()
-      clearTimeout(timer)
-      await running
+      const pruned = [
+        result.posts > 0 &&
+          `${result.posts} posts` +
+            (result.tombstones > 0 ? ` (${result.tombstones} deleted by their authors)` : '') +
+            `, ${result.engagement} engagement rows`,
+        result.authors > 0 && `${result.authors} authors without posts`,
+      ].filter((part) => part !== false)
+      if (pruned.length > 0) {
+        opts.log(
+          `retention: pruned ${pruned.join(' and ')} older than ${age}` +
+            (result.more && !signal.aborted ? '; more next run' : ''),
+        )
+      }
+      const tables = [
+        ...(result.posts > 0 ? ['post', 'engagement'] : []),
+        ...(result.authors > 0 ? ['author'] : []),
+      ]
+      if (tables.length > 0 && opts.database.embedded && !signal.aborted) {
+        await opts.database.sql`vacuum ${opts.database.sql(tables)}`.catch((err: unknown) =>
+          opts.log(`retention: vacuum failed, retried after the next prune: ${(err as Error).message}`),
+        )
+      }
+      return result
     },
-  }
+  })
 }
 
 function describeHours(ms: number): string {
