@@ -1,9 +1,7 @@
-import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { NodeOAuthClient } from '@atproto/oauth-client-node'
 import type { Database } from '@curia/db'
-import { createTestDatabase } from '@curia/db/testing'
-import { createAccount, makePost, startNetwork, type DevAccount, type DevNetwork } from '@curia/devnet'
+import { createAccount, makePost, type DevAccount, type DevNetwork } from '@curia/devnet'
 import { MICRO } from '@curia/curation/market/lmsr'
 import { DEFAULT_MARKET_PARAMS } from '@curia/curation/market/params'
 import {
@@ -13,11 +11,9 @@ import {
   setupLedger,
 } from '@curia/curation/service/ledger'
 import { getMarket } from '@curia/curation/service/market'
-import { createOAuthClient } from '../server/auth/oauth-client'
-import { createOAuthStores } from '../server/auth/oauth-stores'
-import { readWebConfig } from '../server/config'
 import { submitOpenMarket, type OpenMarketDeps } from '../server/open-market-form'
 import { createRateLimiter } from '../server/rate-limit'
+import { startOAuthNetwork, type OAuthNetwork } from './oauth-network'
 
 /**
  * "Open a market" against a real local network (PLC + PDS) and a real database: handles resolve through the same
@@ -25,6 +21,7 @@ import { createRateLimiter } from '../server/rate-limit'
  */
 
 const params = { ...DEFAULT_MARKET_PARAMS, openFeeMicro: 5n * MICRO }
+let bed: OAuthNetwork
 let net: DevNetwork
 let database: Database
 let oauth: NodeOAuthClient
@@ -33,22 +30,15 @@ const curator = { did: 'did:plc:curatoraaaaaaaaaaaaaaaaa' }
 const poor = { did: 'did:plc:pooraaaaaaaaaaaaaaaaaaaa' }
 
 beforeAll(async () => {
-  net = await startNetwork()
-  database = await createTestDatabase()
-  const config = readWebConfig({
-    CURIA_PUBLIC_URL: 'http://127.0.0.1:3999',
-    CURIA_PLC_URL: net.plcUrl,
-    CURIA_OAUTH_HANDLE_RESOLVER: net.pdsUrl,
-  })
-  oauth = await createOAuthClient(config, createOAuthStores(database.sql, { key: randomBytes(32) }))
+  bed = await startOAuthNetwork('http://127.0.0.1:3999')
+  ;({ net, database, oauth } = bed)
   author = await createAccount(net.pdsUrl, `openmkt${Date.now().toString(36)}`)
   await setupLedger(database, { treasuryFundingMicro: 100_000n * MICRO, now: new Date() })
   await grantStartingCredits(database, { did: curator.did, amountMicro: 100n * MICRO, now: new Date() })
   await grantStartingCredits(database, { did: poor.did, amountMicro: 1n * MICRO, now: new Date() })
 }, 60_000)
 afterAll(async () => {
-  await database?.close()
-  await net?.close()
+  await bed?.close()
 })
 
 function deps(): OpenMarketDeps {

@@ -1,14 +1,10 @@
-import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { NodeOAuthClient } from '@atproto/oauth-client-node'
 import type { Database } from '@curia/db'
-import { createTestDatabase } from '@curia/db/testing'
-import { createAccount, startNetwork, type DevAccount, type DevNetwork } from '@curia/devnet'
-import { createOAuthClient } from '../server/auth/oauth-client'
-import { createOAuthStores } from '../server/auth/oauth-stores'
+import { createAccount, type DevAccount, type DevNetwork } from '@curia/devnet'
 import { startSignIn } from '../server/auth/sign-in'
-import { readWebConfig } from '../server/config'
 import { createRateLimiter } from '../server/rate-limit'
+import { startOAuthNetwork, type OAuthNetwork } from './oauth-network'
 
 /**
  * Starting a sign-in against a real local network (PLC + PDS) with the real OAuth client: each start resolves the
@@ -16,6 +12,7 @@ import { createRateLimiter } from '../server/rate-limit'
  * starts at once are bounded, and a refusal reaches nothing.
  */
 
+let bed: OAuthNetwork
 let net: DevNetwork
 let database: Database
 let oauth: NodeOAuthClient
@@ -23,20 +20,13 @@ let alice: DevAccount
 let bob: DevAccount
 
 beforeAll(async () => {
-  net = await startNetwork()
-  database = await createTestDatabase()
-  const config = readWebConfig({
-    CURIA_PUBLIC_URL: 'http://127.0.0.1:3998',
-    CURIA_PLC_URL: net.plcUrl,
-    CURIA_OAUTH_HANDLE_RESOLVER: net.pdsUrl,
-  })
-  oauth = await createOAuthClient(config, createOAuthStores(database.sql, { key: randomBytes(32) }))
+  bed = await startOAuthNetwork('http://127.0.0.1:3998')
+  ;({ net, database, oauth } = bed)
   alice = await createAccount(net.pdsUrl, `signa${Date.now().toString(36)}`)
   bob = await createAccount(net.pdsUrl, `signb${Date.now().toString(36)}`)
 }, 60_000)
 afterAll(async () => {
-  await database?.close()
-  await net?.close()
+  await bed?.close()
 })
 
 const states = async () => (await database.sql`select 1 from oauth_state`).length
