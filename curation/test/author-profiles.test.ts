@@ -74,6 +74,7 @@ beforeAll(async () => {
     plcUrl: net.plcUrl,
     handleResolver: net.pdsUrl,
     recordSourceUrl: net.pdsUrl,
+    allowHttp: true,
   })
   liar = createServer((_req, res) => {
     res.setHeader('content-type', 'application/json')
@@ -166,6 +167,7 @@ describe('resolving authors of market posts', () => {
       plcUrl: net.plcUrl,
       handleResolver: `http://127.0.0.1:${(liar.address() as AddressInfo).port}`,
       recordSourceUrl: net.pdsUrl,
+      allowHttp: true,
     })
     expect((await run(lied)).resolved).toBe(1)
     expect(await author(dave.did)).toMatchObject({ handle: null, displayName: 'Dave', resolved: true })
@@ -179,6 +181,7 @@ describe('resolving authors of market posts', () => {
       plcUrl: net.plcUrl,
       handleResolver: net.pdsUrl,
       recordSourceUrl: 'http://127.0.0.1:9', // discard port: connection refused
+      allowHttp: true,
     })
     expect(await run(down)).toMatchObject({ resolved: 0, failed: 1, more: false })
     expect(await author(erin.did)).toMatchObject({ displayName: null, resolved: true, failures: 1 })
@@ -202,5 +205,32 @@ describe('resolving authors of market posts', () => {
     expect((await author(ghost))?.failures).toBe(3)
     expect(await run(lookup, now, newest - 1)).toMatchObject({ resolved: 1, failed: 0 })
     expect(await author(frank.did)).toMatchObject({ displayName: 'Frank', resolved: true })
+  })
+
+  it('never lets a did:web author point a production lookup at a private address', async () => {
+    // A "DID document host" on loopback, standing in for an internal service (a metadata endpoint, an admin port).
+    let connections = 0
+    const internal = createServer((_req, res) => res.end('{}'))
+    internal.on('connection', () => connections++)
+    await new Promise<void>((resolve) => internal.listen(0, '127.0.0.1', resolve))
+    const port = (internal.address() as AddressInfo).port
+    try {
+      // An IP-literal host is no valid did:web; a name is fetched only over https, never from a private address.
+      const authors = [`did:web:127.0.0.1%3A${port}`, `did:web:localhost%3A${port}`]
+      for (const did of authors) await postWithMarket(did, 'w1')
+      const production = createNetworkAuthorLookup({ plcUrl: net.plcUrl, recordSourceUrl: net.pdsUrl })
+      const signal = AbortSignal.timeout(10_000)
+      for (const did of authors) expect(await production.lookup(did, signal)).toBeUndefined()
+      expect(connections).toBe(0)
+      // Through the service's own pass too: counted as failures to retry, nothing written but the backoff.
+      expect(await run(production)).toMatchObject({ resolved: 0, failed: 2 })
+      expect(connections).toBe(0)
+      for (const did of authors) expect(await author(did)).toMatchObject({ handle: null, failures: 1 })
+      // The local-network lookup does reach it: what the production fetch refuses is a real request.
+      await lookup.lookup(`did:web:localhost%3A${port}`, signal)
+      expect(connections).toBeGreaterThan(0)
+    } finally {
+      internal.close()
+    }
   })
 })

@@ -1,3 +1,4 @@
+import { safeFetchWrap } from '@atproto-labs/fetch-node'
 import { AtprotoHandleResolverNode } from '@atproto-labs/handle-resolver-node'
 import {
   createIdentityResolver,
@@ -35,11 +36,20 @@ export interface NetworkAuthorLookupOptions extends RecordSource {
   plcUrl: string
   /** An XRPC service answering `com.atproto.identity.resolveHandle` (the local PDS); DNS and well-known otherwise. */
   handleResolver?: string | undefined
+  /**
+   * A local network only: plain-http PLC and did:web documents on any host. Otherwise (production) DID documents
+   * are fetched the way @atproto/identity fetches them, since a did:web names whatever host its author likes: https
+   * only, no IP-literal, private, loopback or link-local address (checked again at connect time, so a public name
+   * resolving to 10.0.0.1 is refused too), no custom port, no implicit redirect, 512 kB at most.
+   */
+  allowHttp?: boolean | undefined
 }
 
 export function createNetworkAuthorLookup(opts: NetworkAuthorLookupOptions): AuthorLookup {
   const identity: IdentityResolver = createIdentityResolver({
     plcDirectoryUrl: opts.plcUrl,
+    allowHttp: opts.allowHttp ?? false,
+    fetch: opts.allowHttp ? globalThis.fetch : safeFetchWrap({ allowIpHost: false }),
     handleResolver: opts.handleResolver ?? new AtprotoHandleResolverNode(),
   })
   return {

@@ -112,7 +112,11 @@ export async function startCurationService(opts: {
     config.authors.intervalMs > 0
       ? startAuthorResolver({
           database,
-          lookup: createNetworkAuthorLookup({ plcUrl: config.identity.plcUrl, ...config.authors }),
+          lookup: createNetworkAuthorLookup({
+            plcUrl: config.identity.plcUrl,
+            allowHttp: config.identity.allowHttp,
+            ...config.authors,
+          }),
           intervalMs: config.authors.intervalMs,
           log,
         })
