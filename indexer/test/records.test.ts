@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_CANDIDATE_POLICY, type CandidatePolicy } from '@curia/curation/candidate'
 import { mapEvent } from '../src/records/index'
@@ -262,6 +263,42 @@ describe('app.bsky.feed.post', () => {
     expect(at('1969-12-31T23:59:59Z')).toBe(eventIso)
     expect(at('2024-05-01T10:00:00+02:00')).toBe('2024-05-01T08:00:00.000Z')
     expect(clampCreatedAt(undefined, eventTimeMs)).toEqual({ iso: eventIso, clamped: true })
+  })
+
+  it('clamps a canonical createdAt exactly as parsing it would, impossible calendar fields included', () => {
+    // The definition clampCreatedAt's shortcut for canonical strings must agree with: RFC 3339, Date.parse (which
+    // rolls 02-30 and T24:00 over to the next day), re-printed; absurd times replaced by the event time.
+    const reference = (claimed: string, atMs: number) => {
+      const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(claimed)
+        ? Date.parse(claimed)
+        : NaN
+      return Number.isFinite(ms) && ms >= 0 && ms <= atMs + 10 * 60_000
+        ? { iso: new Date(ms).toISOString(), clamped: false }
+        : { iso: new Date(atMs).toISOString(), clamped: true }
+    }
+    const field = (max: number, width: number) => fc.nat(max).map((n) => String(n).padStart(width, '0'))
+    const claimed = fc
+      .tuple(
+        fc.oneof(field(9999, 4), fc.constantFrom('1969', '1970', '2000', '2024', '2100', '0000', '20x4')),
+        field(13, 2),
+        field(32, 2),
+        field(25, 2),
+        field(60, 2),
+        field(61, 2),
+        fc.oneof(field(999, 3), fc.constantFrom('5', '12', '1234', 'x00')),
+        fc.constantFrom('Z', 'z', '+00:00', '', 'Z '),
+      )
+      .map(([y, mo, d, h, mi, s, ms, zone]) => `${y}-${mo}-${d}T${h}:${mi}:${s}.${ms}${zone}`)
+    fc.assert(
+      fc.property(claimed, fc.integer({ min: 0, max: 4e12 }), (value, atMs) => {
+        expect(clampCreatedAt(value, atMs)).toEqual(reference(value, atMs))
+      }),
+      { numRuns: 20_000 },
+    )
+    const later = Date.parse('2026-06-01T00:00:00Z')
+    expect(clampCreatedAt('2026-02-30T00:00:00.000Z', later).iso).toBe('2026-03-02T00:00:00.000Z')
+    expect(clampCreatedAt('2024-02-29T24:00:00.000Z', later).iso).toBe('2024-03-01T00:00:00.000Z')
+    expect(clampCreatedAt('2024-02-29T23:59:59.999Z', later).iso).toBe('2024-02-29T23:59:59.999Z')
   })
 
   it('filters creates that are not candidates without validating them, but maps their updates', () => {

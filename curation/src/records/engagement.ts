@@ -1,4 +1,11 @@
-import { clampCreatedAt, isObject, isPostUri, skip, validateRecord, type RecordContext } from './common'
+import {
+  clampCreatedAt,
+  isObject,
+  isPostUri,
+  skip,
+  validateClampedRecord,
+  type RecordContext,
+} from './common'
 import type { EngagementKind, MapResult } from './types'
 
 /**
@@ -14,7 +21,7 @@ export function mapEngagementRecord(
 ): MapResult {
   if (!isObject(record)) return skip('invalid_record', `${ctx.uri}: record is not an object`)
   const createdAt = clampCreatedAt(record.createdAt, ctx.eventTimeMs)
-  const invalid = validateRecord(collection, { ...record, createdAt: createdAt.iso })
+  const invalid = validateClampedRecord(collection, record, createdAt.iso)
   if (invalid !== undefined) return skip('invalid_record', `${ctx.uri}: ${invalid}`)
   const subjectUri = (record.subject as { uri: string }).uri
   if (!isPostUri(subjectUri)) return { kind: 'ignored' }

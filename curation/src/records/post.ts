@@ -9,7 +9,7 @@ import {
   isPostUri,
   parseRecordUri,
   skip,
-  validateRecord,
+  validateClampedRecord,
   type JsonObject,
   type RecordContext,
 } from './common'
@@ -47,7 +47,7 @@ export function mapPostRecord(
   // The claimed time is clamped before validation, so an absurd or malformed `createdAt` is corrected, not fatal
   // (and the lexicon check sees the canonical string: see validateRecord).
   const createdAt = clampCreatedAt(record.createdAt, ctx.eventTimeMs)
-  const invalid = validateRecord(POST_COLLECTION, { ...record, createdAt: createdAt.iso })
+  const invalid = validateClampedRecord(POST_COLLECTION, record, createdAt.iso)
   if (invalid !== undefined) return skip('invalid_record', `${ctx.uri}: ${invalid}`)
 
   const text = cleanText(record.text as string)
