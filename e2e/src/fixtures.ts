@@ -27,6 +27,7 @@ export interface ApiFeedPost {
   author: { did: string; handle: string | null; displayName: string | null; avatarUrl: string | null }
   images: { url: string; alt: string }[]
   market: { marketId: number; yesPrice: number; traderCount: number; status: string } | null
+  quote: { uri: string; post: { text: string } | null } | null
 }
 
 export interface E2eAccount extends DevAccount {

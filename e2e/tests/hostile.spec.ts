@@ -45,6 +45,50 @@ test('renders hostile post text, names and link facets inertly', async ({ page, 
   expect(dialogs).toEqual([])
 })
 
+test('a quote shows the post it quotes inside its card, inertly, as one link to that post', async ({
+  page,
+  accounts,
+  feed,
+}) => {
+  const mallory = await accounts.create({ displayName: '<b>Mallory</b>' })
+  const quoter = await accounts.create({ displayName: 'Quoting Quinn' })
+  const alt = 'A chart of the tide at dawn'
+  const hostile = '<script>window.__pwned=5</script> see https://example.com/tides'
+  const quoted = await mallory.post({
+    text: hostile,
+    image: { alt },
+    links: [{ anchor: 'see', uri: 'javascript:window.__pwned=6' }],
+  })
+  const quote = await quoter.post({ text: 'Worth reading, with a grain of salt.', quote: quoted })
+  await feed.waitFor([quote.uri], (p) => p.quote?.post?.text === hostile)
+
+  await page.goto('/')
+  const card = page.locator(`article[data-uri="${quote.uri}"]`)
+  await expect(card).toContainText('Worth reading, with a grain of salt.')
+  const box = card.getByTestId('quote')
+  const rkey = quoted.uri.split('/').pop()
+  await expect(box).toHaveAttribute('href', `https://bsky.app/profile/${mallory.did}/post/${rkey}`)
+  // The quoted author, their text and their image, all as text and pictures: no element from the record, and
+  // nothing inside the card is a link of its own (the quoted text's link and javascript: facet are plain text).
+  await expect(box).toContainText('<b>Mallory</b>')
+  await expect(box).toContainText(`@${mallory.handle}`)
+  await expect(box).toContainText(hostile)
+  await expect(box.locator('a, script, b')).toHaveCount(0)
+  const image = box.getByRole('img', { name: alt })
+  await expect(image).toBeVisible()
+  await expect
+    .poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+    .toBeGreaterThan(0)
+  expect(await page.evaluate(() => window.__pwned)).toBeUndefined()
+
+  // Mallory deletes the quoted post: the quote stays, and what she wrote is no longer shown in it.
+  await mallory.agent.deletePost(quoted.uri)
+  await feed.waitFor([quote.uri], (p) => p.quote?.post === null)
+  await page.reload()
+  await expect(card.getByTestId('quote')).toContainText('Quotes a post')
+  await expect(card).not.toContainText('window.__pwned')
+})
+
 test('serves the security headers: a CSP without unsafe-eval, nosniff, a referrer policy', async ({
   request,
 }) => {

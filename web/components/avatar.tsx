@@ -15,17 +15,29 @@ const FALLBACK_COLOURS = [
  * An author's avatar, or their initial on a colour derived from their DID when they have none or it fails to load
  * (a blob the CDN no longer has, an offline PDS). Decorative: the name beside it says who it is.
  */
-export function Avatar({ did, name, url }: { did: string; name: string; url: string | null }) {
+export function Avatar({
+  did,
+  name,
+  url,
+  small = false,
+}: {
+  did: string
+  name: string
+  url: string | null
+  /** The 20-pixel size quote cards use, beside the author's name. */
+  small?: boolean
+}) {
   const [failed, setFailed] = useState(false)
-  const size = 'size-11 shrink-0 rounded-full'
+  const size = `${small ? 'size-5' : 'size-11'} shrink-0 rounded-full`
+  const pixels = small ? 20 : 44
   if (url && !failed) {
     return (
       // A plain <img>, not next/image: blobs are served as-is by the configured CDN or PDS, not re-encoded here.
       <img
         src={url}
         alt=""
-        width={44}
-        height={44}
+        width={pixels}
+        height={pixels}
         loading="lazy"
         decoding="async"
         referrerPolicy="no-referrer"
@@ -39,7 +51,7 @@ export function Avatar({ did, name, url }: { did: string; name: string; url: str
     <span
       aria-hidden="true"
       data-testid="avatar-fallback"
-      className={`${size} ${colourFor(did)} flex items-center justify-center text-lg font-semibold text-white select-none`}
+      className={`${size} ${colourFor(did)} flex items-center justify-center ${small ? 'text-[11px]' : 'text-lg'} font-semibold text-white select-none`}
     >
       {initial}
     </span>

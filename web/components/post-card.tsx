@@ -1,9 +1,9 @@
-import type { FeedPostView } from '../lib/feed-types'
+import type { FeedPostRef, FeedPostView } from '../lib/feed-types'
 import { formatAbsoluteTime, formatCount, formatRelativeTime } from '../lib/format'
 import { Avatar } from './avatar'
 import { HeartIcon, ExternalIcon, ReplyIcon, RepostIcon } from './icons'
 import { PostImages } from './post-images'
-import { ExternalCard, QuoteRef, VideoRef } from './post-embeds'
+import { authorName, ExternalCard, HandleThenDot, QuoteRef, VideoRef } from './post-embeds'
 import { MarketBadge } from './market-badge'
 import { RichText } from './rich-text'
 import { focusRing } from '../lib/styles'
@@ -28,7 +28,7 @@ export function PostCard({
   showMarket?: boolean
 }) {
   const { author } = post
-  const name = author.displayName ?? author.handle ?? author.did
+  const name = authorName(author)
   const time = formatRelativeTime(post.createdAt, nowMs)
   const headingId = `post-${position ?? 'main'}-author`
 
@@ -56,14 +56,7 @@ export function PostCard({
             {/* <bdi>: a name with right-to-left overrides must not reorder the handle and time beside it. */}
             <bdi>{name}</bdi>
           </a>
-          {author.handle ? (
-            <span className="min-w-0 shrink-[2] truncate text-zinc-600 dark:text-zinc-400">
-              <bdi>@{author.handle}</bdi>
-            </span>
-          ) : null}
-          <span aria-hidden="true" className="text-zinc-400 dark:text-zinc-600">
-            ·
-          </span>
+          <HandleThenDot handle={author.handle} />
           <a
             href={post.bskyUrl}
             target="_blank"
@@ -78,19 +71,21 @@ export function PostCard({
         </header>
 
         {post.replyParent ? (
-          <p className="mt-0.5 flex items-center gap-1 text-sm text-zinc-600 dark:text-zinc-400">
-            <ReplyIcon width={14} height={14} />
+          <p className="mt-0.5 flex min-w-0 items-center gap-1 text-sm text-zinc-600 dark:text-zinc-400">
+            <ReplyIcon width={14} height={14} className="shrink-0" />
             {post.replyParent.bskyUrl ? (
               <a
                 href={post.replyParent.bskyUrl}
                 target="_blank"
                 rel="noopener noreferrer"
-                className={`rounded-sm hover:underline ${focusRing}`}
+                className={`min-w-0 truncate rounded-sm hover:underline ${focusRing}`}
               >
-                Reply to a post
+                <ReplyTo parent={post.replyParent} />
               </a>
             ) : (
-              'Reply to a post'
+              <span className="min-w-0 truncate">
+                <ReplyTo parent={post.replyParent} />
+              </span>
             )}
           </p>
         ) : null}
@@ -104,7 +99,7 @@ export function PostCard({
         <PostImages images={post.images} />
         {post.external ? <ExternalCard external={post.external} /> : null}
         {post.hasVideo ? <VideoRef bskyUrl={post.bskyUrl} /> : null}
-        {post.quote ? <QuoteRef quote={post.quote} /> : null}
+        {post.quote ? <QuoteRef quote={post.quote} nowMs={nowMs} /> : null}
         {showMarket && post.path ? <MarketBadge market={post.market} path={post.path} /> : null}
 
         <footer className="mt-3 flex items-center gap-5 text-sm text-zinc-600 tabular-nums dark:text-zinc-400">
@@ -149,5 +144,16 @@ export function PostCardSkeleton() {
         <div className="h-3 w-1/3 rounded bg-zinc-200 pt-2 dark:bg-zinc-800" />
       </div>
     </div>
+  )
+}
+
+/** "Reply to @carol.test", naming the parent's author when Curia knows them. */
+function ReplyTo({ parent }: { parent: FeedPostRef }) {
+  if (!parent.author) return <>Reply to a post</>
+  const { handle, displayName } = parent.author
+  return (
+    <>
+      Reply to <bdi>{handle ? `@${handle}` : displayName}</bdi>
+    </>
   )
 }

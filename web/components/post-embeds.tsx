@@ -1,6 +1,8 @@
-import type { FeedExternalView, FeedPostRef } from '../lib/feed-types'
-import { ExternalIcon, QuoteIcon, VideoIcon } from './icons'
+import type { FeedAuthorView, FeedExternalView, FeedQuoteView } from '../lib/feed-types'
 import { focusRing } from '../lib/styles'
+import { Avatar } from './avatar'
+import { ExternalIcon, QuoteIcon, VideoIcon } from './icons'
+import { RelativeTime } from './relative-time'
 
 const cardBox =
   'mt-3 block overflow-hidden rounded-xl border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-950'
@@ -50,27 +52,83 @@ export function ExternalCard({ external }: { external: FeedExternalView }) {
   )
 }
 
-/** A quoted post. Only its URI is indexed, so the card says so and links to it rather than rendering it. */
-export function QuoteRef({ quote }: { quote: FeedPostRef }) {
-  const inner = (
-    <>
-      <QuoteIcon width={16} height={16} className="shrink-0" />
-      <span>Quotes a post</span>
-      {quote.bskyUrl ? <span className="ml-auto text-sky-700 dark:text-sky-400">View on Bluesky</span> : null}
-    </>
-  )
-  const box = `${cardBox} flex items-center gap-2 px-3 py-2.5 text-sm text-zinc-600 dark:text-zinc-400`
-  if (!quote.bskyUrl) return <div className={box}>{inner}</div>
+/**
+ * A quoted post: the post itself when Curia has it (author, time, plain text, image thumbnails), else a line that
+ * says a post is quoted. Either way the whole card is one link to the quoted post on bsky.app, so nothing inside it
+ * is interactive: the quoted text's links are text here, its images are thumbnails with their alt text.
+ */
+export function QuoteRef({ quote, nowMs }: { quote: FeedQuoteView; nowMs: number }) {
+  const quoted = quote.post
+  const author = quote.author
+  const inner =
+    quoted && author ? (
+      <span className="block px-3 py-2.5">
+        <span className="sr-only">Quoted post: </span>
+        <span className="flex min-w-0 items-center gap-1.5 text-sm leading-snug">
+          <Avatar did={author.did} name={authorName(author)} url={author.avatarUrl} small />
+          <span className="min-w-0 shrink truncate font-semibold text-zinc-900 dark:text-zinc-100">
+            <bdi>{authorName(author)}</bdi>
+          </span>
+          <HandleThenDot handle={author.displayName ? author.handle : null} />
+          <RelativeTime
+            iso={quoted.createdAt}
+            nowMs={nowMs}
+            className="shrink-0 text-zinc-600 dark:text-zinc-400"
+          />
+        </span>
+        {quoted.text ? (
+          <span className="mt-1 line-clamp-6 block text-[15px] break-words whitespace-pre-wrap text-zinc-900 dark:text-zinc-100">
+            {quoted.text}
+          </span>
+        ) : null}
+        {quoted.images.length > 0 ? (
+          <span className="mt-2 flex gap-1">
+            {quoted.images.map((image, i) => (
+              // A plain <img>: blobs are served by the configured CDN or PDS, not re-encoded by this server.
+              <img
+                key={i}
+                src={image.url}
+                alt={image.alt}
+                loading="lazy"
+                decoding="async"
+                referrerPolicy="no-referrer"
+                className="size-20 rounded-lg border border-zinc-200 bg-zinc-100 object-cover dark:border-zinc-800 dark:bg-zinc-900"
+              />
+            ))}
+          </span>
+        ) : null}
+      </span>
+    ) : (
+      <span className="flex items-center gap-2 px-3 py-2.5 text-sm text-zinc-600 dark:text-zinc-400">
+        <QuoteIcon width={16} height={16} className="shrink-0" />
+        <span>Quotes a post</span>
+        {quote.bskyUrl ? (
+          <span className="ml-auto text-sky-700 dark:text-sky-400">View on Bluesky</span>
+        ) : null}
+      </span>
+    )
+  if (!quote.bskyUrl)
+    return (
+      <div className={cardBox} data-testid="quote">
+        {inner}
+      </div>
+    )
   return (
     <a
       href={quote.bskyUrl}
       target="_blank"
       rel="noopener noreferrer"
-      className={`${box} ${focusRing} transition-colors hover:bg-zinc-50 dark:hover:bg-zinc-900`}
+      data-testid="quote"
+      className={`${cardBox} ${focusRing} transition-colors hover:bg-zinc-50 dark:hover:bg-zinc-900`}
     >
       {inner}
     </a>
   )
+}
+
+/** How a post's author is named: display name, else handle, else DID. */
+export function authorName(author: FeedAuthorView): string {
+  return author.displayName ?? author.handle ?? author.did
 }
 
 export function VideoRef({ bskyUrl }: { bskyUrl: string }) {
@@ -85,5 +143,21 @@ export function VideoRef({ bskyUrl }: { bskyUrl: string }) {
       <span>Video</span>
       <span className="ml-auto text-sky-700 dark:text-sky-400">Watch on Bluesky</span>
     </a>
+  )
+}
+
+/** The `@handle ·` between an author's name and the time (the handle only when the name is not already it). */
+export function HandleThenDot({ handle }: { handle: string | null }) {
+  return (
+    <>
+      {handle ? (
+        <span className="min-w-0 shrink-[2] truncate text-zinc-600 dark:text-zinc-400">
+          <bdi>@{handle}</bdi>
+        </span>
+      ) : null}
+      <span aria-hidden="true" className="text-zinc-400 dark:text-zinc-600">
+        ·
+      </span>
+    </>
   )
 }

@@ -1,6 +1,6 @@
 import { formatCredits, formatPercent } from '../lib/credits'
-import { formatAbsoluteTime, formatRelativeTime } from '../lib/format'
 import type { TradeView } from '../lib/market-types'
+import { RelativeTime } from './relative-time'
 
 /** A market's trades, newest first, as a list a screen reader walks like the chart's data. */
 export function TradeList({ trades, nowMs }: { trades: TradeView[]; nowMs: number }) {
@@ -10,7 +10,6 @@ export function TradeList({ trades, nowMs }: { trades: TradeView[]; nowMs: numbe
   return (
     <ol className="mt-2 divide-y divide-zinc-100 dark:divide-zinc-900" data-testid="trade-list">
       {trades.map((t) => {
-        const time = formatRelativeTime(t.createdAt, nowMs)
         const who = t.handle ? `@${t.handle}` : `${t.did.slice(0, 18)}…`
         return (
           <li key={t.tradeId} className="flex flex-wrap items-baseline gap-x-2 gap-y-0.5 py-2 text-sm">
@@ -36,13 +35,11 @@ export function TradeList({ trades, nowMs }: { trades: TradeView[]; nowMs: numbe
             <span className="text-zinc-600 tabular-nums dark:text-zinc-400">
               {formatPercent(t.yesPriceBefore)} → {formatPercent(t.yesPriceAfter)}
             </span>{' '}
-            <time
-              dateTime={t.createdAt}
-              title={formatAbsoluteTime(t.createdAt)}
+            <RelativeTime
+              iso={t.createdAt}
+              nowMs={nowMs}
               className="ml-auto text-xs text-zinc-600 dark:text-zinc-400"
-            >
-              {time.short}
-            </time>
+            />
           </li>
         )
       })}

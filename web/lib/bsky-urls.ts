@@ -37,6 +37,12 @@ export function postUrl(atUri: string): string | null {
   return isDid(did) && RKEY.test(rkey) ? `https://bsky.app/profile/${did}/post/${rkey}` : null
 }
 
+/** The author DID of `at://<did>/app.bsky.feed.post/<rkey>`, or null when `atUri` is no such URI. */
+export function postAuthorDid(atUri: string): string | null {
+  const did = POST_URI.exec(atUri)?.[1]
+  return did !== undefined && isDid(did) ? did : null
+}
+
 export function hashtagUrl(tag: string): string | null {
   // Tags are at most 64 graphemes in the lexicon; 640 bytes is its byte bound. Whitespace means a malformed facet.
   if (tag.length === 0 || tag.length > 640 || /\s/.test(tag)) return null

@@ -17,7 +17,7 @@ export interface FeedPostView {
   external: FeedExternalView | null
   /** A video is not played inline; the card links to it on bsky.app. */
   hasVideo: boolean
-  quote: FeedPostRef | null
+  quote: FeedQuoteView | null
   replyParent: FeedPostRef | null
   /** ISO 8601, as the author's client stamped it. */
   createdAt: string
@@ -59,6 +59,25 @@ export interface FeedPostRef {
   uri: string
   /** Null when the URI is not a well-formed post URI. */
   bskyUrl: string | null
+  /** Who wrote the referenced post, when Curia has indexed them and their account is active. */
+  author: FeedAuthorView | null
+}
+
+/** A quoted post: the reference, and the post itself when Curia has it. */
+export interface FeedQuoteView extends FeedPostRef {
+  /** Null when the quoted post is not in Curia's index, was deleted, or its author's account is not active. */
+  post: FeedQuotedPost | null
+}
+
+/**
+ * What a quote card shows of the quoted post. Its text is plain (the card is one link to the post, so the quoted
+ * text's own links and mentions are not links in it), and its own embeds beyond images are left to bsky.app.
+ */
+export interface FeedQuotedPost {
+  text: string
+  /** ISO 8601, as the author's client stamped it. */
+  createdAt: string
+  images: FeedImageView[]
 }
 
 export interface FeedPage {

@@ -1,8 +1,15 @@
 import type { PostEmbed } from '@curia/db'
 import { price } from '@curia/curation/market/lmsr'
 import type { MarketStatus } from '@curia/curation/market/trade'
-import { isDid, postUrl, profileUrl, safeHttpUrl } from '../lib/bsky-urls'
-import type { FeedExternalView, FeedImageView, FeedPostRef, FeedPostView } from '../lib/feed-types'
+import { isDid, postAuthorDid, postUrl, profileUrl, safeHttpUrl } from '../lib/bsky-urls'
+import type {
+  FeedAuthorView,
+  FeedExternalView,
+  FeedImageView,
+  FeedPostRef,
+  FeedPostView,
+  FeedQuoteView,
+} from '../lib/feed-types'
 import type { MarketBadgeView } from '../lib/market-types'
 import { postPath } from '../lib/post-path'
 import type { RichTextFacet } from '../lib/rich-text'
@@ -31,6 +38,22 @@ export interface HydratedPostRow {
   marketQYes: string | null
   marketQNo: string | null
   marketTraders: number | null
+  /**
+   * The quoted post (`quoteUri`) when it is indexed, live and its author active: its text, embed and time, and its
+   * author's profile (all `quoted*` columns null otherwise; the author columns also when the author is not indexed).
+   */
+  quotedText: string | null
+  quotedEmbed: unknown
+  /** ISO 8601 in UTC. */
+  quotedCreatedAt: string | null
+  quotedAuthorDid: string | null
+  quotedHandle: string | null
+  quotedDisplayName: string | null
+  quotedAvatarCid: string | null
+  /** The reply parent's author (the DID in `replyParent`) when indexed and active: null columns otherwise. */
+  parentHandle: string | null
+  parentDisplayName: string | null
+  parentAvatarCid: string | null
 }
 
 export interface BlobUrlTemplates {
@@ -62,26 +85,71 @@ export function presentPost(row: HydratedPostRow, feedContext: string, urls: Blo
   return {
     uri: row.uri,
     bskyUrl: postUrl(row.uri) ?? `https://bsky.app/profile/${encodeURIComponent(row.authorDid)}`,
-    author: {
-      did: row.authorDid,
-      handle: row.handle,
-      displayName: row.displayName?.trim() || null,
-      avatarUrl: blobUrl(urls.avatarUrlTemplate, row.authorDid, row.avatarCid),
-      profileUrl: profileUrl(row.authorDid) ?? 'https://bsky.app',
-    },
+    author: presentAuthor(row.authorDid, row.handle, row.displayName, row.avatarCid, urls),
     text: row.text,
     facets: presentFacets(row.facets),
     images: media?.kind === 'images' ? presentImages(media.images, row.authorDid, urls) : [],
     external: media?.kind === 'external' ? presentExternal(media, row.authorDid, urls) : null,
     hasVideo: media?.kind === 'video',
-    quote: quoteUri ? presentRef(quoteUri) : null,
-    replyParent: row.replyParent ? presentRef(row.replyParent) : null,
+    quote: quoteUri ? presentQuote(quoteUri, row, urls) : null,
+    replyParent: row.replyParent ? presentParent(row.replyParent, row, urls) : null,
     createdAt: row.createdAt,
     likeCount: row.likeCount,
     repostCount: row.repostCount,
     feedContext,
     path: postPath(row.uri),
     market: presentMarketBadge(row),
+  }
+}
+
+function presentAuthor(
+  did: string,
+  handle: string | null,
+  displayName: string | null,
+  avatarCid: string | null,
+  urls: BlobUrlTemplates,
+): FeedAuthorView {
+  return {
+    did,
+    handle,
+    displayName: displayName?.trim() || null,
+    avatarUrl: blobUrl(urls.avatarUrlTemplate, did, avatarCid),
+    profileUrl: profileUrl(did) ?? 'https://bsky.app',
+  }
+}
+
+/**
+ * The quoted post as the quote card shows it. Hydrated only when the row's join found it under this very URI (an
+ * old row whose quote lives only in its embed is shown as a bare reference); an author Curia has not described yet
+ * is shown by DID, as on the post's own card.
+ */
+function presentQuote(uri: string, row: HydratedPostRow, urls: BlobUrlTemplates): FeedQuoteView {
+  const did = row.quotedAuthorDid
+  if (uri !== row.quoteUri || did === null || row.quotedText === null || row.quotedCreatedAt === null)
+    return { ...presentRef(uri), post: null }
+  const embed = isObject(row.quotedEmbed) ? (row.quotedEmbed as PostEmbed) : null
+  const media = embed?.kind === 'recordWithMedia' && isObject(embed.media) ? embed.media : embed
+  return {
+    uri,
+    bskyUrl: postUrl(uri),
+    author: presentAuthor(did, row.quotedHandle, row.quotedDisplayName, row.quotedAvatarCid, urls),
+    post: {
+      text: row.quotedText,
+      createdAt: row.quotedCreatedAt,
+      images: media?.kind === 'images' ? presentImages(media.images, did, urls) : [],
+    },
+  }
+}
+
+/** The post replied to, named by its author when Curia knows them (the post itself need not be indexed). */
+function presentParent(uri: string, row: HydratedPostRow, urls: BlobUrlTemplates): FeedPostRef {
+  const did = postAuthorDid(uri)
+  const named = did !== null && (row.parentHandle !== null || row.parentDisplayName !== null)
+  return {
+    ...presentRef(uri),
+    author: named
+      ? presentAuthor(did, row.parentHandle, row.parentDisplayName, row.parentAvatarCid, urls)
+      : null,
   }
 }
 
@@ -157,7 +225,7 @@ function presentExternal(
 }
 
 function presentRef(uri: string): FeedPostRef {
-  return { uri, bskyUrl: postUrl(uri) }
+  return { uri, bskyUrl: postUrl(uri), author: null }
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

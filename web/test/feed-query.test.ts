@@ -34,7 +34,14 @@ afterAll(async () => {
 
 /** Inserts posts and returns their ids and URIs, in insertion order. */
 async function addPosts(
-  rows: { did: string; text: string; deleted?: boolean; embed?: unknown }[],
+  rows: {
+    did: string
+    text: string
+    deleted?: boolean
+    embed?: unknown
+    quoteUri?: string
+    replyParent?: string
+  }[],
 ): Promise<{ id: number; uri: string }[]> {
   const inserted = await database.db
     .insert(post)
@@ -45,6 +52,9 @@ async function addPosts(
         authorDid: r.did,
         text: r.text,
         embed: (r.embed ?? null) as never,
+        quoteUri: r.quoteUri ?? null,
+        replyParent: r.replyParent ?? null,
+        replyRoot: r.replyParent ?? null,
         createdAt: new Date('2026-03-01T10:00:00Z'),
         deletedAt: r.deleted ? new Date() : null,
         likeCount: i,
@@ -231,5 +241,77 @@ describe('loadFeedPage: the market line', () => {
     expect(withMarket!.market!.yesPrice).toBeGreaterThan(0.5)
     expect(without!.market).toBeNull()
     expect(without!.path).toBe(`/post/${BOB}/${quiet!.uri.split('/').pop()}`)
+  })
+})
+
+describe('loadFeedPage: quotes and replies', () => {
+  it('shows a quoted post Curia has, and names the author replied to, only while both are live and active', async () => {
+    const CAROL = 'did:plc:carol000000000000000000000'
+    await database.db.insert(author).values({ did: CAROL, handle: 'carol.test', displayName: 'Carol' })
+    const [byAlice, byBob, byCarol] = await addPosts([
+      { did: ALICE, text: 'the original, by Alice' },
+      { did: BOB, text: 'by Bob, whose profile Curia has not read' },
+      { did: CAROL, text: 'by Carol' },
+    ])
+    const unindexed = `at://${ALICE}/app.bsky.feed.post/3kneverseen`
+    const [quotesAlice, quotesBob, quotesCarol, quotesUnindexed, repliesAlice, repliesBob] = await addPosts(
+      [
+        { did: BOB, text: 'look at this', quoteUri: byAlice!.uri },
+        { did: ALICE, text: 'and this', quoteUri: byBob!.uri },
+        { did: BOB, text: 'and Carol', quoteUri: byCarol!.uri },
+        { did: BOB, text: 'and a ghost', quoteUri: unindexed },
+        { did: BOB, text: 'replying to Alice', replyParent: byAlice!.uri },
+        { did: ALICE, text: 'replying to Bob', replyParent: byBob!.uri },
+      ].map((r) => ({ ...r, embed: r.quoteUri ? { kind: 'record', uri: r.quoteUri } : undefined })),
+    )
+    const shown = [quotesAlice, quotesBob, quotesCarol, quotesUnindexed, repliesAlice, repliesBob]
+    const store = await publish(shown.map((p) => p!.id))
+    const load = async () => (await loadFeedPage({ store, sql: database.sql, urls }, { limit: 10 })).posts
+    let posts = await load()
+    expect(posts.map((p) => p.quote?.post?.text ?? null)).toEqual([
+      'the original, by Alice',
+      'by Bob, whose profile Curia has not read',
+      'by Carol',
+      null,
+      null,
+      null,
+    ])
+    expect(posts[0]!.quote).toMatchObject({
+      uri: byAlice!.uri,
+      author: { did: ALICE, handle: 'alice.test', displayName: 'Alice' },
+      post: { createdAt: '2026-03-01T10:00:00.000Z', images: [] },
+    })
+    expect(posts[1]!.quote!.author).toMatchObject({ did: BOB, handle: null, displayName: null })
+    expect(posts[3]!.quote).toMatchObject({ uri: unindexed, author: null, post: null })
+    expect(posts[4]!.replyParent).toMatchObject({ uri: byAlice!.uri, author: { handle: 'alice.test' } })
+    expect(posts[5]!.replyParent).toMatchObject({ uri: byBob!.uri, author: null })
+
+    // Alice deletes her post and Carol's account is taken down: what they wrote is no longer shown anywhere.
+    await database.sql`update post set deleted_at = now(), text = '' where id = ${byAlice!.id}`
+    await database.sql`update author set status = 'takendown' where did = ${CAROL}`
+    posts = await load()
+    expect(posts.map((p) => p.text)).toContain('look at this')
+    expect(posts.map((p) => p.quote?.post?.text ?? null)).toEqual([
+      null,
+      'by Bob, whose profile Curia has not read',
+      null,
+      null,
+      null,
+      null,
+    ])
+    expect(posts[0]!.quote).toMatchObject({ uri: byAlice!.uri, author: null, post: null })
+    // A reply to a deleted post still says whom it answered: the parent's author is still who they were.
+    expect(posts[4]!.replyParent!.author).toMatchObject({ handle: 'alice.test' })
+    await database.sql`update author set status = 'suspended' where did = ${ALICE}`
+    posts = await load()
+    // Alice's own posts leave the feed with her account; a reply to her no longer names her.
+    expect(posts.map((p) => p.text)).toEqual([
+      'look at this',
+      'and Carol',
+      'and a ghost',
+      'replying to Alice',
+    ])
+    expect(posts[3]!.replyParent!.author).toBeNull()
+    await database.sql`update author set status = null where did = ${ALICE}`
   })
 })

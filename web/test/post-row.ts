@@ -26,6 +26,16 @@ export function postRow(over: Partial<HydratedPostRow> = {}): HydratedPostRow {
     marketQYes: null,
     marketQNo: null,
     marketTraders: null,
+    quotedText: null,
+    quotedEmbed: null,
+    quotedCreatedAt: null,
+    quotedAuthorDid: null,
+    quotedHandle: null,
+    quotedDisplayName: null,
+    quotedAvatarCid: null,
+    parentHandle: null,
+    parentDisplayName: null,
+    parentAvatarCid: null,
     ...over,
   }
 }

@@ -96,8 +96,81 @@ describe('presentPost', () => {
       urls,
     )
     expect(view.images).toHaveLength(1)
-    expect(view.quote).toEqual({ uri: quoted, bskyUrl: `https://bsky.app/profile/${DID}/post/3kquoted` })
+    // Known only from the embed (no quote_uri column to join on): a bare reference.
+    expect(view.quote).toEqual({
+      uri: quoted,
+      bskyUrl: `https://bsky.app/profile/${DID}/post/3kquoted`,
+      author: null,
+      post: null,
+    })
     expect(presentPost(row({ embed: { kind: 'video', cid: CID, alt: '' } }), 'x', urls).hasVideo).toBe(true)
+  })
+
+  it('shows the quoted post Curia has: its author, time, text and images by the quoted author', () => {
+    const OTHER = 'did:plc:zyxwvutsrqponmlkjihgfedc'
+    const quoted = `at://${OTHER}/app.bsky.feed.post/3kquoted`
+    const hydrated = {
+      quoteUri: quoted,
+      embed: { kind: 'record', uri: quoted },
+      quotedText: 'the original',
+      quotedEmbed: { kind: 'images', images: [{ cid: CID, alt: 'a map' }] },
+      quotedCreatedAt: '2026-02-28T09:00:00.000Z',
+      quotedAuthorDid: OTHER,
+      quotedHandle: 'bob.test',
+      quotedDisplayName: ' Bob ',
+      quotedAvatarCid: CID,
+    }
+    expect(presentPost(row(hydrated), 'x', urls).quote).toEqual({
+      uri: quoted,
+      bskyUrl: `https://bsky.app/profile/${OTHER}/post/3kquoted`,
+      author: {
+        did: OTHER,
+        handle: 'bob.test',
+        displayName: 'Bob',
+        avatarUrl: `https://cdn.bsky.app/img/avatar_thumbnail/plain/${OTHER}/${CID}@jpeg`,
+        profileUrl: `https://bsky.app/profile/${OTHER}`,
+      },
+      post: {
+        text: 'the original',
+        createdAt: '2026-02-28T09:00:00.000Z',
+        // The images are the quoted author's blobs, not the quoting author's.
+        images: [
+          { url: `${CDN.replace('{did}', OTHER).replace('{cid}', CID)}`, alt: 'a map', aspectRatio: null },
+        ],
+      },
+    })
+    // An author Curia has not described is shown by DID, as on a post's own card.
+    expect(
+      presentPost(row({ ...hydrated, quotedHandle: null, quotedDisplayName: null }), 'x', urls).quote?.author,
+    ).toMatchObject({ did: OTHER, handle: null, displayName: null })
+    // The join found nothing (not indexed, deleted, inactive author): a bare reference, no text.
+    expect(
+      presentPost(row({ ...hydrated, quotedText: null, quotedAuthorDid: null }), 'x', urls).quote,
+    ).toEqual({
+      uri: quoted,
+      bskyUrl: `https://bsky.app/profile/${OTHER}/post/3kquoted`,
+      author: null,
+      post: null,
+    })
+  })
+
+  it('names the reply parent’s author when Curia knows them, and never for a malformed URI', () => {
+    const OTHER = 'did:plc:zyxwvutsrqponmlkjihgfedc'
+    const parent = `at://${OTHER}/app.bsky.feed.post/3kparent`
+    const named = {
+      replyParent: parent,
+      parentHandle: 'carol.test',
+      parentDisplayName: null,
+      parentAvatarCid: null,
+    }
+    expect(presentPost(row(named), 'x', urls).replyParent?.author).toMatchObject({
+      did: OTHER,
+      handle: 'carol.test',
+      profileUrl: `https://bsky.app/profile/${OTHER}`,
+    })
+    expect(presentPost(row({ ...named, parentHandle: null }), 'x', urls).replyParent?.author).toBeNull()
+    const forged = presentPost(row({ ...named, replyParent: 'at://javascript:alert(1)/x/y' }), 'x', urls)
+    expect(forged.replyParent).toEqual({ uri: 'at://javascript:alert(1)/x/y', bskyUrl: null, author: null })
   })
 
   it('links the reply parent, or leaves it unlinked when the URI is malformed', () => {

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next'
 import { formatCredits, formatPercent, formatSignedCredits } from '../../lib/credits'
 import { curatorPath } from '../../lib/curator'
-import { formatAbsoluteTime, formatRelativeTime } from '../../lib/format'
+import { RelativeTime } from '../../components/relative-time'
 import { FaucetPanel } from '../../components/jury/faucet-panel'
 import { getSession } from '../../server/auth/session'
 import { getWebConfig } from '../../server/config'
@@ -169,13 +169,11 @@ export default async function PortfolioPage() {
                   <span className="text-zinc-600 tabular-nums dark:text-zinc-400">
                     {formatPercent(t.yesPriceBefore)} → {formatPercent(t.yesPriceAfter)}
                   </span>
-                  <time
-                    dateTime={t.createdAt}
-                    title={formatAbsoluteTime(t.createdAt)}
+                  <RelativeTime
+                    iso={t.createdAt}
+                    nowMs={nowMs}
                     className="ml-auto text-xs text-zinc-600 dark:text-zinc-400"
-                  >
-                    {formatRelativeTime(t.createdAt, nowMs).short}
-                  </time>
+                  />
                 </div>
                 {t.path ? (
                   <a

@@ -64,10 +64,11 @@ export async function hydratePostsByUri(sql: Sql, uris: readonly string[]): Prom
 
 /**
  * The one hydration query: live posts of active accounts matching `where`, each with its author (which may not be
- * indexed yet) and its market (which most posts do not have). bigint ids travel as text and come back as float8: exact below
- * 2^53, and the column is an identity sequence. created_at is formatted here because drizzle, sharing this
- * postgres.js client, swaps its timestamp parser for one that returns Postgres's own text
- * ('2026-03-01 10:00:00+00'): ISO from SQL is the same on every path.
+ * indexed yet), its market (which most posts do not have), the post it quotes (when indexed, live and by an active
+ * account) and the author of the post it replies to (likewise). Each join is by primary key. bigint ids travel as
+ * text and come back as float8: exact below 2^53, and the column is an identity sequence. Times are formatted here
+ * because drizzle, sharing this postgres.js client, swaps its timestamp parser for one that returns Postgres's own
+ * text ('2026-03-01 10:00:00+00'): ISO from SQL is the same on every path.
  */
 function selectPostRows(sql: Sql, where: PendingQuery<Row[]>): Promise<HydratedPostRow[]> {
   return sql<HydratedPostRow[]>`
@@ -78,10 +79,22 @@ function selectPostRows(sql: Sql, where: PendingQuery<Row[]>): Promise<HydratedP
            a.handle, a.display_name as "displayName", a.avatar_cid as "avatarCid",
            m.id::float8 as "marketId", m.status as "marketStatus", m.liquidity_micro::text as "marketB",
            m.q_yes_micro::text as "marketQYes", m.q_no_micro::text as "marketQNo",
-           m.trader_count as "marketTraders"
+           m.trader_count as "marketTraders",
+           q.text as "quotedText", q.embed as "quotedEmbed", to_char(q.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+             as "quotedCreatedAt",
+           q.author_did as "quotedAuthorDid", q.handle as "quotedHandle", q.display_name as "quotedDisplayName",
+           q.avatar_cid as "quotedAvatarCid",
+           ra.handle as "parentHandle", ra.display_name as "parentDisplayName", ra.avatar_cid as "parentAvatarCid"
     from post p
     left join author a on a.did = p.author_did
     left join market m on m.post_uri = p.uri
+    left join lateral (
+      select qp.text, qp.embed, qp.created_at, qp.author_did, qa.handle, qa.display_name, qa.avatar_cid
+      from post qp
+      left join author qa on qa.did = qp.author_did
+      where qp.uri = p.quote_uri and qp.deleted_at is null and qa.status is null
+    ) q on true
+    left join author ra on ra.did = split_part(p.reply_parent, '/', 3) and ra.status is null
     where ${where} and p.deleted_at is null and a.status is null`
 }
 
