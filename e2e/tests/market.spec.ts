@@ -77,6 +77,15 @@ test('sign in with Bluesky, open a market on a post, buy YES, see the price move
   await expect(page.getByText('Tide tables should be open data, and here is why.')).toBeVisible()
   await expect(page.getByTestId('market-yes-price')).toHaveText('50%')
   await expect(page.getByTestId('market-trader-count')).toHaveText('0 traders')
+  // The post is a reply: its page shows the post it answers (the thread's start, which the indexer stores as a
+  // candidate), as one link to it on bsky.app.
+  await expect(async () => {
+    await page.reload()
+    const parent = page.getByTestId('reply-parent')
+    await expect(parent).toContainText('Thread start', { timeout: 1_000 })
+    await expect(parent).toContainText('Tess Tides')
+    await expect(parent).toHaveAttribute('href', /^https:\/\/bsky\.app\/profile\/did:plc:[a-z0-9]+\/post\//)
+  }).toPass({ timeout: 30_000 })
   await expect(page.getByTestId('account-balance')).toHaveText('995') // the 5-credit opening fee
   const chart = page.getByTestId('price-chart')
   await expect(chart).toHaveAttribute('data-points', '1')

@@ -3,7 +3,7 @@ import { formatAbsoluteTime, formatCount, formatRelativeTime } from '../lib/form
 import { Avatar } from './avatar'
 import { HeartIcon, ExternalIcon, ReplyIcon, RepostIcon } from './icons'
 import { PostImages } from './post-images'
-import { authorName, ExternalCard, HandleThenDot, QuoteRef, VideoRef } from './post-embeds'
+import { authorName, ExternalCard, HandleThenDot, ReferencedPost, VideoRef } from './post-embeds'
 import { MarketBadge } from './market-badge'
 import { RichText } from './rich-text'
 import { focusRing } from '../lib/styles'
@@ -89,6 +89,9 @@ export function PostCard({
             )}
           </p>
         ) : null}
+        {post.replyParent ? (
+          <ReferencedPost reference={post.replyParent} kind="parent" nowMs={nowMs} />
+        ) : null}
 
         {post.text ? (
           <div className="mt-1 text-zinc-900 dark:text-zinc-100">
@@ -99,7 +102,7 @@ export function PostCard({
         <PostImages images={post.images} />
         {post.external ? <ExternalCard external={post.external} /> : null}
         {post.hasVideo ? <VideoRef bskyUrl={post.bskyUrl} /> : null}
-        {post.quote ? <QuoteRef quote={post.quote} nowMs={nowMs} /> : null}
+        {post.quote ? <ReferencedPost reference={post.quote} kind="quote" nowMs={nowMs} /> : null}
         {showMarket && post.path ? <MarketBadge market={post.market} path={post.path} /> : null}
 
         <footer className="mt-3 flex items-center gap-5 text-sm text-zinc-600 tabular-nums dark:text-zinc-400">

@@ -1,4 +1,4 @@
-import type { FeedAuthorView, FeedExternalView, FeedQuoteView } from '../lib/feed-types'
+import type { FeedAuthorView, FeedExternalView, FeedPostRef } from '../lib/feed-types'
 import { focusRing } from '../lib/styles'
 import { Avatar } from './avatar'
 import { ExternalIcon, QuoteIcon, VideoIcon } from './icons'
@@ -6,6 +6,9 @@ import { RelativeTime } from './relative-time'
 
 const cardBox =
   'mt-3 block overflow-hidden rounded-xl border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-950'
+/** The post replied to sits between the "Reply to" line and the reply's text, on a tinted ground. */
+const parentBox =
+  'mt-2 block overflow-hidden rounded-xl border border-zinc-200 bg-zinc-50 dark:border-zinc-800 dark:bg-zinc-900'
 
 /** A link card. A card whose URL is not http(s) is still shown, but it is not a link. */
 export function ExternalCard({ external }: { external: FeedExternalView }) {
@@ -53,17 +56,26 @@ export function ExternalCard({ external }: { external: FeedExternalView }) {
 }
 
 /**
- * A quoted post: the post itself when Curia has it (author, time, plain text, image thumbnails), else a line that
- * says a post is quoted. Either way the whole card is one link to the quoted post on bsky.app, so nothing inside it
- * is interactive: the quoted text's links are text here, its images are thumbnails with their alt text.
+ * A post shown inside another: the post it quotes, or the post it replies to, when Curia has it (author, time,
+ * plain text, image thumbnails). The whole box is one link to that post on bsky.app, so nothing inside it is
+ * interactive: its text's links are text here, its images thumbnails with their alt text. A quoted post Curia does
+ * not have is a line that says a post is quoted; a missing parent shows nothing (the "Reply to" line names it).
  */
-export function QuoteRef({ quote, nowMs }: { quote: FeedQuoteView; nowMs: number }) {
-  const quoted = quote.post
-  const author = quote.author
+export function ReferencedPost({
+  reference,
+  kind,
+  nowMs,
+}: {
+  reference: FeedPostRef
+  kind: 'quote' | 'parent'
+  nowMs: number
+}) {
+  const { post, author } = reference
+  if (!(post && author) && kind === 'parent') return null
   const inner =
-    quoted && author ? (
+    post && author ? (
       <span className="block px-3 py-2.5">
-        <span className="sr-only">Quoted post: </span>
+        <span className="sr-only">{kind === 'quote' ? 'Quoted post: ' : 'In reply to: '}</span>
         <span className="flex min-w-0 items-center gap-1.5 text-sm leading-snug">
           <Avatar did={author.did} name={authorName(author)} url={author.avatarUrl} small />
           <span className="min-w-0 shrink truncate font-semibold text-zinc-900 dark:text-zinc-100">
@@ -71,19 +83,21 @@ export function QuoteRef({ quote, nowMs }: { quote: FeedQuoteView; nowMs: number
           </span>
           <HandleThenDot handle={author.displayName ? author.handle : null} />
           <RelativeTime
-            iso={quoted.createdAt}
+            iso={post.createdAt}
             nowMs={nowMs}
             className="shrink-0 text-zinc-600 dark:text-zinc-400"
           />
         </span>
-        {quoted.text ? (
-          <span className="mt-1 line-clamp-6 block text-[15px] break-words whitespace-pre-wrap text-zinc-900 dark:text-zinc-100">
-            {quoted.text}
+        {post.text ? (
+          <span
+            className={`mt-1 block text-[15px] break-words whitespace-pre-wrap text-zinc-900 dark:text-zinc-100 ${kind === 'quote' ? 'line-clamp-6' : 'line-clamp-4'}`}
+          >
+            {post.text}
           </span>
         ) : null}
-        {quoted.images.length > 0 ? (
+        {post.images.length > 0 ? (
           <span className="mt-2 flex gap-1">
-            {quoted.images.map((image, i) => (
+            {post.images.map((image, i) => (
               // A plain <img>: blobs are served by the configured CDN or PDS, not re-encoded by this server.
               <img
                 key={i}
@@ -102,24 +116,26 @@ export function QuoteRef({ quote, nowMs }: { quote: FeedQuoteView; nowMs: number
       <span className="flex items-center gap-2 px-3 py-2.5 text-sm text-zinc-600 dark:text-zinc-400">
         <QuoteIcon width={16} height={16} className="shrink-0" />
         <span>Quotes a post</span>
-        {quote.bskyUrl ? (
+        {reference.bskyUrl ? (
           <span className="ml-auto text-sky-700 dark:text-sky-400">View on Bluesky</span>
         ) : null}
       </span>
     )
-  if (!quote.bskyUrl)
+  const box = kind === 'quote' ? cardBox : parentBox
+  const testId = kind === 'quote' ? 'quote' : 'reply-parent'
+  if (!reference.bskyUrl)
     return (
-      <div className={cardBox} data-testid="quote">
+      <div className={box} data-testid={testId}>
         {inner}
       </div>
     )
   return (
     <a
-      href={quote.bskyUrl}
+      href={reference.bskyUrl}
       target="_blank"
       rel="noopener noreferrer"
-      data-testid="quote"
-      className={`${cardBox} ${focusRing} transition-colors hover:bg-zinc-50 dark:hover:bg-zinc-900`}
+      data-testid={testId}
+      className={`${box} ${focusRing} transition-colors hover:bg-zinc-100 dark:hover:bg-zinc-800`}
     >
       {inner}
     </a>

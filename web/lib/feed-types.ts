@@ -17,7 +17,7 @@ export interface FeedPostView {
   external: FeedExternalView | null
   /** A video is not played inline; the card links to it on bsky.app. */
   hasVideo: boolean
-  quote: FeedQuoteView | null
+  quote: FeedPostRef | null
   replyParent: FeedPostRef | null
   /** ISO 8601, as the author's client stamped it. */
   createdAt: string
@@ -55,25 +55,23 @@ export interface FeedExternalView {
   thumbUrl: string | null
 }
 
+/** A post another one quotes or replies to: the reference, and what Curia knows of it. */
 export interface FeedPostRef {
   uri: string
   /** Null when the URI is not a well-formed post URI. */
   bskyUrl: string | null
-  /** Who wrote the referenced post, when Curia has indexed them and their account is active. */
+  /** Who wrote it, when Curia has indexed them (or the post) and their account is active. */
   author: FeedAuthorView | null
-}
-
-/** A quoted post: the reference, and the post itself when Curia has it. */
-export interface FeedQuoteView extends FeedPostRef {
-  /** Null when the quoted post is not in Curia's index, was deleted, or its author's account is not active. */
-  post: FeedQuotedPost | null
+  /** The post itself; null when it is not in Curia's index, was deleted, or its author's account is not active. */
+  post: FeedReferencedPost | null
 }
 
 /**
- * What a quote card shows of the quoted post. Its text is plain (the card is one link to the post, so the quoted
- * text's own links and mentions are not links in it), and its own embeds beyond images are left to bsky.app.
+ * What a quote or reply-context box shows of the referenced post. Its text is plain (the box is one link to the
+ * post, so the text's own links and mentions are not links in it), and its embeds beyond images are left to
+ * bsky.app.
  */
-export interface FeedQuotedPost {
+export interface FeedReferencedPost {
   text: string
   /** ISO 8601, as the author's client stamped it. */
   createdAt: string

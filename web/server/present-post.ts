@@ -8,7 +8,6 @@ import type {
   FeedImageView,
   FeedPostRef,
   FeedPostView,
-  FeedQuoteView,
 } from '../lib/feed-types'
 import type { MarketBadgeView } from '../lib/market-types'
 import { postPath } from '../lib/post-path'
@@ -39,18 +38,21 @@ export interface HydratedPostRow {
   marketQNo: string | null
   marketTraders: number | null
   /**
-   * The quoted post (`quoteUri`) when it is indexed, live and its author active: its text, embed and time, and its
-   * author's profile (all `quoted*` columns null otherwise; the author columns also when the author is not indexed).
+   * The post this one quotes (`quoted*`, from `quoteUri`) and the post it replies to (`parent*`, from
+   * `replyParent`): each post's text, embed and time when it is indexed and live, and its author's profile when
+   * indexed; every column null while the author's account is not active.
    */
   quotedText: string | null
   quotedEmbed: unknown
   /** ISO 8601 in UTC. */
   quotedCreatedAt: string | null
-  quotedAuthorDid: string | null
   quotedHandle: string | null
   quotedDisplayName: string | null
   quotedAvatarCid: string | null
-  /** The reply parent's author (the DID in `replyParent`) when indexed and active: null columns otherwise. */
+  parentText: string | null
+  parentEmbed: unknown
+  /** ISO 8601 in UTC. */
+  parentCreatedAt: string | null
   parentHandle: string | null
   parentDisplayName: string | null
   parentAvatarCid: string | null
@@ -91,8 +93,8 @@ export function presentPost(row: HydratedPostRow, feedContext: string, urls: Blo
     images: media?.kind === 'images' ? presentImages(media.images, row.authorDid, urls) : [],
     external: media?.kind === 'external' ? presentExternal(media, row.authorDid, urls) : null,
     hasVideo: media?.kind === 'video',
-    quote: quoteUri ? presentQuote(quoteUri, row, urls) : null,
-    replyParent: row.replyParent ? presentParent(row.replyParent, row, urls) : null,
+    quote: quoteUri ? presentReference(quoteUri, row, 'quoted', urls) : null,
+    replyParent: row.replyParent ? presentReference(row.replyParent, row, 'parent', urls) : null,
     createdAt: row.createdAt,
     likeCount: row.likeCount,
     repostCount: row.repostCount,
@@ -119,37 +121,50 @@ function presentAuthor(
 }
 
 /**
- * The quoted post as the quote card shows it. Hydrated only when the row's join found it under this very URI (an
- * old row whose quote lives only in its embed is shown as a bare reference); an author Curia has not described yet
- * is shown by DID, as on the post's own card.
+ * A post this one quotes or replies to, from the row's `quoted*` or `parent*` columns: its author named when Curia
+ * knows them, the post itself when Curia has it (its author then shown by DID if not yet described, as on a post's
+ * own card). A quote known only from an old row's embed (no `quoteUri` to join on) is a bare reference.
  */
-function presentQuote(uri: string, row: HydratedPostRow, urls: BlobUrlTemplates): FeedQuoteView {
-  const did = row.quotedAuthorDid
-  if (uri !== row.quoteUri || did === null || row.quotedText === null || row.quotedCreatedAt === null)
-    return { ...presentRef(uri), post: null }
-  const embed = isObject(row.quotedEmbed) ? (row.quotedEmbed as PostEmbed) : null
+function presentReference(
+  uri: string,
+  row: HydratedPostRow,
+  which: 'quoted' | 'parent',
+  urls: BlobUrlTemplates,
+): FeedPostRef {
+  const did = postAuthorDid(uri)
+  const joined = which === 'parent' ? uri === row.replyParent : uri === row.quoteUri
+  if (did === null || !joined) return presentRef(uri)
+  const c =
+    which === 'quoted'
+      ? {
+          text: row.quotedText,
+          embed: row.quotedEmbed,
+          createdAt: row.quotedCreatedAt,
+          handle: row.quotedHandle,
+          displayName: row.quotedDisplayName,
+          avatarCid: row.quotedAvatarCid,
+        }
+      : {
+          text: row.parentText,
+          embed: row.parentEmbed,
+          createdAt: row.parentCreatedAt,
+          handle: row.parentHandle,
+          displayName: row.parentDisplayName,
+          avatarCid: row.parentAvatarCid,
+        }
+  const post = c.text !== null && c.createdAt !== null ? { text: c.text, createdAt: c.createdAt } : null
+  const named = c.handle !== null || c.displayName !== null
+  if (!post && !named) return presentRef(uri)
+  const embed = isObject(c.embed) ? (c.embed as PostEmbed) : null
   const media = embed?.kind === 'recordWithMedia' && isObject(embed.media) ? embed.media : embed
   return {
     uri,
     bskyUrl: postUrl(uri),
-    author: presentAuthor(did, row.quotedHandle, row.quotedDisplayName, row.quotedAvatarCid, urls),
-    post: {
-      text: row.quotedText,
-      createdAt: row.quotedCreatedAt,
+    author: presentAuthor(did, c.handle, c.displayName, c.avatarCid, urls),
+    post: post && {
+      ...post,
       images: media?.kind === 'images' ? presentImages(media.images, did, urls) : [],
     },
-  }
-}
-
-/** The post replied to, named by its author when Curia knows them (the post itself need not be indexed). */
-function presentParent(uri: string, row: HydratedPostRow, urls: BlobUrlTemplates): FeedPostRef {
-  const did = postAuthorDid(uri)
-  const named = did !== null && (row.parentHandle !== null || row.parentDisplayName !== null)
-  return {
-    ...presentRef(uri),
-    author: named
-      ? presentAuthor(did, row.parentHandle, row.parentDisplayName, row.parentAvatarCid, urls)
-      : null,
   }
 }
 
@@ -225,7 +240,7 @@ function presentExternal(
 }
 
 function presentRef(uri: string): FeedPostRef {
-  return { uri, bskyUrl: postUrl(uri), author: null }
+  return { uri, bskyUrl: postUrl(uri), author: null, post: null }
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -8,6 +8,7 @@ import { DEFAULT_MARKET_PARAMS } from '@curia/curation/market/params'
 import { grantStartingCredits, setupLedger } from '@curia/curation/service/ledger'
 import { openMarket } from '@curia/curation/service/market'
 import { placeTrade } from '@curia/curation/service/trade'
+import type { FeedPostView } from '../lib/feed-types'
 import { hydrateSkeleton, loadFeedPage } from '../server/queries/feed'
 
 const urls = {
@@ -245,7 +246,7 @@ describe('loadFeedPage: the market line', () => {
 })
 
 describe('loadFeedPage: quotes and replies', () => {
-  it('shows a quoted post Curia has, and names the author replied to, only while both are live and active', async () => {
+  it('shows the posts quoted and replied to that Curia has, and their authors, only while live and active', async () => {
     const CAROL = 'did:plc:carol000000000000000000000'
     await database.db.insert(author).values({ did: CAROL, handle: 'carol.test', displayName: 'Carol' })
     const [byAlice, byBob, byCarol] = await addPosts([
@@ -254,64 +255,82 @@ describe('loadFeedPage: quotes and replies', () => {
       { did: CAROL, text: 'by Carol' },
     ])
     const unindexed = `at://${ALICE}/app.bsky.feed.post/3kneverseen`
-    const [quotesAlice, quotesBob, quotesCarol, quotesUnindexed, repliesAlice, repliesBob] = await addPosts(
-      [
-        { did: BOB, text: 'look at this', quoteUri: byAlice!.uri },
-        { did: ALICE, text: 'and this', quoteUri: byBob!.uri },
-        { did: BOB, text: 'and Carol', quoteUri: byCarol!.uri },
-        { did: BOB, text: 'and a ghost', quoteUri: unindexed },
-        { did: BOB, text: 'replying to Alice', replyParent: byAlice!.uri },
-        { did: ALICE, text: 'replying to Bob', replyParent: byBob!.uri },
-      ].map((r) => ({ ...r, embed: r.quoteUri ? { kind: 'record', uri: r.quoteUri } : undefined })),
-    )
-    const shown = [quotesAlice, quotesBob, quotesCarol, quotesUnindexed, repliesAlice, repliesBob]
+    const [quotesAlice, quotesBob, quotesCarol, quotesUnindexed, repliesAlice, repliesBob, repliesCarol] =
+      await addPosts(
+        [
+          { did: BOB, text: 'look at this', quoteUri: byAlice!.uri },
+          { did: ALICE, text: 'and this', quoteUri: byBob!.uri },
+          { did: BOB, text: 'and Carol', quoteUri: byCarol!.uri },
+          { did: BOB, text: 'and a ghost', quoteUri: unindexed },
+          { did: BOB, text: 'replying to Alice', replyParent: byAlice!.uri },
+          { did: ALICE, text: 'replying to Bob', replyParent: byBob!.uri },
+          { did: ALICE, text: 'replying to Carol', replyParent: byCarol!.uri },
+        ].map((r) => ({ ...r, embed: r.quoteUri ? { kind: 'record', uri: r.quoteUri } : undefined })),
+      )
+    const shown = [
+      quotesAlice,
+      quotesBob,
+      quotesCarol,
+      quotesUnindexed,
+      repliesAlice,
+      repliesBob,
+      repliesCarol,
+    ]
     const store = await publish(shown.map((p) => p!.id))
     const load = async () => (await loadFeedPage({ store, sql: database.sql, urls }, { limit: 10 })).posts
+    /** Per post: the text of what it quotes or replies to, and that post's author's handle (or DID). */
+    const referenced = (posts: FeedPostView[]) =>
+      posts.map((p) => {
+        const ref = p.quote ?? p.replyParent
+        return [ref?.post?.text ?? null, ref?.author ? (ref.author.handle ?? ref.author.did) : null]
+      })
+
     let posts = await load()
-    expect(posts.map((p) => p.quote?.post?.text ?? null)).toEqual([
-      'the original, by Alice',
-      'by Bob, whose profile Curia has not read',
-      'by Carol',
-      null,
-      null,
-      null,
+    expect(referenced(posts)).toEqual([
+      ['the original, by Alice', 'alice.test'],
+      ['by Bob, whose profile Curia has not read', BOB], // shown by DID until his profile is read
+      ['by Carol', 'carol.test'],
+      [null, 'alice.test'], // not indexed: her name, no post
+      ['the original, by Alice', 'alice.test'],
+      ['by Bob, whose profile Curia has not read', BOB],
+      ['by Carol', 'carol.test'],
     ])
     expect(posts[0]!.quote).toMatchObject({
       uri: byAlice!.uri,
       author: { did: ALICE, handle: 'alice.test', displayName: 'Alice' },
       post: { createdAt: '2026-03-01T10:00:00.000Z', images: [] },
     })
-    expect(posts[1]!.quote!.author).toMatchObject({ did: BOB, handle: null, displayName: null })
-    expect(posts[3]!.quote).toMatchObject({ uri: unindexed, author: null, post: null })
-    expect(posts[4]!.replyParent).toMatchObject({ uri: byAlice!.uri, author: { handle: 'alice.test' } })
-    expect(posts[5]!.replyParent).toMatchObject({ uri: byBob!.uri, author: null })
+    expect(posts[4]!.replyParent!.uri).toBe(byAlice!.uri)
 
-    // Alice deletes her post and Carol's account is taken down: what they wrote is no longer shown anywhere.
+    // Alice deletes her post and Carol's account is taken down: what they wrote is no longer shown anywhere, and
+    // Carol is no longer named; Alice still is (a reply to a deleted post still says whom it answered).
     await database.sql`update post set deleted_at = now(), text = '' where id = ${byAlice!.id}`
     await database.sql`update author set status = 'takendown' where did = ${CAROL}`
     posts = await load()
-    expect(posts.map((p) => p.text)).toContain('look at this')
-    expect(posts.map((p) => p.quote?.post?.text ?? null)).toEqual([
-      null,
-      'by Bob, whose profile Curia has not read',
-      null,
-      null,
-      null,
-      null,
+    expect(referenced(posts)).toEqual([
+      [null, 'alice.test'],
+      ['by Bob, whose profile Curia has not read', BOB],
+      [null, null],
+      [null, 'alice.test'],
+      [null, 'alice.test'],
+      ['by Bob, whose profile Curia has not read', BOB],
+      [null, null],
     ])
-    expect(posts[0]!.quote).toMatchObject({ uri: byAlice!.uri, author: null, post: null })
-    // A reply to a deleted post still says whom it answered: the parent's author is still who they were.
-    expect(posts[4]!.replyParent!.author).toMatchObject({ handle: 'alice.test' })
+    // Alice's account is suspended: her own posts leave the feed, and the rest no longer name her.
     await database.sql`update author set status = 'suspended' where did = ${ALICE}`
     posts = await load()
-    // Alice's own posts leave the feed with her account; a reply to her no longer names her.
     expect(posts.map((p) => p.text)).toEqual([
       'look at this',
       'and Carol',
       'and a ghost',
       'replying to Alice',
     ])
-    expect(posts[3]!.replyParent!.author).toBeNull()
+    expect(referenced(posts)).toEqual([
+      [null, null],
+      [null, null],
+      [null, null],
+      [null, null],
+    ])
     await database.sql`update author set status = null where did = ${ALICE}`
   })
 })

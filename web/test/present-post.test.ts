@@ -7,6 +7,7 @@ const CDN = 'https://cdn.bsky.app/img/feed_fullsize/plain/{did}/{cid}@jpeg'
 const AVATAR = 'https://cdn.bsky.app/img/avatar_thumbnail/plain/{did}/{cid}@jpeg'
 const urls = { blobUrlTemplate: CDN, avatarUrlTemplate: AVATAR }
 const row = postRow
+const OTHER = 'did:plc:zyxwvutsrqponmlkjihgfedc'
 
 describe('presentPost', () => {
   it('builds the bsky.app links, the author view and ISO times', () => {
@@ -107,7 +108,6 @@ describe('presentPost', () => {
   })
 
   it('shows the quoted post Curia has: its author, time, text and images by the quoted author', () => {
-    const OTHER = 'did:plc:zyxwvutsrqponmlkjihgfedc'
     const quoted = `at://${OTHER}/app.bsky.feed.post/3kquoted`
     const hydrated = {
       quoteUri: quoted,
@@ -115,7 +115,6 @@ describe('presentPost', () => {
       quotedText: 'the original',
       quotedEmbed: { kind: 'images', images: [{ cid: CID, alt: 'a map' }] },
       quotedCreatedAt: '2026-02-28T09:00:00.000Z',
-      quotedAuthorDid: OTHER,
       quotedHandle: 'bob.test',
       quotedDisplayName: ' Bob ',
       quotedAvatarCid: CID,
@@ -143,34 +142,53 @@ describe('presentPost', () => {
     expect(
       presentPost(row({ ...hydrated, quotedHandle: null, quotedDisplayName: null }), 'x', urls).quote?.author,
     ).toMatchObject({ did: OTHER, handle: null, displayName: null })
-    // The join found nothing (not indexed, deleted, inactive author): a bare reference, no text.
+    // The post is not there (not indexed, deleted): its author is still named, the post is not shown.
     expect(
-      presentPost(row({ ...hydrated, quotedText: null, quotedAuthorDid: null }), 'x', urls).quote,
-    ).toEqual({
+      presentPost(row({ ...hydrated, quotedText: null, quotedCreatedAt: null }), 'x', urls).quote,
+    ).toMatchObject({ uri: quoted, author: { handle: 'bob.test' }, post: null })
+    // Nothing joined (an inactive author nulls every column): a bare reference.
+    const bare = {
       uri: quoted,
       bskyUrl: `https://bsky.app/profile/${OTHER}/post/3kquoted`,
       author: null,
       post: null,
-    })
+    }
+    const none = { quotedText: null, quotedCreatedAt: null, quotedHandle: null, quotedDisplayName: null }
+    expect(presentPost(row({ ...hydrated, ...none }), 'x', urls).quote).toEqual(bare)
   })
 
-  it('names the reply parent’s author when Curia knows them, and never for a malformed URI', () => {
-    const OTHER = 'did:plc:zyxwvutsrqponmlkjihgfedc'
+  it('shows the post replied to, or names its author, only from the columns joined for that very URI', () => {
     const parent = `at://${OTHER}/app.bsky.feed.post/3kparent`
-    const named = {
+    const joined = {
       replyParent: parent,
+      parentText: 'the question',
+      parentEmbed: null,
+      parentCreatedAt: '2026-02-28T08:00:00.000Z',
       parentHandle: 'carol.test',
       parentDisplayName: null,
       parentAvatarCid: null,
     }
-    expect(presentPost(row(named), 'x', urls).replyParent?.author).toMatchObject({
-      did: OTHER,
-      handle: 'carol.test',
-      profileUrl: `https://bsky.app/profile/${OTHER}`,
+    expect(presentPost(row(joined), 'x', urls).replyParent).toMatchObject({
+      uri: parent,
+      author: { did: OTHER, handle: 'carol.test', profileUrl: `https://bsky.app/profile/${OTHER}` },
+      post: { text: 'the question', createdAt: '2026-02-28T08:00:00.000Z', images: [] },
     })
-    expect(presentPost(row({ ...named, parentHandle: null }), 'x', urls).replyParent?.author).toBeNull()
-    const forged = presentPost(row({ ...named, replyParent: 'at://javascript:alert(1)/x/y' }), 'x', urls)
-    expect(forged.replyParent).toEqual({ uri: 'at://javascript:alert(1)/x/y', bskyUrl: null, author: null })
+    // The parent post is not indexed: "Reply to @carol.test" still, from her author row.
+    expect(
+      presentPost(row({ ...joined, parentText: null, parentCreatedAt: null }), 'x', urls).replyParent,
+    ).toMatchObject({ author: { handle: 'carol.test' }, post: null })
+    expect(
+      presentPost(row({ ...joined, parentText: null, parentCreatedAt: null, parentHandle: null }), 'x', urls)
+        .replyParent,
+    ).toMatchObject({ author: null, post: null })
+    // A URI naming no DID gets nothing, whatever the columns say.
+    const forged = presentPost(row({ ...joined, replyParent: 'at://javascript:alert(1)/x/y' }), 'x', urls)
+    expect(forged.replyParent).toEqual({
+      uri: 'at://javascript:alert(1)/x/y',
+      bskyUrl: null,
+      author: null,
+      post: null,
+    })
   })
 
   it('links the reply parent, or leaves it unlinked when the URI is malformed', () => {

@@ -64,8 +64,8 @@ export async function hydratePostsByUri(sql: Sql, uris: readonly string[]): Prom
 
 /**
  * The one hydration query: live posts of active accounts matching `where`, each with its author (which may not be
- * indexed yet), its market (which most posts do not have), the post it quotes (when indexed, live and by an active
- * account) and the author of the post it replies to (likewise). Each join is by primary key. bigint ids travel as
+ * indexed yet), its market (which most posts do not have), and the posts it quotes and replies to with their
+ * authors (see `referenced`). Each join is by primary key. bigint ids travel as
  * text and come back as float8: exact below 2^53, and the column is an identity sequence. Times are formatted here
  * because drizzle, sharing this postgres.js client, swaps its timestamp parser for one that returns Postgres's own
  * text ('2026-03-01 10:00:00+00'): ISO from SQL is the same on every path.
@@ -80,22 +80,32 @@ function selectPostRows(sql: Sql, where: PendingQuery<Row[]>): Promise<HydratedP
            m.id::float8 as "marketId", m.status as "marketStatus", m.liquidity_micro::text as "marketB",
            m.q_yes_micro::text as "marketQYes", m.q_no_micro::text as "marketQNo",
            m.trader_count as "marketTraders",
-           q.text as "quotedText", q.embed as "quotedEmbed", to_char(q.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
-             as "quotedCreatedAt",
-           q.author_did as "quotedAuthorDid", q.handle as "quotedHandle", q.display_name as "quotedDisplayName",
-           q.avatar_cid as "quotedAvatarCid",
-           ra.handle as "parentHandle", ra.display_name as "parentDisplayName", ra.avatar_cid as "parentAvatarCid"
+           ${referenced(sql, 'q', 'qa', 'quoted')}, ${referenced(sql, 'r', 'ra', 'parent')}
     from post p
     left join author a on a.did = p.author_did
     left join market m on m.post_uri = p.uri
-    left join lateral (
-      select qp.text, qp.embed, qp.created_at, qp.author_did, qa.handle, qa.display_name, qa.avatar_cid
-      from post qp
-      left join author qa on qa.did = qp.author_did
-      where qp.uri = p.quote_uri and qp.deleted_at is null and qa.status is null
-    ) q on true
-    left join author ra on ra.did = split_part(p.reply_parent, '/', 3) and ra.status is null
+    left join author qa on qa.did = split_part(p.quote_uri, '/', 3)
+    left join post q on q.uri = p.quote_uri and q.deleted_at is null
+    left join author ra on ra.did = split_part(p.reply_parent, '/', 3)
+    left join post r on r.uri = p.reply_parent and r.deleted_at is null
     where ${where} and p.deleted_at is null and a.status is null`
+}
+
+/**
+ * The columns of a referenced post (`post` alias) and its author (`author` alias, joined by the DID in the URI, so
+ * an author is known even when the post is not): all null while that author's account is not active.
+ */
+function referenced(sql: Sql, post: string, author: string, prefix: 'quoted' | 'parent') {
+  const [p, a] = [sql(post), sql(author)]
+  const active = sql`${a}.status is null`
+  return sql`
+    case when ${active} then ${p}.text end as ${sql(`${prefix}Text`)},
+    case when ${active} then ${p}.embed end as ${sql(`${prefix}Embed`)},
+    case when ${active} then to_char(${p}.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') end
+      as ${sql(`${prefix}CreatedAt`)},
+    case when ${active} then ${a}.handle end as ${sql(`${prefix}Handle`)},
+    case when ${active} then ${a}.display_name end as ${sql(`${prefix}DisplayName`)},
+    case when ${active} then ${a}.avatar_cid end as ${sql(`${prefix}AvatarCid`)}`
 }
 
 /** `loadFeedPage` against this server process's database and snapshot store. */
