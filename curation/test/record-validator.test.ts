@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { jsonToLex } from '@atproto/lexicon'
+import { base32 } from 'multiformats/bases/base32'
 import { indexerLexicons, validateRecord } from '../src/records/common'
 
 /**
@@ -274,6 +275,83 @@ describe('compiled lexicon validator', () => {
       expect(invalid).toBeGreaterThan(100) // the mutations really do break records
     })
   }
+
+  it('agrees with Lexicons.validate on CID strings shaped like the usual ones, in strong refs and blob refs', () => {
+    // The validator decides base32 CIDv1 strings of 32-byte digests itself (validator.ts isUsualCidString): near
+    // misses in every byte it reads, in the trailing bits and in the characters must still be judged as CID.parse
+    // judges them.
+    const usually = <T>(value: T, ...others: T[]) =>
+      fc.oneof({ arbitrary: fc.constant(value), weight: 3 }, fc.constantFrom(...others))
+    const head = fc.tuple(
+      usually(1, 0, 2, 0x12),
+      usually(0x71, 0x55, 0x70, 0x7f, 0x80, 0xff),
+      usually(0x12, 0x13, 0x7f, 0x80),
+      usually(32, 31, 33, 0, 0x80),
+    )
+    const cidLike = fc
+      .tuple(
+        head,
+        fc.oneof(
+          { arbitrary: fc.uint8Array({ minLength: 32, maxLength: 32 }), weight: 3 },
+          fc.uint8Array({ minLength: 30, maxLength: 34 }),
+        ),
+        usually('none', 'upper', 'drop', 'add', 'bad-char', 'last-char', 'prefix'),
+        fc.nat(),
+      )
+      .map(([[version, codec, hash, length], digest, edit, at]) => {
+        const text = base32.encode(Uint8Array.from([version, codec, hash, length, ...digest]))
+        const i = 1 + (at % (text.length - 1))
+        switch (edit) {
+          case 'none':
+            return text
+          case 'upper':
+            return text.toUpperCase()
+          case 'drop':
+            return text.slice(0, i) + text.slice(i + 1)
+          case 'add':
+            return text.slice(0, i) + 'a' + text.slice(i)
+          case 'bad-char':
+            return text.slice(0, i) + '1' + text.slice(i + 1)
+          case 'last-char':
+            return text.slice(0, -1) + 'abcdefghijklmnopqrstuvwxyz234567'[at % 32]
+          case 'prefix':
+            return 'B' + text.slice(1)
+        }
+      })
+    let valid = 0
+    let invalid = 0
+    fc.assert(
+      fc.property(cidLike, (cid) => {
+        const like = {
+          $type: 'app.bsky.feed.like',
+          subject: { uri: POST_URI, cid },
+          createdAt: '2026-01-01T00:00:00.000Z',
+        }
+        const withImage = {
+          $type: 'app.bsky.feed.post',
+          text: 'x',
+          createdAt: '2026-01-01T00:00:00.000Z',
+          embed: {
+            $type: 'app.bsky.embed.images',
+            images: [{ image: { ...blob, ref: { $link: cid } }, alt: '' }],
+          },
+        }
+        for (const [collection, record] of [
+          ['app.bsky.feed.like', like],
+          ['app.bsky.feed.post', withImage],
+        ] as const) {
+          const expected = reference(collection, record)
+          if (expected === 'refused by jsonToLex') continue
+          if (expected) valid++
+          else invalid++
+          expect(compiled(collection, record)).toBe(expected)
+        }
+      }),
+      { numRuns: 5000 },
+    )
+    expect(valid).toBeGreaterThan(500)
+    expect(invalid).toBeGreaterThan(500)
+  })
 
   it('reports where a record is wrong', () => {
     expect(
