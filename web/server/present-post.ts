@@ -78,8 +78,8 @@ export function blobUrl(template: string, did: string, cid: string | null | unde
 
 /** The presentation half of the feed: a row in, the DTO the page renders out. Pure. */
 export function presentPost(row: HydratedPostRow, feedContext: string, urls: BlobUrlTemplates): FeedPostView {
-  const embed = isObject(row.embed) ? (row.embed as PostEmbed) : null
-  const media = embed?.kind === 'recordWithMedia' && isObject(embed.media) ? embed.media : embed
+  const embed = asEmbed(row.embed)
+  const media = mediaOf(embed)
   const quoteUri =
     row.quoteUri ??
     (embed?.kind === 'record' || embed?.kind === 'recordWithMedia' ? stringOr(embed.uri, null) : null)
@@ -155,8 +155,7 @@ function presentReference(
   const post = c.text !== null && c.createdAt !== null ? { text: c.text, createdAt: c.createdAt } : null
   const named = c.handle !== null || c.displayName !== null
   if (!post && !named) return presentRef(uri)
-  const embed = isObject(c.embed) ? (c.embed as PostEmbed) : null
-  const media = embed?.kind === 'recordWithMedia' && isObject(embed.media) ? embed.media : embed
+  const media = mediaOf(asEmbed(c.embed))
   return {
     uri,
     bskyUrl: postUrl(uri),
@@ -237,6 +236,15 @@ function presentExternal(
     description: stringOr(raw.description, '').trim(),
     thumbUrl: blobUrl(urls.blobUrlTemplate, did, stringOr(raw.thumbCid, null)),
   }
+}
+
+function asEmbed(raw: unknown): PostEmbed | null {
+  return isObject(raw) ? (raw as PostEmbed) : null
+}
+
+/** A post's own media: its embed, or the media half of a record-with-media embed. */
+function mediaOf(embed: PostEmbed | null): PostEmbed | Record<string, unknown> | null {
+  return embed?.kind === 'recordWithMedia' && isObject(embed.media) ? embed.media : embed
 }
 
 function presentRef(uri: string): FeedPostRef {
