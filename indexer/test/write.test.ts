@@ -141,6 +141,28 @@ describe.each([
     ])
   })
 
+  it('round-trips facets and embeds whose strings array literals and JSON both escape', async () => {
+    // Every character JSON escapes (quotes, backslashes, control characters) and some it does not (U+2028, DEL,
+    // astral characters), in the jsonb columns, which travel as JSON text quoted for the array literal.
+    const nasty = 'a "quote" \\ back\\slash\n\r\t\u0001\u001f \u2028 \u007f 🌍 {a,b} NULL \\"'
+    const facets: PostRow['facets'] = [
+      { kind: 'link', byteStart: 0, byteEnd: 1, uri: `https://e.com/${nasty}` },
+      { kind: 'tag', byteStart: 1, byteEnd: 2, tag: nasty },
+    ]
+    const embed: PostRow['embed'] = {
+      kind: 'external',
+      uri: 'https://e.com/"x"',
+      title: nasty,
+      description: `${nasty}\n${nasty}`,
+    }
+    await apply([create(1, { facets, embed }), create(2, { facets: [], embed: null })])
+    const rows = await posts()
+    expect(rows.map((r) => [r.facets, r.embed])).toEqual([
+      [facets, embed],
+      [[], null],
+    ])
+  })
+
   it('is idempotent: the same batch applied twice leaves the same rows and counts', async () => {
     const batch = [
       create(1),
