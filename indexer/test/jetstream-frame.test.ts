@@ -140,6 +140,12 @@ describe('parseJetstreamFrame', () => {
       reason: 'malformed_frame',
       cursor: 9100,
     })
+    // Only the key (quoted on both sides) is refused, not text that merely ends like it.
+    const record = '{"$type":"app.bsky.feed.post","text":"a__proto__","tag":"__proto__x"}'
+    expect(parseJetstreamFrame(text.replace('{"__proto__":{"x":1}}', record))).toMatchObject({
+      kind: 'commit',
+      record: { text: 'a__proto__' },
+    })
   })
 
   it('lets unknown kinds through as ticks so the cursor moves past them', () => {

@@ -65,7 +65,9 @@ export function parseJetstreamFrame(text: string): SourceEvent {
     return invalid('malformed_frame', `not JSON: ${text.slice(0, 120)}`)
   }
   // The atproto data model forbids this key (lex-json refuses it); a scan of the text is the cheap way to find it.
-  if (text.includes('"__proto__"')) {
+  // Scanning for `__proto__"` first gives the same answer about six times faster (0.3 us a frame was a tenth of
+  // parsing, bench/ingest.ts): the search keys on the pattern's first character, and `"` is everywhere in JSON.
+  if (text.includes('__proto__"') && text.includes('"__proto__"')) {
     const cursor = isObject(msg) && Number.isSafeInteger(msg.time_us) ? (msg.time_us as number) : undefined
     return invalid('malformed_frame', `a "__proto__" key at time_us ${cursor ?? '(unknown)'}`, cursor)
   }
