@@ -369,9 +369,17 @@ export function textArray(values: readonly (string | null)[]): string {
   return arrayLiteral(values.map(textElement))
 }
 
-/** An array literal of elements already quoted (textElement, jsonElement). */
-function arrayLiteral(elements: readonly string[]): string {
-  return elements.length === 0 ? '{}' : `{${elements.join(',')}}`
+/**
+ * An array literal of elements already quoted (textElement, jsonElement); takes the array over. The braces go on
+ * the end elements so that join() makes the one flat string: `{` + joined + `}` would be a rope that postgres.js
+ * then flattens (a copy of the whole literal) when it first reads a character of it.
+ */
+function arrayLiteral(elements: string[]): string {
+  const n = elements.length
+  if (n === 0) return '{}'
+  elements[0] = `{${elements[0]}`
+  elements[n - 1] = `${elements[n - 1]}}`
+  return elements.join(',')
 }
 
 function textElement(value: string | null): string {
