@@ -272,7 +272,13 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<Indexer> 
         writing = undefined
         pump()
       })
-      if (isDue(current)) return pump()
+      // The next batch, if already due, is prepared on the next turn of the event loop: this write's statements go
+      // out in microtasks (postgres.js sends on `then`), which preparing first, synchronously, would hold back
+      // while the database sat idle (about 2 ms a 1,000-event batch).
+      if (isDue(current)) {
+        setImmediate(pump)
+        return
+      }
     }
     clearTimeout(flushTimer)
     if (current.events > 0 && !queued) {
