@@ -149,7 +149,7 @@ test('a juror enrolls with an invite, proves a ballot in the browser, and the ve
   await page.waitForURL(`**/jury/rounds/${round.id}/ballot`)
   const posts = page.getByTestId('ballot-post')
   await expect(posts).toHaveCount(2)
-  await expect(page.getByText('A careful thread on tide tables, with sources.')).toBeVisible()
+  await expect(posts.getByText('A careful thread on tide tables, with sources.')).toBeVisible()
   await expect(page.getByTestId('market-yes-price')).toHaveCount(0)
   await expect(page.locator('main')).not.toContainText('% YES')
   await expect(page.getByTestId('prover-status')).toHaveAttribute('data-state', 'ready', { timeout: 90_000 })

@@ -74,7 +74,9 @@ test('sign in with Bluesky, open a market on a post, buy YES, see the price move
   await page.getByLabel('Post link').fill(bskyLink(author, post.uri))
   await page.getByRole('button', { name: 'Open a market' }).click()
   await page.waitForURL(`**/post/${author.did}/${rkeyOf(post.uri)}`)
-  await expect(page.getByText('Tide tables should be open data, and here is why.')).toBeVisible()
+  await expect(
+    page.getByText('Tide tables should be open data, and here is why.', { exact: true }),
+  ).toBeVisible()
   await expect(page.getByTestId('market-yes-price')).toHaveText('50%')
   await expect(page.getByTestId('market-trader-count')).toHaveText('0 traders')
   // The post is a reply: its page shows the post it answers (the thread's start, which the indexer stores as a
