@@ -159,21 +159,46 @@ async function runBatchOnce(
     if (!write) {
       await conn.unsafe('commit')
       open = false
-      return toResults(orders, outcome, new Map())
+      const results = toResults(orders, outcome, new Map())
+      conn.release()
+      return results
     }
     const [written, committed] = await Promise.allSettled([write, conn.unsafe('commit')])
     open = false
     if (written.status === 'rejected') throw written.reason
+    // Lost here, the commit may have taken effect unheard: a retry with the same idempotency keys replays it.
     if (committed.status === 'rejected') throw committed.reason
     if (committed.value.command !== 'COMMIT')
       throw new Error(`trade transaction ended in ${committed.value.command}`)
-    return toResults(orders, outcome, written.value)
-  } catch (err) {
-    if (open) await conn.unsafe('rollback').catch(() => undefined)
-    throw err
-  } finally {
+    const results = toResults(orders, outcome, written.value)
     conn.release()
+    return results
+  } catch (err) {
+    // A connection that died is already back in postgres.js's pool as closed (it reconnects when next needed).
+    // Sending it a rollback, or releasing it, would list it as open with no socket: in postgres.js 3.4.9 that write
+    // throws from a timer (porsager/postgres#1208) and the slot is lost to every later trade.
+    let lost = isConnectionLost(err)
+    if (open && !lost) lost = await conn.unsafe('rollback').then(() => false, isConnectionLost)
+    if (!lost) conn.release()
+    throw err
   }
+}
+
+/** postgres.js's codes for a connection that closed under a query, and the socket's. */
+const CONNECTION_LOST = new Set([
+  'CONNECTION_CLOSED',
+  'CONNECTION_DESTROYED',
+  'CONNECTION_ENDED',
+  'CONNECT_TIMEOUT',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+])
+
+/** The connection itself is gone: its socket closed, or the server ended the session (FATAL, e.g. 57P01). */
+function isConnectionLost(err: unknown): boolean {
+  const e = err as { code?: unknown; severity?: unknown } | null
+  return (typeof e?.code === 'string' && CONNECTION_LOST.has(e.code)) || e?.severity === 'FATAL'
 }
 
 type Conn = ReservedSql
