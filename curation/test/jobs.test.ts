@@ -8,20 +8,14 @@ import { Identity } from '@semaphore-protocol/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '@curia/db'
 import { createTestDatabase } from '@curia/db/testing'
-import { DEFAULT_JURY_CONFIG, parseJuryConfig, type JuryConfig } from '../src/service/jury-config'
+import { DEFAULT_JURY_CONFIG, parseJuryConfig } from '../src/service/jury-config'
 import { addMember } from '../src/service/jury-group'
 import { quorumWarning, startJuryWorker, type JuryWorker } from '../src/service/jury-jobs'
 import { getRound, listRounds, roundSettlementVerdicts } from '../src/service/round'
 import { settleMarkets } from '../src/service/settlement'
-import { HOUR, setupMarkets } from './jury-helpers'
+import { FAST_JURY_CONFIG, HOUR, setupMarkets } from './jury-helpers'
 
-const config: JuryConfig = {
-  ...DEFAULT_JURY_CONFIG,
-  cadenceMs: 3_000,
-  votingMs: 1_500,
-  pollSeconds: 0.5,
-  params: { pMin: 0.5, pMax: 1, halfExposure: 10, capacity: 10, quorum: 1 },
-}
+const config = FAST_JURY_CONFIG
 const schema = 'pgboss_jury_test'
 
 let database: Database

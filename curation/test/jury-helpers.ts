@@ -7,6 +7,7 @@ import type { Hex32 } from '../src/jury/hash'
 import type { RoundParams } from '../src/jury/round'
 import { DEFAULT_MARKET_PARAMS } from '../src/market/params'
 import { semaphoreArtifacts } from '../src/service/jury-artifacts'
+import { DEFAULT_JURY_CONFIG, type JuryConfig } from '../src/service/jury-config'
 import { addMember } from '../src/service/jury-group'
 import { openMarket } from '../src/service/market'
 import { openRound } from '../src/service/round'
@@ -17,6 +18,15 @@ export const MINUTE = 60_000
 export const T0 = new Date('2026-03-01T00:00:00Z')
 export const at = (ms: number) => new Date(T0.getTime() + ms)
 export const postUri = (n: number | string) => `at://did:plc:jurytest/app.bsky.feed.post/${n}`
+
+/** The job worker on a 3-second cadence (1.5 s of voting), polling twice a second; one juror makes a quorum. */
+export const FAST_JURY_CONFIG: JuryConfig = {
+  ...DEFAULT_JURY_CONFIG,
+  cadenceMs: 3_000,
+  votingMs: 1_500,
+  pollSeconds: 0.5,
+  params: { pMin: 0.5, pMax: 1, halfExposure: 10, capacity: 10, quorum: 1 },
+}
 
 /** Markets trade for an hour after their post. */
 export const MARKET_PARAMS = { ...DEFAULT_MARKET_PARAMS, windowMs: HOUR, openFeeMicro: 0n }

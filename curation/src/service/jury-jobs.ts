@@ -33,6 +33,22 @@ import {
 
 export const JURY_QUEUE = 'jury-round'
 
+const MONITOR_SECONDS = 15
+
+const QUEUE_OPTIONS = {
+  // Steps wait on clocks and chains: keep retrying, backing off to 5 minutes, rather than give up.
+  retryLimit: 100_000,
+  retryDelay: 2,
+  retryBackoff: true,
+  retryDelayMax: 300,
+  expireInSeconds: 600,
+  // A step whose end pg-boss could not record (its connection died with the database's, or the process did) stays
+  // active: without a heartbeat it waited out expireInSeconds before its retry. The worker refreshes the heartbeat
+  // while a step runs, so a long settlement keeps its claim; one that went silent for 30 s is retried after the
+  // next monitoring pass (MONITOR_SECONDS).
+  heartbeatSeconds: 30,
+}
+
 export type JuryStep = 'open' | 'freeze' | 'reveal' | 'close' | 'settle'
 interface StepJob {
   step: JuryStep
@@ -89,19 +105,17 @@ export async function startJuryWorker(opts: JuryWorkerOptions): Promise<JuryWork
     schema,
     max: 2,
     application_name: 'curia-jury',
+    // How often pg-boss looks for expired or silent jobs (default 60 s): cheap on a queue this small.
+    monitorIntervalSeconds: MONITOR_SECONDS,
+    superviseIntervalSeconds: MONITOR_SECONDS,
     // Index rebuilds run CONCURRENTLY; pointless for a queue this small and unwelcome on the embedded server.
     reindex: false,
   })
   boss.on('error', (err) => log(`jury: job queue error: ${err.message}`))
   await boss.start()
-  await boss.createQueue(JURY_QUEUE, {
-    // Steps wait on clocks and chains: keep retrying, backing off to 5 minutes, rather than give up.
-    retryLimit: 100_000,
-    retryDelay: 2,
-    retryBackoff: true,
-    retryDelayMax: 300,
-    expireInSeconds: 600,
-  })
+  await boss.createQueue(JURY_QUEUE, QUEUE_OPTIONS)
+  // createQueue leaves an existing queue's options as they were: bring a queue made by an older version up to date.
+  await boss.updateQueue(JURY_QUEUE, QUEUE_OPTIONS)
 
   async function runStep(job: StepJob): Promise<void> {
     const now = clock()
