@@ -1,0 +1,106 @@
+/**
+ * The curation service's ranker loop (service/curation-service.ts) when the database connections die under it: a
+ * round killed while it opens a market fails and is logged, the loop keeps ticking, and once the connections come
+ * back the next rounds open a market for every candidate post exactly once (each subsidised once from the treasury)
+ * and publish them to the feed the service serves, with no restart and nobody calling rankNow by hand.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Database } from '@curia/db'
+import { parseCurationConfig } from '../src/config'
+import { startCurationService, type CurationService } from '../src/service/curation-service'
+import { createWarmDatabase, expectLedgerSound } from './helpers'
+import { expectEveryConnectionWorks, killTestsRun, openKiller, waitFor, type Killer } from './outage'
+
+const killTests = await killTestsRun('outage-ranker')
+
+const POOL = 4
+const config = parseCurationConfig({
+  CURIA_FEED_PORT: '0',
+  CURIA_MARKET_MIN_ENGAGEMENT: '0',
+  CURIA_RANK_INTERVAL_MS: '200',
+  CURIA_SNAPSHOT_REFRESH_MS: '0',
+  CURIA_AUTHOR_LOOKUP_INTERVAL_MS: '0',
+  CURIA_POST_RETENTION_HOURS: 'off',
+})
+
+let database: Database
+let killer: Killer
+let service: CurationService | undefined
+const lines: string[] = []
+let postSeq = 0
+
+beforeAll(async () => {
+  if (!killTests) return
+  database = await createWarmDatabase(POOL)
+  killer = await openKiller(database)
+})
+afterAll(async () => {
+  await service?.stop()
+  await killer?.close()
+  await database?.close()
+})
+
+/** Candidate posts made a minute ago, written over the killer's connection (the pool under test may be down). */
+async function newPosts(n: number): Promise<string[]> {
+  const uris = Array.from({ length: n }, () => `at://did:plc:outage-author/app.bsky.feed.post/r${++postSeq}`)
+  await killer.database.sql`
+    insert into post (uri, cid, author_did, text, created_at)
+    select uri, 'bafyoutage', 'did:plc:outage-author', 'a candidate', now() - interval '1 minute'
+    from unnest(${killer.database.sql.array(uris)}::text[]) as uri`
+  return uris
+}
+
+/** The posts the service's feed serves now, by URI. */
+async function served(): Promise<string[]> {
+  const url = new URL(`${service!.feedServer.url}/xrpc/app.bsky.feed.getFeedSkeleton`)
+  url.searchParams.set('feed', config.feed.uri)
+  url.searchParams.set('limit', '100')
+  const response = await fetch(url)
+  const body = (await response.json()) as { feed?: { post: string }[] }
+  return (body.feed ?? []).map((f) => f.post)
+}
+
+const servesAll = (uris: readonly string[]) => async () => {
+  const now = await served()
+  return uris.every((u) => now.includes(u)) ? now : undefined
+}
+
+describe.skipIf(!killTests)('the ranker loop when its connections are killed mid-round (PostgreSQL)', () => {
+  it('logs the failed round, keeps ticking, and opens and publishes every candidate once the database is back', async () => {
+    service = await startCurationService({
+      database,
+      config,
+      log: (line) => lines.push(line),
+      host: '127.0.0.1',
+    })
+    const explain = () => ({ log: lines.slice(-5) })
+    const before = await newPosts(3)
+    await waitFor('the first posts in the feed', servesAll(before), { explain })
+
+    // The next round's market openings wait on the treasury, which every opening locks; kill everything there.
+    const release = await killer.hold(`select 1 from account where kind = 'treasury' for update`)
+    const during = await newPosts(3)
+    await killer.waitForLockWaiter('for no key update')
+    expect(await killer.terminate()).toBeGreaterThan(0)
+    await waitFor('the loop to log the failed round', () =>
+      lines.some((l) => l.startsWith('ranker: round failed, retrying next tick')) ? true : undefined,
+    )
+    // Nothing of the killed round's openings is left half-done.
+    await expectLedgerSound(killer.database)
+    await release()
+
+    const after = await newPosts(3)
+    const all = [...before, ...during, ...after]
+    await waitFor('every post in the feed', servesAll(all), { explain })
+
+    await expectEveryConnectionWorks(database, POOL)
+    const markets = await database.sql<{ uri: string; n: number }[]>`
+      select post_uri as uri, count(*)::int as n from market group by post_uri order by post_uri`
+    expect(markets.map((m) => m.uri)).toEqual([...all].sort())
+    expect(markets.filter((m) => m.n !== 1)).toEqual([])
+    const [subsidies] = await database.sql<{ n: number }[]>`
+      select count(*)::int as n from ledger_entry where reason = 'market_subsidy'`
+    expect(subsidies!.n).toBe(all.length)
+    await expectLedgerSound(database)
+  })
+})
