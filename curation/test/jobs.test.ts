@@ -7,7 +7,7 @@
 import { Identity } from '@semaphore-protocol/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '@curia/db'
-import { createTestDatabase } from '@curia/db/testing'
+import { createTestDatabase, waitFor as pollUntil } from '@curia/db/testing'
 import { DEFAULT_JURY_CONFIG, parseJuryConfig } from '../src/service/jury-config'
 import { addMember } from '../src/service/jury-group'
 import { quorumWarning, startJuryWorker, type JuryWorker } from '../src/service/jury-jobs'
@@ -32,16 +32,8 @@ async function settleRound(db: Database, opts: { roundId: number; now: Date }) {
   })
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, limitMs = 90_000): Promise<T> {
-  const deadline = Date.now() + limitMs
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}; worker said:\n${lines.join('\n')}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000) =>
+  pollUntil(what, probe, { timeoutMs, intervalMs: 200, explain: () => lines })
 
 beforeAll(async () => {
   database = await createTestDatabase()

@@ -12,6 +12,7 @@ import { createServer, connect, type Socket } from 'node:net'
 import postgres from 'postgres'
 import { afterAll, beforeAll } from 'vitest'
 import type { Database } from '@curia/db'
+import { waitFor as pollUntil } from '@curia/db/testing'
 import { inTransaction } from '../src/ledger/transaction'
 
 export const onPostgres = Boolean(process.env.DATABASE_URL)
@@ -250,24 +251,12 @@ export async function startCommitCutter(database: Database, max: number): Promis
   }
 }
 
-/** Polls `probe` until it returns a value (generous limit; no timing is asserted). */
-export async function waitFor<T>(
+/** `@curia/db/testing`'s poller with this file's generous limit (no timing is asserted). */
+export const waitFor = <T>(
   what: string,
   probe: () => Promise<T | undefined> | T | undefined,
   opts: { timeoutMs?: number; explain?: () => unknown } = {},
-): Promise<T> {
-  const deadline = Date.now() + (opts.timeoutMs ?? 60_000)
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) {
-      throw new Error(
-        `timed out waiting for ${what}${opts.explain ? `: ${JSON.stringify(opts.explain())}` : ''}`,
-      )
-    }
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
+): Promise<T> => pollUntil(what, probe, { timeoutMs: 60_000, ...opts })
 
 /**
  * Opens `max` transactions that each hold their connection until all of them have one: resolves only if every

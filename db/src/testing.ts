@@ -26,3 +26,32 @@ export async function createTestDatabase(opts: { max?: number } = {}): Promise<D
     },
   }
 }
+
+/**
+ * Polls until `check` returns a value other than undefined/false. The deadline only turns a hang into a failure
+ * with a useful message; nothing asserts how long anything took.
+ */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  opts: { timeoutMs?: number; intervalMs?: number; explain?: () => unknown } = {},
+): Promise<T> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 45_000)
+  let lastError: unknown
+  for (;;) {
+    try {
+      const value = await check()
+      if (value !== undefined && value !== false) return value
+    } catch (err) {
+      // A poll that fails (embedded PGlite can fail a query while another connection's fails,
+      // electric-sql/pglite#1046) is retried; only the deadline decides.
+      lastError = err
+    }
+    if (Date.now() > deadline) {
+      const detail = opts.explain ? JSON.stringify(await opts.explain(), null, 1).slice(0, 4000) : ''
+      const error = lastError instanceof Error ? `; last error: ${lastError.message}` : ''
+      throw new Error(`timed out waiting for ${what}${detail ? `; last state: ${detail}` : ''}${error}`)
+    }
+    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 50))
+  }
+}

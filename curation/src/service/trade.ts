@@ -147,6 +147,7 @@ async function runBatchOnce(
 ): Promise<TradeResult[]> {
   const conn = await database.sql.reserve()
   let open = false
+  let release = true
   try {
     open = true
     // begin and commit go as simple-protocol queries (one message each). PGlite's socket interleaves different
@@ -159,9 +160,7 @@ async function runBatchOnce(
     if (!write) {
       await conn.unsafe('commit')
       open = false
-      const results = toResults(orders, outcome, new Map())
-      conn.release()
-      return results
+      return toResults(orders, outcome, new Map())
     }
     const [written, committed] = await Promise.allSettled([write, conn.unsafe('commit')])
     open = false
@@ -170,17 +169,17 @@ async function runBatchOnce(
     if (committed.status === 'rejected') throw committed.reason
     if (committed.value.command !== 'COMMIT')
       throw new Error(`trade transaction ended in ${committed.value.command}`)
-    const results = toResults(orders, outcome, written.value)
-    conn.release()
-    return results
+    return toResults(orders, outcome, written.value)
   } catch (err) {
     // A connection that died is already back in postgres.js's pool as closed (it reconnects when next needed).
     // Sending it a rollback, or releasing it, would list it as open with no socket: in postgres.js 3.4.9 that write
     // throws from a timer (porsager/postgres#1208) and the slot is lost to every later trade.
     let lost = isConnectionLost(err)
     if (open && !lost) lost = await conn.unsafe('rollback').then(() => false, isConnectionLost)
-    if (!lost) conn.release()
+    release = !lost
     throw err
+  } finally {
+    if (release) conn.release()
   }
 }
 
