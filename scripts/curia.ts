@@ -39,8 +39,8 @@ const env = z
   .parse(process.env)
 
 const log = (line: string) => console.log(`${new Date().toISOString().slice(11, 19)} ${line}`)
-// postgres.js 3.4.9 can throw from a timer after a connection dies mid-write (porsager/postgres#1154): survive
-// exactly that crash (the connection is discarded) and let every other uncaught error end the process.
+// Unpatched, postgres.js 3.4.9 can throw from a timer after a connection dies mid-write (porsager/postgres#1154;
+// patches/postgres+3.4.9.patch fixes it): survive exactly that crash and let every other uncaught error end the process.
 guardAgainstKnownDriverCrash(createConsoleLogger('[curia]'))
 
 const database = await openDatabase({

@@ -22,16 +22,7 @@ import { checkSettlementBooks } from '../src/service/settlement-audit'
 import { buyAtAnyPrice } from '../src/service/testing'
 import { createWarmDatabase, expectLedgerSound } from './helpers'
 import { FAST_JURY_CONFIG, HOUR, MINUTE, setupMarkets } from './jury-helpers'
-import {
-  expectEveryConnectionWorks,
-  killTestsRun,
-  onPostgres,
-  openKiller,
-  waitFor,
-  type Killer,
-} from './outage'
-
-const killTests = await killTestsRun('outage-jury')
+import { expectEveryConnectionWorks, onPostgres, openKiller, waitFor, type Killer } from './outage'
 
 const POOL = 4
 const config = FAST_JURY_CONFIG
@@ -164,7 +155,7 @@ async function killEverythingBriefly(killer: Killer): Promise<number> {
   return storm.stop()
 }
 
-describe.skipIf(!killTests)(
+describe.skipIf(!onPostgres)(
   'the jury worker when all its connections are killed mid-settlement (PostgreSQL)',
   () => {
     const s = setting()

@@ -9,9 +9,7 @@ import type { Database } from '@curia/db'
 import { parseCurationConfig } from '../src/config'
 import { startCurationService, type CurationService } from '../src/service/curation-service'
 import { createWarmDatabase, expectLedgerSound } from './helpers'
-import { expectEveryConnectionWorks, killTestsRun, openKiller, waitFor, type Killer } from './outage'
-
-const killTests = await killTestsRun('outage-ranker')
+import { expectEveryConnectionWorks, openKiller, waitFor, type Killer, onPostgres } from './outage'
 
 const POOL = 4
 const config = parseCurationConfig({
@@ -30,7 +28,7 @@ const lines: string[] = []
 let postSeq = 0
 
 beforeAll(async () => {
-  if (!killTests) return
+  if (!onPostgres) return
   database = await createWarmDatabase(POOL)
   killer = await openKiller(database)
 })
@@ -65,7 +63,7 @@ const servesAll = (uris: readonly string[]) => async () => {
   return uris.every((u) => now.includes(u)) ? now : undefined
 }
 
-describe.skipIf(!killTests)('the ranker loop when its connections are killed mid-round (PostgreSQL)', () => {
+describe.skipIf(!onPostgres)('the ranker loop when its connections are killed mid-round (PostgreSQL)', () => {
   it('logs the failed round, keeps ticking, and opens and publishes every candidate once the database is back', async () => {
     service = await startCurationService({
       database,

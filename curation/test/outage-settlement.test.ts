@@ -17,9 +17,7 @@ import { checkSettlementBooks } from '../src/service/settlement-audit'
 import { buyAtAnyPrice } from '../src/service/testing'
 import { createWarmDatabase, expectLedgerSound } from './helpers'
 import { HOUR, MINUTE, T0, at, setupMarkets } from './jury-helpers'
-import { expectEveryConnectionWorks, killTestsRun, startCommitCutter, useKiller } from './outage'
-
-const killTests = await killTestsRun('outage-settlement')
+import { expectEveryConnectionWorks, startCommitCutter, useKiller, onPostgres } from './outage'
 
 const POOL = 4
 const TRADERS = ['did:plc:outage-ann', 'did:plc:outage-ben', 'did:plc:outage-cat']
@@ -118,7 +116,7 @@ async function expectPaidExactlyOnce(
 
 const outcomes = (results: SettlementResult[]) => results.map((r) => r.outcome)
 
-describe.skipIf(!killTests)(
+describe.skipIf(!onPostgres)(
   'settlement when its connection is killed (PostgreSQL: pg_terminate_backend)',
   () => {
     const killer = useKiller(() => database)

@@ -15,9 +15,7 @@ import { placeTrade, type PlaceTradeInput, type TradeReceipt } from '../src/serv
 import { createTradeDesk } from '../src/service/trade-desk'
 import { createWarmDatabase, expectLedgerSound } from './helpers'
 import { MINUTE, T0, at, setupMarkets } from './jury-helpers'
-import { expectEveryConnectionWorks, killTestsRun, startCommitCutter, useKiller } from './outage'
-
-const killTests = await killTestsRun('outage-trade')
+import { expectEveryConnectionWorks, startCommitCutter, useKiller, onPostgres } from './outage'
 
 const POOL = 4
 const GRANT = 1_000n * MICRO
@@ -94,7 +92,7 @@ async function expectAppliedOnce(orders: readonly PlaceTradeInput[], receipts: r
   await expectLedgerSound(database)
 }
 
-describe.skipIf(!killTests)('a trade whose connection is killed (PostgreSQL: pg_terminate_backend)', () => {
+describe.skipIf(!onPostgres)('a trade whose connection is killed (PostgreSQL: pg_terminate_backend)', () => {
   const killer = useKiller(() => database)
 
   it('is not half-applied, the same key then trades once, and the pool serves trades again', async () => {

@@ -3,7 +3,8 @@
  *
  * - `openKiller` (`useKiller` for a suite): pg_terminate_backend on PostgreSQL, and ALLOW_CONNECTIONS, from
  *   connections of its own (named, and never killed). PGlite is one in-process session with no backends to kill,
- *   so the tests that use it run on PostgreSQL only, and only with a driver that recovers (`killTestsRun`).
+ *   so the tests that use it run on PostgreSQL only. They rely on postgres.js getting its connections back after a
+ *   kill, which 3.4.9 does only with `patches/postgres+3.4.9.patch` (db/test/driver-recovery.test.ts).
  * - `startCommitCutter`: a TCP relay in front of the database (PostgreSQL or PGlite's socket) that, when armed, cuts
  *   the client's connection as the server's answer to a COMMIT arrives. The transaction is committed and the client
  *   never hears so: what a network failure at that moment does.
@@ -16,53 +17,6 @@ import { waitFor as pollUntil } from '@curia/db/testing'
 import { inTransaction } from '../src/ledger/transaction'
 
 export const onPostgres = Boolean(process.env.DATABASE_URL)
-
-/**
- * Whether the installed postgres.js gets a pool connection back after the server kills it under a query. 3.4.9 does
- * not (porsager/postgres#1154, #1208 and more): it answers that slot's next connection with the kill's error again,
- * and a reserve answered so loses the slot for good; a transaction's rollback sent on the dead connection throws
- * from a timer and leaves the slot failing every statement after its 30 s connect timeout; a kill during the
- * reconnect's array-type fetch is an unhandled rejection. The pg_terminate_backend tests need a driver without those
- * defects and are skipped, with a warning, on one that has them. The probe itself only sends plain statements.
- */
-export async function driverRecoversFromKill(): Promise<boolean> {
-  const name = 'curia-outage-probe'
-  const probe = postgres(process.env.DATABASE_URL!, {
-    max: 1,
-    onnotice: () => {},
-    connection: { application_name: name },
-  })
-  const admin = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} })
-  try {
-    await probe`select 1`
-    const sleeping = probe`select pg_sleep(60)`.catch(() => undefined)
-    await waitFor('the probe to run', async () => {
-      const [row] = await admin<{ killed: boolean }[]>`
-        select pg_terminate_backend(pid) as killed from pg_stat_activity
-        where application_name = ${name} and state = 'active'`
-      return row?.killed ? true : undefined
-    })
-    await sleeping
-    return await probe`select 1`.then(
-      () => true,
-      () => false,
-    )
-  } finally {
-    await probe.end({ timeout: 0 })
-    await admin.end({ timeout: 5 })
-  }
-}
-
-/** Set once per file: whether the pg_terminate_backend tests run here, warning when the driver rules them out. */
-export async function killTestsRun(file: string): Promise<boolean> {
-  if (!onPostgres) return false
-  if (await driverRecoversFromKill()) return true
-  console.warn(
-    `${file}: pg_terminate_backend tests SKIPPED: this postgres.js does not recover a connection killed under a ` +
-      'query (3.4.9 answers its next use with the old error and can lose the pool slot); see test/outage.ts',
-  )
-  return false
-}
 
 const KILLER = 'curia-outage-killer'
 

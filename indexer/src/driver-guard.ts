@@ -1,10 +1,11 @@
 import type { IndexerLogger } from './log'
 
 /**
- * postgres.js 3.4.9 (the newest release) can throw from a `setImmediate` after a server connection dies with a
- * small write buffered: `TypeError: Cannot read properties of null (reading 'write')` at `nextWrite`
+ * postgres.js 3.4.9 (the newest release), unpatched, can throw from a `setImmediate` after a server connection dies
+ * with a small write buffered: `TypeError: Cannot read properties of null (reading 'write')` at `nextWrite`
  * (porsager/postgres#1154, #1208; fixes proposed in #1168, #1209, none released). Nothing can catch it, so by
- * default it ends the process. The query it belonged to has already failed with CONNECTION_CLOSED and the indexer
+ * default it ends the process. Curia's install applies `patches/postgres+3.4.9.patch`, which removes the causes
+ * known (db/test/driver-recovery.test.ts); this guard stays for a driver installed without it. The query it belonged to has already failed with CONNECTION_CLOSED and the indexer
  * has discarded that connection and retries the batch, so this one error is safe to log and survive.
  */
 export function isKnownPostgresDriverCrash(err: unknown): boolean {

@@ -96,10 +96,10 @@ interface PendingBatch {
 /**
  * The indexer's own connection for writes, thrown away after any failure that is not about the data.
  *
- * Not `database.sql`: postgres.js 3.4.9 can leave a pooled connection unable to send anything again after its
- * server connection dies with a write buffered (porsager/postgres#1154 and #1208: `nextWriteTimer` is cleared but
- * not reset), so the next batch on it would hang forever. A connection that failed is never reused here; the
- * shared pool is left to its other users.
+ * Not `database.sql`: unpatched, postgres.js 3.4.9 can leave a pooled connection unable to send anything again
+ * after its server connection dies with a write buffered (porsager/postgres#1154 and #1208: `nextWriteTimer` is
+ * cleared but not reset), so the next batch on it would hang forever. `patches/postgres+3.4.9.patch` fixes that;
+ * a connection that failed is still never reused here, and the shared pool is left to its other users.
  */
 class WriteConnection {
   private sql: Sql | undefined

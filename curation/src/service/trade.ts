@@ -172,8 +172,8 @@ async function runBatchOnce(
     return toResults(orders, outcome, written.value)
   } catch (err) {
     // A connection that died is already back in postgres.js's pool as closed (it reconnects when next needed).
-    // Sending it a rollback, or releasing it, would list it as open with no socket: in postgres.js 3.4.9 that write
-    // throws from a timer (porsager/postgres#1208) and the slot is lost to every later trade.
+    // Sending it a rollback, or releasing it, is pointless; unpatched, postgres.js 3.4.9 threw that write from a
+    // timer and lost the slot to every later trade (porsager/postgres#1208; patches/postgres+3.4.9.patch).
     let lost = isConnectionLost(err)
     if (open && !lost) lost = await conn.unsafe('rollback').then(() => false, isConnectionLost)
     release = !lost
