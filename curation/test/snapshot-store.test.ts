@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eq, inArray, post, type Database } from '@curia/db'
-import { createTestDatabase } from '@curia/db/testing'
+import { createTestDatabase, waitFor } from '@curia/db/testing'
 import { createSnapshotStore } from '../src/feed/snapshot-store'
 import { openCandidateMarkets, pruneSnapshots, rankFeed as rankSnapshot } from '../src/service/rank-feed'
 import { DEFAULT_MARKET_PARAMS } from '../src/market/params'
@@ -122,6 +122,33 @@ describe('ranked snapshots', () => {
     expect(rest).not.toContain(victim)
     expect(rest).toEqual(full.slice(5).filter((u) => u !== victim))
   })
+
+  it.skipIf(!process.env.DATABASE_URL)(
+    'refresh() sees a write made while an earlier refresh was under way (PostgreSQL: a lock holds that one mid-pass)',
+    async () => {
+      const store = createSnapshotStore(database, { feed, refreshMs: 60_000, now: () => clock })
+      const full = await readAll(store, 100)
+      const victim = full[3]!
+      // The next pass reads the deletions (none yet), then waits on the author table.
+      const holder = await database.sql.reserve()
+      await holder`begin`
+      await holder`lock table author in access exclusive mode`
+      const earlier = store.refresh()
+      await waitFor('the earlier refresh to wait on the author table', async () => {
+        const [row] = await database.sql<{ n: number }[]>`
+          select count(*)::int as n from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock' and query like '%from author%'`
+        return row!.n > 0
+      })
+      await database.db.update(post).set({ deletedAt: new Date(), text: '' }).where(eq(post.uri, victim))
+      // The caller's own write: this refresh must start after it, not join the pass that already read deletions.
+      const later = store.refresh()
+      await holder`commit`
+      holder.release()
+      await Promise.all([earlier, later])
+      expect(await readAll(store, 100)).toEqual(full.filter((u) => u !== victim))
+    },
+  )
 
   it('drops the posts of an account taken down from a snapshot being read, and leaves them out of the next ranking', async () => {
     const store = createSnapshotStore(database, { feed, refreshMs: 0, now: () => clock })

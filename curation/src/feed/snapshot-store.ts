@@ -34,7 +34,10 @@ export interface SnapshotStoreOptions {
 
 export interface SnapshotStore {
   getPage(req: { cursor?: string | undefined; limit: number }): Promise<SkeletonPage>
-  /** Loads the newest snapshot and recent deletions now (the store also does this on its own, lazily). */
+  /**
+   * Loads the newest snapshot and recent deletions, in a pass that starts after this call, so it sees what the
+   * caller wrote before (the store also refreshes on its own, lazily).
+   */
   refresh(): Promise<void>
   latestSnapshotId(): number | undefined
 }
@@ -56,6 +59,7 @@ export function createSnapshotStore(database: Database, opts: SnapshotStoreOptio
   let lastRefreshMs = -Infinity
   let deletionsSeenSince: string | undefined
   let refreshing: Promise<void> | undefined
+  let followUp: Promise<void> | undefined
 
   function remember(snapshot: LoadedSnapshot): void {
     cache.delete(snapshot.id)
@@ -137,16 +141,33 @@ export function createSnapshotStore(database: Database, opts: SnapshotStoreOptio
     lastRefreshMs = now()
   }
 
-  function refresh(): Promise<void> {
+  /** The refresh in flight, or a new one: for a reader that only wants the cache reasonably fresh. */
+  function refreshSoon(): Promise<void> {
     refreshing ??= doRefresh().finally(() => {
       refreshing = undefined
     })
     return refreshing
   }
 
+  /**
+   * A refresh that starts after this call, for a caller whose own writes (a snapshot it published, a post it
+   * deleted) must be seen: one already in flight may have read before them, so it runs once more after that one
+   * ends (one follow-up shared by everyone who asks meanwhile).
+   */
+  function refresh(): Promise<void> {
+    if (!refreshing) return refreshSoon()
+    followUp ??= refreshing
+      .catch(() => {})
+      .then(() => {
+        followUp = undefined
+        return refreshSoon()
+      })
+    return followUp
+  }
+
   async function getPage(req: { cursor?: string | undefined; limit: number }): Promise<SkeletonPage> {
-    if (latest === undefined) await refresh()
-    else if (now() - lastRefreshMs >= refreshMs) void refresh().catch(() => {}) // served stale meanwhile; next call retries
+    if (latest === undefined) await refreshSoon()
+    else if (now() - lastRefreshMs >= refreshMs) void refreshSoon().catch(() => {}) // served stale meanwhile; next call retries
 
     let snapshot: LoadedSnapshot | undefined
     let offset = 0
