@@ -53,7 +53,7 @@ export function ProfitBoard({ rows }: { rows: LeaderboardRowView[] }) {
               <span
                 className={`w-24 shrink-0 text-right font-medium tabular-nums ${signColour(microSign(r.profitMicro))}`}
               >
-                {formatSignedCredits(r.profitMicro)}
+                {formatSignedCredits(r.profitMicro, { column: true })}
               </span>
             </li>
           ))}

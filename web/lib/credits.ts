@@ -5,11 +5,16 @@
 
 const MICRO = 1_000_000n
 
+/** `column`: keep trailing zeros (`0.80`, `1,000.00`), so a right-aligned column of amounts lines up. */
+export interface CreditsFormat {
+  column?: boolean
+}
+
 /**
  * `1234567890` micro -> `1,234.57`. Rounded half away from zero to `decimals` (default 2) and trailing zeros
- * dropped, so whole amounts read `1,000`.
+ * dropped, so whole amounts read `1,000` (kept in a `column`).
  */
-export function formatCredits(micro: bigint | string, decimals = 2): string {
+export function formatCredits(micro: bigint | string, decimals = 2, format: CreditsFormat = {}): string {
   const value = typeof micro === 'bigint' ? micro : toBigInt(micro)
   const negative = value < 0n
   const abs = negative ? -value : value
@@ -17,16 +22,17 @@ export function formatCredits(micro: bigint | string, decimals = 2): string {
   const rounded = (abs + scale / 2n) / scale // in units of 10^-decimals credits
   const unit = 10n ** BigInt(decimals)
   const whole = (rounded / unit).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',')
-  const fraction = decimals > 0 ? (rounded % unit).toString().padStart(decimals, '0').replace(/0+$/, '') : ''
+  const digits = decimals > 0 ? (rounded % unit).toString().padStart(decimals, '0') : ''
+  const fraction = format.column ? digits : digits.replace(/0+$/, '')
   const sign = negative && rounded > 0n ? '−' : ''
   return `${sign}${whole}${fraction ? `.${fraction}` : ''}`
 }
 
-/** Profit with an explicit sign: `+12.5`, `−3`, `0`. */
-export function formatSignedCredits(micro: bigint | string): string {
+/** Profit with an explicit sign: `+12.5`, `−3`, `0` (in a `column`: `+12.50`, `−3.00`, `0.00`). */
+export function formatSignedCredits(micro: bigint | string, format: CreditsFormat = {}): string {
   const value = typeof micro === 'bigint' ? micro : toBigInt(micro)
-  const text = formatCredits(value)
-  return value > 0n && text !== '0' ? `+${text}` : text
+  const text = formatCredits(value, 2, format)
+  return value > 0n && /[1-9]/.test(text) ? `+${text}` : text
 }
 
 /** A YES price as a percentage: `62%`; one decimal near the ends (`99.4%`, `0.6%`), where rounding would lie. */

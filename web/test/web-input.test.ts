@@ -102,6 +102,16 @@ describe('formatting', () => {
     expect(formatSignedCredits(2_500_000n)).toBe('+2.5')
     expect(formatCredits('123456789012345678901234')).toBe('123,456,789,012,345,678.9')
   })
+  it('keeps trailing zeros in a column, so right-aligned amounts line up', () => {
+    const column = { column: true }
+    expect(formatSignedCredits(800_000n, column)).toBe('+0.80')
+    expect(formatSignedCredits(2_820_000n, column)).toBe('+2.82')
+    expect(formatSignedCredits(-3_000_000n, column)).toBe('−3.00')
+    expect(formatSignedCredits(4n, column)).toBe('0.00')
+    expect(formatSignedCredits(-4n, column)).toBe('0.00')
+    expect(formatCredits(1_000_000_000n, 2, column)).toBe('1,000.00')
+    expect(formatSignedCredits(4n)).toBe('0')
+  })
   it('shows probabilities as percentages without rounding a near-certainty to 100%', () => {
     expect(formatPercent(0.5)).toBe('50%')
     expect(formatPercent(0.6234)).toBe('62%')

@@ -134,12 +134,16 @@ export default async function PortfolioPage() {
                         {p.status !== 'open' ? ` · ${p.status}` : ''}
                       </span>
                     </td>
-                    <td className={`${td} text-right`}>{formatCredits(p.yesSharesMicro)}</td>
-                    <td className={`${td} text-right`}>{formatCredits(p.noSharesMicro)}</td>
+                    <td className={`${td} text-right`}>
+                      {formatCredits(p.yesSharesMicro, 2, { column: true })}
+                    </td>
+                    <td className={`${td} text-right`}>
+                      {formatCredits(p.noSharesMicro, 2, { column: true })}
+                    </td>
                     <td className={`${td} text-right`}>{formatPercent(p.yesPrice)}</td>
-                    <td className={`${td} text-right`}>{formatCredits(p.valueMicro)}</td>
+                    <td className={`${td} text-right`}>{formatCredits(p.valueMicro, 2, { column: true })}</td>
                     <td className={`${td} text-right ${profitColour(p.profitMicro)}`}>
-                      {formatSignedCredits(p.profitMicro)}
+                      {formatSignedCredits(p.profitMicro, { column: true })}
                     </td>
                   </tr>
                 ))}
