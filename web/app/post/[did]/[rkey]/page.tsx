@@ -157,9 +157,9 @@ export default async function PostPage({ params }: { params: Promise<{ did: stri
 
 function ClosesAt({ closesAt, status, nowMs }: { closesAt: string; status: string; nowMs: number }) {
   const title = formatAbsoluteTime(closesAt)
-  if (status !== 'open' || Date.parse(closesAt) <= nowMs) {
-    return <span title={title}>Trading closed{status === 'open' ? '' : ` (${status})`}</span>
-  }
+  if (status === 'settled') return <span title={title}>Settled by the jury</span>
+  if (status === 'void') return <span title={title}>No verdict: every trader refunded</span>
+  if (status !== 'open' || Date.parse(closesAt) <= nowMs) return <span title={title}>Trading closed</span>
   const hoursLeft = Math.max(0, (Date.parse(closesAt) - nowMs) / 3_600_000)
   const left = hoursLeft >= 1 ? `${Math.floor(hoursLeft)} h` : `${Math.ceil(hoursLeft * 60)} min`
   return (
