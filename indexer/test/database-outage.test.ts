@@ -114,8 +114,8 @@ describe.skipIf(!process.env.DATABASE_URL)('the database going away mid-stream',
           return made.every((p) => live.includes(p.uri))
         },
         {
-          // A write on a connection killed mid-statement can hang in postgres.js 3.4.9 until the indexer's 60 s write
-          // watchdog abandons it and retries on a fresh connection: wait past that, not just the usual 45 s.
+          // Unpatched, postgres.js 3.4.9 could hang a write on a connection killed mid-statement until the indexer's
+          // 60 s write watchdog abandoned it: wait past that, so this test also holds for a driver without the patch.
           timeoutMs: 120_000,
           explain: async () => ({ status: await status(), output: indexer.output.slice(-10) }),
         },
