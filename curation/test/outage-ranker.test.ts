@@ -101,4 +101,30 @@ describe.skipIf(!onPostgres)('the ranker loop when its connections are killed mi
     expect(subsidies!.n).toBe(all.length)
     await expectLedgerSound(database)
   })
+
+  it('comes through two seconds of kills every 50 ms while posts arrive: every post gets one market and is served', async () => {
+    const explain = () => ({ log: lines.slice(-5) })
+    const before = (await database.sql<{ uri: string }[]>`select post_uri as uri from market`).map(
+      (m) => m.uri,
+    )
+    const storm = killer.storm(50)
+    const during: string[] = []
+    for (let i = 0; i < 10; i++) {
+      during.push(...(await newPosts(2)))
+      await new Promise((r) => setTimeout(r, 200))
+    }
+    expect(await storm.stop()).toBeGreaterThan(0)
+
+    const all = [...before, ...during]
+    await waitFor('every post in the feed after the storm', servesAll(all), { explain })
+    await expectEveryConnectionWorks(database, POOL)
+    const markets = await database.sql<{ uri: string; n: number }[]>`
+      select post_uri as uri, count(*)::int as n from market group by post_uri order by post_uri`
+    expect(markets.map((m) => m.uri)).toEqual([...all].sort())
+    expect(markets.filter((m) => m.n !== 1)).toEqual([])
+    const [subsidies] = await database.sql<{ n: number }[]>`
+      select count(*)::int as n from ledger_entry where reason = 'market_subsidy'`
+    expect(subsidies!.n).toBe(all.length)
+    await expectLedgerSound(database)
+  })
 })
