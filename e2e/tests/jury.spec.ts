@@ -214,6 +214,31 @@ test('a juror enrolls with an invite, proves a ballot in the browser, and the ve
   expect(books.sumMicro).toBe(0n)
   expect(books.heldMicro).toBe(books.mintedMicro)
   expect([...books.negativeAccounts, ...books.mismatchedAccounts, ...books.marketAnomalies]).toEqual([])
+
+  // Each post page says how its market ended, which round decided it, and what settlement paid this curator.
+  const settledNote = async (uri: string) => {
+    const [, , did, , rkey] = uri.split('/')
+    await curatorPage.goto(`/post/${did}/${rkey}`)
+    const note = curatorPage.getByTestId('settlement-note')
+    await expect(note.getByRole('link', { name: `round ${round.id}` })).toHaveAttribute(
+      'href',
+      `/jury/rounds/${round.id}`,
+    )
+    await expect(curatorPage.getByRole('button', { name: /^(Buy|Sell)/ })).toHaveCount(0)
+    const paid = (await curatorPage.getByTestId('settlement-viewer').innerText()).match(
+      /paid you ([\d,.]+) credits/,
+    )
+    return { note, paid: Number(paid?.[1]?.replaceAll(',', '')) }
+  }
+  const onGoodPage = await settledNote(good.uri)
+  await expect(onGoodPage.note).toHaveAttribute('data-resolution', 'yes')
+  await expect(onGoodPage.note).toContainText('The jury endorsed this post in round')
+  expect(onGoodPage.paid).toBeCloseTo(Number(onGood.sharesMicro) / 1e6, 2)
+  await curatorPage.screenshot({ path: shots('post-settled'), fullPage: true })
+  const onVoidPage = await settledNote(voided.uri)
+  await expect(onVoidPage.note).toHaveAttribute('data-resolution', 'void')
+  await expect(onVoidPage.note).toContainText('too few jurors judged it')
+  expect(onVoidPage.paid).toBeCloseTo(Number(onVoid.moneyMicro) / 1e6, 2)
   await curatorContext.close()
 
   // The public record: tallies and verdicts, every ballot by nullifier, the seed, and the export.

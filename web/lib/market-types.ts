@@ -48,6 +48,20 @@ export interface TradeView {
   createdAt: string
 }
 
+/**
+ * How a settled market ended: the jury's verdict (`yes` endorsed: YES shares paid 1 credit each; `no`: NO shares
+ * did), or void (sampled without quorum, or not sampled: every trader's net spend refunded). `viewerMicro` is what
+ * settlement moved to the signed-in curator (negative: a void market took a trading profit back), null when nobody
+ * is signed in.
+ */
+export interface SettlementView {
+  resolution: 'yes' | 'no' | 'void'
+  cause: 'verdict' | 'no_quorum' | 'unsampled'
+  roundId: number | null
+  settledAt: string
+  viewerMicro: string | null
+}
+
 /** One step of the price chart: the YES price from `atMs` on. */
 export interface PricePoint {
   atMs: number

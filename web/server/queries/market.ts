@@ -15,6 +15,7 @@ import type {
   HoldingView,
   MarketView,
   PricePoint,
+  SettlementView,
   TradeRulesView,
   TradeView,
   ViewerView,
@@ -39,6 +40,8 @@ export interface PostPageView {
   /** Newest first: the history list (at most HISTORY_LIMIT). */
   trades: TradeView[]
   holding: HoldingView | null
+  /** Null until the market is settled. */
+  settlement: SettlementView | null
   rules: TradeRulesView
   openFeeMicro: string
 }
@@ -64,12 +67,14 @@ export async function loadPostPage(
   const row = rows[0]
   if (!row && !market) return null
   const trades = market ? await listMarketTrades(database, market.id, { limit: CHART_TRADES }) : []
-  const [handles, holding] = await Promise.all([
+  const settled = market && (market.status === 'settled' || market.status === 'void')
+  const [handles, holding, settlement] = await Promise.all([
     curatorHandles(
       database.sql,
       trades.slice(-HISTORY_LIMIT).map((t) => t.did),
     ),
     market && req.viewerDid ? loadHolding(database, market.id, req.viewerDid) : Promise.resolve(null),
+    settled ? loadSettlement(database, market.id, req.viewerDid) : Promise.resolve(null),
   ])
   return {
     postUri: req.postUri,
@@ -81,12 +86,44 @@ export async function loadPostPage(
       .reverse()
       .map((t) => presentTrade(t, handles)),
     holding,
+    settlement,
     rules: {
       positionCapMicro: deps.rules.positionCapMicro.toString(),
       maxAmountMicro: deps.rules.maxAmountMicro.toString(),
     },
     openFeeMicro: deps.rules.openFeeMicro.toString(),
   }
+}
+
+/**
+ * The market's settlement row and, for a signed-in viewer, the net of its settlement entries to and from their
+ * account (reference `settlement:<market>`, as curation/src/service/settlement.ts writes them).
+ */
+async function loadSettlement(
+  database: Database,
+  marketId: number,
+  viewerDid: string | null,
+): Promise<SettlementView | null> {
+  const [row] = await database.sql<
+    {
+      resolution: SettlementView['resolution']
+      cause: SettlementView['cause']
+      roundId: number | null
+      settledAtMs: number
+      viewerMicro: string | null
+    }[]
+  >`
+    select s.resolution, s.cause, s.round_id::float8 as "roundId", (extract(epoch from s.settled_at) * 1000)::float8 as "settledAtMs",
+           case when ${viewerDid}::text is null then null else (
+             select coalesce(sum(case when e.to_account = a.id then e.amount_micro else -e.amount_micro end), 0)
+             from account a join ledger_entry e on e.to_account = a.id or e.from_account = a.id
+             where a.kind = 'curator' and a.did = ${viewerDid}::text
+               and e.reference = ${`settlement:${marketId}`}
+               and e.reason in ('settlement_payout', 'settlement_refund'))::text end as "viewerMicro"
+    from market_settlement s where s.market_id = ${marketId}`
+  if (!row) return null
+  const { settledAtMs, ...rest } = row
+  return { ...rest, settledAt: new Date(settledAtMs).toISOString() }
 }
 
 export function presentMarket(m: MarketSummary): MarketView {

@@ -5,6 +5,7 @@ import { OpenMarketForm } from '../../../../components/open-market-form'
 import { PostCard } from '../../../../components/post-card'
 import { PriceChart } from '../../../../components/price-chart'
 import { TradeList } from '../../../../components/trade-list'
+import { SettlementNote } from '../../../../components/settlement-note'
 import { TradePanel } from '../../../../components/trade-panel'
 import { formatCredits, formatPercent } from '../../../../lib/credits'
 import { formatAbsoluteTime } from '../../../../lib/format'
@@ -115,13 +116,17 @@ export default async function PostPage({ params }: { params: Promise<{ did: stri
               </dl>
             </div>
             <PriceChart points={page.pricePoints} nowMs={nowMs} closesAtMs={Date.parse(market.closesAt)} />
-            <TradePanel
-              market={market}
-              viewer={viewer}
-              holding={page.holding}
-              rules={page.rules}
-              signInHref={`/sign-in?returnTo=${encodeURIComponent(`/post/${did}/${rkey}`)}`}
-            />
+            {page.settlement ? (
+              <SettlementNote settlement={page.settlement} />
+            ) : (
+              <TradePanel
+                market={market}
+                viewer={viewer}
+                holding={page.holding}
+                rules={page.rules}
+                signInHref={`/sign-in?returnTo=${encodeURIComponent(`/post/${did}/${rkey}`)}`}
+              />
+            )}
           </>
         ) : (
           <div className="mt-3 space-y-3 text-sm text-zinc-600 dark:text-zinc-400">
