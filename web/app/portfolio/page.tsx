@@ -131,7 +131,7 @@ export default async function PortfolioPage() {
                       )}
                       <span className="text-xs text-zinc-600 dark:text-zinc-400">
                         {p.authorHandle ? <bdi>@{p.authorHandle}</bdi> : null}
-                        {p.status !== 'open' ? ` · ${p.status}` : ''}
+                        {p.status !== 'open' ? ` · ${STATUS_WORDS[p.status]}` : ''}
                       </span>
                     </td>
                     <td className={`${td} text-right`}>
@@ -202,3 +202,6 @@ function profitColour(micro: string): string {
   if (value < 0n) return 'text-rose-700 dark:text-rose-400'
   return ''
 }
+
+/** A position's market, when it no longer trades. */
+const STATUS_WORDS = { closed: 'trading closed', settled: 'settled', void: 'refunded, no verdict' } as const
