@@ -35,8 +35,12 @@ curia_ensure_node() {
 }
 
 curia_ensure_deps() {
-  local stamp="$curia_root/node_modules/.package-lock.json"
-  if [ ! -f "$stamp" ] || [ "$curia_root/package-lock.json" -nt "$stamp" ]; then
+  local stamp="$curia_root/node_modules/.package-lock.json" stale=""
+  # A dependency patch (patches/, applied by patch-package on install) newer than the install also needs one.
+  for patch in "$curia_root"/patches/*.patch; do
+    [ -f "$patch" ] && [ "$patch" -nt "$stamp" ] && stale=1
+  done
+  if [ ! -f "$stamp" ] || [ "$curia_root/package-lock.json" -nt "$stamp" ] || [ -n "$stale" ]; then
     echo "curia: installing dependencies (npm ci)..."
     (cd "$curia_root" && npm ci --no-audit --no-fund)
   fi
