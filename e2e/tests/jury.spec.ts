@@ -143,7 +143,7 @@ test('a juror enrolls with an invite, proves a ballot in the browser, and the ve
   await expect(page.getByTestId('round-tallies')).toHaveCount(0)
   expect((await page.request.get(`/jury/rounds/${round.id}/export.json`)).status()).toBe(409)
 
-  // The ballot: each sampled post, never its price.
+  // The ballot: each sampled post, never its price, nor its likes and reposts (popularity must not anchor a juror).
   await page.goto('/jury')
   await page.getByTestId('jury-voting-round').getByRole('link', { name: 'Open the ballot' }).click()
   await page.waitForURL(`**/jury/rounds/${round.id}/ballot`)
@@ -152,6 +152,8 @@ test('a juror enrolls with an invite, proves a ballot in the browser, and the ve
   await expect(posts.getByText('A careful thread on tide tables, with sources.')).toBeVisible()
   await expect(page.getByTestId('market-yes-price')).toHaveCount(0)
   await expect(page.locator('main')).not.toContainText('% YES')
+  await expect(posts.getByTestId('like-count')).toHaveCount(0)
+  await expect(posts.getByTestId('repost-count')).toHaveCount(0)
   await expect(page.getByTestId('prover-status')).toHaveAttribute('data-state', 'ready', { timeout: 90_000 })
 
   await posts.filter({ hasText: 'tide tables' }).getByText('Endorse', { exact: true }).click()

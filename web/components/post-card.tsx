@@ -19,6 +19,7 @@ export function PostCard({
   nowMs,
   position,
   showMarket = true,
+  showCounts = true,
 }: {
   post: FeedPostView
   nowMs: number
@@ -26,6 +27,8 @@ export function PostCard({
   position?: number
   /** The market line (off on the post's own page, which shows the market in full). */
   showMarket?: boolean
+  /** Like and repost counts (off on a juror's ballot: popularity is what the jury must not be anchored on). */
+  showCounts?: boolean
 }) {
   const { author } = post
   const name = authorName(author)
@@ -106,16 +109,20 @@ export function PostCard({
         {showMarket && post.path ? <MarketBadge market={post.market} path={post.path} /> : null}
 
         <footer className="mt-3 flex items-center gap-5 text-sm text-zinc-600 tabular-nums dark:text-zinc-400">
-          <span className="inline-flex items-center gap-1.5" data-testid="like-count">
-            <HeartIcon width={16} height={16} />
-            {formatCount(post.likeCount)}
-            <span className="sr-only">{post.likeCount === 1 ? ' like' : ' likes'}</span>
-          </span>
-          <span className="inline-flex items-center gap-1.5" data-testid="repost-count">
-            <RepostIcon width={16} height={16} />
-            {formatCount(post.repostCount)}
-            <span className="sr-only">{post.repostCount === 1 ? ' repost' : ' reposts'}</span>
-          </span>
+          {showCounts ? (
+            <>
+              <span className="inline-flex items-center gap-1.5" data-testid="like-count">
+                <HeartIcon width={16} height={16} />
+                {formatCount(post.likeCount)}
+                <span className="sr-only">{post.likeCount === 1 ? ' like' : ' likes'}</span>
+              </span>
+              <span className="inline-flex items-center gap-1.5" data-testid="repost-count">
+                <RepostIcon width={16} height={16} />
+                {formatCount(post.repostCount)}
+                <span className="sr-only">{post.repostCount === 1 ? ' repost' : ' reposts'}</span>
+              </span>
+            </>
+          ) : null}
           <a
             href={post.bskyUrl}
             target="_blank"

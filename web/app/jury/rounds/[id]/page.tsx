@@ -178,7 +178,7 @@ function OpenRound({
           {sampled.map((p) => (
             <li key={p.postUri}>
               {p.post ? (
-                <PostCard post={p.post} nowMs={nowMs} showMarket={false} />
+                <PostCard post={p.post} nowMs={nowMs} showMarket={false} showCounts={false} />
               ) : (
                 <DeletedPost postUri={p.postUri} bskyUrl={p.bskyUrl} />
               )}

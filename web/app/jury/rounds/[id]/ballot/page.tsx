@@ -46,7 +46,7 @@ export default async function BallotPage({ params }: { params: Promise<{ id: str
   const cards: Record<string, ReactNode> = {}
   for (const p of sheet.posts) {
     cards[p.postUri] = p.post ? (
-      <PostCard post={p.post} nowMs={nowMs} showMarket={false} />
+      <PostCard post={p.post} nowMs={nowMs} showMarket={false} showCounts={false} />
     ) : (
       <DeletedPost postUri={p.postUri} bskyUrl={p.bskyUrl} />
     )
@@ -63,8 +63,8 @@ export default async function BallotPage({ params }: { params: Promise<{ id: str
         </h1>
         <p className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">
           Would you want this post in a feed of the best of Bluesky? Judge each post on its own: you do not
-          see what anyone bet on it, and nobody will see how you voted. One ballot per juror; the first one
-          stands. Voting closes {formatAbsoluteTime(sheet.votingEndsAt)}.
+          see what anyone bet on it or how many liked it, and nobody will see how you voted. One ballot per
+          juror; the first one stands. Voting closes {formatAbsoluteTime(sheet.votingEndsAt)}.
         </p>
         {sheet.root === null ? (
           <p className="mt-3 rounded-lg bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-200">
