@@ -2,6 +2,7 @@ import 'server-only'
 import { join } from 'node:path'
 import type { NodeOAuthClient } from '@atproto/oauth-client-node'
 import { openDatabase, type Database } from '@curia/db'
+import { createExposureRecorder } from '@curia/curation/feed/exposure'
 import { createSnapshotStore, type SnapshotStore } from '@curia/curation/feed/snapshot-store'
 import { setupLedger } from '@curia/curation/service/ledger'
 import { createTradeDesk, type TradeDesk } from '@curia/curation/service/trade-desk'
@@ -33,9 +34,15 @@ function open(): WebServices {
     dataDir: join(config.dataDir, 'pglite'),
     name: 'curia-web',
   })
-  const store = database.then((db) =>
-    createSnapshotStore(db, { feed: config.feedRkey, refreshMs: config.snapshotRefreshMs }),
-  )
+  // The reader's pages are impressions as much as a Bluesky client's: they count toward exposure (sampling weight).
+  const store = database.then((db) => {
+    const exposure = createExposureRecorder(db, { log: (line) => console.warn(line) })
+    return createSnapshotStore(db, {
+      feed: config.feedRkey,
+      refreshMs: config.snapshotRefreshMs,
+      onServe: exposure.record,
+    })
+  })
   const ledger = database.then(async (db) => {
     await setupLedger(db, { treasuryFundingMicro: config.ledger.treasuryFundingMicro, now: new Date() })
   })
