@@ -60,9 +60,9 @@ export default function AboutPage() {
           Verified humans (admitted by invitation, by the operator, or by an on-chain proof of personhood)
           judge a random sample of closed markets’ posts in regular rounds: one person, one vote, no money at
           stake. Each ballot is an anonymous zero-knowledge proof made in the juror’s own browser; nobody,
-          Curia included, can tell who cast it. Jurors see the post, never its price. Posts pushed higher up
-          the feed are likelier to be sampled, and the sample comes from a seed committed before the round and
-          a public beacon, so anyone can recompute it.
+          Curia included, can tell who cast it. Jurors see the post, never its price or its likes. Posts
+          pushed higher up the feed are likelier to be sampled, and the sample comes from a seed committed
+          before the round and a public beacon, so anyone can recompute it.
         </p>
       </section>
       <section className={section}>
