@@ -1,5 +1,5 @@
 import { formatPercent } from '../lib/credits'
-import type { MarketBadgeView } from '../lib/market-types'
+import { CLOSED_MARKET_WORDS, type MarketBadgeView } from '../lib/market-types'
 import { focusRing } from '../lib/styles'
 
 /**
@@ -20,7 +20,20 @@ export function MarketBadge({ market, path }: { market: MarketBadgeView | null; 
   }
   const pct = Math.round(market.yesPrice * 1000) / 10
   const traders = `${market.traderCount} ${market.traderCount === 1 ? 'trader' : 'traders'}`
-  const closed = market.status !== 'open'
+  const closed = market.status === 'open' ? null : CLOSED_MARKET_WORDS[market.status]
+  if (market.traderCount === 0) {
+    // The opening price (50%) is nobody's forecast: say so, rather than show a coin flip as the curators' view.
+    return (
+      <a
+        href={path}
+        data-testid="market-badge"
+        className={`mt-3 inline-flex items-center gap-1.5 rounded-full border border-zinc-200 bg-zinc-50 px-3 py-1 text-sm text-zinc-600 hover:border-zinc-300 hover:bg-white hover:text-zinc-900 dark:border-zinc-800 dark:bg-zinc-900 dark:text-zinc-400 dark:hover:bg-zinc-950 dark:hover:text-zinc-100 ${focusRing}`}
+      >
+        <span data-testid="market-price">No forecasts yet</span>
+        <span data-testid="market-traders">· {closed ?? 'be the first'}</span>
+      </a>
+    )
+  }
   return (
     <a
       href={path}
@@ -44,7 +57,7 @@ export function MarketBadge({ market, path }: { market: MarketBadgeView | null; 
       </span>
       <span className="shrink-0 text-zinc-600 tabular-nums dark:text-zinc-400" data-testid="market-traders">
         {traders}
-        {closed ? ` · ${market.status}` : ''}
+        {closed ? ` · ${closed}` : ''}
       </span>
       <span className="sr-only">. Open the market.</span>
     </a>

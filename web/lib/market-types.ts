@@ -9,6 +9,13 @@ import type { MarketStatus, TradeSide } from '@curia/curation/market/trade'
 
 export type { MarketStatus, Outcome, TradeSide }
 
+/** A market that no longer trades, in a reader's words (after a post's market line or a position). */
+export const CLOSED_MARKET_WORDS = {
+  closed: 'trading closed',
+  settled: 'settled',
+  void: 'refunded, no verdict',
+} as const satisfies Record<Exclude<MarketStatus, 'open'>, string>
+
 /** The line a post card shows: "62% YES · 3 traders". */
 export interface MarketBadgeView {
   marketId: number

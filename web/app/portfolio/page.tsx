@@ -1,6 +1,7 @@
 import type { Metadata } from 'next'
 import { formatCredits, formatPercent, formatSignedCredits } from '../../lib/credits'
 import { curatorPath } from '../../lib/curator'
+import { CLOSED_MARKET_WORDS } from '../../lib/market-types'
 import { RelativeTime } from '../../components/relative-time'
 import { FaucetPanel } from '../../components/jury/faucet-panel'
 import { getSession } from '../../server/auth/session'
@@ -131,7 +132,7 @@ export default async function PortfolioPage() {
                       )}
                       <span className="text-xs text-zinc-600 dark:text-zinc-400">
                         {p.authorHandle ? <bdi>@{p.authorHandle}</bdi> : null}
-                        {p.status !== 'open' ? ` · ${STATUS_WORDS[p.status]}` : ''}
+                        {p.status !== 'open' ? ` · ${CLOSED_MARKET_WORDS[p.status]}` : ''}
                       </span>
                     </td>
                     <td className={`${td} text-right`}>
@@ -202,6 +203,3 @@ function profitColour(micro: string): string {
   if (value < 0n) return 'text-rose-700 dark:text-rose-400'
   return ''
 }
-
-/** A position's market, when it no longer trades. */
-const STATUS_WORDS = { closed: 'trading closed', settled: 'settled', void: 'refunded, no verdict' } as const
