@@ -43,6 +43,8 @@ function marketLine(market: MarketView | null): string {
   const pct = formatPercent(market.yesPrice)
   switch (market.status) {
     case 'open':
+      if (market.traderCount === 0)
+        return 'A market is open on this post and nobody has forecast it yet: be the first, on Curia.'
       return `Curia's curators put it at ${pct} that the jury will endorse this post (${traders}). Trading is open.`
     case 'closed':
       return `Trading closed at ${pct} YES (${traders}); the jury may sample it in its next round.`

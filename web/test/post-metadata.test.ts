@@ -71,6 +71,10 @@ describe('postPageMetadata', () => {
   it('describes each market state, and a post without a market', () => {
     const line = (m: MarketView | null) => postPageMetadata({ post: post(), market: m }, URL_).description
     expect(line(null)).toMatch(/^No market on this post yet/)
+    // The opening 50% is nobody's forecast.
+    expect(line(market({ status: 'open', traderCount: 0, yesPrice: 0.5 }))).toBe(
+      'A market is open on this post and nobody has forecast it yet: be the first, on Curia.',
+    )
     expect(line(market({ status: 'closed', traderCount: 1 }))).toBe(
       'Trading closed at 63% YES (1 trader); the jury may sample it in its next round.',
     )
