@@ -95,7 +95,11 @@ export default async function PostPage({ params }: { params: Promise<{ did: stri
                   {formatPercent(market.yesPrice)}
                 </span>{' '}
                 <span className="text-sm text-zinc-600 dark:text-zinc-400">
-                  {market.status === 'open' ? 'YES' : 'YES when trading closed'}
+                  {market.status !== 'open'
+                    ? 'YES when trading closed'
+                    : market.traderCount === 0
+                      ? 'YES, the opening price: nobody has traded yet'
+                      : 'YES'}
                 </span>
               </p>
               <dl className="flex flex-wrap gap-x-5 gap-y-1 text-sm text-zinc-600 dark:text-zinc-400">
