@@ -29,8 +29,8 @@ export function SettlementNote({ settlement }: { settlement: SettlementView }) {
           <>The jury did not endorse this post{inRound}: each NO share paid 1 credit, YES shares nothing.</>
         ) : cause === 'no_quorum' ? (
           <>
-            {round ? <>The jury sampled this post{inRound}</> : <>The jury sampled this post</>}, but too few
-            jurors judged it to reach a verdict: every trader&apos;s net spend was refunded.
+            The jury sampled this post{inRound}, but too few jurors judged it to reach a verdict: every
+            trader&apos;s net spend was refunded.
           </>
         ) : (
           <>

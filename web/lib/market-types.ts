@@ -1,5 +1,6 @@
 import type { Outcome } from '@curia/curation/market/lmsr'
 import type { MarketStatus, TradeSide } from '@curia/curation/market/trade'
+import type { MarketSettlementSummary } from '@curia/curation/service/settlement'
 
 /**
  * What pages and client components receive about markets. Money and shares are integer micro units written as
@@ -61,11 +62,10 @@ export interface TradeView {
  * settlement moved to the signed-in curator (negative: a void market took a trading profit back), null when nobody
  * is signed in.
  */
-export interface SettlementView {
-  resolution: 'yes' | 'no' | 'void'
-  cause: 'verdict' | 'no_quorum' | 'unsampled'
-  roundId: number | null
-  settledAt: string
+export interface SettlementView extends Pick<
+  MarketSettlementSummary,
+  'resolution' | 'cause' | 'roundId' | 'settledAt'
+> {
   viewerMicro: string | null
 }
 

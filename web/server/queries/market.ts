@@ -2,6 +2,7 @@ import 'server-only'
 import type { Database } from '@curia/db'
 import { getBalance } from '@curia/curation/service/ledger'
 import { getMarket, type MarketSummary } from '@curia/curation/service/market'
+import { getMarketSettlement } from '@curia/curation/service/settlement'
 import {
   listMarketTrades,
   listPositions,
@@ -96,7 +97,7 @@ export async function loadPostPage(
 }
 
 /**
- * The market's settlement row and, for a signed-in viewer, the net of its settlement entries to and from their
+ * The market's stored settlement and, for a signed-in viewer, the net of its settlement entries to and from their
  * account (reference `settlement:<market>`, as curation/src/service/settlement.ts writes them).
  */
 async function loadSettlement(
@@ -104,26 +105,22 @@ async function loadSettlement(
   marketId: number,
   viewerDid: string | null,
 ): Promise<SettlementView | null> {
-  const [row] = await database.sql<
-    {
-      resolution: SettlementView['resolution']
-      cause: SettlementView['cause']
-      roundId: number | null
-      settledAtMs: number
-      viewerMicro: string | null
-    }[]
-  >`
-    select s.resolution, s.cause, s.round_id::float8 as "roundId", (extract(epoch from s.settled_at) * 1000)::float8 as "settledAtMs",
-           case when ${viewerDid}::text is null then null else (
-             select coalesce(sum(case when e.to_account = a.id then e.amount_micro else -e.amount_micro end), 0)
-             from account a join ledger_entry e on e.to_account = a.id or e.from_account = a.id
-             where a.kind = 'curator' and a.did = ${viewerDid}::text
-               and e.reference = ${`settlement:${marketId}`}
-               and e.reason in ('settlement_payout', 'settlement_refund'))::text end as "viewerMicro"
-    from market_settlement s where s.market_id = ${marketId}`
-  if (!row) return null
-  const { settledAtMs, ...rest } = row
-  return { ...rest, settledAt: new Date(settledAtMs).toISOString() }
+  const [stored, viewerMicro] = await Promise.all([
+    getMarketSettlement(database, marketId),
+    viewerDid === null ? null : settlementPaidTo(database, marketId, viewerDid),
+  ])
+  if (!stored) return null
+  const { resolution, cause, roundId, settledAt } = stored
+  return { resolution, cause, roundId, settledAt, viewerMicro }
+}
+
+async function settlementPaidTo(database: Database, marketId: number, did: string): Promise<string> {
+  const [row] = await database.sql<{ micro: string }[]>`
+    select coalesce(sum(case when e.to_account = a.id then e.amount_micro else -e.amount_micro end), 0)::text as micro
+    from account a join ledger_entry e on e.to_account = a.id or e.from_account = a.id
+    where a.kind = 'curator' and a.did = ${did}
+      and e.reference = ${`settlement:${marketId}`} and e.reason in ('settlement_payout', 'settlement_refund')`
+  return row!.micro
 }
 
 export function presentMarket(m: MarketSummary): MarketView {
