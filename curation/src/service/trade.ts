@@ -147,7 +147,6 @@ async function runBatchOnce(
 ): Promise<TradeResult[]> {
   const conn = await database.sql.reserve()
   let open = false
-  let release = true
   try {
     open = true
     // begin and commit go as simple-protocol queries (one message each). PGlite's socket interleaves different
@@ -171,33 +170,14 @@ async function runBatchOnce(
       throw new Error(`trade transaction ended in ${committed.value.command}`)
     return toResults(orders, outcome, written.value)
   } catch (err) {
-    // A connection that died is already back in postgres.js's pool as closed (it reconnects when next needed).
-    // Sending it a rollback, or releasing it, is pointless; unpatched, postgres.js 3.4.9 threw that write from a
-    // timer and lost the slot to every later trade (porsager/postgres#1208; patches/postgres+3.4.9.patch).
-    let lost = isConnectionLost(err)
-    if (open && !lost) lost = await conn.unsafe('rollback').then(() => false, isConnectionLost)
-    release = !lost
+    // On a connection that died, the rollback fails at once and the release does nothing: the driver has already
+    // put the connection back in its pool as closed (patches/postgres+3.4.9.patch; unpatched, 3.4.9 threw that
+    // rollback from a timer and listed the dead connection as open again, porsager/postgres#1208).
+    if (open) await conn.unsafe('rollback').catch(() => undefined)
     throw err
   } finally {
-    if (release) conn.release()
+    conn.release()
   }
-}
-
-/** postgres.js's codes for a connection that closed under a query, and the socket's. */
-const CONNECTION_LOST = new Set([
-  'CONNECTION_CLOSED',
-  'CONNECTION_DESTROYED',
-  'CONNECTION_ENDED',
-  'CONNECT_TIMEOUT',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-])
-
-/** The connection itself is gone: its socket closed, or the server ended the session (FATAL, e.g. 57P01). */
-function isConnectionLost(err: unknown): boolean {
-  const e = err as { code?: unknown; severity?: unknown } | null
-  return (typeof e?.code === 'string' && CONNECTION_LOST.has(e.code)) || e?.severity === 'FATAL'
 }
 
 type Conn = ReservedSql
