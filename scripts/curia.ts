@@ -17,13 +17,7 @@ import { parseJuryConfig } from '@curia/curation/service/jury-config'
 import { countMembersAt, getGroupHead } from '@curia/curation/service/jury-group'
 import { startJuryWorker, type SettleRoundHook } from '@curia/curation/service/jury-jobs'
 import { settleRound } from '@curia/curation/service/settlement'
-import {
-  createConsoleLogger,
-  guardAgainstKnownDriverCrash,
-  readIndexerConfig,
-  startIndexer,
-  startStatusServer,
-} from '@curia/indexer'
+import { readIndexerConfig, startIndexer, startStatusServer } from '@curia/indexer'
 
 const root = resolve(import.meta.dirname, '..')
 const webDir = join(root, 'web')
@@ -39,9 +33,6 @@ const env = z
   .parse(process.env)
 
 const log = (line: string) => console.log(`${new Date().toISOString().slice(11, 19)} ${line}`)
-// Unpatched, postgres.js 3.4.9 can throw from a timer after a connection dies mid-write (porsager/postgres#1154;
-// patches/postgres+3.4.9.patch fixes it): survive exactly that crash and let every other uncaught error end the process.
-guardAgainstKnownDriverCrash(createConsoleLogger('[curia]'))
 
 const database = await openDatabase({
   url: env.DATABASE_URL,

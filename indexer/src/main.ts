@@ -1,6 +1,5 @@
 import { openDatabase } from '@curia/db'
 import { readIndexerConfig } from './config'
-import { guardAgainstKnownDriverCrash } from './driver-guard'
 import { startIndexer } from './indexer'
 import { createConsoleLogger } from './log'
 import { startStatusServer } from './status-server'
@@ -10,7 +9,6 @@ import { startStatusServer } from './status-server'
  * this file only reads the environment, opens the database, serves /status and stops cleanly on a signal.
  */
 const log = createConsoleLogger()
-guardAgainstKnownDriverCrash(log)
 const config = readIndexerConfig()
 const database = await openDatabase({
   url: config.database.url,
