@@ -63,6 +63,22 @@ const servesAll = (uris: readonly string[]) => async () => {
   return uris.every((u) => now.includes(u)) ? now : undefined
 }
 
+/**
+ * After the outage: every pool connection works, each of `uris` has exactly one market (one subsidy each, none
+ * else), and the ledger is sound.
+ */
+async function expectWholeAfterwards(uris: readonly string[]) {
+  await expectEveryConnectionWorks(database, POOL)
+  const markets = await database.sql<{ uri: string; n: number }[]>`
+    select post_uri as uri, count(*)::int as n from market group by post_uri order by post_uri`
+  expect(markets.map((m) => m.uri)).toEqual([...uris].sort())
+  expect(markets.filter((m) => m.n !== 1)).toEqual([])
+  const [subsidies] = await database.sql<{ n: number }[]>`
+    select count(*)::int as n from ledger_entry where reason = 'market_subsidy'`
+  expect(subsidies!.n).toBe(uris.length)
+  await expectLedgerSound(database)
+}
+
 describe.skipIf(!onPostgres)('the ranker loop when its connections are killed mid-round (PostgreSQL)', () => {
   it('logs the failed round, keeps ticking, and opens and publishes every candidate once the database is back', async () => {
     service = await startCurationService({
@@ -90,16 +106,7 @@ describe.skipIf(!onPostgres)('the ranker loop when its connections are killed mi
     const after = await newPosts(3)
     const all = [...before, ...during, ...after]
     await waitFor('every post in the feed', servesAll(all), { explain })
-
-    await expectEveryConnectionWorks(database, POOL)
-    const markets = await database.sql<{ uri: string; n: number }[]>`
-      select post_uri as uri, count(*)::int as n from market group by post_uri order by post_uri`
-    expect(markets.map((m) => m.uri)).toEqual([...all].sort())
-    expect(markets.filter((m) => m.n !== 1)).toEqual([])
-    const [subsidies] = await database.sql<{ n: number }[]>`
-      select count(*)::int as n from ledger_entry where reason = 'market_subsidy'`
-    expect(subsidies!.n).toBe(all.length)
-    await expectLedgerSound(database)
+    await expectWholeAfterwards(all)
   })
 
   it('comes through two seconds of kills every 50 ms while posts arrive: every post gets one market and is served', async () => {
@@ -117,14 +124,6 @@ describe.skipIf(!onPostgres)('the ranker loop when its connections are killed mi
 
     const all = [...before, ...during]
     await waitFor('every post in the feed after the storm', servesAll(all), { explain })
-    await expectEveryConnectionWorks(database, POOL)
-    const markets = await database.sql<{ uri: string; n: number }[]>`
-      select post_uri as uri, count(*)::int as n from market group by post_uri order by post_uri`
-    expect(markets.map((m) => m.uri)).toEqual([...all].sort())
-    expect(markets.filter((m) => m.n !== 1)).toEqual([])
-    const [subsidies] = await database.sql<{ n: number }[]>`
-      select count(*)::int as n from ledger_entry where reason = 'market_subsidy'`
-    expect(subsidies!.n).toBe(all.length)
-    await expectLedgerSound(database)
+    await expectWholeAfterwards(all)
   })
 })
