@@ -167,6 +167,37 @@ describe('feed generator', () => {
     expect((await skeleton({ feed: config.feed.uri })).status).toBe(200)
   })
 
+  it('counts an impression once per viewer and post, however often the viewer asks for it', async () => {
+    const [bob, carol] = [await net.createAccount('bob'), await net.createAccount('carol')]
+    /** Impressions of made[] (oldest first) so far. */
+    const impressions = async () => {
+      await service.exposure.flush()
+      const rows = await database.sql<{ uri: string; n: number }[]>`
+        select p.uri, e.impressions::int as n from feed_exposure e join post p on p.id = e.post_id`
+      const byUri = new Map(rows.map((r) => [r.uri, r.n]))
+      return made.map((m) => byUri.get(m.uri) ?? 0)
+    }
+    const read = async (limit: string, account?: DevAccount) => {
+      const headers = account
+        ? { authorization: `Bearer ${await serviceJwt(account, config.feed.serviceDid)}` }
+        : undefined
+      expect((await skeleton({ feed: config.feed.uri, limit }, headers)).status).toBe(200)
+    }
+    const before = await impressions()
+
+    // Bob asks for the top post ten times (a fresh JWT each time), then for all three; Carol once.
+    for (let i = 0; i < 10; i++) await read('1', bob)
+    await read('3', bob)
+    await read('3', carol)
+    expect((await impressions()).map((n, i) => n - before[i]!)).toEqual([2, 2, 2])
+
+    // Unauthenticated callers are told apart by address only: this one, asking again and again, is one viewer.
+    await read('3')
+    const once = await impressions()
+    for (let i = 0; i < 5; i++) await read('3')
+    expect(await impressions()).toEqual(once)
+  })
+
   it.skipIf(!withAppView)(
     'is served hydrated through the local AppView with the viewer verified; anonymous works too',
     async () => {

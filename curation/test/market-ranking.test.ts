@@ -84,7 +84,7 @@ describe('market-ranked feed', () => {
     await rankFeed(database, { feed: 'curia', nowMs: now.getTime(), params, depth: 100, seed: 1 })
     const recorder = createExposureRecorder(database, { flushMs: 60_000 })
     const store = createSnapshotStore(database, { feed: 'curia', onServe: recorder.record })
-    const page = await store.getPage({ limit: 10 })
+    const page = await store.getPage({ limit: 10, viewer: 'did:plc:reader1' })
     expect(page.items.map((i) => i.uri)).toEqual([uris[1], uris[0], uris[2]])
 
     // The raw price tells the opposite story: the whale's money alone moved it further.
@@ -94,7 +94,7 @@ describe('market-ranked feed', () => {
       BigInt(prices.find((p) => p.uri === uris[1])!.q),
     )
 
-    await store.getPage({ limit: 2 })
+    await store.getPage({ limit: 2, viewer: 'did:plc:reader2' })
     await recorder.flush()
     const exposure = await database.sql<{ uri: string; impressions: number }[]>`
       select p.uri, e.impressions::float8 as impressions from feed_exposure e join post p on p.id = e.post_id`

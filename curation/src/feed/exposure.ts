@@ -1,23 +1,76 @@
 import type { Database } from '@curia/db'
 
 export interface ExposureRecorder {
-  /** Counts one impression for each post (cheap: a map increment; the database sees a batch per flush). */
-  record: (postIds: readonly number[]) => void
+  /**
+   * Counts one impression for each post `viewer` was served, unless that viewer was already counted for that post
+   * within the window (cheap: map lookups; the database sees a batch per flush).
+   */
+  record: (postIds: readonly number[], viewer?: string) => void
   flush: () => Promise<void>
   stop: () => Promise<void>
 }
 
+/** Everyone the caller could not tell apart: counted as one viewer. */
+export const ANONYMOUS_VIEWER = 'anonymous'
+
+export interface ExposureRecorderOptions {
+  flushMs?: number
+  /** How long a viewer's impression of a post stands before it can count again (default one hour). */
+  windowMs?: number
+  /** Viewer-post pairs remembered per window (default 2,000,000); past it the window turns over early. */
+  maxTracked?: number
+  now?: () => number
+  log?: (line: string) => void
+}
+
 /**
- * Accumulates impressions in memory and adds them to `feed_exposure` in one statement every `flushMs`, so the
- * feed's hot path never waits on the database for them. A failed flush keeps its counts for the next one; a crash
- * loses at most one interval of impressions, which only nudges sampling weights.
+ * "Has this viewer been counted for this post lately?" in two generations: a pair is remembered for between one
+ * and two windows, and memory is bounded by `maxTracked` pairs per generation (a full generation ends the window
+ * early, which only lets a pair count again sooner).
+ */
+function createSeenPairs(windowMs: number, maxTracked: number, now: () => number) {
+  let current = new Map<string, Set<number>>()
+  let previous = new Map<string, Set<number>>()
+  let tracked = 0
+  let startedMs = now()
+
+  return {
+    /** True the first time (viewer, post) is offered in a window, and remembers it. */
+    firstSight(viewer: string, postId: number): boolean {
+      if (now() - startedMs >= windowMs || tracked >= maxTracked) {
+        previous = current
+        current = new Map()
+        tracked = 0
+        startedMs = now()
+      }
+      if (previous.get(viewer)?.has(postId)) return false
+      let posts = current.get(viewer)
+      if (!posts) current.set(viewer, (posts = new Set()))
+      if (posts.has(postId)) return false
+      posts.add(postId)
+      tracked += 1
+      return true
+    },
+  }
+}
+
+/**
+ * Counts the impressions the feed serves into `feed_exposure`, which weighs the jury's sample (MECHANISM.md). An
+ * impression is one viewer seeing one post: the same viewer paging over the same post again within the window is not
+ * another one, so nobody can raise a market's odds of being sampled by asking for its page in a loop (a viewer is a
+ * verified DID where the caller has one; see the callers for the rest).
+ *
+ * Counts accumulate in memory and are added in one statement every `flushMs`, so the feed's hot path never waits on
+ * the database for them. A failed flush keeps its counts for the next one; a crash loses at most one interval of
+ * impressions, which only nudges sampling weights.
  */
 export function createExposureRecorder(
   database: Database,
-  opts: { flushMs?: number; log?: (line: string) => void } = {},
+  opts: ExposureRecorderOptions = {},
 ): ExposureRecorder {
   let pending = new Map<number, number>()
   let flushing: Promise<void> | undefined
+  const seen = createSeenPairs(opts.windowMs ?? 3_600_000, opts.maxTracked ?? 2_000_000, opts.now ?? Date.now)
 
   async function doFlush(): Promise<void> {
     if (pending.size === 0) return
@@ -48,8 +101,10 @@ export function createExposureRecorder(
   timer.unref()
 
   return {
-    record: (postIds) => {
-      for (const id of postIds) pending.set(id, (pending.get(id) ?? 0) + 1)
+    record: (postIds, viewer = ANONYMOUS_VIEWER) => {
+      for (const id of postIds) {
+        if (seen.firstSight(viewer, id)) pending.set(id, (pending.get(id) ?? 0) + 1)
+      }
     },
     flush,
     async stop() {

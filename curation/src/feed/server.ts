@@ -76,8 +76,14 @@ export function createFeedHandler(
     const cursor = params.get('cursor') ?? undefined
     if (cursor !== undefined && cursor.length > 64)
       return sendError(res, 400, 'InvalidRequest', 'Malformed cursor.')
-    await opts.verifier.verify(req.headers.authorization)
-    const page = await opts.store.getPage({ cursor, limit })
+    const viewer = await opts.verifier.verify(req.headers.authorization)
+    // Impressions are counted once per viewer and post: by DID when the AppView vouches for one, otherwise by the
+    // connecting address (logged-out Bluesky readers all arrive from the AppView's, and count as one).
+    const page = await opts.store.getPage({
+      cursor,
+      limit,
+      viewer: viewer ? viewer.did : `ip:${req.socket.remoteAddress ?? 'unknown'}`,
+    })
     const body: { cursor?: string; feed: { post: string; feedContext: string }[] } = {
       feed: page.items.map((item) => ({ post: item.uri, feedContext: item.feedContext })),
     }

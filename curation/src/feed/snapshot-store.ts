@@ -28,12 +28,19 @@ export interface SnapshotStoreOptions {
   /** How many snapshots to keep in memory for readers still paging through them (default 32). */
   cacheSize?: number
   now?: () => number
-  /** Told which posts each page served: impressions, which drive the jury's sampling. */
-  onServe?: (postIds: number[]) => void
+  /** Told which posts each page served, and to whom: impressions, which drive the jury's sampling. */
+  onServe?: (postIds: number[], viewer: string | undefined) => void
+}
+
+export interface PageRequest {
+  cursor?: string | undefined
+  limit: number
+  /** Who is reading, for counting impressions (`onServe`); undefined for someone the caller cannot tell apart. */
+  viewer?: string | undefined
 }
 
 export interface SnapshotStore {
-  getPage(req: { cursor?: string | undefined; limit: number }): Promise<SkeletonPage>
+  getPage(req: PageRequest): Promise<SkeletonPage>
   /**
    * Loads the newest snapshot and recent deletions, in a pass that starts after this call, so it sees what the
    * caller wrote before (the store also refreshes on its own, lazily).
@@ -165,7 +172,7 @@ export function createSnapshotStore(database: Database, opts: SnapshotStoreOptio
     return followUp
   }
 
-  async function getPage(req: { cursor?: string | undefined; limit: number }): Promise<SkeletonPage> {
+  async function getPage(req: PageRequest): Promise<SkeletonPage> {
     if (latest === undefined) await refreshSoon()
     else if (now() - lastRefreshMs >= refreshMs) void refreshSoon().catch(() => {}) // served stale meanwhile; next call retries
 
@@ -195,7 +202,11 @@ export function createSnapshotStore(database: Database, opts: SnapshotStoreOptio
         items.push({ postId: snapshot.postIds[i]!, uri, feedContext })
       }
     }
-    if (items.length > 0) opts.onServe?.(items.map((item) => item.postId))
+    if (items.length > 0)
+      opts.onServe?.(
+        items.map((item) => item.postId),
+        req.viewer,
+      )
     const page: SkeletonPage = { items }
     if (i < snapshot.postIds.length) page.cursor = encodeCursor({ snapshotId: snapshot.id, offset: i })
     return page

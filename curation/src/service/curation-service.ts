@@ -1,7 +1,7 @@
 import type { Database } from '@curia/db'
 import type { CurationConfig } from '../config'
 import { createIdResolver, createServiceAuthVerifier } from '../feed/auth'
-import { createExposureRecorder } from '../feed/exposure'
+import { createExposureRecorder, type ExposureRecorder } from '../feed/exposure'
 import { startFeedServer, type FeedServer } from '../feed/server'
 import { createSnapshotStore, type SnapshotStore } from '../feed/snapshot-store'
 import { createNetworkAuthorLookup, startAuthorResolver } from './author-profiles'
@@ -13,6 +13,8 @@ import { startRetention } from './retention'
 export interface CurationService {
   feedServer: FeedServer
   store: SnapshotStore
+  /** Counts the feed's impressions; `flush()` writes what it holds now (it also does every few seconds). */
+  exposure: Pick<ExposureRecorder, 'flush'>
   /** Runs one ranking round now (the loop also does this every `ranking.intervalMs`). */
   rankNow(): Promise<void>
   stop(): Promise<void>
@@ -125,6 +127,7 @@ export async function startCurationService(opts: {
   return {
     feedServer,
     store,
+    exposure,
     rankNow,
     async stop() {
       clearInterval(timer)

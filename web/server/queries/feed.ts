@@ -1,8 +1,9 @@
 import 'server-only'
 import type { Sql } from '@curia/db'
 import type { PendingQuery, Row } from 'postgres'
-import type { SkeletonItem, SnapshotStore } from '@curia/curation/feed/snapshot-store'
+import type { PageRequest, SkeletonItem, SnapshotStore } from '@curia/curation/feed/snapshot-store'
 import type { FeedPage } from '../../lib/feed-types'
+import { getSession } from '../auth/session'
 import { getWebConfig } from '../config'
 import { getWebServices } from '../db'
 import { presentPost, type BlobUrlTemplates, type HydratedPostRow } from '../present-post'
@@ -20,11 +21,8 @@ export interface FeedPageDeps {
  *
  * Throws `CurationError('bad_cursor')` for a malformed or expired cursor.
  */
-export async function loadFeedPage(
-  deps: FeedPageDeps,
-  req: { cursor?: string | undefined; limit: number },
-): Promise<FeedPage> {
-  const skeleton = await deps.store.getPage({ cursor: req.cursor, limit: req.limit })
+export async function loadFeedPage(deps: FeedPageDeps, req: PageRequest): Promise<FeedPage> {
+  const skeleton = await deps.store.getPage(req)
   const hydrated = await hydrateSkeleton(deps.sql, skeleton.items)
   return {
     posts: hydrated.map(({ row, item }) => presentPost(row, item.feedContext, deps.urls)),
@@ -108,9 +106,16 @@ function referenced(sql: Sql, post: string, author: string, prefix: 'quoted' | '
     case when ${active} then ${a}.avatar_cid end as ${sql(`${prefix}AvatarCid`)}`
 }
 
-/** `loadFeedPage` against this server process's database and snapshot store. */
+/**
+ * `loadFeedPage` against this server process's database and snapshot store. The page's impressions are the
+ * signed-in curator's; every signed-out reader counts as one viewer, since the client's address is not known here
+ * (behind no proxy, X-Forwarded-For is whatever the client chose to send).
+ */
 export async function getFeedPage(req: { cursor?: string | undefined; limit: number }): Promise<FeedPage> {
   const { database, store } = getWebServices()
-  const [db, snapshots] = await Promise.all([database, store])
-  return loadFeedPage({ store: snapshots, sql: db.sql, urls: getWebConfig() }, req)
+  const [db, snapshots, session] = await Promise.all([database, store, getSession()])
+  return loadFeedPage(
+    { store: snapshots, sql: db.sql, urls: getWebConfig() },
+    { ...req, viewer: session?.did },
+  )
 }
