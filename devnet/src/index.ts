@@ -2,6 +2,7 @@ export { DevnetError, type DevnetErrorCode } from './errors'
 export {
   startNetwork,
   createAccount,
+  devAccountPassword,
   type DevAccount,
   type DevNetwork,
   type StartNetworkOptions,

@@ -154,10 +154,15 @@ function wrap(
   }
 }
 
+/** The password `createAccount` gives the account with this (full) handle. */
+export function devAccountPassword(fullHandle: string): string {
+  return `${fullHandle}-password`
+}
+
 /** Creates an account on the PDS; `alice` becomes `alice.test`. The password is derived from the handle. */
 export async function createAccount(pdsUrl: string, handle: string): Promise<DevAccount> {
   const fullHandle = handle.includes('.') ? handle : `${handle}.test`
-  const password = `${fullHandle}-password`
+  const password = devAccountPassword(fullHandle)
   const agent = new AtpAgent({ service: pdsUrl })
   const res = await agent.createAccount({
     handle: fullHandle,

@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto'
 import { expect, test as base, type APIRequestContext, type Page } from '@playwright/test'
 import {
   createAccount,
+  devAccountPassword,
   makePost,
   squarePng,
   type DevAccount,
@@ -70,13 +71,18 @@ export const test = base.extend<{ stack: CuriaStack; accounts: AccountFactory; f
 
 export { expect }
 
+/** The stack's operator account (CURIA_OPERATOR_DIDS), to sign in with. */
+export function operatorAccount(stack: CuriaStack): Pick<DevAccount, 'handle' | 'password'> {
+  return { handle: stack.operatorHandle, password: devAccountPassword(stack.operatorHandle) }
+}
+
 /**
  * Signs `account` in the way a person does: Curia's sign-in page, then the local PDS's own sign-in and consent
  * pages (real OAuth: PAR, PKCE, DPoP), back to Curia signed in.
  */
 export async function signIn(
   page: Page,
-  account: DevAccount,
+  account: Pick<DevAccount, 'handle' | 'password'>,
   opts: { returnTo?: string } = {},
 ): Promise<void> {
   const query = opts.returnTo ? `?returnTo=${encodeURIComponent(opts.returnTo)}` : ''
@@ -93,7 +99,7 @@ export async function signIn(
  */
 export async function approveOnPds(
   page: Page,
-  account: DevAccount,
+  account: Pick<DevAccount, 'handle' | 'password'>,
   opts: { waitForCuria?: boolean } = {},
 ): Promise<void> {
   const { pdsUrl, webUrl } = readStack()

@@ -51,6 +51,8 @@ export default async function globalSetup(): Promise<Cleanup> {
     const relay = await startJetstreamRelay({ pdsUrl: net.pdsUrl, idResolver: net.idResolver })
     cleanups.push(() => relay.close())
 
+    // An account the web app treats as an operator (the /operator page), made before Curia starts.
+    const operator = await createAccount(net.pdsUrl, `op${randomBytes(4).toString('hex')}`)
     const database = await freshDatabase()
     cleanups.push(database.drop)
 
@@ -88,6 +90,7 @@ export default async function globalSetup(): Promise<Cleanup> {
         // The jury spec opens, freezes, reveals and closes its rounds through the services (e2e/src/jury.ts): the
         // launcher's worker, on its daily cadence, would hold round 1 open for the whole run.
         CURIA_JURY_ENABLED: 'false',
+        CURIA_OPERATOR_DIDS: operator.did,
       },
     })
     const log = createWriteStream(logPath)
@@ -97,7 +100,14 @@ export default async function globalSetup(): Promise<Cleanup> {
 
     await waitForHealth([`${webUrl}/api/feed?limit=1`, `${feedUrl}/xrpc/_health`], launcher, logPath)
     await waitForPipeline(net.pdsUrl, webUrl, launcher, logPath)
-    publishStack({ webUrl, feedUrl, pdsUrl: net.pdsUrl, plcUrl: net.plcUrl, relayUrl: relay.url })
+    publishStack({
+      webUrl,
+      feedUrl,
+      pdsUrl: net.pdsUrl,
+      plcUrl: net.plcUrl,
+      relayUrl: relay.url,
+      operatorHandle: operator.handle,
+    })
     return teardown
   } catch (err) {
     await teardown()

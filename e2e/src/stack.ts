@@ -12,6 +12,8 @@ export interface CuriaStack {
   plcUrl: string
   /** The Jetstream-protocol relay the indexer reads. */
   relayUrl: string
+  /** The local account the web app treats as an operator (CURIA_OPERATOR_DIDS); its password follows its handle. */
+  operatorHandle: string
 }
 
 const KEYS = {
@@ -20,6 +22,7 @@ const KEYS = {
   pdsUrl: 'CURIA_E2E_PDS_URL',
   plcUrl: 'CURIA_E2E_PLC_URL',
   relayUrl: 'CURIA_E2E_RELAY_URL',
+  operatorHandle: 'CURIA_E2E_OPERATOR_HANDLE',
 } as const satisfies Record<keyof CuriaStack, string>
 
 export function publishStack(stack: CuriaStack): void {

@@ -11,16 +11,19 @@ const LINKS = [
   { href: '/about', label: 'How it works', signedInOnly: false },
 ] as const
 
+const OPERATOR_LINK = { href: '/operator', label: 'Operator', signedInOnly: true }
+
 const navLink =
   'block whitespace-nowrap rounded-full px-3 py-1.5 text-sm font-medium text-zinc-600 transition-colors hover:bg-zinc-100 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 aria-[current=page]:bg-zinc-100 aria-[current=page]:text-zinc-900 dark:text-zinc-400 dark:hover:bg-zinc-900 dark:hover:text-zinc-100 dark:aria-[current=page]:bg-zinc-900 dark:aria-[current=page]:text-zinc-100'
 
 /** One row of links; on a narrow screen it scrolls sideways rather than wrapping under the logo. */
-export function MainNav({ signedIn }: { signedIn: boolean }) {
+export function MainNav({ signedIn, operator = false }: { signedIn: boolean; operator?: boolean }) {
   const pathname = usePathname()
+  const links = [...LINKS.filter((l) => signedIn || !l.signedInOnly), ...(operator ? [OPERATOR_LINK] : [])]
   return (
     <nav aria-label="Main" className="-mx-1 mt-2 overflow-x-auto">
       <ul className="flex items-center gap-1 px-1 pb-1">
-        {LINKS.filter((l) => signedIn || !l.signedInOnly).map((link) => (
+        {links.map((link) => (
           <li key={link.href} className="shrink-0">
             <a
               href={link.href}

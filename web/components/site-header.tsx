@@ -1,6 +1,8 @@
 import { unstable_rethrow } from 'next/navigation'
 import type { ViewerView } from '../lib/market-types'
 import { getViewer } from '../server/auth/session'
+import { getJuryWebConfig } from '../server/jury/config'
+import { isOperator } from '../server/operator/console'
 import { AccountArea } from './account-area'
 import { CuriaMark } from './icons'
 import { MainNav } from './main-nav'
@@ -25,7 +27,7 @@ export async function SiteHeader() {
         <p className="mt-2.5 hidden text-sm text-zinc-600 sm:block dark:text-zinc-400">
           A Bluesky feed ranked by forecasters and kept honest by a jury of verified humans.
         </p>
-        <MainNav signedIn={viewer !== null} />
+        <MainNav signedIn={viewer !== null} operator={isOperator(viewer?.did, getJuryWebConfig())} />
       </div>
     </header>
   )

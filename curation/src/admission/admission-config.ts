@@ -5,6 +5,7 @@
  */
 import { getAddress, isAddress } from 'viem'
 import { z } from 'zod'
+import { DID } from './verifier'
 import {
   DEFAULT_PERSONHOOD_FUNCTION,
   parseRegistryFunction,
@@ -40,6 +41,11 @@ export interface AdmissionConfig {
   siwe: SiwePolicy
   /** Set when the personhood verifier is on. */
   personhood: { rpcUrl: string; registry: PersonhoodRegistry } | undefined
+  /**
+   * The Bluesky accounts that may run admission from the web app (the /operator page: the invite tree, revoking a
+   * branch, the allowlist, operator invites). Empty: only the `npm run jury` commands, which need the database.
+   */
+  operators: ReadonlySet<string>
 }
 
 const address = z
@@ -47,7 +53,20 @@ const address = z
   .refine((v) => isAddress(v, { strict: false }), 'an 0x address')
   .transform((v) => getAddress(v))
 
+/** DIDs separated by commas or spaces. */
+const didList = z
+  .string()
+  .default('')
+  .transform((v, ctx) => {
+    const dids = v.split(/[\s,]+/).filter(Boolean)
+    for (const did of dids) {
+      if (!DID.test(did)) ctx.addIssue({ code: 'custom', message: `not a DID: ${did.slice(0, 80)}` })
+    }
+    return new Set(dids)
+  })
+
 const env = z.object({
+  CURIA_OPERATOR_DIDS: didList,
   CURIA_INVITES_PER_PERIOD: z.coerce.number().int().min(0).default(3),
   CURIA_INVITE_PERIOD_DAYS: z.coerce.number().positive().default(30),
   CURIA_INVITE_TTL_DAYS: z.coerce.number().positive().default(14),
@@ -91,5 +110,6 @@ export function parseAdmissionConfig(source: Record<string, string | undefined>)
       clockSkewMs: 60_000,
     },
     personhood,
+    operators: e.CURIA_OPERATOR_DIDS,
   }
 }

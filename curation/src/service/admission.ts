@@ -141,6 +141,24 @@ export async function addToAllowlist(
   return { added: rows.length > 0 }
 }
 
+export interface AllowlistEntry {
+  did: string
+  note: string | null
+  addedAt: string
+  /** The DID has enrolled (through any verifier). */
+  member: boolean
+}
+
+/** The allowlist, newest first, each entry with whether that DID has enrolled. */
+export async function listAllowlist(database: Database): Promise<AllowlistEntry[]> {
+  return database.sql<AllowlistEntry[]>`
+    select l.did, l.note,
+           to_char(l.added_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "addedAt",
+           exists (select 1 from juror_binding b where b.person_key = l.did) as member
+    from juror_allowlist l
+    order by l.added_at desc, l.did`
+}
+
 /** Removes a DID from the allowlist: no future admission through it (an existing member stays). */
 export async function removeFromAllowlist(database: Database, did: string): Promise<{ removed: boolean }> {
   const rows = await database.sql`delete from juror_allowlist where did = ${did} returning did`

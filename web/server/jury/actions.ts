@@ -8,7 +8,7 @@ import type {
   InviteResult,
   SiwePrepareResult,
 } from '../../lib/jury/enrollment-types'
-import { getSession, isSameOriginAction } from '../auth/session'
+import { guardSession, refused, toRefusal } from '../action-guard'
 import { getWebServices } from '../db'
 import { getJuryWebConfig } from './config'
 import { verifierFor } from './enrollment'
@@ -19,8 +19,6 @@ import { buildSiweMessage } from './siwe-message'
  * signed in: the DID that enrolls, or that invites, is always the session's, never a form field. Enrolling sends
  * only the identity commitment; the secret stays in the browser.
  */
-
-type Refusal = { status: 'refused'; code: string; message: string }
 
 export async function enrollAction(input: {
   method: EnrollMethod
@@ -91,24 +89,4 @@ export async function prepareSiweAction(address: string): Promise<SiwePrepareRes
   } catch (err) {
     return toRefusal(err, 'prepareSiweAction')
   }
-}
-
-async function guardSession(): Promise<{ did: string } | Refusal> {
-  if (!(await isSameOriginAction())) return refused('bad_origin', 'This request did not come from Curia.')
-  const session = await getSession()
-  if (!session) return refused('auth_required', 'Sign in with Bluesky first.')
-  return { did: session.did }
-}
-
-function refused(code: string, message: string): Refusal {
-  return { status: 'refused', code, message }
-}
-
-function toRefusal(err: unknown, where: string): Refusal {
-  const code = (err as { code?: unknown }).code
-  if (err instanceof Error && err.name === 'CurationError' && typeof code === 'string') {
-    return refused(code, err.message)
-  }
-  console.error(`${where} failed:`, err)
-  return refused('unavailable', 'Something went wrong on our side. Trying again is safe.')
 }

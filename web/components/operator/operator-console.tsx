@@ -1,0 +1,336 @@
+'use client'
+
+import { useRouter } from 'next/navigation'
+import { useId, useState, useTransition } from 'react'
+import { formatAbsoluteTime } from '../../lib/format'
+import type { AllowlistView, OperatorConsoleView, OperatorMemberView } from '../../lib/operator-types'
+import { focusRing } from '../../lib/styles'
+import {
+  allowAction,
+  createOperatorInvitesAction,
+  disallowAction,
+  revokeBranchAction,
+} from '../../server/operator/actions'
+
+const primary = `rounded-full bg-zinc-900 px-4 py-2 text-sm font-medium text-white transition-colors hover:bg-zinc-700 disabled:cursor-not-allowed disabled:opacity-50 dark:bg-zinc-100 dark:text-zinc-900 dark:hover:bg-zinc-300 ${focusRing}`
+const secondary = `rounded-full border border-zinc-300 px-3 py-1 text-xs font-medium text-zinc-800 transition-colors hover:bg-zinc-100 disabled:opacity-50 dark:border-zinc-700 dark:text-zinc-100 dark:hover:bg-zinc-900 ${focusRing}`
+const danger = `rounded-full bg-red-700 px-3 py-1 text-xs font-medium text-white transition-colors hover:bg-red-800 disabled:opacity-50 ${focusRing}`
+const section = 'mt-6 rounded-2xl border border-zinc-200 p-4 sm:p-5 dark:border-zinc-800'
+const input = `w-full rounded-lg border border-zinc-300 bg-white px-3 py-2 text-sm dark:border-zinc-700 dark:bg-zinc-900 ${focusRing}`
+
+const VERIFIER_WORDS: Record<OperatorMemberView['verifier'], string> = {
+  allowlist: 'allowlist',
+  invite: 'invite',
+  personhood: 'wallet',
+}
+
+/** The operator's page body: the invite tree, the allowlist, operator invites. Every change re-reads the page. */
+export function OperatorConsole({ view }: { view: OperatorConsoleView }) {
+  return (
+    <>
+      <InviteTree members={view.members} />
+      <Allowlist entries={view.allowlist} />
+      <OperatorInvites ttlDays={view.inviteTtlDays} />
+    </>
+  )
+}
+
+function Status({ message, error }: { message: string | null; error: boolean }) {
+  if (!message) return null
+  return (
+    <p
+      role={error ? 'alert' : 'status'}
+      className={`mt-3 text-sm ${error ? 'text-red-700 dark:text-red-400' : 'text-emerald-800 dark:text-emerald-300'}`}
+    >
+      {message}
+    </p>
+  )
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`
+}
+
+function InviteTree({ members }: { members: OperatorMemberView[] }) {
+  const [confirming, setConfirming] = useState<string | null>(null)
+  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null)
+  const [pending, startTransition] = useTransition()
+  const router = useRouter()
+  const active = members.filter((m) => m.revokedAt === null).length
+
+  function revoke(member: OperatorMemberView) {
+    startTransition(async () => {
+      const answer = await revokeBranchAction(member.personKey)
+      setConfirming(null)
+      if (answer.status === 'revoked') {
+        setMessage({
+          text:
+            `Revoked ${plural(answer.members, 'member')} and withdrew ${plural(answer.invites, 'unused invite')}; ` +
+            `${plural(answer.removed, 'identity', 'identities')} left the jury group. Rounds already open keep ` +
+            'the group they froze.',
+          error: false,
+        })
+        router.refresh()
+      } else setMessage({ text: answer.message, error: true })
+    })
+  }
+
+  return (
+    <section className={section} aria-labelledby="tree-heading">
+      <h2 id="tree-heading" className="text-base font-semibold">
+        Jury members
+      </h2>
+      <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
+        {plural(active, 'active member')}, indented under whoever invited them. Revoking a member revokes
+        everyone admitted through their invites and withdraws their unused ones.
+      </p>
+      <Status message={message?.text ?? null} error={message?.error ?? false} />
+      {members.length === 0 ? (
+        <p className="mt-4 text-sm text-zinc-600 dark:text-zinc-400">No one has joined the jury yet.</p>
+      ) : (
+        <ul className="mt-4 divide-y divide-zinc-100 dark:divide-zinc-900" data-testid="invite-tree">
+          {members.map((m) => {
+            const branch = 1 + m.descendants
+            return (
+              <li
+                key={m.personKey}
+                className="py-2.5"
+                style={{ paddingLeft: `${Math.min(m.depth, 8) * 1.25}rem` }}
+                data-testid="tree-member"
+                data-person-key={m.personKey}
+                data-depth={m.depth}
+                data-revoked={m.revokedAt !== null}
+              >
+                <div className="flex flex-wrap items-baseline justify-between gap-x-3 gap-y-1">
+                  <p className="min-w-0 text-sm">
+                    {m.depth > 0 ? (
+                      <span aria-hidden className="mr-1 text-zinc-400">
+                        ↳
+                      </span>
+                    ) : null}
+                    <bdi
+                      className={`font-medium break-all ${m.revokedAt ? 'text-zinc-500 line-through' : ''}`}
+                    >
+                      {m.handle ? `@${m.handle}` : m.personKey}
+                    </bdi>
+                    <span className="ml-2 text-xs text-zinc-600 dark:text-zinc-400">
+                      {VERIFIER_WORDS[m.verifier]} · joined {formatAbsoluteTime(m.admittedAt)}
+                      {m.revokedAt ? ` · revoked ${formatAbsoluteTime(m.revokedAt)}` : ''}
+                    </span>
+                  </p>
+                  {m.revokedAt === null ? (
+                    confirming === m.personKey ? (
+                      <span className="flex items-center gap-2">
+                        <span className="text-xs text-zinc-700 dark:text-zinc-300">
+                          Revoke {branch === 1 ? 'this member' : `these ${branch} members`}?
+                        </span>
+                        <button type="button" className={danger} disabled={pending} onClick={() => revoke(m)}>
+                          {pending ? 'Revoking…' : 'Revoke'}
+                        </button>
+                        <button
+                          type="button"
+                          className={secondary}
+                          disabled={pending}
+                          onClick={() => setConfirming(null)}
+                        >
+                          Cancel
+                        </button>
+                      </span>
+                    ) : (
+                      <button type="button" className={secondary} onClick={() => setConfirming(m.personKey)}>
+                        {m.descendants > 0 ? `Revoke branch (${branch})` : 'Revoke'}
+                        <span className="sr-only"> {m.handle ? `@${m.handle}` : m.personKey}</span>
+                      </button>
+                    )
+                  ) : null}
+                </div>
+                <p className="mt-0.5 text-xs text-zinc-600 dark:text-zinc-400">
+                  Invites: {m.invites.used} of {m.invites.created} used
+                  {m.invites.pending > 0 ? `, ${m.invites.pending} pending` : ''}
+                  {m.invites.expired > 0 ? `, ${m.invites.expired} expired` : ''}
+                  {m.invites.withdrawn > 0 ? `, ${m.invites.withdrawn} withdrawn` : ''}
+                </p>
+              </li>
+            )
+          })}
+        </ul>
+      )}
+    </section>
+  )
+}
+
+function Allowlist({ entries }: { entries: AllowlistView[] }) {
+  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null)
+  const [pending, startTransition] = useTransition()
+  const router = useRouter()
+  const didId = useId()
+  const noteId = useId()
+
+  function add(form: HTMLFormElement) {
+    const data = new FormData(form)
+    startTransition(async () => {
+      const answer = await allowAction({ did: data.get('did'), note: data.get('note') })
+      if (answer.status === 'refused') return setMessage({ text: answer.message, error: true })
+      setMessage({
+        text:
+          answer.status === 'added' ? `${answer.did} may now enroll.` : `${answer.did} was already listed.`,
+        error: false,
+      })
+      form.reset()
+      router.refresh()
+    })
+  }
+
+  function remove(did: string) {
+    startTransition(async () => {
+      const answer = await disallowAction(did)
+      if (answer.status === 'refused') return setMessage({ text: answer.message, error: true })
+      setMessage({ text: `${did} is off the allowlist.`, error: false })
+      router.refresh()
+    })
+  }
+
+  return (
+    <section className={section} aria-labelledby="allowlist-heading">
+      <h2 id="allowlist-heading" className="text-base font-semibold">
+        Allowlist
+      </h2>
+      <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
+        Accounts that may enroll without an invite. Taking one off stops future enrollment; a member stays
+        until revoked above.
+      </p>
+      <form
+        className="mt-4 grid gap-3 sm:grid-cols-[2fr_1fr_auto] sm:items-end"
+        onSubmit={(e) => {
+          e.preventDefault()
+          add(e.currentTarget)
+        }}
+      >
+        <div>
+          <label htmlFor={didId} className="block text-xs font-medium text-zinc-700 dark:text-zinc-300">
+            DID
+          </label>
+          <input
+            id={didId}
+            name="did"
+            required
+            maxLength={2048}
+            placeholder="did:plc:…"
+            autoComplete="off"
+            spellCheck={false}
+            className={`${input} mt-1 font-mono`}
+          />
+        </div>
+        <div>
+          <label htmlFor={noteId} className="block text-xs font-medium text-zinc-700 dark:text-zinc-300">
+            Note (optional)
+          </label>
+          <input id={noteId} name="note" maxLength={200} className={`${input} mt-1`} />
+        </div>
+        <button type="submit" className={primary} disabled={pending}>
+          Allow
+        </button>
+      </form>
+      <Status message={message?.text ?? null} error={message?.error ?? false} />
+      {entries.length > 0 ? (
+        <ul className="mt-4 divide-y divide-zinc-100 dark:divide-zinc-900" data-testid="allowlist">
+          {entries.map((e) => (
+            <li key={e.did} className="flex flex-wrap items-baseline justify-between gap-2 py-2.5">
+              <p className="min-w-0 text-sm">
+                <bdi className="font-mono break-all">{e.did}</bdi>
+                {e.handle ? <bdi className="ml-2 text-zinc-600 dark:text-zinc-400">@{e.handle}</bdi> : null}
+                <span className="block text-xs text-zinc-600 dark:text-zinc-400">
+                  Added {formatAbsoluteTime(e.addedAt)}
+                  {e.member ? ' · enrolled' : ' · not enrolled yet'}
+                  {e.note ? (
+                    <>
+                      {' '}
+                      · <bdi>{e.note}</bdi>
+                    </>
+                  ) : null}
+                </span>
+              </p>
+              <button
+                type="button"
+                className={secondary}
+                disabled={pending}
+                onClick={() => remove(e.did)}
+                aria-label={`Remove ${e.did} from the allowlist`}
+              >
+                Remove
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </section>
+  )
+}
+
+function OperatorInvites({ ttlDays }: { ttlDays: number }) {
+  const [made, setMade] = useState<{ code: string; expiresAt: string }[]>([])
+  const [error, setError] = useState<string | null>(null)
+  const [pending, startTransition] = useTransition()
+  const router = useRouter()
+  const countId = useId()
+
+  return (
+    <section className={section} aria-labelledby="invites-heading">
+      <h2 id="invites-heading" className="text-base font-semibold">
+        Operator invites
+      </h2>
+      <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
+        Each code admits one person as a root of the tree, and expires after {plural(ttlDays, 'day')}. Codes
+        are shown once: Curia keeps only their hashes.
+      </p>
+      <form
+        className="mt-4 flex items-end gap-3"
+        onSubmit={(e) => {
+          e.preventDefault()
+          const count = Number(new FormData(e.currentTarget).get('count'))
+          startTransition(async () => {
+            setError(null)
+            const answer = await createOperatorInvitesAction(count)
+            if (answer.status === 'refused') return setError(answer.message)
+            setMade((m) => [...answer.invites, ...m])
+            router.refresh()
+          })
+        }}
+      >
+        <div>
+          <label htmlFor={countId} className="block text-xs font-medium text-zinc-700 dark:text-zinc-300">
+            How many
+          </label>
+          <input
+            id={countId}
+            name="count"
+            type="number"
+            min={1}
+            max={50}
+            defaultValue={1}
+            required
+            className={`${input} mt-1 w-24`}
+          />
+        </div>
+        <button type="submit" className={primary} disabled={pending}>
+          {pending ? 'Creating…' : 'Create invite codes'}
+        </button>
+      </form>
+      <Status message={error} error />
+      {made.length > 0 ? (
+        <ul className="mt-4 space-y-2">
+          {made.map((m) => (
+            <li key={m.code} className="rounded-lg bg-zinc-100 px-3 py-2 dark:bg-zinc-900">
+              <p className="font-mono text-sm break-all" data-testid="operator-invite-code">
+                {m.code}
+              </p>
+              <p className="text-xs text-zinc-600 dark:text-zinc-400">
+                Expires {formatAbsoluteTime(m.expiresAt)}.
+              </p>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </section>
+  )
+}

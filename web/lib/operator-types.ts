@@ -1,0 +1,38 @@
+/** What the operator's page and its server actions exchange. Times are ISO 8601 UTC. */
+
+export interface OperatorMemberView {
+  /** The member's DID, or wallet address for a personhood member (never their commitment). */
+  personKey: string
+  handle: string | null
+  verifier: 'allowlist' | 'invite' | 'personhood'
+  /** 0 for the tree's roots (the operator's invites, the allowlist, personhood checks). */
+  depth: number
+  admittedAt: string
+  revokedAt: string | null
+  invites: { created: number; used: number; pending: number; withdrawn: number; expired: number }
+  /** Everyone admitted through this member's invites, transitively, including the revoked. */
+  descendants: number
+}
+
+export interface AllowlistView {
+  did: string
+  handle: string | null
+  note: string | null
+  addedAt: string
+  member: boolean
+}
+
+export interface OperatorConsoleView {
+  /** Parents before children, each member's branch right after them. */
+  members: OperatorMemberView[]
+  allowlist: AllowlistView[]
+  inviteTtlDays: number
+}
+
+type Refused = { status: 'refused'; code: string; message: string }
+
+export type RevokeBranchResult =
+  { status: 'revoked'; members: number; invites: number; removed: number } | Refused
+export type AllowlistResult = { status: 'added' | 'already' | 'removed' | 'absent'; did: string } | Refused
+export type OperatorInvitesResult =
+  { status: 'created'; invites: { code: string; expiresAt: string }[] } | Refused

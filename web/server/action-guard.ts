@@ -1,0 +1,30 @@
+import 'server-only'
+import { getSession, isSameOriginAction } from './auth/session'
+
+/** How a server action that returns its answer (rather than redirecting) says no. */
+export type Refusal = { status: 'refused'; code: string; message: string }
+
+export function refused(code: string, message: string): Refusal {
+  return { status: 'refused', code, message }
+}
+
+/**
+ * The first check of every such action: the request came from one of Curia's own pages, and someone is signed in.
+ * The DID it returns is the only identity an action may act as: never a form field.
+ */
+export async function guardSession(): Promise<{ did: string } | Refusal> {
+  if (!(await isSameOriginAction())) return refused('bad_origin', 'This request did not come from Curia.')
+  const session = await getSession()
+  if (!session) return refused('auth_required', 'Sign in with Bluesky first.')
+  return { did: session.did }
+}
+
+/** A CurationError's own code and message; anything else is logged and answered without detail. */
+export function toRefusal(err: unknown, where: string): Refusal {
+  const code = (err as { code?: unknown }).code
+  if (err instanceof Error && err.name === 'CurationError' && typeof code === 'string') {
+    return refused(code, err.message)
+  }
+  console.error(`${where} failed:`, err)
+  return refused('unavailable', 'Something went wrong on our side. Trying again is safe.')
+}
