@@ -7,11 +7,12 @@ import { createIdentity, parseBackup } from '../../lib/jury/identity-keys'
 import { backupText, identityFor, storeIdentity, type StoredIdentity } from '../../lib/jury/identity-store'
 import { formatAbsoluteTime } from '../../lib/format'
 import { createInviteAction, enrollAction, prepareSiweAction } from '../../server/jury/actions'
-import { focusRing } from '../../lib/styles'
+import { buttonPrimary, buttonSecondary, focusRing, panel } from '../../lib/styles'
+import { NewInviteCodes } from './new-invite-codes'
 
-const primary = `rounded-full bg-zinc-900 px-4 py-2 text-sm font-medium text-white transition-colors hover:bg-zinc-700 disabled:cursor-not-allowed disabled:opacity-50 dark:bg-zinc-100 dark:text-zinc-900 dark:hover:bg-zinc-300 ${focusRing}`
-const secondary = `rounded-full border border-zinc-300 px-3.5 py-1.5 text-sm font-medium text-zinc-800 transition-colors hover:bg-zinc-100 disabled:opacity-50 dark:border-zinc-700 dark:text-zinc-100 dark:hover:bg-zinc-900 ${focusRing}`
-const card = 'rounded-2xl border border-zinc-200 p-4 sm:p-5 dark:border-zinc-800'
+const primary = buttonPrimary
+const secondary = buttonSecondary()
+const card = panel
 
 interface EthereumProvider {
   request(args: { method: string; params?: unknown[] }): Promise<unknown>
@@ -407,20 +408,7 @@ function InvitePanel({ invites }: { invites: EnrollmentView['invites'] }) {
           {error}
         </p>
       ) : null}
-      {made.length > 0 ? (
-        <ul className="mt-3 space-y-2">
-          {made.map((m) => (
-            <li key={m.code} className="rounded-lg bg-zinc-100 px-3 py-2 dark:bg-zinc-900">
-              <p className="font-mono text-sm break-all" data-testid="jury-invite-code">
-                {m.code}
-              </p>
-              <p className="text-xs text-zinc-600 dark:text-zinc-400">
-                Shown once: Curia keeps only its hash. Expires {formatAbsoluteTime(m.expiresAt)}.
-              </p>
-            </li>
-          ))}
-        </ul>
-      ) : null}
+      <NewInviteCodes invites={made} testId="jury-invite-code" />
       {invites.list.length > 0 ? (
         <ul className="mt-3 divide-y divide-zinc-100 text-sm dark:divide-zinc-900">
           {invites.list.map((inv: InviteView, i) => (

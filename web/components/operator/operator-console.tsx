@@ -4,7 +4,8 @@ import { useRouter } from 'next/navigation'
 import { useId, useState, useTransition } from 'react'
 import { formatAbsoluteTime } from '../../lib/format'
 import type { AllowlistView, OperatorConsoleView, OperatorMemberView } from '../../lib/operator-types'
-import { focusRing } from '../../lib/styles'
+import { buttonPrimary, buttonSecondary, focusRing, panel } from '../../lib/styles'
+import { NewInviteCodes } from '../jury/new-invite-codes'
 import {
   allowAction,
   createOperatorInvitesAction,
@@ -12,10 +13,10 @@ import {
   revokeBranchAction,
 } from '../../server/operator/actions'
 
-const primary = `rounded-full bg-zinc-900 px-4 py-2 text-sm font-medium text-white transition-colors hover:bg-zinc-700 disabled:cursor-not-allowed disabled:opacity-50 dark:bg-zinc-100 dark:text-zinc-900 dark:hover:bg-zinc-300 ${focusRing}`
-const secondary = `rounded-full border border-zinc-300 px-3 py-1 text-xs font-medium text-zinc-800 transition-colors hover:bg-zinc-100 disabled:opacity-50 dark:border-zinc-700 dark:text-zinc-100 dark:hover:bg-zinc-900 ${focusRing}`
+const primary = buttonPrimary
+const secondary = buttonSecondary('small')
 const danger = `rounded-full bg-red-700 px-3 py-1 text-xs font-medium text-white transition-colors hover:bg-red-800 disabled:opacity-50 ${focusRing}`
-const section = 'mt-6 rounded-2xl border border-zinc-200 p-4 sm:p-5 dark:border-zinc-800'
+const section = `mt-6 ${panel}`
 const input = `w-full rounded-lg border border-zinc-300 bg-white px-3 py-2 text-sm dark:border-zinc-700 dark:bg-zinc-900 ${focusRing}`
 
 const VERIFIER_WORDS: Record<OperatorMemberView['verifier'], string> = {
@@ -317,20 +318,7 @@ function OperatorInvites({ ttlDays }: { ttlDays: number }) {
         </button>
       </form>
       <Status message={error} error />
-      {made.length > 0 ? (
-        <ul className="mt-4 space-y-2">
-          {made.map((m) => (
-            <li key={m.code} className="rounded-lg bg-zinc-100 px-3 py-2 dark:bg-zinc-900">
-              <p className="font-mono text-sm break-all" data-testid="operator-invite-code">
-                {m.code}
-              </p>
-              <p className="text-xs text-zinc-600 dark:text-zinc-400">
-                Expires {formatAbsoluteTime(m.expiresAt)}.
-              </p>
-            </li>
-          ))}
-        </ul>
-      ) : null}
+      <NewInviteCodes invites={made} testId="operator-invite-code" />
     </section>
   )
 }
