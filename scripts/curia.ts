@@ -13,6 +13,7 @@ import { readCurationConfig, startCurationService } from '@curia/curation'
 import { parseAnchorConfig } from '@curia/curation/chain/anchor-config'
 import { connectChain } from '@curia/curation/chain/anchor'
 import { anchorRound } from '@curia/curation/service/anchor'
+import { parseAdmissionConfig } from '@curia/curation/admission/admission-config'
 import { parseJuryConfig } from '@curia/curation/service/jury-config'
 import { countMembersAt, getGroupHead } from '@curia/curation/service/jury-group'
 import { startJuryWorker, type SettleRoundHook } from '@curia/curation/service/jury-jobs'
@@ -45,6 +46,9 @@ log(
     : 'database: PostgreSQL from DATABASE_URL',
 )
 
+// The web app reads admission settings (invites, SIWE, the registry, CURIA_OPERATOR_DIDS) on its first request:
+// read them here too, so a mistake stops the start instead of breaking every page.
+parseAdmissionConfig(process.env)
 const curationConfig = readCurationConfig()
 const curation = await startCurationService({ database, config: curationConfig, log })
 const indexerConfig = readIndexerConfig()

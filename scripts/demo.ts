@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path'
 import { z } from 'zod'
 import { openDatabase } from '@curia/db'
 import { parseJuryConfig } from '@curia/curation/service/jury-config'
-import { startJetstreamRelay, startNetwork, startSimulation } from '@curia/devnet'
+import { createAccount, startJetstreamRelay, startNetwork, startSimulation } from '@curia/devnet'
 import { startDemoCurators } from './demo-curators'
 import { startDemoJurors } from './demo-jurors'
 
@@ -48,6 +48,10 @@ const juryEnv = {
   CURIA_JURY_POLL_SECONDS: process.env.CURIA_JURY_POLL_SECONDS ?? '1',
 }
 
+// The operator (the /operator page: the invite tree, the allowlist): an account of its own, made before Curia starts
+// because the web app reads CURIA_OPERATOR_DIDS once.
+const operator = await createAccount(net.pdsUrl, 'operator')
+
 const curia = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'curia.ts')], {
   cwd: root,
   stdio: 'inherit',
@@ -73,6 +77,7 @@ const curia = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts', 
     // Sign-in with the simulated accounts' .test handles, and posts fetched for "open a market", resolve locally.
     CURIA_OAUTH_HANDLE_RESOLVER: net.pdsUrl,
     CURIA_RECORD_SOURCE_URL: net.pdsUrl,
+    CURIA_OPERATOR_DIDS: operator.did,
   },
 })
 
@@ -90,6 +95,7 @@ if (first)
   log(
     `sign in to the reader as ${first.handle} with the password ${first.password} (any simulated account works)`,
   )
+log(`the operator's page, /operator, is for ${operator.handle} (password ${operator.password})`)
 
 // The same accounts act as curators. The demo joins Curia's embedded database through the socket its owner
 // (the Curia process) advertises in the data folder.
