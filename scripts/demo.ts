@@ -50,7 +50,7 @@ const juryEnv = {
 
 // The operator (the /operator page: the invite tree, the allowlist): an account of its own, made before Curia starts
 // because the web app reads CURIA_OPERATOR_DIDS once.
-const operator = await createAccount(net.pdsUrl, 'operator')
+const operator = await createAccount(net.pdsUrl, 'curia-operator')
 
 const curia = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'curia.ts')], {
   cwd: root,
