@@ -1,5 +1,7 @@
 /** What the operator's page and its server actions exchange. Times are ISO 8601 UTC. */
 
+import type { Refusal } from './refusal'
+
 export interface OperatorMemberView {
   /** The member's DID, or wallet address for a personhood member (never their commitment). */
   personKey: string
@@ -29,10 +31,8 @@ export interface OperatorConsoleView {
   inviteTtlDays: number
 }
 
-type Refused = { status: 'refused'; code: string; message: string }
-
 export type RevokeBranchResult =
-  { status: 'revoked'; members: number; invites: number; removed: number } | Refused
-export type AllowlistResult = { status: 'added' | 'already' | 'removed' | 'absent'; did: string } | Refused
+  { status: 'revoked'; members: number; invites: number; removed: number } | Refusal
+export type AllowlistResult = { status: 'added' | 'already' | 'removed' | 'absent'; did: string } | Refusal
 export type OperatorInvitesResult =
-  { status: 'created'; invites: { code: string; expiresAt: string }[] } | Refused
+  { status: 'created'; invites: { code: string; expiresAt: string }[] } | Refusal

@@ -1,8 +1,8 @@
 import 'server-only'
+import type { Refusal } from '../lib/refusal'
 import { getSession, isSameOriginAction } from './auth/session'
 
-/** How a server action that returns its answer (rather than redirecting) says no. */
-export type Refusal = { status: 'refused'; code: string; message: string }
+export type { Refusal }
 
 export function refused(code: string, message: string): Refusal {
   return { status: 'refused', code, message }

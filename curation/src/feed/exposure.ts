@@ -11,7 +11,7 @@ export interface ExposureRecorder {
 }
 
 /** Everyone the caller could not tell apart: counted as one viewer. */
-export const ANONYMOUS_VIEWER = 'anonymous'
+const ANONYMOUS_VIEWER = 'anonymous'
 
 export interface ExposureRecorderOptions {
   flushMs?: number

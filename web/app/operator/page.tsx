@@ -1,6 +1,7 @@
 import type { Metadata } from 'next'
 import { notFound } from 'next/navigation'
 import { OperatorConsole } from '../../components/operator/operator-console'
+import { SignInPrompt } from '../../components/sign-in-prompt'
 import { getSession } from '../../server/auth/session'
 import { getWebServices } from '../../server/db'
 import { getJuryWebConfig } from '../../server/jury/config'
@@ -16,18 +17,7 @@ export const dynamic = 'force-dynamic'
 export default async function OperatorPage() {
   const session = await getSession()
   if (!session) {
-    return (
-      <div className="px-5 py-10 sm:px-8">
-        <h1 className="font-serif text-2xl font-semibold tracking-tight">Operator</h1>
-        <p className="mt-3 text-sm text-zinc-600 dark:text-zinc-400">Sign in with an operator account.</p>
-        <a
-          href="/sign-in?returnTo=%2Foperator"
-          className="mt-5 inline-block rounded-full bg-zinc-900 px-4 py-2 text-sm font-medium text-white dark:bg-zinc-100 dark:text-zinc-900"
-        >
-          Sign in
-        </a>
-      </div>
-    )
+    return <SignInPrompt title="Operator" text="Sign in with an operator account." returnTo="/operator" />
   }
   const config = getJuryWebConfig()
   if (!isOperator(session.did, config)) notFound()

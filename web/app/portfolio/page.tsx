@@ -4,6 +4,7 @@ import { curatorPath } from '../../lib/curator'
 import { CLOSED_MARKET_WORDS } from '../../lib/market-types'
 import { RelativeTime } from '../../components/relative-time'
 import { FaucetPanel } from '../../components/jury/faucet-panel'
+import { SignInPrompt } from '../../components/sign-in-prompt'
 import { getSession } from '../../server/auth/session'
 import { getWebConfig } from '../../server/config'
 import { getWebServices } from '../../server/db'
@@ -20,18 +21,11 @@ export default async function PortfolioPage() {
   const session = await getSession()
   if (!session) {
     return (
-      <div className="px-5 py-10 sm:px-8">
-        <h1 className="font-serif text-2xl font-semibold tracking-tight">Portfolio</h1>
-        <p className="mt-3 text-sm text-zinc-600 dark:text-zinc-400">
-          Sign in to see your credits and positions.
-        </p>
-        <a
-          href="/sign-in?returnTo=%2Fportfolio"
-          className="mt-5 inline-block rounded-full bg-zinc-900 px-4 py-2 text-sm font-medium text-white dark:bg-zinc-100 dark:text-zinc-900"
-        >
-          Sign in
-        </a>
-      </div>
+      <SignInPrompt
+        title="Portfolio"
+        text="Sign in to see your credits and positions."
+        returnTo="/portfolio"
+      />
     )
   }
   const database = await getWebServices().database

@@ -10,9 +10,7 @@ import { createInviteAction, enrollAction, prepareSiweAction } from '../../serve
 import { buttonPrimary, buttonSecondary, focusRing, panel } from '../../lib/styles'
 import { NewInviteCodes } from './new-invite-codes'
 
-const primary = buttonPrimary
 const secondary = buttonSecondary()
-const card = panel
 
 interface EthereumProvider {
   request(args: { method: string; params?: unknown[] }): Promise<unknown>
@@ -53,7 +51,7 @@ export function EnrollmentPanel({ view }: { view: EnrollmentView }) {
   return (
     <div className="space-y-5">
       {enrolled ? (
-        <div className={card} data-testid="jury-member">
+        <div className={panel} data-testid="jury-member">
           <h2 className="text-base font-semibold">You are a juror</h2>
           <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
             {result?.status === 'enrolled'
@@ -154,7 +152,7 @@ function EnrollForms({
   }
 
   return (
-    <div className={card} data-testid="jury-enroll">
+    <div className={panel} data-testid="jury-enroll">
       <h2 className="text-base font-semibold">Join the jury</h2>
       <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
         Jurors are verified humans who judge a random sample of posts, anonymously: one person, one vote, no
@@ -169,7 +167,7 @@ function EnrollForms({
           </p>
           <button
             type="button"
-            className={`${primary} mt-2`}
+            className={`${buttonPrimary} mt-2`}
             disabled={pending}
             onClick={() => onEnroll('allowlist')}
           >
@@ -201,7 +199,7 @@ function EnrollForms({
             spellCheck={false}
             className={`min-w-0 flex-1 rounded-lg border border-zinc-300 bg-white px-3 py-2 font-mono text-sm dark:border-zinc-700 dark:bg-zinc-900 ${focusRing}`}
           />
-          <button type="submit" className={primary} disabled={pending || code.trim() === ''}>
+          <button type="submit" className={buttonPrimary} disabled={pending || code.trim() === ''}>
             {pending ? 'Joining…' : 'Join with invite'}
           </button>
         </div>
@@ -247,7 +245,7 @@ function BackupPanel({ identity }: { identity: StoredIdentity }) {
   }, [identity])
 
   return (
-    <div className={card} data-testid="jury-backup">
+    <div className={panel} data-testid="jury-backup">
       <h2 className="text-base font-semibold">Your juror identity on this device</h2>
       <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
         Its secret exists only in this browser. Clearing the site&apos;s data or switching devices loses it,
@@ -323,7 +321,7 @@ function ImportPanel({
     )
   }
   return (
-    <div className={card} data-testid="jury-import">
+    <div className={panel} data-testid="jury-import">
       <h2 className="text-base font-semibold">Import a backup</h2>
       <label htmlFor={id} className="mt-2 block text-sm text-zinc-600 dark:text-zinc-400">
         Paste the backup (or its secret), or choose the file.
@@ -339,7 +337,7 @@ function ImportPanel({
       <div className="mt-2 flex flex-wrap items-center gap-2">
         <button
           type="button"
-          className={primary}
+          className={buttonPrimary}
           disabled={text.trim() === ''}
           onClick={() => importText(text)}
         >
@@ -376,7 +374,7 @@ function InvitePanel({ invites }: { invites: EnrollmentView['invites'] }) {
   const left = Math.max(0, invites.perPeriod - used)
 
   return (
-    <div className={card} data-testid="jury-invites">
+    <div className={panel} data-testid="jury-invites">
       <h2 className="text-base font-semibold">Invite someone</h2>
       <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
         Invite people you know to be real, separate humans: each invite admits one person, and the operator
@@ -385,7 +383,7 @@ function InvitePanel({ invites }: { invites: EnrollmentView['invites'] }) {
       </p>
       <button
         type="button"
-        className={`${primary} mt-3`}
+        className={`${buttonPrimary} mt-3`}
         disabled={pending || left === 0}
         onClick={() =>
           startTransition(async () => {

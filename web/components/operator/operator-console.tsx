@@ -1,7 +1,6 @@
 'use client'
 
-import { useRouter } from 'next/navigation'
-import { useId, useState, useTransition } from 'react'
+import { useId, useState, useTransition, type ReactNode } from 'react'
 import { formatAbsoluteTime } from '../../lib/format'
 import type { AllowlistView, OperatorConsoleView, OperatorMemberView } from '../../lib/operator-types'
 import { buttonPrimary, buttonSecondary, focusRing, panel } from '../../lib/styles'
@@ -13,10 +12,8 @@ import {
   revokeBranchAction,
 } from '../../server/operator/actions'
 
-const primary = buttonPrimary
 const secondary = buttonSecondary('small')
 const danger = `rounded-full bg-red-700 px-3 py-1 text-xs font-medium text-white transition-colors hover:bg-red-800 disabled:opacity-50 ${focusRing}`
-const section = `mt-6 ${panel}`
 const input = `w-full rounded-lg border border-zinc-300 bg-white px-3 py-2 text-sm dark:border-zinc-700 dark:bg-zinc-900 ${focusRing}`
 
 const VERIFIER_WORDS: Record<OperatorMemberView['verifier'], string> = {
@@ -25,7 +22,10 @@ const VERIFIER_WORDS: Record<OperatorMemberView['verifier'], string> = {
   personhood: 'wallet',
 }
 
-/** The operator's page body: the invite tree, the allowlist, operator invites. Every change re-reads the page. */
+/**
+ * The operator's page body: the invite tree, the allowlist, operator invites. Each action revalidates the page on
+ * the server, and its answer brings the page back as it now stands.
+ */
 export function OperatorConsole({ view }: { view: OperatorConsoleView }) {
   return (
     <>
@@ -36,15 +36,32 @@ export function OperatorConsole({ view }: { view: OperatorConsoleView }) {
   )
 }
 
-function Status({ message, error }: { message: string | null; error: boolean }) {
-  if (!message) return null
+type Note = { text: string; error: boolean } | null
+
+/** The outcome of a section's last action: a status, or an alert for a refusal. */
+function Status({ note }: { note: Note }) {
+  if (!note) return null
   return (
     <p
-      role={error ? 'alert' : 'status'}
-      className={`mt-3 text-sm ${error ? 'text-red-700 dark:text-red-400' : 'text-emerald-800 dark:text-emerald-300'}`}
+      role={note.error ? 'alert' : 'status'}
+      className={`mt-3 text-sm ${note.error ? 'text-red-700 dark:text-red-400' : 'text-emerald-800 dark:text-emerald-300'}`}
     >
-      {message}
+      {note.text}
     </p>
+  )
+}
+
+/** One of the page's panels: a named region with its heading and what it is for. */
+function Section({ title, intro, children }: { title: string; intro: string; children: ReactNode }) {
+  const id = useId()
+  return (
+    <section className={`mt-6 ${panel}`} aria-labelledby={id}>
+      <h2 id={id} className="text-base font-semibold">
+        {title}
+      </h2>
+      <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">{intro}</p>
+      {children}
+    </section>
   )
 }
 
@@ -54,9 +71,8 @@ function plural(n: number, one: string, many = `${one}s`): string {
 
 function InviteTree({ members }: { members: OperatorMemberView[] }) {
   const [confirming, setConfirming] = useState<string | null>(null)
-  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null)
+  const [message, setMessage] = useState<Note>(null)
   const [pending, startTransition] = useTransition()
-  const router = useRouter()
   const active = members.filter((m) => m.revokedAt === null).length
 
   function revoke(member: OperatorMemberView) {
@@ -71,21 +87,16 @@ function InviteTree({ members }: { members: OperatorMemberView[] }) {
             'the group they froze.',
           error: false,
         })
-        router.refresh()
       } else setMessage({ text: answer.message, error: true })
     })
   }
 
   return (
-    <section className={section} aria-labelledby="tree-heading">
-      <h2 id="tree-heading" className="text-base font-semibold">
-        Jury members
-      </h2>
-      <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
-        {plural(active, 'active member')}, indented under whoever invited them. Revoking a member revokes
-        everyone admitted through their invites and withdraws their unused ones.
-      </p>
-      <Status message={message?.text ?? null} error={message?.error ?? false} />
+    <Section
+      title="Jury members"
+      intro={`${plural(active, 'active member')}, indented under whoever invited them. Revoking a member revokes everyone admitted through their invites and withdraws their unused ones.`}
+    >
+      <Status note={message} />
       {members.length === 0 ? (
         <p className="mt-4 text-sm text-zinc-600 dark:text-zinc-400">No one has joined the jury yet.</p>
       ) : (
@@ -156,14 +167,13 @@ function InviteTree({ members }: { members: OperatorMemberView[] }) {
           })}
         </ul>
       )}
-    </section>
+    </Section>
   )
 }
 
 function Allowlist({ entries }: { entries: AllowlistView[] }) {
-  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null)
+  const [message, setMessage] = useState<Note>(null)
   const [pending, startTransition] = useTransition()
-  const router = useRouter()
   const didId = useId()
   const noteId = useId()
 
@@ -178,7 +188,6 @@ function Allowlist({ entries }: { entries: AllowlistView[] }) {
         error: false,
       })
       form.reset()
-      router.refresh()
     })
   }
 
@@ -187,19 +196,14 @@ function Allowlist({ entries }: { entries: AllowlistView[] }) {
       const answer = await disallowAction(did)
       if (answer.status === 'refused') return setMessage({ text: answer.message, error: true })
       setMessage({ text: `${did} is off the allowlist.`, error: false })
-      router.refresh()
     })
   }
 
   return (
-    <section className={section} aria-labelledby="allowlist-heading">
-      <h2 id="allowlist-heading" className="text-base font-semibold">
-        Allowlist
-      </h2>
-      <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
-        Accounts that may enroll without an invite. Taking one off stops future enrollment; a member stays
-        until revoked above.
-      </p>
+    <Section
+      title="Allowlist"
+      intro="Accounts that may enroll without an invite. Taking one off stops future enrollment; a member stays until revoked above."
+    >
       <form
         className="mt-4 grid gap-3 sm:grid-cols-[2fr_1fr_auto] sm:items-end"
         onSubmit={(e) => {
@@ -228,11 +232,11 @@ function Allowlist({ entries }: { entries: AllowlistView[] }) {
           </label>
           <input id={noteId} name="note" maxLength={200} className={`${input} mt-1`} />
         </div>
-        <button type="submit" className={primary} disabled={pending}>
+        <button type="submit" className={buttonPrimary} disabled={pending}>
           Allow
         </button>
       </form>
-      <Status message={message?.text ?? null} error={message?.error ?? false} />
+      <Status note={message} />
       {entries.length > 0 ? (
         <ul className="mt-4 divide-y divide-zinc-100 dark:divide-zinc-900" data-testid="allowlist">
           {entries.map((e) => (
@@ -264,26 +268,21 @@ function Allowlist({ entries }: { entries: AllowlistView[] }) {
           ))}
         </ul>
       ) : null}
-    </section>
+    </Section>
   )
 }
 
 function OperatorInvites({ ttlDays }: { ttlDays: number }) {
   const [made, setMade] = useState<{ code: string; expiresAt: string }[]>([])
-  const [error, setError] = useState<string | null>(null)
+  const [error, setError] = useState<Note>(null)
   const [pending, startTransition] = useTransition()
-  const router = useRouter()
   const countId = useId()
 
   return (
-    <section className={section} aria-labelledby="invites-heading">
-      <h2 id="invites-heading" className="text-base font-semibold">
-        Operator invites
-      </h2>
-      <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
-        Each code admits one person as a root of the tree, and expires after {plural(ttlDays, 'day')}. Codes
-        are shown once: Curia keeps only their hashes.
-      </p>
+    <Section
+      title="Operator invites"
+      intro={`Each code admits one person as a root of the tree, and expires after ${plural(ttlDays, 'day')}. Codes are shown once: Curia keeps only their hashes.`}
+    >
       <form
         className="mt-4 flex items-end gap-3"
         onSubmit={(e) => {
@@ -292,9 +291,8 @@ function OperatorInvites({ ttlDays }: { ttlDays: number }) {
           startTransition(async () => {
             setError(null)
             const answer = await createOperatorInvitesAction(count)
-            if (answer.status === 'refused') return setError(answer.message)
+            if (answer.status === 'refused') return setError({ text: answer.message, error: true })
             setMade((m) => [...answer.invites, ...m])
-            router.refresh()
           })
         }}
       >
@@ -313,12 +311,12 @@ function OperatorInvites({ ttlDays }: { ttlDays: number }) {
             className={`${input} mt-1 w-24`}
           />
         </div>
-        <button type="submit" className={primary} disabled={pending}>
+        <button type="submit" className={buttonPrimary} disabled={pending}>
           {pending ? 'Creating…' : 'Create invite codes'}
         </button>
       </form>
-      <Status message={error} error />
+      <Status note={error} />
       <NewInviteCodes invites={made} testId="operator-invite-code" />
-    </section>
+    </Section>
   )
 }

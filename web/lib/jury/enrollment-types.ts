@@ -1,5 +1,7 @@
 /** What the jury's enrollment page and its server actions exchange. Times are ISO 8601 UTC. */
 
+import type { Refusal } from '../refusal'
+
 export type EnrollMethod = 'invite' | 'allowlist' | 'personhood'
 
 export interface InviteView {
@@ -26,13 +28,8 @@ export interface EnrollmentView {
   invites: { perPeriod: number; periodDays: number; createdInPeriod: number; list: InviteView[] }
 }
 
-export type EnrollResult =
-  | { status: 'enrolled'; method: EnrollMethod; rootVersion: number }
-  | { status: 'refused'; code: string; message: string }
+export type EnrollResult = { status: 'enrolled'; method: EnrollMethod; rootVersion: number } | Refusal
 
-export type InviteResult =
-  | { status: 'created'; code: string; expiresAt: string }
-  | { status: 'refused'; code: string; message: string }
+export type InviteResult = { status: 'created'; code: string; expiresAt: string } | Refusal
 
-export type SiwePrepareResult =
-  { status: 'ready'; message: string } | { status: 'refused'; code: string; message: string }
+export type SiwePrepareResult = { status: 'ready'; message: string } | Refusal

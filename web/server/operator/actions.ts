@@ -1,6 +1,7 @@
 'use server'
 
 import { revalidatePath } from 'next/cache'
+import type { Database } from '@curia/db'
 import {
   addToAllowlist,
   createOperatorInvites,
@@ -8,7 +9,7 @@ import {
   revokeInviteBranch,
 } from '@curia/curation/service/admission'
 import type { AllowlistResult, OperatorInvitesResult, RevokeBranchResult } from '../../lib/operator-types'
-import { refused, toRefusal } from '../action-guard'
+import { refused, toRefusal, type Refusal } from '../action-guard'
 import { getWebServices } from '../db'
 import { getJuryWebConfig } from '../jury/config'
 import { guardOperator } from './console'
@@ -20,68 +21,65 @@ import { guardOperator } from './console'
 
 const MAX_NOTE = 200
 
-export async function revokeBranchAction(personKey: unknown): Promise<RevokeBranchResult> {
+/**
+ * Runs `act` for a signed-in operator: refused before it runs otherwise, and its errors become refusals. The page
+ * is revalidated after it, so the action's answer carries the page as it now stands.
+ */
+async function asOperator<T>(
+  where: string,
+  act: (database: Database, operator: string) => Promise<T | Refusal>,
+): Promise<T | Refusal> {
   const guard = await guardOperator()
   if ('status' in guard) return guard
-  if (typeof personKey !== 'string' || personKey.length === 0 || personKey.length > 2048) {
-    return refused('bad_request', 'Name the member whose branch to revoke.')
-  }
   try {
-    const database = await getWebServices().database
-    const result = await revokeInviteBranch(database, { personKey, now: new Date() })
-    console.log(`operator ${guard.did} revoked the branch of ${personKey}: ${JSON.stringify(result)}`)
+    const answer = await act(await getWebServices().database, guard.did)
     revalidatePath('/operator')
-    return { status: 'revoked', ...result }
+    return answer
   } catch (err) {
-    return toRefusal(err, 'revokeBranchAction')
+    return toRefusal(err, where)
   }
+}
+
+export async function revokeBranchAction(personKey: unknown): Promise<RevokeBranchResult> {
+  return asOperator('revokeBranchAction', async (database, operator) => {
+    if (typeof personKey !== 'string' || personKey.length === 0 || personKey.length > 2048) {
+      return refused('bad_request', 'Name the member whose branch to revoke.')
+    }
+    const result = await revokeInviteBranch(database, { personKey, now: new Date() })
+    console.log(`operator ${operator} revoked the branch of ${personKey}: ${JSON.stringify(result)}`)
+    return { status: 'revoked' as const, ...result }
+  })
 }
 
 export async function allowAction(input: { did?: unknown; note?: unknown }): Promise<AllowlistResult> {
-  const guard = await guardOperator()
-  if ('status' in guard) return guard
-  const did = typeof input.did === 'string' ? input.did.trim() : ''
-  const note = typeof input.note === 'string' ? input.note.trim() : ''
-  if (note.length > MAX_NOTE) return refused('bad_request', `Keep the note under ${MAX_NOTE} characters.`)
-  try {
-    const database = await getWebServices().database
+  return asOperator('allowAction', async (database) => {
+    const did = typeof input.did === 'string' ? input.did.trim() : ''
+    const note = typeof input.note === 'string' ? input.note.trim() : ''
+    if (note.length > MAX_NOTE) return refused('bad_request', `Keep the note under ${MAX_NOTE} characters.`)
     const { added } = await addToAllowlist(database, { did, now: new Date(), ...(note ? { note } : {}) })
-    revalidatePath('/operator')
-    return { status: added ? 'added' : 'already', did }
-  } catch (err) {
-    return toRefusal(err, 'allowAction')
-  }
+    return { status: added ? ('added' as const) : ('already' as const), did }
+  })
 }
 
 export async function disallowAction(did: unknown): Promise<AllowlistResult> {
-  const guard = await guardOperator()
-  if ('status' in guard) return guard
-  if (typeof did !== 'string' || did.length > 2048) return refused('bad_request', 'Not a valid DID.')
-  try {
-    const { removed } = await removeFromAllowlist(await getWebServices().database, did)
-    revalidatePath('/operator')
-    return { status: removed ? 'removed' : 'absent', did }
-  } catch (err) {
-    return toRefusal(err, 'disallowAction')
-  }
+  return asOperator('disallowAction', async (database) => {
+    if (typeof did !== 'string' || did.length > 2048) return refused('bad_request', 'Not a valid DID.')
+    const { removed } = await removeFromAllowlist(database, did)
+    return { status: removed ? ('removed' as const) : ('absent' as const), did }
+  })
 }
 
 export async function createOperatorInvitesAction(count: unknown): Promise<OperatorInvitesResult> {
-  const guard = await guardOperator()
-  if ('status' in guard) return guard
-  const n = typeof count === 'number' ? count : Number.NaN
-  if (!Number.isSafeInteger(n) || n < 1 || n > 50) {
-    return refused('bad_request', 'Create between 1 and 50 invites at a time.')
-  }
-  try {
-    const invites = await createOperatorInvites(await getWebServices().database, {
+  return asOperator('createOperatorInvitesAction', async (database) => {
+    const n = typeof count === 'number' ? count : Number.NaN
+    if (!Number.isSafeInteger(n) || n < 1 || n > 50) {
+      return refused('bad_request', 'Create between 1 and 50 invites at a time.')
+    }
+    const invites = await createOperatorInvites(database, {
       count: n,
       now: new Date(),
       policy: getJuryWebConfig().invites,
     })
-    revalidatePath('/operator')
-    return { status: 'created', invites }
-  } catch (err) {
-    return toRefusal(err, 'createOperatorInvitesAction')
-  }
+    return { status: 'created' as const, invites }
+  })
 }
