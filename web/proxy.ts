@@ -1,10 +1,12 @@
 import { NextResponse, type NextRequest } from 'next/server'
 import { getWebConfig } from './server/config'
+import { LOOPBACK_REDIRECT_HEADER, loopbackRedirect } from './server/loopback'
 import { securityHeaders, templateOrigin, workerScriptHeaders } from './server/security-headers'
 
 /**
  * Runs before every request (Next's proxy, on the Node.js runtime): it sets the security headers
- * (server/security-headers.ts) and refuses a path whose percent-encoding does not decode with a 400.
+ * (server/security-headers.ts), refuses a path whose percent-encoding does not decode with a 400, and sends a
+ * development machine's `localhost` to the public URL's 127.0.0.1 (server/loopback.ts).
  *
  * The headers are set here rather than by next.config's `headers()` for two reasons. Next matches those rules
  * against the decoded path, and a malformed one (`/post/x/%E0%A4%A`) made its router throw: a 500 for what is a bad
@@ -12,10 +14,10 @@ import { securityHeaders, templateOrigin, workerScriptHeaders } from './server/s
  * not when it is built, so the image origin the running server was given (the demo's PDS on a port picked at boot)
  * is the one the policy names.
  */
-type Headers = readonly { key: string; value: string }[]
-let cached: { page: Headers; worker: Headers } | undefined
+type HeaderList = readonly { key: string; value: string }[]
+let cached: { page: HeaderList; worker: HeaderList; publicUrl: string } | undefined
 
-function headerSets(): { page: Headers; worker: Headers } {
+function headerSets(): { page: HeaderList; worker: HeaderList; publicUrl: string } {
   if (!cached) {
     const config = getWebConfig()
     const imageOrigins = [config.blobUrlTemplate, config.avatarUrlTemplate]
@@ -25,18 +27,32 @@ function headerSets(): { page: Headers; worker: Headers } {
       page: securityHeaders({ dev: config.devServer, imageOrigins }),
       // Build assets include the jury's proof worker, which needs its own policy (it overrides the page's).
       worker: workerScriptHeaders(),
+      publicUrl: config.publicUrl,
     }
   }
   return cached
 }
 
+/**
+ * The request's headers for the app, with LOOPBACK_REDIRECT_HEADER set by this proxy alone (a client's own is dropped).
+ * The root layout does the redirect: a redirect answered here would come back as the same address, since Next.js
+ * treats 127.0.0.1 and localhost as one host and rewrites such a Location to a relative path.
+ */
+function forwardHeaders(request: NextRequest, publicUrl: string): Headers {
+  const headers = new Headers(request.headers)
+  headers.delete(LOOPBACK_REDIRECT_HEADER)
+  const target = loopbackRedirect(request.nextUrl, request.headers.get('host'), publicUrl)
+  if (target) headers.set(LOOPBACK_REDIRECT_HEADER, target)
+  return headers
+}
+
 export function proxy(request: NextRequest): NextResponse {
   const path = request.nextUrl.pathname
-  const { page, worker } = headerSets()
+  const { page, worker, publicUrl } = headerSets()
   let response: NextResponse
   try {
     decodeURIComponent(path)
-    response = NextResponse.next()
+    response = NextResponse.next({ request: { headers: forwardHeaders(request, publicUrl) } })
   } catch {
     response = new NextResponse('Bad request: the address is not valid percent-encoding.\n', {
       status: 400,

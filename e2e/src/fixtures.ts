@@ -76,6 +76,9 @@ export function operatorAccount(stack: CuriaStack): Pick<DevAccount, 'handle' | 
   return { handle: stack.operatorHandle, password: devAccountPassword(stack.operatorHandle) }
 }
 
+/** The web app and PDS a sign-in goes through: global setup's stack unless a spec boots its own (the demo). */
+type StackOrigins = Pick<CuriaStack, 'pdsUrl' | 'webUrl'>
+
 /**
  * Signs `account` in the way a person does: Curia's sign-in page, then the local PDS's own sign-in and consent
  * pages (real OAuth: PAR, PKCE, DPoP), back to Curia signed in.
@@ -83,13 +86,13 @@ export function operatorAccount(stack: CuriaStack): Pick<DevAccount, 'handle' | 
 export async function signIn(
   page: Page,
   account: Pick<DevAccount, 'handle' | 'password'>,
-  opts: { returnTo?: string } = {},
+  opts: { returnTo?: string; stack?: StackOrigins } = {},
 ): Promise<void> {
   const query = opts.returnTo ? `?returnTo=${encodeURIComponent(opts.returnTo)}` : ''
   await page.goto(`/sign-in${query}`)
   await page.getByLabel('Your handle').fill(account.handle)
   await page.getByRole('button', { name: 'Continue' }).click()
-  await approveOnPds(page, account)
+  await approveOnPds(page, account, { stack: opts.stack })
   await expect(page.getByTestId('account-handle')).toHaveText(`@${account.handle}`)
 }
 
@@ -100,9 +103,9 @@ export async function signIn(
 export async function approveOnPds(
   page: Page,
   account: Pick<DevAccount, 'handle' | 'password'>,
-  opts: { waitForCuria?: boolean } = {},
+  opts: { waitForCuria?: boolean; stack?: StackOrigins } = {},
 ): Promise<void> {
-  const { pdsUrl, webUrl } = readStack()
+  const { pdsUrl, webUrl } = opts.stack ?? readStack()
   await page.waitForURL((url) => url.origin === new URL(pdsUrl).origin)
   await page.getByLabel('Password', { exact: true }).fill(account.password)
   await page.getByRole('button', { name: 'Sign in' }).click()

@@ -4,20 +4,12 @@
  * for the reader's page) on a fresh database, all on free loopback ports. Returns the teardown.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import {
-  copyFileSync,
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-} from 'node:fs'
-import { createServer } from 'node:net'
+import { copyFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { openDatabase } from '@curia/db'
 import { createAccount, makePost, startJetstreamRelay, startNetwork } from '@curia/devnet'
+import { freePorts, stopProcess, tail } from './processes'
 import { publishStack } from './stack'
 
 const root = resolve(import.meta.dirname, '../..')
@@ -137,21 +129,6 @@ async function freshDatabase(): Promise<{ url: string; drop: Cleanup }> {
   }
 }
 
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => {
-      const server = createServer()
-      return new Promise<ReturnType<typeof createServer>>((ok, fail) => {
-        server.once('error', fail)
-        server.listen(0, '127.0.0.1', () => ok(server))
-      })
-    }),
-  )
-  const ports = servers.map((s) => (s.address() as { port: number }).port)
-  await Promise.all(servers.map((s) => new Promise((ok) => s.close(ok))))
-  return ports
-}
-
 async function waitForHealth(urls: string[], launcher: ChildProcess, logPath: string): Promise<void> {
   const deadline = Date.now() + BOOT_TIMEOUT_MS
   for (const url of urls) {
@@ -190,23 +167,5 @@ async function waitForPipeline(pdsUrl: string, webUrl: string, launcher: ChildPr
       )
     }
     await new Promise((r) => setTimeout(r, 500))
-  }
-}
-
-/** SIGTERM to the launcher itself (not an npm wrapper, which would not pass it on); it stops Next.js too. */
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  const exited = new Promise((r) => child.once('exit', r))
-  child.kill('SIGTERM')
-  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
-  await exited
-  clearTimeout(timer)
-}
-
-function tail(path: string, lines = 60): string {
-  try {
-    return readFileSync(path, 'utf8').split('\n').slice(-lines).join('\n')
-  } catch {
-    return '(no launcher log)'
   }
 }

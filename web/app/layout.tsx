@@ -1,6 +1,9 @@
 import type { Metadata, Viewport } from 'next'
+import { headers } from 'next/headers'
+import { redirect } from 'next/navigation'
 import type { ReactNode } from 'react'
 import { SiteHeader } from '../components/site-header'
+import { LOOPBACK_REDIRECT_HEADER } from '../server/loopback'
 import './globals.css'
 
 export const metadata: Metadata = {
@@ -15,7 +18,10 @@ export const viewport: Viewport = {
   ],
 }
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // `localhost` on a development machine: the same page on 127.0.0.1, where sign-in comes back (server/loopback.ts).
+  const moveTo = (await headers()).get(LOOPBACK_REDIRECT_HEADER)
+  if (moveTo) redirect(moveTo)
   return (
     <html lang="en">
       <body className="min-h-dvh">
