@@ -9,7 +9,7 @@ import { expect, test } from '../src/jury'
 
 /**
  * The operator's page (CURIA_OPERATOR_DIDS): the invite tree as the `npm run jury -- tree` command prints it, a
- * branch revoked with a click, the allowlist and operator invites kept from the browser. A signed-in curator who
+ * branch revoked with a click, the allowlist (by DID or by handle) and operator invites kept from the browser. A signed-in curator who
  * is not an operator gets a 404, and replaying the operator's own revoke request with their session changes nothing.
  */
 test('an operator sees the invite tree, revokes a branch and keeps the allowlist; nobody else can', async ({
@@ -67,7 +67,8 @@ test('an operator sees the invite tree, revokes a branch and keeps the allowlist
   // Someone outside that branch, allowed on the page.
   // (Other specs' jurors are on the page too: every lookup is exact or scoped.)
   const allowlist = op.getByRole('region', { name: 'Allowlist' })
-  await allowlist.getByRole('textbox', { name: 'DID', exact: true }).fill(outsider)
+  const account = allowlist.getByRole('textbox', { name: 'Handle or DID', exact: true })
+  await account.fill(outsider)
   await allowlist
     .getByRole('textbox', { name: 'Note (optional)', exact: true })
     .fill('met at the <b>meetup</b>')
@@ -76,6 +77,20 @@ test('an operator sees the invite tree, revokes a branch and keeps the allowlist
   const listed = op.getByTestId('allowlist').getByRole('listitem').filter({ hasText: outsider })
   await expect(listed).toContainText('met at the <b>meetup</b>') // text, not markup
   await admit(outsider, 'allowlist')
+
+  // By handle: resolved to the account's DID, and listed with the handle; a handle nobody holds is refused.
+  const known = await accounts.create()
+  await account.fill(`@${known.handle.toUpperCase()}`)
+  await allowlist.getByRole('button', { name: 'Allow', exact: true }).click()
+  await expect(allowlist.getByRole('status')).toContainText(`@${known.handle} (${known.did}) may now enroll`)
+  await expect(
+    op.getByTestId('allowlist').getByRole('listitem').filter({ hasText: known.did }),
+  ).toContainText(`@${known.handle}`)
+  await account.fill('nobody-holds-this.test')
+  await allowlist.getByRole('button', { name: 'Allow', exact: true }).click()
+  await expect(allowlist.getByRole('alert')).toContainText(
+    'No Bluesky account answers to @nobody-holds-this.test',
+  )
 
   await op.reload()
   const member = (did: string) => op.locator(`[data-testid="tree-member"][data-person-key="${did}"]`)

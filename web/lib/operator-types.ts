@@ -33,6 +33,7 @@ export interface OperatorConsoleView {
 
 export type RevokeBranchResult =
   { status: 'revoked'; members: number; invites: number; removed: number } | Refusal
-export type AllowlistResult = { status: 'added' | 'already' | 'removed' | 'absent'; did: string } | Refusal
+export type AllowlistResult =
+  { status: 'added' | 'already' | 'removed' | 'absent'; did: string; handle: string | null } | Refusal
 export type OperatorInvitesResult =
   { status: 'created'; invites: { code: string; expiresAt: string }[] } | Refusal

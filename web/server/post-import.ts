@@ -65,6 +65,14 @@ async function ensureAuthor(deps: ImportDeps, did: string): Promise<void> {
   if (profile) {
     await storeResolvedAuthor(deps.sql, did, row?.seen ?? null, { handle: deps.handle ?? null, profile })
   } else if (!row) {
-    await deps.sql`insert into author (did, handle) values (${did}, ${deps.handle ?? null}) on conflict (did) do nothing`
+    await rememberAuthor(deps.sql, did, deps.handle ?? null)
   }
+}
+
+/**
+ * An author row with a handle Curia has just verified, for an account it has no row for yet (the curation service's
+ * resolver fills in the rest later); an existing row is left as the network described it.
+ */
+export async function rememberAuthor(sql: Sql, did: string, handle: string | null): Promise<void> {
+  await sql`insert into author (did, handle) values (${did}, ${handle}) on conflict (did) do nothing`
 }

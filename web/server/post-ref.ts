@@ -52,9 +52,8 @@ export function parsePostRef(input: unknown): { ok: true; ref: PostRef } | { ok:
     rkey = m[2]
   }
   if (!rkey || !RKEY.test(rkey)) return { ok: false, message: 'The post id in that link is not valid.' }
-  if (repo && isDidLike(repo)) return { ok: true, ref: { repo: { kind: 'did', value: repo }, rkey } }
-  const handle = repo?.replace(/^@/, '').toLowerCase()
-  if (handle && isHandle(handle)) return { ok: true, ref: { repo: { kind: 'handle', value: handle }, rkey } }
+  const author = parseAccountRef(repo)
+  if (author.ok) return { ok: true, ref: { repo: author.ref, rkey } }
   return { ok: false, message: 'The author in that link is neither a handle nor a DID.' }
 }
 
@@ -64,4 +63,16 @@ function safeDecode(value: string): string {
   } catch {
     return value
   }
+}
+
+/** An account as a person types it: a DID, or a handle with or without its `@` (lower-cased). */
+export function parseAccountRef(
+  input: unknown,
+): { ok: true; ref: PostRef['repo'] } | { ok: false; message: string } {
+  const text = typeof input === 'string' ? input.trim() : ''
+  if (text === '') return { ok: false, message: 'Name an account: a handle (alice.bsky.social) or a DID.' }
+  if (isDidLike(text)) return { ok: true, ref: { kind: 'did', value: text } }
+  const handle = text.replace(/^@/, '').toLowerCase()
+  if (isHandle(handle)) return { ok: true, ref: { kind: 'handle', value: handle } }
+  return { ok: false, message: `${text.slice(0, 100)} is neither a handle (alice.bsky.social) nor a DID.` }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parsePostRef } from '../server/post-ref'
+import { parseAccountRef, parsePostRef } from '../server/post-ref'
 
 const DID = 'did:plc:abcdefghijklmnopqrstuvwx'
 
@@ -41,5 +41,32 @@ describe('parsePostRef', () => {
     expect(refused('https://bsky.app/profile/not_a_handle/post/3kq')).toMatch(/neither a handle nor a DID/)
     expect(refused('at://alice.test/app.bsky.feed.like/3kq')).toMatch(/at-URI of a post/)
     expect(refused(`https://bsky.app/profile/alice.test/post/${'x'.repeat(3000)}`)).toMatch(/too long/)
+  })
+})
+
+describe('parseAccountRef', () => {
+  it('reads a DID, or a handle with or without its @, lower-cased', () => {
+    expect(parseAccountRef(` ${DID} `)).toEqual({ ok: true, ref: { kind: 'did', value: DID } })
+    expect(parseAccountRef('@Alice.bsky.social')).toEqual({
+      ok: true,
+      ref: { kind: 'handle', value: 'alice.bsky.social' },
+    })
+    expect(parseAccountRef('alice.test')).toEqual({ ok: true, ref: { kind: 'handle', value: 'alice.test' } })
+  })
+
+  it('refuses anything else, saying what it wants', () => {
+    for (const input of [
+      '',
+      42,
+      'alice',
+      'did:plc:',
+      '<b>x</b>.test',
+      'a'.repeat(300) + '.test',
+      'alice.123',
+    ]) {
+      const r = parseAccountRef(input)
+      expect(r.ok, String(input)).toBe(false)
+      if (!r.ok) expect(r.message).toMatch(/handle \(alice\.bsky\.social\)/)
+    }
   })
 })

@@ -174,17 +174,17 @@ function InviteTree({ members }: { members: OperatorMemberView[] }) {
 function Allowlist({ entries }: { entries: AllowlistView[] }) {
   const [message, setMessage] = useState<Note>(null)
   const [pending, startTransition] = useTransition()
-  const didId = useId()
+  const accountId = useId()
   const noteId = useId()
 
   function add(form: HTMLFormElement) {
     const data = new FormData(form)
     startTransition(async () => {
-      const answer = await allowAction({ did: data.get('did'), note: data.get('note') })
+      const answer = await allowAction({ account: data.get('account'), note: data.get('note') })
       if (answer.status === 'refused') return setMessage({ text: answer.message, error: true })
+      const who = answer.handle ? `@${answer.handle} (${answer.did})` : answer.did
       setMessage({
-        text:
-          answer.status === 'added' ? `${answer.did} may now enroll.` : `${answer.did} was already listed.`,
+        text: answer.status === 'added' ? `${who} may now enroll.` : `${who} was already listed.`,
         error: false,
       })
       form.reset()
@@ -212,15 +212,15 @@ function Allowlist({ entries }: { entries: AllowlistView[] }) {
         }}
       >
         <div>
-          <label htmlFor={didId} className="block text-xs font-medium text-zinc-700 dark:text-zinc-300">
-            DID
+          <label htmlFor={accountId} className="block text-xs font-medium text-zinc-700 dark:text-zinc-300">
+            Handle or DID
           </label>
           <input
-            id={didId}
-            name="did"
+            id={accountId}
+            name="account"
             required
             maxLength={2048}
-            placeholder="did:plc:…"
+            placeholder="alice.bsky.social or did:plc:…"
             autoComplete="off"
             spellCheck={false}
             className={`${input} mt-1 font-mono`}
