@@ -56,7 +56,6 @@ export function BallotForm({
   const [warm, setWarm] = useState<WarmState>({ status: 'loading', loadedBytes: 0, totalBytes: 1 })
   const [stage, setStage] = useState<Stage>({ kind: 'choosing' })
   const [already, setAlready] = useState<string | null>(null)
-  const [now, setNow] = useState(() => Date.now())
   const prover = useRef<Prover | null>(null)
   const ids = useId()
 
@@ -74,13 +73,6 @@ export function BallotForm({
       prover.current = null
     }
   }, [sheet])
-
-  // A visible clock while proving: the juror sees the page is alive (and the bench measures that it is).
-  useEffect(() => {
-    if (stage.kind !== 'proving') return
-    const timer = setInterval(() => setNow(Date.now()), 100)
-    return () => clearInterval(timer)
-  }, [stage.kind])
 
   const identity = identities?.find((i) => i.commitment === chosen)
 
@@ -158,7 +150,6 @@ export function BallotForm({
     // Exactly the assigned posts: a vote left over from another identity's assignment is not sent.
     const choices = assigned.map((uri): [string, Vote] => [uri, votes[uri]!])
     const startedAt = Date.now()
-    setNow(startedAt)
     setStage({ kind: 'proving', progress: { phase: 'artifacts' }, startedAt })
     let proved
     try {
@@ -269,7 +260,7 @@ export function BallotForm({
           ) : null}
         </div>
         <WarmLine warm={warm} hidden={stage.kind !== 'choosing' || !identities?.length} />
-        <StageLine stage={stage} now={now} onRetry={(p) => void send(p)} />
+        <StageLine stage={stage} onRetry={(p) => void send(p)} />
       </div>
     </form>
   )
@@ -391,15 +382,7 @@ function WarmLine({ warm, hidden }: { warm: WarmState; hidden: boolean }) {
   )
 }
 
-function StageLine({
-  stage,
-  now,
-  onRetry,
-}: {
-  stage: Stage
-  now: number
-  onRetry: (pending: PendingBallot) => void
-}) {
+function StageLine({ stage, onRetry }: { stage: Stage; onRetry: (pending: PendingBallot) => void }) {
   if (stage.kind === 'choosing') return null
   if (stage.kind === 'proving') {
     const { progress } = stage
@@ -407,7 +390,7 @@ function StageLine({
       <ProvingStatus
         progress={progress}
         startedAt={stage.startedAt}
-        now={now}
+
         bytes={progress.totalBytes ? { loaded: progress.loadedBytes ?? 0, total: progress.totalBytes } : null}
         testId="ballot-status"
         barLabel="Ballot progress"

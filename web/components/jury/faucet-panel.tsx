@@ -13,7 +13,7 @@ import {
   type WarmState,
 } from '../../lib/jury/prover'
 import { claimHumanGrantAction } from '../../server/jury/faucet-actions'
-import { focusRing } from '../../lib/styles'
+import { buttonPrimary } from '../../lib/styles'
 import { IdentitySelect, ProvingStatus } from './proving-parts'
 
 const card = 'rounded-2xl border border-zinc-200 p-4 sm:p-5 dark:border-zinc-800'
@@ -36,7 +36,6 @@ export function FaucetPanel({ view, did }: { view: FaucetView; did: string }) {
   const [chosen, setChosen] = useState('')
   const [stage, setStage] = useState<Stage>({ kind: 'idle' })
   const [warm, setWarm] = useState<WarmState | null>(null)
-  const [now, setNow] = useState(() => Date.now())
   const prover = useRef<Prover | null>(null)
   const router = useRouter()
   const pickerId = useId()
@@ -51,12 +50,6 @@ export function FaucetPanel({ view, did }: { view: FaucetView; did: string }) {
       prover.current = null
     }
   }, [did])
-
-  useEffect(() => {
-    if (stage.kind !== 'proving') return
-    const timer = setInterval(() => setNow(Date.now()), 100)
-    return () => clearInterval(timer)
-  }, [stage.kind])
 
   if (identities === null) return null
   const amount = formatCredits(view.amountMicro)
@@ -92,7 +85,6 @@ export function FaucetPanel({ view, did }: { view: FaucetView; did: string }) {
   async function claim(): Promise<void> {
     if (!identity || !group || busy) return
     const startedAt = Date.now()
-    setNow(startedAt)
     setStage({ kind: 'proving', progress: { phase: 'artifacts' }, startedAt })
     prover.current ??= startProver(view.artifacts, setWarm, { url: group.url, root: group.root })
     let proof
@@ -166,7 +158,7 @@ export function FaucetPanel({ view, did }: { view: FaucetView; did: string }) {
           type="button"
           onClick={() => void claim()}
           disabled={!identity || !group || busy}
-          className={`mt-3 rounded-full bg-zinc-900 px-4 py-2 text-sm font-medium text-white transition-colors hover:bg-zinc-700 disabled:cursor-not-allowed disabled:opacity-50 dark:bg-zinc-100 dark:text-zinc-900 dark:hover:bg-zinc-300 ${focusRing}`}
+          className={`mt-3 ${buttonPrimary}`}
         >
           {stage.kind === 'proving'
             ? 'Proving…'
@@ -178,12 +170,12 @@ export function FaucetPanel({ view, did }: { view: FaucetView; did: string }) {
       {!group ? (
         <p className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">The jury has no members yet.</p>
       ) : null}
-      <StageLine stage={stage} warm={warm} now={now} />
+      <StageLine stage={stage} warm={warm} />
     </section>
   )
 }
 
-function StageLine({ stage, warm, now }: { stage: Stage; warm: WarmState | null; now: number }) {
+function StageLine({ stage, warm }: { stage: Stage; warm: WarmState | null }) {
   if (stage.kind === 'idle') return null
   if (stage.kind === 'proving') {
     // The download reports through the warm-up (the claim waits on the same download).
@@ -192,7 +184,7 @@ function StageLine({ stage, warm, now }: { stage: Stage; warm: WarmState | null;
       <ProvingStatus
         progress={stage.progress}
         startedAt={stage.startedAt}
-        now={now}
+
         bytes={loaded ? { loaded: loaded.loadedBytes, total: loaded.totalBytes } : null}
         testId="faucet-status"
         barLabel="Claim progress"
