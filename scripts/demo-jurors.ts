@@ -106,7 +106,7 @@ export async function startDemoJurors(opts: DemoJurorsOptions): Promise<DemoJuro
     const viaAllowlist = i < firstHalf
     try {
       if (viaAllowlist) {
-        await addToAllowlist(database, { did, note: 'demo juror', now })
+        await addToAllowlist(database, { by: 'demo', did, note: 'demo juror', now })
         await admitJuror(database, {
           verifier: allowlistVerifier(),
           evidence: { did },
@@ -130,7 +130,7 @@ export async function startDemoJurors(opts: DemoJurorsOptions): Promise<DemoJuro
     }
     members.push({ did, identity, via: viaAllowlist ? 'allowlist' : 'invite' })
   }
-  const [guest] = await createOperatorInvites(database, { count: 1, now: new Date(), policy })
+  const [guest] = await createOperatorInvites(database, { by: 'demo', count: 1, now: new Date(), policy })
   log(
     `${members.length} simulated jurors enrolled (${firstHalf} through the allowlist, ${members.length - firstHalf} ` +
       `by their invites); to join the jury yourself, sign in and use invite ${guest!.code} on /jury`,

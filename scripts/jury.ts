@@ -10,20 +10,24 @@
  *   revoke <did | eth:0x...>    revoke that member and everyone admitted through their invites, transitively, and
  *                               remove them from the jury group (rounds already open keep the root they froze)
  *   revoke --catch-up           remove any revoked member still in the group (an older revocation)
+ *   log [--count n]             the operators' log, newest first: who allowed, invited or revoked whom, and when
  *
  * Invite codes are printed once: only their hashes are stored. Exits 0 on success, 1 when the operation is refused
  * (an unknown member, a malformed DID), 2 on bad usage.
  */
 import { join, resolve } from 'node:path'
+import { userInfo } from 'node:os'
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
 import { openDatabase, type Database } from '@curia/db'
 import { parseAdmissionConfig } from '@curia/curation/admission/admission-config'
+import { describeOperatorAction } from '@curia/curation/admission/operator-log'
 import { isCurationError } from '@curia/curation/errors'
 import {
   addToAllowlist,
   createOperatorInvites,
   getInviteTree,
+  listOperatorActions,
   removeFromAllowlist,
   removeRevokedMembers,
   revokeInviteBranch,
@@ -32,7 +36,7 @@ import {
 import { getGroupHead } from '@curia/curation/service/jury-group'
 
 const USAGE = `usage: npm run jury -- allow <did> [--note text] | disallow <did> | invite [--count n] | tree
-                      | revoke <did | eth:0x...> | revoke --catch-up`
+                      | revoke <did | eth:0x...> | revoke --catch-up | log [--count n]`
 
 class UsageError extends Error {}
 
@@ -69,7 +73,7 @@ function formatInviteTree(nodes: readonly InviteTreeNode[]): string {
   return lines.join('\n')
 }
 
-const COMMANDS = ['allow', 'disallow', 'invite', 'tree', 'revoke']
+const COMMANDS = ['allow', 'disallow', 'invite', 'tree', 'revoke', 'log']
 
 /** The command line, checked before any database is opened. */
 function parseCommand(argv: string[]) {
@@ -90,6 +94,8 @@ async function run(
 ): Promise<void> {
   const [command, ...rest] = positionals
   const now = new Date()
+  // Who, in the operators' log: this machine's user (the web app's page logs the operator's DID).
+  const by = `cli:${userInfo().username}`
   const one = (what: string): string => {
     if (rest.length !== 1) throw new UsageError(`${command} takes one ${what}`)
     return rest[0]!
@@ -100,6 +106,7 @@ async function run(
       const { added } = await addToAllowlist(database, {
         did,
         now,
+        by,
         ...(values.note ? { note: values.note } : {}),
       })
       console.log(added ? `${did} may now enroll as a juror` : `${did} was already on the allowlist`)
@@ -107,7 +114,7 @@ async function run(
     }
     case 'disallow': {
       const did = one('DID')
-      const { removed } = await removeFromAllowlist(database, did)
+      const { removed } = await removeFromAllowlist(database, { did, now, by })
       console.log(removed ? `${did} is off the allowlist` : `${did} was not on the allowlist`)
       return
     }
@@ -115,7 +122,7 @@ async function run(
       if (rest.length !== 0) throw new UsageError('invite takes no arguments')
       const count = values.count === undefined ? 1 : Number(values.count)
       const { invites } = parseAdmissionConfig(process.env)
-      const created = await createOperatorInvites(database, { count, now, policy: invites })
+      const created = await createOperatorInvites(database, { count, now, by, policy: invites })
       for (const c of created) console.log(`${c.code}  (expires ${c.expiresAt})`)
       console.log(`${created.length} invite(s); each admits one person. Shown once: Curia keeps only hashes.`)
       return
@@ -125,6 +132,16 @@ async function run(
       console.log(formatInviteTree(await getInviteTree(database, { now })))
       return
     }
+    case 'log': {
+      if (rest.length !== 0) throw new UsageError('log takes no arguments')
+      const limit = values.count === undefined ? 50 : Number(values.count)
+      if (!Number.isSafeInteger(limit) || limit < 1)
+        throw new UsageError('--count must be a positive whole number')
+      const entries = await listOperatorActions(database, { limit })
+      if (entries.length === 0) console.log('no operator actions yet')
+      for (const e of entries) console.log(`${e.at}  ${e.actor}  ${describeOperatorAction(e)}`)
+      return
+    }
     case 'revoke': {
       if (values['catch-up']) {
         if (rest.length !== 0) throw new UsageError('revoke --catch-up takes no member')
@@ -132,7 +149,7 @@ async function run(
         console.log(`removed ${removed} revoked member(s) still in the jury group`)
       } else {
         const personKey = one('member (a DID or eth:0x... key)')
-        const result = await revokeInviteBranch(database, { personKey, now })
+        const result = await revokeInviteBranch(database, { personKey, now, by })
         console.log(
           `revoked ${result.members} member(s) in the branch of ${personKey}, withdrew ${result.invites} unused ` +
             `invite(s), removed ${result.removed} member(s) from the jury group`,

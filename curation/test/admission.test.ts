@@ -91,7 +91,7 @@ const refused = (code: CurationErrorCode, fn: () => Promise<unknown>) => expectR
 
 describe('allowlist', () => {
   it('admits a listed DID once, adding its commitment to the group', async () => {
-    await addToAllowlist(database, { did: 'did:plc:ann', now: T0 })
+    await addToAllowlist(database, { by: 'test', did: 'did:plc:ann', now: T0 })
     const head = await getGroupHead(database)
     const result = await admitJuror(database, {
       verifier: allowlist,
@@ -124,7 +124,7 @@ describe('allowlist', () => {
         now: T0,
       }),
     )
-    await addToAllowlist(database, { did: 'did:plc:bea', now: T0 })
+    await addToAllowlist(database, { by: 'test', did: 'did:plc:bea', now: T0 })
     await refused('commitment_taken', () =>
       admitJuror(database, {
         verifier: allowlist,
@@ -157,7 +157,7 @@ describe('allowlist', () => {
         now: T0,
       }),
     )
-    await removeFromAllowlist(database, 'did:plc:bea')
+    await removeFromAllowlist(database, { did: 'did:plc:bea', now: T0, by: 'test' })
     await refused('not_allowlisted', () =>
       admitJuror(database, {
         verifier: allowlist,
@@ -169,7 +169,8 @@ describe('allowlist', () => {
   })
 
   it('two people racing for one commitment: one is admitted, the other refused', async () => {
-    for (const did of ['did:plc:race1', 'did:plc:race2']) await addToAllowlist(database, { did, now: T0 })
+    for (const did of ['did:plc:race1', 'did:plc:race2'])
+      await addToAllowlist(database, { by: 'test', did, now: T0 })
     const results = await Promise.allSettled(
       ['did:plc:race1', 'did:plc:race2'].map((did) =>
         admitJuror(database, {
@@ -193,7 +194,7 @@ describe('invites', () => {
   let rootCode: string
 
   it('admits through an operator invite, once', async () => {
-    const created = await createOperatorInvites(database, { count: 1, now: T0, policy: invites })
+    const created = await createOperatorInvites(database, { by: 'test', count: 1, now: T0, policy: invites })
     expect(created).toHaveLength(1)
     rootCode = created[0]!.code
     expect(rootCode).toMatch(/^inv_[A-Za-z0-9_-]{22}$/)
@@ -295,7 +296,9 @@ describe('invites', () => {
 
     // Revoke dee's branch: dee and fay, revoked and removed from the group; cy and eve untouched.
     const before = await getGroupHead(database)
-    expect(await revokeInviteBranch(database, { personKey: 'did:plc:dee', now: at(33 * DAY) })).toEqual({
+    expect(
+      await revokeInviteBranch(database, { by: 'test', personKey: 'did:plc:dee', now: at(33 * DAY) }),
+    ).toEqual({
       members: 2,
       invites: 2,
       removed: 2,
@@ -306,7 +309,9 @@ describe('invites', () => {
     for (const name of ['dee', 'fay']) expect(leaves).not.toContain(commitment(name))
     for (const name of ['ann', 'cy', 'eve']) expect(leaves).toContain(commitment(name))
     // Again: nothing left to revoke or remove.
-    expect(await revokeInviteBranch(database, { personKey: 'did:plc:dee', now: at(33 * DAY) })).toEqual({
+    expect(
+      await revokeInviteBranch(database, { by: 'test', personKey: 'did:plc:dee', now: at(33 * DAY) }),
+    ).toEqual({
       members: 0,
       invites: 0,
       removed: 0,
@@ -330,7 +335,7 @@ describe('invites', () => {
     await refused('admission_revoked', () =>
       createInvite(database, { inviter: 'did:plc:fay', now: at(33 * DAY), policy: invites }),
     )
-    await addToAllowlist(database, { did: 'did:plc:dee', now: at(33 * DAY) })
+    await addToAllowlist(database, { by: 'test', did: 'did:plc:dee', now: at(33 * DAY) })
     await refused('admission_revoked', () =>
       admitJuror(database, {
         verifier: allowlist,

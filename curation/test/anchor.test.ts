@@ -51,7 +51,7 @@ beforeAll(async () => {
   clients = await connectChain({ rpcUrl: chain.rpcUrl, privateKey: ANVIL_DEV_PRIVATE_KEY })
   target = { clients, address: (await deployRoundAnchor(clients)).address }
 
-  await addToAllowlist(database, { did: 'did:plc:juror', now: T0 })
+  await addToAllowlist(database, { by: 'test', did: 'did:plc:juror', now: T0 })
   await admitJuror(database, {
     verifier: allowlistVerifier(),
     evidence: { did: 'did:plc:juror' },

@@ -87,7 +87,12 @@ beforeAll(async () => {
   database = await createTestDatabase({ max: 6 })
   dir = mkdtempSync(join(tmpdir(), 'curia-revocation-'))
   // The invite tree: operator -> alice -> bob -> carol; dave and erin through the allowlist.
-  const [rootInvite] = await createOperatorInvites(database, { count: 1, now: T0, policy: invites })
+  const [rootInvite] = await createOperatorInvites(database, {
+    by: 'test',
+    count: 1,
+    now: T0,
+    policy: invites,
+  })
   const admitByInvite = async (did: string, code: string, name: keyof typeof ids) =>
     admitJuror(database, {
       verifier: inviteVerifier(),
@@ -101,7 +106,7 @@ beforeAll(async () => {
   const forCarol = await createInvite(database, { inviter: 'did:plc:bob', now: T0, policy: invites })
   await admitByInvite('did:plc:carol', forCarol.code, 'carol')
   for (const name of ['dave', 'erin'] as const) {
-    await addToAllowlist(database, { did: `did:plc:${name}`, now: T0 })
+    await addToAllowlist(database, { by: 'test', did: `did:plc:${name}`, now: T0 })
     await admitJuror(database, {
       verifier: allowlistVerifier(),
       evidence: { did: `did:plc:${name}` },
@@ -137,7 +142,11 @@ describe('revoking a branch during a round', () => {
     expect(opened.round.rootVersion).toBe(5)
 
     // Bob's branch: bob and carol (whom bob invited). Alice, dave and erin stay.
-    const revoked = await revokeInviteBranch(database, { personKey: 'did:plc:bob', now: at(10 * MINUTE) })
+    const revoked = await revokeInviteBranch(database, {
+      by: 'test',
+      personKey: 'did:plc:bob',
+      now: at(10 * MINUTE),
+    })
     expect(revoked).toEqual({ members: 2, invites: 0, removed: 2 })
     const head = await getGroupHead(database)
     expect(head).toMatchObject({ version: 7, size: 5 })
@@ -276,16 +285,20 @@ describe('revocation is crash-safe and caught up', () => {
     await database.sql`
       insert into jury_group_root (version, root, size, created_at)
       values (${head.version + 1}, '1', ${head.size}, ${T0.toISOString()}::timestamptz)`
-    const err = await revokeInviteBranch(database, { personKey: 'did:plc:erin', now: at(4 * HOUR) }).catch(
-      (e: unknown) => e,
-    )
+    const err = await revokeInviteBranch(database, {
+      by: 'test',
+      personKey: 'did:plc:erin',
+      now: at(4 * HOUR),
+    }).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(Error)
     const [erin] = await database.sql<{ revoked: boolean }[]>`
       select revoked_at is not null as revoked from juror_binding where person_key = 'did:plc:erin'`
     expect(erin!.revoked).toBe(false)
     expect(await getGroupHead(database)).toEqual(head)
     await database.sql`delete from jury_group_root where version = ${head.version + 1}`
-    expect(await revokeInviteBranch(database, { personKey: 'did:plc:erin', now: at(4 * HOUR) })).toEqual({
+    expect(
+      await revokeInviteBranch(database, { by: 'test', personKey: 'did:plc:erin', now: at(4 * HOUR) }),
+    ).toEqual({
       members: 1,
       invites: 0,
       removed: 1,
@@ -311,7 +324,9 @@ describe('revocation is crash-safe and caught up', () => {
 
     // Alice, by hand too; revoking her branch (already revoked) removes her.
     await database.sql`update juror_binding set revoked_at = now() where person_key = 'did:plc:alice'`
-    expect(await revokeInviteBranch(database, { personKey: 'did:plc:alice', now: at(5 * HOUR) })).toEqual({
+    expect(
+      await revokeInviteBranch(database, { by: 'test', personKey: 'did:plc:alice', now: at(5 * HOUR) }),
+    ).toEqual({
       members: 0,
       invites: 0,
       removed: 1,
@@ -332,12 +347,14 @@ describe('revocation is crash-safe and caught up', () => {
     await database.sql`
       insert into juror_binding (verifier, person_key, commitment, admitted_at)
       values ('allowlist', 'did:plc:frank', ${frank}, ${T0.toISOString()}::timestamptz)`
-    expect(await revokeInviteBranch(database, { personKey: 'did:plc:frank', now: at(6 * HOUR) })).toEqual({
+    expect(
+      await revokeInviteBranch(database, { by: 'test', personKey: 'did:plc:frank', now: at(6 * HOUR) }),
+    ).toEqual({
       members: 1,
       invites: 0,
       removed: 0,
     })
-    await addToAllowlist(database, { did: 'did:plc:frank', now: at(6 * HOUR) })
+    await addToAllowlist(database, { by: 'test', did: 'did:plc:frank', now: at(6 * HOUR) })
     const head = await getGroupHead(database)
     await refused('admission_revoked', () =>
       admitJuror(database, {
@@ -356,7 +373,7 @@ describe('revocation is crash-safe and caught up', () => {
 describe('the operator command', () => {
   it('revokes a branch and reports how many members it removed from the group', async () => {
     const gina = new Identity('revocation-gina').commitment.toString()
-    await addToAllowlist(database, { did: 'did:plc:gina', now: at(7 * HOUR) })
+    await addToAllowlist(database, { by: 'test', did: 'did:plc:gina', now: at(7 * HOUR) })
     await admitJuror(database, {
       verifier: allowlistVerifier(),
       evidence: { did: 'did:plc:gina' },
@@ -402,7 +419,7 @@ describe('the jury worker', () => {
       ['did:plc:kept', kept],
       ['did:plc:gone', gone],
     ] as const) {
-      await addToAllowlist(db, { did, now: new Date() })
+      await addToAllowlist(db, { by: 'test', did, now: new Date() })
       await admitJuror(db, { verifier: allowlistVerifier(), evidence: { did }, commitment, now: new Date() })
     }
     await db.sql`update juror_binding set revoked_at = now() where person_key = 'did:plc:gone'`

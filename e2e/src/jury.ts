@@ -101,6 +101,7 @@ function juryFixture(database: Database, webUrl: string): JuryFixture {
     postBallot,
     async operatorInvite() {
       const [invite] = await createOperatorInvites(database, {
+        by: 'e2e',
         count: 1,
         now: new Date(),
         policy: { ttlMs: 86_400_000 },
@@ -111,7 +112,7 @@ function juryFixture(database: Database, webUrl: string): JuryFixture {
       const did = `did:plc:e2ejuror${name.toLowerCase().replace(/[^a-z0-9]/g, '')}${Date.now().toString(36)}`
       const identity = new Identity(`curia-e2e-juror-${did}`)
       const now = new Date()
-      await addToAllowlist(database, { did, note: 'e2e', now })
+      await addToAllowlist(database, { by: 'e2e', did, note: 'e2e', now })
       await admitJuror(database, {
         verifier: allowlistVerifier(),
         evidence: { did },

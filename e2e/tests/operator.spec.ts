@@ -118,6 +118,9 @@ test('an operator sees the invite tree, revokes a branch and keeps the allowlist
   await expect(member(outsider)).toHaveAttribute('data-revoked', 'false')
   expect(await revoked(root)).toEqual({ revoked: true, inGroup: false })
   expect(await revoked(leaf)).toEqual({ revoked: true, inGroup: false })
+  // The operators' log names who did it: this operator, by handle.
+  const logLine = op.getByTestId('operator-log').getByRole('listitem').filter({ hasText: root })
+  await expect(logLine).toContainText(`@${stack.operatorHandle} revoked the branch of ${root}: 2 members`)
 
   // The curator replays that very action, aimed at the outsider, with their own session: refused, nothing changes.
   const sent = await revokeRequest

@@ -29,6 +29,8 @@ export interface OperatorConsoleView {
   members: OperatorMemberView[]
   allowlist: AllowlistView[]
   inviteTtlDays: number
+  /** The operators' log, newest first: who (an operator's @handle or DID, or `cli:<user>`) did what, when. */
+  log: { id: number; at: string; actor: string; text: string }[]
 }
 
 export type RevokeBranchResult =

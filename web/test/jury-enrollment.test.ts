@@ -82,7 +82,7 @@ describe('loadEnrollment', () => {
     const before = await loadEnrollment(database, { did: alice, now: NOW, config })
     expect(before).toMatchObject({ did: alice, member: null, allowlisted: false, personhood: false })
 
-    await addToAllowlist(database, { did: alice, now: NOW })
+    await addToAllowlist(database, { by: 'test', did: alice, now: NOW })
     expect((await loadEnrollment(database, { did: alice, now: NOW, config })).allowlisted).toBe(true)
     await admitJuror(database, {
       verifier: allowlistVerifier(),

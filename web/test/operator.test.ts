@@ -63,7 +63,7 @@ describe('the operator console', () => {
 
   it('nests each branch under its member, counts it, and lists the allowlist with who enrolled', async () => {
     const at = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000)
-    const [a, b] = await createOperatorInvites(database, { count: 2, now: at(0), policy: POLICY })
+    const [a, b] = await createOperatorInvites(database, { by: 'test', count: 2, now: at(0), policy: POLICY })
     await admit(did('root1'), { code: a!.code }, at(1))
     await admit(did('root2'), { code: b!.code }, at(2))
     // root1 invites child1 and child2; child1 invites grandchild. root2's invite goes unused.
@@ -76,8 +76,8 @@ describe('the operator console', () => {
       await admit(invitee, { code: invite.code }, at(minute))
     }
     await createInvite(database, { inviter: did('root2'), now: at(6), policy: POLICY })
-    await addToAllowlist(database, { did: did('listed'), note: 'a <note>', now: at(7) })
-    await addToAllowlist(database, { did: did('waiting'), now: at(8) })
+    await addToAllowlist(database, { by: 'test', did: did('listed'), note: 'a <note>', now: at(7) })
+    await addToAllowlist(database, { by: 'test', did: did('waiting'), now: at(8) })
     await admit(did('listed'), 'allowlist', at(9))
     await database.sql`insert into author (did, handle) values (${did('child2')}, 'child2.test')`
 
@@ -106,7 +106,7 @@ describe('the operator console', () => {
     expect(view.inviteTtlDays).toBe(14)
 
     // After a branch is revoked the tree still shows it, marked.
-    await revokeInviteBranch(database, { personKey: did('child1'), now: at(11) })
+    await revokeInviteBranch(database, { by: did('child2'), personKey: did('child1'), now: at(11) })
     const after = await loadOperatorConsole(database, {
       now: at(12),
       config: readJuryWebConfig({}, 'http://127.0.0.1:3000'),
@@ -114,6 +114,16 @@ describe('the operator console', () => {
     expect(after.members.filter((m) => m.revokedAt !== null).map((m) => m.personKey)).toEqual([
       did('child1'),
       did('grandchild'),
+    ])
+    // The operators' log, newest first, names an actor or subject Curia knows a handle for by it.
+    expect(after.log.map((l) => [l.actor, l.text])).toEqual([
+      [
+        '@child2.test',
+        `revoked the branch of ${did('child1')}: 2 members, 0 unused invites withdrawn, 2 members removed from the jury group`,
+      ],
+      ['test', `allowed ${did('waiting')}`],
+      ['test', `allowed ${did('listed')} (note: a <note>)`],
+      ['test', 'created 2 operator invites'],
     ])
   })
 })

@@ -15,9 +15,10 @@
  * jury worker runs it before every round opens.
  */
 import { randomBytes } from 'node:crypto'
-import type { Database } from '@curia/db'
+import type { Database, OperatorActionKind, Sql } from '@curia/db'
 import type { InvitePolicy, SiwePolicy } from '../admission/admission-config'
 import { hashInviteCode, inviteCodeFrom, INVITE_TREE_LOCK } from '../admission/invite'
+import type { OperatorActionEntry } from '../admission/operator-log'
 import { siweNonceFrom } from '../admission/siwe'
 import { DID, type AdmissionVerifier, type AdmissionVerifierKind } from '../admission/verifier'
 import { CurationError, isCurationError } from '../errors'
@@ -130,14 +131,20 @@ export async function pruneSiweNonces(database: Database, opts: { now: Date }): 
 
 export async function addToAllowlist(
   database: Database,
-  opts: { did: string; note?: string; now: Date },
+  opts: { did: string; note?: string; now: Date; by: string },
 ): Promise<{ added: boolean }> {
   assertDid(opts.did)
-  const rows = await database.sql`
-    insert into juror_allowlist (did, note, added_at)
-    values (${opts.did}, ${opts.note ?? null}, ${opts.now.toISOString()}::timestamptz)
-    on conflict (did) do nothing
-    returning did`
+  const sql = database.sql
+  const detail: Record<string, string> = opts.note ? { note: opts.note } : {}
+  // One statement: the entry and its line in the operators' log together, or neither.
+  const rows = await sql`
+    with added as (
+      insert into juror_allowlist (did, note, added_at)
+      values (${opts.did}, ${opts.note ?? null}, ${opts.now.toISOString()}::timestamptz)
+      on conflict (did) do nothing
+      returning did
+    )
+    ${logFrom(sql, 'added', { action: 'allow', ...opts, detail })}`
   return { added: rows.length > 0 }
 }
 
@@ -160,9 +167,51 @@ export async function listAllowlist(database: Database): Promise<AllowlistEntry[
 }
 
 /** Removes a DID from the allowlist: no future admission through it (an existing member stays). */
-export async function removeFromAllowlist(database: Database, did: string): Promise<{ removed: boolean }> {
-  const rows = await database.sql`delete from juror_allowlist where did = ${did} returning did`
+export async function removeFromAllowlist(
+  database: Database,
+  opts: { did: string; now: Date; by: string },
+): Promise<{ removed: boolean }> {
+  const sql = database.sql
+  const rows = await sql`
+    with removed as (delete from juror_allowlist where did = ${opts.did} returning did)
+    ${logFrom(sql, 'removed', { action: 'disallow', ...opts, detail: {} })}`
   return { removed: rows.length > 0 }
+}
+
+// --- The operators' log -----------------------------------------------------------------------------------------
+
+type ActionLine = {
+  action: OperatorActionKind
+  now: Date
+  by: string
+  detail: Record<string, string | number>
+}
+
+/** `insert into operator_action ... select` one line per row of the CTE `from` (its `did` is the subject). */
+function logFrom(sql: Sql, from: 'added' | 'removed', line: ActionLine) {
+  return sql`
+    insert into operator_action (at, actor, action, subject, detail)
+    select ${line.now.toISOString()}::timestamptz, ${line.by}, ${line.action}, did, ${JSON.stringify(line.detail)}::jsonb
+    from ${sql(from)}
+    returning subject`
+}
+
+async function logAction(tx: Tx, line: ActionLine & { subject: string | null }): Promise<void> {
+  await tx`
+    insert into operator_action (at, actor, action, subject, detail)
+    values (${line.now.toISOString()}::timestamptz, ${line.by}, ${line.action}, ${line.subject},
+            ${JSON.stringify(line.detail)}::jsonb)`
+}
+
+/** The operators' log, newest first. */
+export async function listOperatorActions(
+  database: Database,
+  opts: { limit: number },
+): Promise<OperatorActionEntry[]> {
+  return database.sql<OperatorActionEntry[]>`
+    select id::int, to_char(at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at, actor, action,
+           subject, detail
+    from operator_action order by id desc limit ${opts.limit}`
 }
 
 // --- Invites ----------------------------------------------------------------------------------------------------
@@ -205,7 +254,7 @@ export async function createInvite(
 /** The operator's invites: roots of the tree, no quota. */
 export async function createOperatorInvites(
   database: Database,
-  opts: { count: number; now: Date; policy: Pick<InvitePolicy, 'ttlMs'>; random?: Random },
+  opts: { count: number; now: Date; by: string; policy: Pick<InvitePolicy, 'ttlMs'>; random?: Random },
 ): Promise<CreatedInvite[]> {
   if (!Number.isSafeInteger(opts.count) || opts.count < 1 || opts.count > 1000) {
     throw new CurationError('bad_request', 'Create between 1 and 1000 invites at a time.')
@@ -213,6 +262,7 @@ export async function createOperatorInvites(
   return inTransaction(database, async (tx) => {
     const out: CreatedInvite[] = []
     for (let i = 0; i < opts.count; i++) out.push(await insertInvite(tx, { inviterBindingId: null, ...opts }))
+    await logAction(tx, { action: 'invite', subject: null, detail: { count: opts.count }, ...opts })
     return out
   })
 }
@@ -318,7 +368,7 @@ export interface BranchRevoked {
  */
 export async function revokeInviteBranch(
   database: Database,
-  opts: { personKey: string; now: Date },
+  opts: { personKey: string; now: Date; by: string },
 ): Promise<BranchRevoked> {
   const nowIso = opts.now.toISOString()
   return inGroupTransaction(database, async (tx) => {
@@ -348,7 +398,11 @@ export async function revokeInviteBranch(
       bindingIds: branch.map((b) => b.id),
       now: opts.now,
     })
-    return { members: members.length, invites: invites.length, removed }
+    const result = { members: members.length, invites: invites.length, removed }
+    if (result.members + result.invites + result.removed > 0) {
+      await logAction(tx, { action: 'revoke', subject: opts.personKey, detail: result, ...opts })
+    }
+    return result
   })
 }
 

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { bigint, check, index, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
+import { bigint, check, index, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
 
 /**
  * Admission to the jury: who may join the Semaphore group, and the one identity commitment each person bound.
@@ -86,4 +86,30 @@ export const siweNonce = pgTable(
     usedAt: timestamp('used_at', { withTimezone: true }),
   },
   (t) => [index('siwe_nonce_expires_at_idx').on(t.expiresAt)],
+)
+
+export const OPERATOR_ACTIONS = ['allow', 'disallow', 'invite', 'revoke'] as const
+export type OperatorActionKind = (typeof OPERATOR_ACTIONS)[number]
+
+/**
+ * What the operators did to admission, append-only, written in the same transaction as the change itself: who
+ * (`actor`: an operator's DID from the web app, `cli:<user>` from `npm run jury`), when, what, and to whom. Only
+ * changes are logged (allowing a DID already listed is not). Private like the rest of admission: it names jurors.
+ */
+export const operatorAction = pgTable(
+  'operator_action',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    actor: text('actor').notNull(),
+    action: text('action', { enum: OPERATOR_ACTIONS }).notNull(),
+    /** The DID allowed or taken off, the member whose branch was revoked; null for operator invites. */
+    subject: text('subject'),
+    /** What else the action took: the allowlist note, how many invites, how many members revoked. */
+    detail: jsonb('detail').$type<Record<string, string | number>>().notNull(),
+  },
+  (t) => [
+    check('operator_action_action_check', sql`${t.action} in (${quoted(OPERATOR_ACTIONS)})`),
+    index('operator_action_at_idx').on(t.at),
+  ],
 )

@@ -23,7 +23,7 @@ const VERIFIER_WORDS: Record<OperatorMemberView['verifier'], string> = {
 }
 
 /**
- * The operator's page body: the invite tree, the allowlist, operator invites. Each action revalidates the page on
+ * The operator's page body: the invite tree, the allowlist, operator invites, and the log of what operators did. Each action revalidates the page on
  * the server, and its answer brings the page back as it now stands.
  */
 export function OperatorConsole({ view }: { view: OperatorConsoleView }) {
@@ -32,6 +32,7 @@ export function OperatorConsole({ view }: { view: OperatorConsoleView }) {
       <InviteTree members={view.members} />
       <Allowlist entries={view.allowlist} />
       <OperatorInvites ttlDays={view.inviteTtlDays} />
+      <OperatorLog lines={view.log} />
     </>
   )
 }
@@ -317,6 +318,32 @@ function OperatorInvites({ ttlDays }: { ttlDays: number }) {
       </form>
       <Status note={error} />
       <NewInviteCodes invites={made} testId="operator-invite-code" />
+    </Section>
+  )
+}
+
+function OperatorLog({ lines }: { lines: OperatorConsoleView['log'] }) {
+  return (
+    <Section
+      title="Operators' log"
+      intro="Every change to who may join the jury, newest first, with who made it: written with the change itself, and kept. The command npm run jury -- log prints it too."
+    >
+      {lines.length === 0 ? (
+        <p className="mt-4 text-sm text-zinc-600 dark:text-zinc-400">No operator has changed anything yet.</p>
+      ) : (
+        <ol className="mt-4 divide-y divide-zinc-100 text-sm dark:divide-zinc-900" data-testid="operator-log">
+          {lines.map((line) => (
+            <li key={line.id} className="py-2">
+              <p className="break-words">
+                <bdi className="font-medium">{line.actor}</bdi> <bdi>{line.text}</bdi>
+              </p>
+              <p className="text-xs text-zinc-600 dark:text-zinc-400">
+                <time dateTime={line.at}>{formatAbsoluteTime(line.at)}</time>
+              </p>
+            </li>
+          ))}
+        </ol>
+      )}
     </Section>
   )
 }

@@ -19,7 +19,8 @@ import { guardOperator } from './console'
 
 /**
  * The operator page's actions: the same operations as `npm run jury -- ...`, for an operator signed in with
- * Bluesky. Each checks the origin, the session and that the session's DID is an operator's before anything else.
+ * Bluesky. Each checks the origin, the session and that the session's DID is an operator's before anything else,
+ * and each change is written to the operators' log under that DID, in the change's own transaction.
  */
 
 const MAX_NOTE = 200
@@ -48,15 +49,14 @@ export async function revokeBranchAction(personKey: unknown): Promise<RevokeBran
     if (typeof personKey !== 'string' || personKey.length === 0 || personKey.length > 2048) {
       return refused('bad_request', 'Name the member whose branch to revoke.')
     }
-    const result = await revokeInviteBranch(database, { personKey, now: new Date() })
-    console.log(`operator ${operator} revoked the branch of ${personKey}: ${JSON.stringify(result)}`)
+    const result = await revokeInviteBranch(database, { personKey, now: new Date(), by: operator })
     return { status: 'revoked' as const, ...result }
   })
 }
 
 /** Allows an account named by DID or by handle (resolved, and checked both ways, to its DID). */
 export async function allowAction(input: { account?: unknown; note?: unknown }): Promise<AllowlistResult> {
-  return asOperator('allowAction', async (database) => {
+  return asOperator('allowAction', async (database, operator) => {
     const account = parseAccountRef(input.account)
     if (!account.ok) return refused('bad_request', account.message)
     const note = typeof input.note === 'string' ? input.note.trim() : ''
@@ -75,21 +75,26 @@ export async function allowAction(input: { account?: unknown; note?: unknown }):
       // The list shows the handle the operator knows them by.
       await rememberAuthor(database.sql, did, handle)
     }
-    const { added } = await addToAllowlist(database, { did, now: new Date(), ...(note ? { note } : {}) })
+    const { added } = await addToAllowlist(database, {
+      did,
+      now: new Date(),
+      by: operator,
+      ...(note ? { note } : {}),
+    })
     return { status: added ? ('added' as const) : ('already' as const), did, handle }
   })
 }
 
 export async function disallowAction(did: unknown): Promise<AllowlistResult> {
-  return asOperator('disallowAction', async (database) => {
+  return asOperator('disallowAction', async (database, operator) => {
     if (typeof did !== 'string' || did.length > 2048) return refused('bad_request', 'Not a valid DID.')
-    const { removed } = await removeFromAllowlist(database, did)
+    const { removed } = await removeFromAllowlist(database, { did, now: new Date(), by: operator })
     return { status: removed ? ('removed' as const) : ('absent' as const), did, handle: null }
   })
 }
 
 export async function createOperatorInvitesAction(count: unknown): Promise<OperatorInvitesResult> {
-  return asOperator('createOperatorInvitesAction', async (database) => {
+  return asOperator('createOperatorInvitesAction', async (database, operator) => {
     const n = typeof count === 'number' ? count : Number.NaN
     if (!Number.isSafeInteger(n) || n < 1 || n > 50) {
       return refused('bad_request', 'Create between 1 and 50 invites at a time.')
@@ -97,6 +102,7 @@ export async function createOperatorInvitesAction(count: unknown): Promise<Opera
     const invites = await createOperatorInvites(database, {
       count: n,
       now: new Date(),
+      by: operator,
       policy: getJuryWebConfig().invites,
     })
     return { status: 'created' as const, invites }

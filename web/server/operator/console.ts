@@ -1,11 +1,20 @@
 import 'server-only'
 import type { Database } from '@curia/db'
 import type { AdmissionConfig } from '@curia/curation/admission/admission-config'
-import { getInviteTree, listAllowlist, type InviteTreeNode } from '@curia/curation/service/admission'
+import { describeOperatorAction } from '@curia/curation/admission/operator-log'
+import {
+  getInviteTree,
+  listAllowlist,
+  listOperatorActions,
+  type InviteTreeNode,
+} from '@curia/curation/service/admission'
 import type { OperatorConsoleView, OperatorMemberView } from '../../lib/operator-types'
 import { guardSession, refused, type Refusal } from '../action-guard'
 import { curatorHandles } from '../auth/web-session'
 import { getJuryWebConfig } from '../jury/config'
+
+/** How much of the operators' log the page shows (`npm run jury -- log --count n` prints more). */
+export const OPERATOR_LOG_LINES = 50
 
 /** Operators are named by DID in CURIA_OPERATOR_DIDS; nobody is one by default. */
 export function isOperator(did: string | undefined, config: Pick<AdmissionConfig, 'operators'>): boolean {
@@ -65,14 +74,32 @@ export async function loadOperatorConsole(
   database: Database,
   opts: { now: Date; config: Pick<AdmissionConfig, 'invites'> },
 ): Promise<OperatorConsoleView> {
-  const [tree, allowlist] = await Promise.all([getInviteTree(database, opts), listAllowlist(database)])
-  const handles = await curatorHandles(database.sql, [
-    ...tree.map((n) => n.personKey).filter((key) => key.startsWith('did:')),
-    ...allowlist.map((a) => a.did),
+  const [tree, allowlist, log] = await Promise.all([
+    getInviteTree(database, opts),
+    listAllowlist(database),
+    listOperatorActions(database, { limit: OPERATOR_LOG_LINES }),
   ])
+  const handles = await curatorHandles(
+    database.sql,
+    [
+      ...tree.map((n) => n.personKey),
+      ...allowlist.map((a) => a.did),
+      ...log.flatMap((e) => [e.actor, e.subject ?? '']),
+    ].filter((key) => key.startsWith('did:')),
+  )
+  const name = (key: string) => {
+    const handle = handles.get(key)
+    return handle ? `@${handle} (${key})` : key
+  }
   return {
     members: orderInviteTree(tree, handles),
     allowlist: allowlist.map((a) => ({ ...a, handle: handles.get(a.did) ?? null })),
     inviteTtlDays: Math.round(opts.config.invites.ttlMs / 86_400_000),
+    log: log.map((e) => ({
+      id: e.id,
+      at: e.at,
+      actor: handles.has(e.actor) ? `@${handles.get(e.actor)}` : e.actor,
+      text: describeOperatorAction(e, name),
+    })),
   }
 }
