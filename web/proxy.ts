@@ -34,16 +34,21 @@ function headerSets(): { page: HeaderList; worker: HeaderList; publicUrl: string
 }
 
 /**
- * The request's headers for the app, with LOOPBACK_REDIRECT_HEADER set by this proxy alone (a client's own is dropped).
- * The root layout does the redirect: a redirect answered here would come back as the same address, since Next.js
- * treats 127.0.0.1 and localhost as one host and rewrites such a Location to a relative path.
+ * The request as the app should see it: unchanged, unless it belongs on the public URL (LOOPBACK_REDIRECT_HEADER set,
+ * for the root layout to redirect) or carries that header itself (dropped: only this proxy sets it). Only those
+ * requests get overridden headers. The redirect is the layout's, not this proxy's: one answered here comes back as the same
+ * address, since Next.js treats 127.0.0.1 and localhost as one host and makes such a Location relative.
  */
-function forwardHeaders(request: NextRequest, publicUrl: string): Headers {
+function forward(request: NextRequest, publicUrl: string): NextResponse {
+  const target = loopbackRedirect(
+    { url: request.nextUrl, method: request.method, headers: request.headers },
+    publicUrl,
+  )
+  if (!target && !request.headers.has(LOOPBACK_REDIRECT_HEADER)) return NextResponse.next()
   const headers = new Headers(request.headers)
   headers.delete(LOOPBACK_REDIRECT_HEADER)
-  const target = loopbackRedirect(request.nextUrl, request.headers.get('host'), publicUrl)
   if (target) headers.set(LOOPBACK_REDIRECT_HEADER, target)
-  return headers
+  return NextResponse.next({ request: { headers } })
 }
 
 export function proxy(request: NextRequest): NextResponse {
@@ -52,7 +57,7 @@ export function proxy(request: NextRequest): NextResponse {
   let response: NextResponse
   try {
     decodeURIComponent(path)
-    response = NextResponse.next({ request: { headers: forwardHeaders(request, publicUrl) } })
+    response = forward(request, publicUrl)
   } catch {
     response = new NextResponse('Bad request: the address is not valid percent-encoding.\n', {
       status: 400,

@@ -78,12 +78,13 @@ test('the demo boots offline, fills the reader, and its first jury round closes 
     const context = await browser.newContext({ baseURL: webUrl })
     const page = await context.newPage()
     // localhost is moved to the same page on 127.0.0.1; only the proxy decides that, not a client's header.
-    const moved = await page.request.get('/jury/rounds?from=log', { maxRedirects: 0 })
+    const navigate = { 'sec-fetch-mode': 'navigate' } // what a browser sends when a person opens a page
+    const moved = await page.request.get('/jury/rounds?from=log', { maxRedirects: 0, headers: navigate })
     expect(moved.status()).toBe(307)
     expect(moved.headers()['location']).toBe(`${appUrl}/jury/rounds?from=log`)
     const forged = await page.request.get(`${appUrl}/jury/rounds`, {
       maxRedirects: 0,
-      headers: { 'x-curia-loopback-redirect': 'https://evil.example/' },
+      headers: { ...navigate, 'x-curia-loopback-redirect': 'https://evil.example/' },
     })
     expect(forged.status()).toBe(200)
     await expect(async () => {
