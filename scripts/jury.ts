@@ -3,11 +3,11 @@
  * DATABASE_URL it uses the embedded database in $CURIA_DATA_DIR/pglite (through the running launcher's socket when
  * there is one).
  *
- *   allow <did> [--note text]   put a DID on the allowlist: it may enroll as a juror (signed in as that DID)
- *   disallow <did>              take it off (a juror already enrolled stays; revoke removes one)
+ *   allow <did | handle> [--note text]  put an account on the allowlist: it may enroll as a juror (signed in)
+ *   disallow <did | handle>     take it off (a juror already enrolled stays; revoke removes one)
  *   invite [--count n]          create operator invite codes (roots of the invite tree; each admits one person)
  *   tree                        the invite tree: who invited whom, each member's invites, revocations
- *   revoke <did | eth:0x...>    revoke that member and everyone admitted through their invites, transitively, and
+ *   revoke <did | handle | eth:0x...>  revoke that member and everyone admitted through their invites, transitively, and
  *                               remove them from the jury group (rounds already open keep the root they froze)
  *   revoke --catch-up           remove any revoked member still in the group (an older revocation)
  *   log [--count n]             the operators' log, newest first: who allowed, invited or revoked whom, and when
@@ -34,9 +34,11 @@ import {
   type InviteTreeNode,
 } from '@curia/curation/service/admission'
 import { getGroupHead } from '@curia/curation/service/jury-group'
+import { createNetworkIdentity, resolveAccount } from '@curia/curation/service/author-profiles'
+import { readCurationConfig } from '@curia/curation/config'
 
-const USAGE = `usage: npm run jury -- allow <did> [--note text] | disallow <did> | invite [--count n] | tree
-                      | revoke <did | eth:0x...> | revoke --catch-up | log [--count n]`
+const USAGE = `usage: npm run jury -- allow <did | handle> [--note text] | disallow <did | handle> | invite [--count n]
+                      | tree | revoke <did | handle | eth:0x...> | revoke --catch-up | log [--count n]`
 
 class UsageError extends Error {}
 
@@ -96,26 +98,32 @@ async function run(
   const now = new Date()
   // Who, in the operators' log: this machine's user (the web app's page logs the operator's DID).
   const by = `cli:${userInfo().username}`
+  /** A DID as given, or a handle resolved (both ways) to one through CURIA_PLC_URL and CURIA_OAUTH_HANDLE_RESOLVER. */
+  const account = async (input: string): Promise<{ did: string; label: string }> => {
+    const { identity, authors } = readCurationConfig()
+    const found = await resolveAccount(createNetworkIdentity({ ...identity, ...authors }), input)
+    return { did: found.did, label: found.handle ? `@${found.handle} (${found.did})` : found.did }
+  }
   const one = (what: string): string => {
     if (rest.length !== 1) throw new UsageError(`${command} takes one ${what}`)
     return rest[0]!
   }
   switch (command) {
     case 'allow': {
-      const did = one('DID')
+      const { did, label } = await account(one('DID or handle'))
       const { added } = await addToAllowlist(database, {
         did,
         now,
         by,
         ...(values.note ? { note: values.note } : {}),
       })
-      console.log(added ? `${did} may now enroll as a juror` : `${did} was already on the allowlist`)
+      console.log(added ? `${label} may now enroll as a juror` : `${label} was already on the allowlist`)
       return
     }
     case 'disallow': {
-      const did = one('DID')
+      const { did, label } = await account(one('DID or handle'))
       const { removed } = await removeFromAllowlist(database, { did, now, by })
-      console.log(removed ? `${did} is off the allowlist` : `${did} was not on the allowlist`)
+      console.log(removed ? `${label} is off the allowlist` : `${label} was not on the allowlist`)
       return
     }
     case 'invite': {
@@ -148,7 +156,8 @@ async function run(
         const removed = await removeRevokedMembers(database, { now })
         console.log(`removed ${removed} revoked member(s) still in the jury group`)
       } else {
-        const personKey = one('member (a DID or eth:0x... key)')
+        const member = one('member (a DID, a handle or an eth:0x... key)')
+        const personKey = member.startsWith('eth:') ? member : (await account(member)).did
         const result = await revokeInviteBranch(database, { personKey, now, by })
         console.log(
           `revoked ${result.members} member(s) in the branch of ${personKey}, withdrew ${result.invites} unused ` +

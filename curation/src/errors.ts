@@ -5,6 +5,8 @@ export type CurationErrorCode =
   | 'unknown_feed'
   | 'auth_required'
   | 'bad_auth'
+  // A handle a person typed that no account holds.
+  | 'unknown_account'
   // Market layer: trades, market opening, the ledger.
   | 'insufficient_balance'
   | 'market_closed'

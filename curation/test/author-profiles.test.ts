@@ -9,11 +9,14 @@ import { MICRO } from '../src/market/lmsr'
 import { DEFAULT_MARKET_PARAMS } from '../src/market/params'
 import {
   createNetworkAuthorLookup,
+  createNetworkIdentity,
+  resolveAccount,
   resolveAuthors,
   retryDelayMs,
   type AuthorLookup,
 } from '../src/service/author-profiles'
 import { setupLedger } from '../src/service/ledger'
+import { expectRefusal } from './helpers'
 import { openMarket } from '../src/service/market'
 
 /**
@@ -232,5 +235,37 @@ describe('resolving authors of market posts', () => {
     } finally {
       internal.close()
     }
+  })
+})
+
+describe('resolving an account a person typed (the operator allowing someone by handle)', () => {
+  it('a handle, any case, with or without @, becomes its DID once the DID document claims it back', async () => {
+    const identity = createNetworkIdentity({
+      plcUrl: net.plcUrl,
+      handleResolver: net.pdsUrl,
+      allowHttp: true,
+    })
+    for (const typed of [alice.handle, `@${alice.handle.toUpperCase()}`, `  ${alice.handle} `]) {
+      expect(await resolveAccount(identity, typed)).toEqual({ did: alice.did, handle: alice.handle })
+    }
+    // A DID is taken as given, with no lookup.
+    expect(await resolveAccount(identity, bob.did)).toEqual({ did: bob.did, handle: null })
+  })
+
+  it('refuses a handle nobody holds, or one a resolver maps to an account that does not claim it', async () => {
+    const identity = createNetworkIdentity({
+      plcUrl: net.plcUrl,
+      handleResolver: net.pdsUrl,
+      allowHttp: true,
+    })
+    await expectRefusal('unknown_account', () => resolveAccount(identity, 'nobody-holds-this.test'))
+    await expectRefusal('bad_request', () => resolveAccount(identity, 'not a handle'))
+    await expectRefusal('bad_request', () => resolveAccount(identity, ''))
+    const lied = createNetworkIdentity({
+      plcUrl: net.plcUrl,
+      handleResolver: `http://127.0.0.1:${(liar.address() as AddressInfo).port}`,
+      allowHttp: true,
+    })
+    await expectRefusal('unknown_account', () => resolveAccount(lied, alice.handle))
   })
 })

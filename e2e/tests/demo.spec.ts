@@ -42,9 +42,10 @@ test('the demo boots offline, fills the reader, and its first jury round closes 
       CURIA_WEB_PORT: String(webPort),
       CURIA_FEED_PORT: String(feedPort),
       CURIA_INDEXER_STATUS_PORT: String(statusPort),
-      // A round a minute, half a minute of voting, markets that close 30 s after they open.
+      // A round a minute, a minute of voting (a proof takes seconds, tens of them on a busy machine), markets that
+      // close 30 s after they open.
       CURIA_JURY_CADENCE_MINUTES: '1',
-      CURIA_JURY_VOTING_MINUTES: '0.5',
+      CURIA_JURY_VOTING_MINUTES: '1',
       CURIA_MARKET_WINDOW_HOURS: String(30 / 3600),
     },
   })

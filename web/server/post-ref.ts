@@ -1,23 +1,14 @@
 /**
  * What a curator may paste into "Open a market": a bsky.app post URL or an at-URI, naming the author by handle or
- * DID. Pure: a handle still has to be resolved to a DID before the post's at-URI exists.
+ * DID. Pure: a handle still has to be resolved to a DID before the post's at-URI exists. An account alone (a handle
+ * or a DID, as sign-in and the operator's allowlist take it) is read by curation's parseAccountRef.
  */
+import { parseAccountRef } from '@curia/curation/records/identity'
 
 export type PostRef = { repo: { kind: 'did' | 'handle'; value: string }; rkey: string }
 
-const DID = /^did:[a-z]+:[A-Za-z0-9._:-]{1,2048}$/
-// atproto handle syntax: dot-separated labels, a non-numeric TLD, 253 characters at most.
-const HANDLE = /^([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/
 const RKEY = /^[A-Za-z0-9._:~-]{1,512}$/
 const BSKY_HOSTS = new Set(['bsky.app', 'www.bsky.app', 'staging.bsky.app'])
-
-export function isHandle(value: string): boolean {
-  return value.length <= 253 && HANDLE.test(value)
-}
-
-export function isDidLike(value: string): boolean {
-  return DID.test(value) && !value.endsWith(':')
-}
 
 /** The author (DID or handle, lower-cased) and record key a pasted link names, or a sentence saying why not. */
 export function parsePostRef(input: unknown): { ok: true; ref: PostRef } | { ok: false; message: string } {
@@ -63,16 +54,4 @@ function safeDecode(value: string): string {
   } catch {
     return value
   }
-}
-
-/** An account as a person types it: a DID, or a handle with or without its `@` (lower-cased). */
-export function parseAccountRef(
-  input: unknown,
-): { ok: true; ref: PostRef['repo'] } | { ok: false; message: string } {
-  const text = typeof input === 'string' ? input.trim() : ''
-  if (text === '') return { ok: false, message: 'Name an account: a handle (alice.bsky.social) or a DID.' }
-  if (isDidLike(text)) return { ok: true, ref: { kind: 'did', value: text } }
-  const handle = text.replace(/^@/, '').toLowerCase()
-  if (isHandle(handle)) return { ok: true, ref: { kind: 'handle', value: handle } }
-  return { ok: false, message: `${text.slice(0, 100)} is neither a handle (alice.bsky.social) nor a DID.` }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { parseAccountRef, parsePostRef } from '../server/post-ref'
+import { parseAccountRef } from '@curia/curation/records/identity'
+import { parsePostRef } from '../server/post-ref'
 
 const DID = 'did:plc:abcdefghijklmnopqrstuvwx'
 

@@ -1,8 +1,29 @@
 import { isDid, skip } from './common'
 import type { MapResult } from './types'
 
-/** RFC 1035-ish labels, at least two, as atproto handles are; the source has already vouched for the binding. */
+/** RFC 1035-ish labels, at least two, the last not numeric, as atproto handles are; 253 characters at most. */
 const HANDLE = /^([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/
+
+export function isHandle(value: string): boolean {
+  return value.length <= 253 && HANDLE.test(value)
+}
+
+/** A DID as a person may type one (a DID cannot end with a colon). */
+export function isDidLike(value: string): boolean {
+  return isDid(value) && !value.endsWith(':')
+}
+
+/** An account as a person types it: a DID, or a handle with or without its `@` (lower-cased). Pure. */
+export function parseAccountRef(
+  input: unknown,
+): { ok: true; ref: { kind: 'did' | 'handle'; value: string } } | { ok: false; message: string } {
+  const text = typeof input === 'string' ? input.trim() : ''
+  if (text === '') return { ok: false, message: 'Name an account: a handle (alice.bsky.social) or a DID.' }
+  if (isDidLike(text)) return { ok: true, ref: { kind: 'did', value: text } }
+  const handle = text.replace(/^@/, '').toLowerCase()
+  if (isHandle(handle)) return { ok: true, ref: { kind: 'handle', value: handle } }
+  return { ok: false, message: `${text.slice(0, 100)} is neither a handle (alice.bsky.social) nor a DID.` }
+}
 
 /**
  * An identity event -> the author's current handle. Pure. An event without a handle (the source could not verify
@@ -12,7 +33,7 @@ export function mapIdentityEvent(did: string, handle: string | undefined): MapRe
   if (!isDid(did))
     return skip('invalid_identifier', `identity event for ${JSON.stringify(did).slice(0, 200)}`)
   if (handle === undefined) return { kind: 'ignored' }
-  if (handle.length > 253 || !HANDLE.test(handle)) {
+  if (!isHandle(handle)) {
     return skip(
       'invalid_identifier',
       `identity event for ${did}: bad handle ${JSON.stringify(handle).slice(0, 300)}`,

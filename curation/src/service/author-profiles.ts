@@ -6,7 +6,9 @@ import {
   type IdentityResolver,
 } from '@atproto-labs/identity-resolver'
 import type { Database, Sql } from '@curia/db'
+import { CurationError } from '../errors'
 import { isDid } from '../records/common'
+import { parseAccountRef } from '../records/identity'
 import { startLoop, type BackgroundLoop } from './loop'
 import { fetchProfile, type ProfileFields, type RecordSource } from './record-source'
 
@@ -45,13 +47,42 @@ export interface NetworkAuthorLookupOptions extends RecordSource {
   allowHttp?: boolean | undefined
 }
 
-export function createNetworkAuthorLookup(opts: NetworkAuthorLookupOptions): AuthorLookup {
-  const identity: IdentityResolver = createIdentityResolver({
+/** DID -> document and handle (kept only when it resolves back), and handle -> DID, as described above. */
+export function createNetworkIdentity(
+  opts: Pick<NetworkAuthorLookupOptions, 'plcUrl' | 'handleResolver' | 'allowHttp'>,
+): IdentityResolver {
+  return createIdentityResolver({
     plcDirectoryUrl: opts.plcUrl,
     allowHttp: opts.allowHttp ?? false,
     fetch: opts.allowHttp ? globalThis.fetch : safeFetchWrap({ allowIpHost: false }),
     handleResolver: opts.handleResolver ?? new AtprotoHandleResolverNode(),
   })
+}
+
+/**
+ * An account a person typed (a DID, or a handle resolved and checked both ways) -> its DID and verified handle.
+ * Refusals are CurationErrors: `bad_request` for what is neither, `unknown_account` for a handle nobody holds.
+ */
+export async function resolveAccount(
+  identity: Pick<IdentityResolver, 'resolve'>,
+  input: unknown,
+): Promise<{ did: string; handle: string | null }> {
+  const parsed = parseAccountRef(input)
+  if (!parsed.ok) throw new CurationError('bad_request', parsed.message)
+  if (parsed.ref.kind === 'did') return { did: parsed.ref.value, handle: null }
+  let found
+  try {
+    found = await identity.resolve(parsed.ref.value)
+  } catch (err) {
+    throw new CurationError('unknown_account', `No Bluesky account answers to @${parsed.ref.value}.`, {
+      cause: err,
+    })
+  }
+  return { did: found.did, handle: found.handle === HANDLE_INVALID ? null : found.handle }
+}
+
+export function createNetworkAuthorLookup(opts: NetworkAuthorLookupOptions): AuthorLookup {
+  const identity = createNetworkIdentity(opts)
   return {
     async lookup(did, signal) {
       let handle: string | null

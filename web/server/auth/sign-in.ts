@@ -3,7 +3,7 @@ import { OAuthCallbackError, OAuthResolverError, type NodeOAuthClient } from '@a
 import type { Database } from '@curia/db'
 import { grantStartingCredits } from '@curia/curation/service/ledger'
 import { excerpt } from '../../lib/format'
-import { isDidLike, isHandle } from '../post-ref'
+import { isDidLike, isHandle } from '@curia/curation/records/identity'
 import { createInFlightLimit, retryAfterText, type RateLimiter } from '../rate-limit'
 import { createWebSession, recordCurator } from './web-session'
 

@@ -8,12 +8,11 @@ import {
   removeFromAllowlist,
   revokeInviteBranch,
 } from '@curia/curation/service/admission'
+import { resolveAccount } from '@curia/curation/service/author-profiles'
 import type { AllowlistResult, OperatorInvitesResult, RevokeBranchResult } from '../../lib/operator-types'
 import { refused, toRefusal, type Refusal } from '../action-guard'
 import { getWebServices } from '../db'
-import { webIdentity } from '../identity'
 import { rememberAuthor } from '../post-import'
-import { parseAccountRef } from '../post-ref'
 import { getJuryWebConfig } from '../jury/config'
 import { guardOperator } from './console'
 
@@ -57,24 +56,12 @@ export async function revokeBranchAction(personKey: unknown): Promise<RevokeBran
 /** Allows an account named by DID or by handle (resolved, and checked both ways, to its DID). */
 export async function allowAction(input: { account?: unknown; note?: unknown }): Promise<AllowlistResult> {
   return asOperator('allowAction', async (database, operator) => {
-    const account = parseAccountRef(input.account)
-    if (!account.ok) return refused('bad_request', account.message)
     const note = typeof input.note === 'string' ? input.note.trim() : ''
     if (note.length > MAX_NOTE) return refused('bad_request', `Keep the note under ${MAX_NOTE} characters.`)
-    let did = account.ref.value
-    let handle: string | null = null
-    if (account.ref.kind === 'handle') {
-      try {
-        const found = await (await webIdentity()).resolve(account.ref.value)
-        did = found.did
-        handle = found.handle
-      } catch (err) {
-        console.warn(`operator: could not resolve @${account.ref.value}:`, err)
-        return refused('not_found', `No Bluesky account answers to @${account.ref.value}. Check the handle.`)
-      }
-      // The list shows the handle the operator knows them by.
-      await rememberAuthor(database.sql, did, handle)
-    }
+    const { oauth } = getWebServices()
+    const { did, handle } = await resolveAccount((await oauth).identityResolver, input.account)
+    // The list shows the handle the operator knows them by.
+    if (handle) await rememberAuthor(database.sql, did, handle)
     const { added } = await addToAllowlist(database, {
       did,
       now: new Date(),
