@@ -1,5 +1,6 @@
 import type { Database } from '@curia/db'
 import type { MarketParams } from '@curia/curation/market/params'
+import { resolveIdentity, type IdentityLookup } from '@curia/curation/service/author-profiles'
 import { openMarket } from '@curia/curation/service/market'
 import type { FormError } from '../lib/market-types'
 import { postPath } from '../lib/post-path'
@@ -8,13 +9,9 @@ import { ensurePostStored } from './post-import'
 import { parsePostRef } from './post-ref'
 import { retryAfterText, type RateLimiter } from './rate-limit'
 
-/** Handle -> DID (and DID -> its verified handle), as the OAuth client's identity resolver does it. */
-export interface IdentityLookup {
-  resolve(identifier: string): Promise<{ did: string; handle: string | null }>
-}
-
 export interface OpenMarketDeps {
   database: Database
+  /** Handle -> DID (and DID -> its verified handle): the OAuth client's identity resolver. */
   identity: IdentityLookup
   recordSourceUrl: string
   params: Pick<MarketParams, 'liquidityMicro' | 'windowMs' | 'openFeeMicro'>
@@ -55,7 +52,7 @@ export async function submitOpenMarket(
   let did: string
   let handle: string | null
   try {
-    const identity = await deps.identity.resolve(repo.value)
+    const identity = await resolveIdentity(deps.identity, repo.value)
     did = identity.did
     handle = identity.handle
   } catch (err) {

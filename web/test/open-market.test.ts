@@ -44,12 +44,7 @@ afterAll(async () => {
 function deps(): OpenMarketDeps {
   return {
     database,
-    identity: {
-      resolve: async (id) => {
-        const found = await oauth.identityResolver.resolve(id)
-        return { did: found.did, handle: found.handle === 'handle.invalid' ? null : found.handle }
-      },
-    },
+    identity: oauth.identityResolver,
     recordSourceUrl: net.pdsUrl,
     params,
     ledgerReady: Promise.resolve(),

@@ -15,7 +15,7 @@
  * jury worker runs it before every round opens.
  */
 import { randomBytes } from 'node:crypto'
-import type { Database, OperatorActionKind, Sql } from '@curia/db'
+import type { Database, OperatorActionKind } from '@curia/db'
 import type { InvitePolicy, SiwePolicy } from '../admission/admission-config'
 import { hashInviteCode, inviteCodeFrom, INVITE_TREE_LOCK } from '../admission/invite'
 import type { OperatorActionEntry } from '../admission/operator-log'
@@ -134,18 +134,17 @@ export async function addToAllowlist(
   opts: { did: string; note?: string; now: Date; by: string },
 ): Promise<{ added: boolean }> {
   assertDid(opts.did)
-  const sql = database.sql
-  const detail: Record<string, string> = opts.note ? { note: opts.note } : {}
-  // One statement: the entry and its line in the operators' log together, or neither.
-  const rows = await sql`
-    with added as (
+  return inTransaction(database, async (tx) => {
+    const rows = await tx`
       insert into juror_allowlist (did, note, added_at)
       values (${opts.did}, ${opts.note ?? null}, ${opts.now.toISOString()}::timestamptz)
       on conflict (did) do nothing
-      returning did
-    )
-    ${logFrom(sql, 'added', { action: 'allow', ...opts, detail })}`
-  return { added: rows.length > 0 }
+      returning did`
+    if (rows.length === 0) return { added: false }
+    const detail: Record<string, string> = opts.note ? { note: opts.note } : {}
+    await logAction(tx, { action: 'allow', subject: opts.did, detail, ...opts })
+    return { added: true }
+  })
 }
 
 export interface AllowlistEntry {
@@ -171,32 +170,27 @@ export async function removeFromAllowlist(
   database: Database,
   opts: { did: string; now: Date; by: string },
 ): Promise<{ removed: boolean }> {
-  const sql = database.sql
-  const rows = await sql`
-    with removed as (delete from juror_allowlist where did = ${opts.did} returning did)
-    ${logFrom(sql, 'removed', { action: 'disallow', ...opts, detail: {} })}`
-  return { removed: rows.length > 0 }
+  return inTransaction(database, async (tx) => {
+    const rows = await tx`delete from juror_allowlist where did = ${opts.did} returning did`
+    if (rows.length === 0) return { removed: false }
+    await logAction(tx, { action: 'disallow', subject: opts.did, detail: {}, ...opts })
+    return { removed: true }
+  })
 }
 
 // --- The operators' log -----------------------------------------------------------------------------------------
 
-type ActionLine = {
-  action: OperatorActionKind
-  now: Date
-  by: string
-  detail: Record<string, string | number>
-}
-
-/** `insert into operator_action ... select` one line per row of the CTE `from` (its `did` is the subject). */
-function logFrom(sql: Sql, from: 'added' | 'removed', line: ActionLine) {
-  return sql`
-    insert into operator_action (at, actor, action, subject, detail)
-    select ${line.now.toISOString()}::timestamptz, ${line.by}, ${line.action}, did, ${JSON.stringify(line.detail)}::jsonb
-    from ${sql(from)}
-    returning subject`
-}
-
-async function logAction(tx: Tx, line: ActionLine & { subject: string | null }): Promise<void> {
+/** One line of the operators' log, written in the transaction of the change it records. */
+async function logAction(
+  tx: Tx,
+  line: {
+    action: OperatorActionKind
+    subject: string | null
+    detail: Record<string, string | number>
+    now: Date
+    by: string
+  },
+): Promise<void> {
   await tx`
     insert into operator_action (at, actor, action, subject, detail)
     values (${line.now.toISOString()}::timestamptz, ${line.by}, ${line.action}, ${line.subject},

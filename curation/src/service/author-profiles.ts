@@ -59,39 +59,46 @@ export function createNetworkIdentity(
   })
 }
 
+/** What resolves a handle or a DID: createNetworkIdentity's resolver, or the OAuth client's. */
+export type IdentityLookup = Pick<IdentityResolver, 'resolve'>
+
+/** The DID and verified handle of a handle or DID (null when the DID document's handle does not resolve back). */
+export async function resolveIdentity(
+  identity: IdentityLookup,
+  identifier: string,
+  signal?: AbortSignal,
+): Promise<{ did: string; handle: string | null }> {
+  const found = await identity.resolve(identifier, signal ? { signal } : undefined)
+  return { did: found.did, handle: found.handle === HANDLE_INVALID ? null : found.handle }
+}
+
 /**
  * An account a person typed (a DID, or a handle resolved and checked both ways) -> its DID and verified handle.
  * Refusals are CurationErrors: `bad_request` for what is neither, `unknown_account` for a handle nobody holds.
  */
 export async function resolveAccount(
-  identity: Pick<IdentityResolver, 'resolve'>,
+  identity: IdentityLookup,
   input: unknown,
 ): Promise<{ did: string; handle: string | null }> {
   const parsed = parseAccountRef(input)
   if (!parsed.ok) throw new CurationError('bad_request', parsed.message)
   if (parsed.ref.kind === 'did') return { did: parsed.ref.value, handle: null }
-  let found
   try {
-    found = await identity.resolve(parsed.ref.value)
+    return await resolveIdentity(identity, parsed.ref.value)
   } catch (err) {
     throw new CurationError('unknown_account', `No Bluesky account answers to @${parsed.ref.value}.`, {
       cause: err,
     })
   }
-  return { did: found.did, handle: found.handle === HANDLE_INVALID ? null : found.handle }
 }
 
 export function createNetworkAuthorLookup(opts: NetworkAuthorLookupOptions): AuthorLookup {
   const identity = createNetworkIdentity(opts)
   return {
     async lookup(did, signal) {
-      let handle: string | null
-      try {
-        const found = await identity.resolve(did, { signal })
-        handle = found.handle === HANDLE_INVALID ? null : found.handle
-      } catch {
-        return undefined
-      }
+      const resolved = await resolveIdentity(identity, did, signal).catch(() => undefined)
+      if (!resolved) return undefined
+      const { handle } = resolved
       const profile = await fetchProfile(opts, did, Date.now(), signal)
       return profile && { handle, profile }
     },

@@ -390,7 +390,6 @@ function StageLine({ stage, onRetry }: { stage: Stage; onRetry: (pending: Pendin
       <ProvingStatus
         progress={progress}
         startedAt={stage.startedAt}
-
         bytes={progress.totalBytes ? { loaded: progress.loadedBytes ?? 0, total: progress.totalBytes } : null}
         testId="ballot-status"
         barLabel="Ballot progress"

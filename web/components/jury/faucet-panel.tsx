@@ -13,10 +13,8 @@ import {
   type WarmState,
 } from '../../lib/jury/prover'
 import { claimHumanGrantAction } from '../../server/jury/faucet-actions'
-import { buttonPrimary } from '../../lib/styles'
+import { buttonPrimary, panel } from '../../lib/styles'
 import { IdentitySelect, ProvingStatus } from './proving-parts'
-
-const card = 'rounded-2xl border border-zinc-200 p-4 sm:p-5 dark:border-zinc-800'
 
 type Stage =
   | { kind: 'idle' }
@@ -132,7 +130,7 @@ export function FaucetPanel({ view, did }: { view: FaucetView; did: string }) {
   }
 
   return (
-    <section className={card} aria-labelledby={`${pickerId}-h`} data-testid="faucet-panel">
+    <section className={panel} aria-labelledby={`${pickerId}-h`} data-testid="faucet-panel">
       <h2 id={`${pickerId}-h`} className="text-base font-semibold">
         Claim your verified-human grant
       </h2>
@@ -184,7 +182,6 @@ function StageLine({ stage, warm }: { stage: Stage; warm: WarmState | null }) {
       <ProvingStatus
         progress={stage.progress}
         startedAt={stage.startedAt}
-
         bytes={loaded ? { loaded: loaded.loadedBytes, total: loaded.totalBytes } : null}
         testId="faucet-status"
         barLabel="Claim progress"

@@ -6,7 +6,6 @@ import type { SimpleFormState } from '../../lib/market-types'
 import { getSession, isSameOriginAction } from '../auth/session'
 import { getWebConfig } from '../config'
 import { getWebServices } from '../db'
-import { webIdentity } from '../identity'
 import { refusal } from '../form-errors'
 import { submitOpenMarket } from '../open-market-form'
 import { getRateLimiters } from '../rate-limit'
@@ -20,12 +19,12 @@ export async function openMarketAction(_prev: SimpleFormState, form: FormData): 
   }
   const session = await getSession()
   const config = getWebConfig()
-  const { database, ledger } = getWebServices()
-  const [db, identity] = await Promise.all([database, webIdentity()])
+  const { database, oauth, ledger } = getWebServices()
+  const [db, client] = await Promise.all([database, oauth])
   const result = await submitOpenMarket(
     {
       database: db,
-      identity,
+      identity: client.identityResolver,
       recordSourceUrl: config.recordSourceUrl,
       params: config.market,
       ledgerReady: ledger,
