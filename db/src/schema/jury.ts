@@ -102,7 +102,8 @@ export const juryGroupRoot = pgTable(
 
 /**
  * A jury round. `committed`: opened, the seed commitment published, its window collecting closed markets.
- * `frozen`: the window is over and the eligible set recorded; waiting for the beacon. `voting`: the seed revealed,
+ * `frozen`: the window is over and the eligible set recorded with its commitment (`eligible_hash`); then the
+ * beacon block is chosen, and the round waits for it. `voting`: the seed revealed,
  * mixed with the beacon, the sample drawn; ballots accepted until `voting_ends_at`. `closed`: tallied, verdicts
  * recorded, the export's Merkle root fixed. `settled_at` is set once the settlement hook has run for it.
  */
@@ -135,8 +136,16 @@ export const juryRound = pgTable(
     revealedAt: timestamp('revealed_at', { withTimezone: true }),
     votingEndsAt: timestamp('voting_ends_at', { withTimezone: true }),
     closedAt: timestamp('closed_at', { withTimezone: true }),
+    /**
+     * 0x sha256 commitment to the eligible list (`eligibleSetHash`: market id, post and exposure of each), fixed
+     * and shown publicly at freeze, before the beacon block is chosen (and anchored on-chain first when anchoring
+     * is configured). Null before freeze, and in rounds frozen before the commitment existed.
+     */
+    eligibleHash: text('eligible_hash'),
     /** 0x Merkle root of the round's canonical export, fixed at close (for anchoring on-chain). */
     exportRoot: text('export_root'),
+    /** When the jury worker found `export_root` anchored on-chain (sent or already there); null: not anchored. */
+    exportAnchoredAt: timestamp('export_anchored_at', { withTimezone: true }),
     settledAt: timestamp('settled_at', { withTimezone: true }),
   },
   (t) => [
@@ -154,6 +163,16 @@ export const juryRound = pgTable(
           and (${t.status} = 'closed') = (${t.exportRoot} is not null)
           and (${t.settledAt} is null or ${t.status} = 'closed')`,
     ),
+    check(
+      'jury_round_eligible_hash_hex',
+      sql`${t.eligibleHash} is null or ${t.eligibleHash} ~ ${sql.raw(`'${HEX32}'`)}`,
+    ),
+    // Not "present once frozen": rounds frozen before the commitment existed have none.
+    check(
+      'jury_round_eligible_hash_after_freeze',
+      sql`${t.status} <> 'committed' or ${t.eligibleHash} is null`,
+    ),
+    check('jury_round_anchored_when_closed', sql`${t.exportAnchoredAt} is null or ${t.status} = 'closed'`),
     uniqueIndex('jury_round_window_starts_at_key').on(t.windowStartsAt),
     index('jury_round_status_idx').on(t.status),
   ],
