@@ -9,7 +9,7 @@ import { getMarketSettlement, settleMarket, settleMarkets, type Verdict } from '
 import { checkSettlementBooks } from '../src/service/settlement-audit'
 import { placeTrade, placeTrades } from '../src/service/trade'
 import { buyAtAnyPrice } from '../src/service/testing'
-import { listPositions } from '../src/service/trade-queries'
+import { listPositions, profitLeaderboard } from '../src/service/trade-queries'
 import { createWarmDatabase, escrowBalance, expectLedgerSound, expectRefusal, fundLedger } from './helpers'
 
 const T0 = new Date('2026-03-01T12:00:00Z')
@@ -229,6 +229,19 @@ describe('settleMarket', () => {
     expect(bobRefund * net.get(carol)! - carolRefund * net.get(bob)!).toBeLessThanOrEqual(
       net.get(bob)! + net.get(carol)!,
     )
+    // The portfolio and the leaderboard report what settlement moved, not what a void owes in full: alice kept
+    // the profit it could not claw back, and bob's and carol's refunds were cut.
+    const profitOn = async (did: string) =>
+      (await listPositions(database, did)).find((p) => p.marketId === id)!.profitMicro
+    expect(await profitOn(alice)).toBe(-held - net.get(alice)!)
+    expect(await profitOn(alice)).toBeGreaterThan(0n)
+    expect(await profitOn(bob)).toBe(bobRefund - net.get(bob)!)
+    expect(await profitOn(carol)).toBe(carolRefund - net.get(carol)!)
+    const board = new Map(
+      (await profitLeaderboard(database, { limit: 200 })).map((e) => [e.did, e.profitMicro]),
+    )
+    expect(board.get(bob)).toBe(bobRefund - net.get(bob)!)
+    expect(board.get(carol)).toBe(carolRefund - net.get(carol)!)
     await expectSound()
   })
 

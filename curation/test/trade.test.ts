@@ -355,6 +355,9 @@ describe('queries', () => {
     }
     const page = await listMarketTrades(database, marketId, { limit: 2, afterId: trades[1]!.tradeId })
     expect(page.map((t) => t.tradeId)).toEqual([trades[2]!.tradeId, trades[3]!.tradeId])
+    // The latest trades, still oldest first: a chart of a long history ends at the newest trade.
+    const latest = await listMarketTrades(database, marketId, { limit: 3, latest: true })
+    expect(latest.map((t) => t.tradeId)).toEqual(trades.slice(-3).map((t) => t.tradeId))
 
     const mine = await listTraderTrades(database, alice, { limit: 3 })
     expect(mine).toHaveLength(3)

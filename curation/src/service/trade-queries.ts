@@ -19,6 +19,8 @@ export interface PositionSummary {
   receivedMicro: bigint
   /** Spent minus received: what a void refunds. */
   netSpendMicro: bigint
+  /** What settlement moved to (+) or from (-) the account on this market; null until settled or voided. */
+  settledPaidMicro: bigint | null
   /** What the shares are worth now (see `positionValueMicro`), rounded down. */
   valueMicro: bigint
   /** Value minus net spend. */
@@ -56,8 +58,9 @@ const TRADE_COLUMNS = `t.id::text, t.market_id::text as "marketId", a.did, t.sid
 
 /**
  * A position's worth: for a market still trading or waiting, each share at the current LMSR price (the mark, not
- * what selling it all would fetch); once settled, the winning shares at 1 credit; once void, the net spend it
- * refunds.
+ * what selling it all would fetch); once settled or void, what settlement actually moved (`position_settlement`'s
+ * signed `paid_micro`: a clawback that went uncollected or a refund cut pro rata is not what the formula owes), or,
+ * without that row, the winning shares at 1 credit or the net spend a void refunds.
  */
 export function positionValueMicro(p: {
   status: MarketStatus
@@ -66,7 +69,10 @@ export function positionValueMicro(p: {
   yesSharesMicro: bigint
   noSharesMicro: bigint
   netSpendMicro: bigint
+  settledPaidMicro: bigint | null
 }): bigint {
+  if (p.settledPaidMicro !== null && (p.status === 'settled' || p.status === 'void'))
+    return p.settledPaidMicro
   if (p.status === 'settled') return p.resolvedOutcome === 'yes' ? p.yesSharesMicro : p.noSharesMicro
   if (p.status === 'void') return p.netSpendMicro
   return BigInt(
@@ -90,6 +96,7 @@ export async function listPositions(database: Database, did: string): Promise<Po
       no: string
       spent: string
       received: string
+      paid: string | null
       updatedAt: string
     }[]
   >`
@@ -97,10 +104,12 @@ export async function listPositions(database: Database, did: string): Promise<Po
            ${sql.unsafe(ISO('m.closes_at'))} as "closesAt", m.liquidity_micro::text as b,
            m.q_yes_micro::text as "qYes", m.q_no_micro::text as "qNo",
            p.yes_shares_micro::text as yes, p.no_shares_micro::text as no, p.spent_micro::text as spent,
-           p.received_micro::text as received, ${sql.unsafe(ISO('p.updated_at'))} as "updatedAt"
+           p.received_micro::text as received, ps.paid_micro::text as paid,
+           ${sql.unsafe(ISO('p.updated_at'))} as "updatedAt"
     from position p
     join account a on a.id = p.account_id
     join market m on m.id = p.market_id
+    left join position_settlement ps on ps.market_id = p.market_id and ps.account_id = p.account_id
     where a.kind = 'curator' and a.did = ${did}
     order by p.updated_at desc, m.id desc`
   return rows.map((r) => {
@@ -119,6 +128,7 @@ export async function listPositions(database: Database, did: string): Promise<Po
       spentMicro,
       receivedMicro,
       netSpendMicro: spentMicro - receivedMicro,
+      settledPaidMicro: r.paid === null ? null : BigInt(r.paid),
       updatedAt: r.updatedAt,
     }
     const valueMicro = positionValueMicro(base)
@@ -171,21 +181,23 @@ export async function listTraderTrades(
 
 /**
  * A market's trades, oldest first, for its price chart: each carries the YES price before and after, so the chart
- * is the sequence of `yesPriceAfter` starting from the first `yesPriceBefore`. Page with `afterId`.
+ * is the sequence of `yesPriceAfter` starting from the first `yesPriceBefore`. Page with `afterId`, or take the
+ * `latest` trades (the newest `limit`, still oldest first) for a chart that ends now.
  */
 export async function listMarketTrades(
   database: Database,
   marketId: number,
-  opts: { limit?: number; afterId?: number } = {},
+  opts: { limit?: number; afterId?: number; latest?: boolean } = {},
 ): Promise<TradeHistoryItem[]> {
   const { sql } = database
   const rows = await sql<TradeRow[]>`
     select ${sql.unsafe(TRADE_COLUMNS)}
     from trade t join account a on a.id = t.account_id
     where t.market_id = ${marketId} and t.id > ${opts.afterId ?? 0}
-    order by t.id
+    order by t.id ${opts.latest ? sql`desc` : sql``}
     limit ${clampLimit(opts.limit, 1000)}`
-  return rows.map(toTradeItem)
+  const trades = rows.map(toTradeItem)
+  return opts.latest ? trades.reverse() : trades
 }
 
 /**
@@ -209,6 +221,7 @@ export async function profitLeaderboard(
       select a.did,
              floor(sum(
                case
+                 when ps.paid_micro is not null and m.status in ('settled', 'void') then ps.paid_micro::float8
                  when m.status = 'settled' then
                    (case when m.resolved_outcome = 'yes' then p.yes_shares_micro else p.no_shares_micro end)::float8
                  when m.status = 'void' then p.net_spend_micro::float8
@@ -218,6 +231,7 @@ export async function profitLeaderboard(
       from position p
       join account a on a.id = p.account_id
       join priced m on m.id = p.market_id
+      left join position_settlement ps on ps.market_id = p.market_id and ps.account_id = p.account_id
       where a.kind = 'curator'
       group by a.did
     )
