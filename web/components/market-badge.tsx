@@ -18,9 +18,22 @@ export function MarketBadge({ market, path }: { market: MarketBadgeView | null; 
       </a>
     )
   }
-  const pct = Math.round(market.yesPrice * 1000) / 10
   const traders = `${market.traderCount} ${market.traderCount === 1 ? 'trader' : 'traders'}`
   const closed = market.status === 'open' ? null : CLOSED_MARKET_WORDS[market.status]
+  if (market.yesPrice === null) {
+    // Sealed from close until the jury rules: jurors judge the post, not the market.
+    return (
+      <a
+        href={path}
+        data-testid="market-badge"
+        className={`mt-3 inline-flex items-center gap-1.5 rounded-full border border-zinc-200 bg-zinc-50 px-3 py-1 text-sm text-zinc-600 hover:border-zinc-300 hover:bg-white hover:text-zinc-900 dark:border-zinc-800 dark:bg-zinc-900 dark:text-zinc-400 dark:hover:bg-zinc-950 dark:hover:text-zinc-100 ${focusRing}`}
+      >
+        <span data-testid="market-price">Awaiting the jury</span>
+        <span data-testid="market-traders">· {traders}</span>
+      </a>
+    )
+  }
+  const pct = Math.round(market.yesPrice * 1000) / 10
   if (market.traderCount === 0) {
     // The opening price (50%) is nobody's forecast: say so, rather than show a coin flip as the curators' view.
     return (

@@ -13,7 +13,7 @@ import {
 import { formatCredits, formatPercent, formatPrice } from '../lib/credits'
 import type {
   HoldingView,
-  MarketView,
+  PricedMarketView,
   Outcome,
   TradeFormState,
   TradeRulesView,
@@ -21,7 +21,7 @@ import type {
   ViewerView,
 } from '../lib/market-types'
 import { placeTradeAction } from '../server/actions/trade'
-import { focusRing } from '../lib/styles'
+import { focusRing, panel } from '../lib/styles'
 
 const initial: TradeFormState = { status: 'idle' }
 
@@ -43,7 +43,7 @@ export function TradePanel({
   rules,
   signInHref,
 }: {
-  market: MarketView
+  market: PricedMarketView
   viewer: ViewerView | null
   holding: HoldingView | null
   rules: TradeRulesView
@@ -74,13 +74,7 @@ export function TradePanel({
   if (keyed.signature !== signature) setKeyed({ signature, key: signature === 'none' ? '' : newKey() })
 
   const open = market.status === 'open' && Date.parse(market.closesAt) > Date.now()
-  if (!open) {
-    return (
-      <p className="mt-5 rounded-lg bg-zinc-100 px-4 py-3 text-sm text-zinc-700 dark:bg-zinc-900 dark:text-zinc-300">
-        Trading on this post has closed. The market waits for the next jury round.
-      </p>
-    )
-  }
+  if (!open) return <TradingClosedNote />
 
   const verb = side === 'buy' ? 'Buy' : 'Sell'
   const outcomeLabel = outcome.toUpperCase()
@@ -88,11 +82,7 @@ export function TradePanel({
   const quoteId = `${ids}-quote`
 
   return (
-    <form
-      action={action}
-      className="mt-5 rounded-2xl border border-zinc-200 p-4 sm:p-5 dark:border-zinc-800"
-      aria-label="Trade"
-    >
+    <form action={action} className={`mt-5 ${panel}`} aria-label="Trade">
       <input type="hidden" name="marketId" value={market.id} />
       <input type="hidden" name="limitKind" value={quote.kind === 'ok' ? quote.limit.kind : ''} />
       <input type="hidden" name="limitValue" value={quote.kind === 'ok' ? limitValue(quote.limit) : ''} />
@@ -187,8 +177,17 @@ export function TradePanel({
   )
 }
 
+/** What stands in for the trade panel once trading has closed and before the market is settled. */
+export function TradingClosedNote() {
+  return (
+    <p className="mt-5 rounded-lg bg-zinc-100 px-4 py-3 text-sm text-zinc-700 dark:bg-zinc-900 dark:text-zinc-300">
+      Trading on this post has closed. The market waits for the next jury round.
+    </p>
+  )
+}
+
 function computeQuote(input: {
-  market: MarketView
+  market: PricedMarketView
   viewer: ViewerView | null
   holding: HoldingView | null
   rules: TradeRulesView

@@ -17,11 +17,21 @@ export const CLOSED_MARKET_WORDS = {
   void: 'refunded, no verdict',
 } as const satisfies Record<Exclude<MarketStatus, 'open'>, string>
 
+/**
+ * Whether a market's price is sealed: trading has closed and the jury has not ruled. Jurors see the post, never
+ * its price (MECHANISM.md "Jury layer"), so from close until settlement no page shows the price, the chart or the
+ * trades; they come back with the verdict.
+ */
+export function isPriceSealed(status: MarketStatus): boolean {
+  return status === 'closed'
+}
+
 /** The line a post card shows: "62% YES · 3 traders". */
 export interface MarketBadgeView {
   marketId: number
   status: MarketStatus
-  yesPrice: number
+  /** Null while the price is sealed (`isPriceSealed`). */
+  yesPrice: number | null
   traderCount: number
 }
 
@@ -30,15 +40,23 @@ export interface MarketView {
   id: number
   postUri: string
   status: MarketStatus
-  yesPrice: number
+  /** Null while the price is sealed (`isPriceSealed`), as is `state`. */
+  yesPrice: number | null
   traderCount: number
   tradeCount: number
   volumeMicro: string
   openedAt: string
   closesAt: string
   /** LMSR state: liquidity b and outstanding shares, micro. */
-  state: { b: string; qYes: string; qNo: string }
+  state: { b: string; qYes: string; qNo: string } | null
   createdBy: string | null
+}
+
+/** A market whose price is shown: what the trade panel quotes against. */
+export type PricedMarketView = MarketView & { yesPrice: number; state: NonNullable<MarketView['state']> }
+
+export function isPriced(market: MarketView): market is PricedMarketView {
+  return market.yesPrice !== null && market.state !== null
 }
 
 export interface TradeView {

@@ -40,17 +40,15 @@ function marketLine(market: MarketView | null): string {
   if (!market)
     return 'No market on this post yet: open one on Curia and forecast whether the jury will endorse it.'
   const traders = `${market.traderCount} ${market.traderCount === 1 ? 'trader' : 'traders'}`
+  if (market.status === 'void')
+    return `The jury reached no verdict on this post; its ${traders} got their credits back.`
+  // A closed market's price is sealed until the jury rules (`isPriceSealed`).
+  if (market.yesPrice === null)
+    return `Trading closed (${traders}); the price stays sealed until the jury's next round rules on it.`
   const pct = formatPercent(market.yesPrice)
-  switch (market.status) {
-    case 'open':
-      if (market.traderCount === 0)
-        return 'A market is open on this post and nobody has forecast it yet: be the first, on Curia.'
-      return `Curia's curators put it at ${pct} that the jury will endorse this post (${traders}). Trading is open.`
-    case 'closed':
-      return `Trading closed at ${pct} YES (${traders}); the jury may sample it in its next round.`
-    case 'settled':
-      return `Settled by Curia's jury after trading closed at ${pct} YES (${traders}).`
-    case 'void':
-      return `The jury reached no verdict on this post; its ${traders} got their credits back.`
-  }
+  if (market.status === 'settled')
+    return `Settled by Curia's jury after trading closed at ${pct} YES (${traders}).`
+  if (market.traderCount === 0)
+    return 'A market is open on this post and nobody has forecast it yet: be the first, on Curia.'
+  return `Curia's curators put it at ${pct} that the jury will endorse this post (${traders}). Trading is open.`
 }

@@ -9,7 +9,7 @@ import type {
   FeedPostRef,
   FeedPostView,
 } from '../lib/feed-types'
-import type { MarketBadgeView } from '../lib/market-types'
+import { isPriceSealed, type MarketBadgeView } from '../lib/market-types'
 import { postPath } from '../lib/post-path'
 import type { RichTextFacet } from '../lib/rich-text'
 
@@ -167,17 +167,17 @@ function presentReference(
   }
 }
 
-/** The card's market line: the LMSR's YES price now and how many accounts have traded. */
+/** The card's market line: the LMSR's YES price now (none while sealed) and how many accounts have traded. */
 export function presentMarketBadge(row: HydratedPostRow): MarketBadgeView | null {
   if (row.marketId === null || row.marketB === null || row.marketQYes === null || row.marketQNo === null)
     return null
+  const status = row.marketStatus ?? 'open'
   return {
     marketId: row.marketId,
-    status: row.marketStatus ?? 'open',
-    yesPrice: price(
-      { b: BigInt(row.marketB), qYes: BigInt(row.marketQYes), qNo: BigInt(row.marketQNo) },
-      'yes',
-    ),
+    status,
+    yesPrice: isPriceSealed(status)
+      ? null
+      : price({ b: BigInt(row.marketB), qYes: BigInt(row.marketQYes), qNo: BigInt(row.marketQNo) }, 'yes'),
     traderCount: row.marketTraders ?? 0,
   }
 }

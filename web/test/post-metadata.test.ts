@@ -75,8 +75,9 @@ describe('postPageMetadata', () => {
     expect(line(market({ status: 'open', traderCount: 0, yesPrice: 0.5 }))).toBe(
       'A market is open on this post and nobody has forecast it yet: be the first, on Curia.',
     )
-    expect(line(market({ status: 'closed', traderCount: 1 }))).toBe(
-      'Trading closed at 63% YES (1 trader); the jury may sample it in its next round.',
+    // Sealed until the jury rules: the preview names no price.
+    expect(line(market({ status: 'closed', traderCount: 1, yesPrice: null, state: null }))).toBe(
+      "Trading closed (1 trader); the price stays sealed until the jury's next round rules on it.",
     )
     expect(line(market({ status: 'settled' }))).toMatch(
       /^Settled by Curia's jury after trading closed at 63% YES/,

@@ -4,7 +4,7 @@ import { createTestDatabase } from '@curia/db/testing'
 import { MICRO } from '@curia/curation/market/lmsr'
 import { DEFAULT_MARKET_PARAMS } from '@curia/curation/market/params'
 import { grantStartingCredits, setupLedger } from '@curia/curation/service/ledger'
-import { openMarket } from '@curia/curation/service/market'
+import { closeDueMarkets, openMarket } from '@curia/curation/service/market'
 import { settleMarkets, type Verdict } from '@curia/curation/service/settlement'
 import { placeTrade } from '@curia/curation/service/trade'
 import { buyAtAnyPrice } from '@curia/curation/service/testing'
@@ -84,6 +84,18 @@ beforeAll(async () => {
 
   const settled = await settleMarkets(database, { verdicts, now: AFTER })
   expect(settled.map((r) => r.outcome)).not.toContain('refused')
+
+  // Awaiting the jury: opened two days earlier, traded, closed at T0, not yet settled.
+  const EARLIER = new Date(T0.getTime() - 48 * 3_600_000)
+  const awaiting = (await openMarket(database, { postUri: uri('awaiting'), now: EARLIER, params })).market.id
+  await buyAtAnyPrice(database, rules, {
+    did: bob,
+    marketId: awaiting,
+    outcome: 'yes',
+    credits: 40n,
+    now: EARLIER,
+  })
+  expect(await closeDueMarkets(database, { now: T0 })).toEqual([awaiting])
 })
 afterAll(async () => {
   await database?.close()
@@ -121,9 +133,31 @@ describe('the post page of a settled market', () => {
     expect((await page('endorsed', bob)).settlement?.viewerMicro).toBe('0')
   })
 
+  it('shows the settled market’s price, chart and trades again', async () => {
+    const view = await page('profit', null)
+    expect(view.market?.yesPrice).toBeGreaterThan(0.5)
+    expect(view.pricePoints).toHaveLength(4) // the opening price, then three trades
+    expect(view.trades).toHaveLength(3)
+  })
+
   it('has no settlement for a market still open', async () => {
     const view = await page('still-open', alice)
     expect(view.market?.status).toBe('open')
     expect(view.settlement).toBeNull()
+  })
+})
+
+describe('the post page of a market awaiting the jury', () => {
+  it('seals the price, its chart and the trades, so a juror judging the post never sees them', async () => {
+    const view = await page('awaiting', bob)
+    expect(view.market?.status).toBe('closed')
+    expect(view.market?.traderCount).toBe(1)
+    expect(view.market?.yesPrice).toBeNull()
+    expect(view.market?.state).toBeNull()
+    expect(view.pricePoints).toEqual([])
+    expect(view.trades).toEqual([])
+    expect(view.settlement).toBeNull()
+    // The curator's own holding is still theirs to see.
+    expect(BigInt(view.holding!.yesSharesMicro)).toBeGreaterThan(0n)
   })
 })

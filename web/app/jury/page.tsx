@@ -1,6 +1,7 @@
 import type { Metadata } from 'next'
 import { EnrollmentPanel } from '../../components/jury/enrollment-panel'
 import { formatAbsoluteTime } from '../../lib/format'
+import { panel } from '../../lib/styles'
 import { getSession } from '../../server/auth/session'
 import { getWebServices } from '../../server/db'
 import { getJuryWebConfig } from '../../server/jury/config'
@@ -58,7 +59,7 @@ export default async function JuryPage() {
         {enrollment ? (
           <EnrollmentPanel view={enrollment} />
         ) : (
-          <div className="rounded-2xl border border-zinc-200 p-4 sm:p-5 dark:border-zinc-800">
+          <div className={panel}>
             <h2 className="text-base font-semibold">Join the jury</h2>
             <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
               Sign in with Bluesky to enroll with an invite code, the operator&apos;s allowlist or a

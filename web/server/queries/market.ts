@@ -12,14 +12,15 @@ import {
 } from '@curia/curation/service/trade-queries'
 import type { FeedPostView } from '../../lib/feed-types'
 import { excerpt } from '../../lib/format'
-import type {
-  HoldingView,
-  MarketView,
-  PricePoint,
-  SettlementView,
-  TradeRulesView,
-  TradeView,
-  ViewerView,
+import {
+  isPriceSealed,
+  type HoldingView,
+  type MarketView,
+  type PricePoint,
+  type SettlementView,
+  type TradeRulesView,
+  type TradeView,
+  type ViewerView,
 } from '../../lib/market-types'
 import { postPath } from '../../lib/post-path'
 import { curatorHandles } from '../auth/web-session'
@@ -36,9 +37,9 @@ export interface PostPageView {
   /** Null when the post is not stored here (a market opened on a post the indexer never saw, since deleted). */
   post: FeedPostView | null
   market: MarketView | null
-  /** Oldest first: the chart. */
+  /** Oldest first: the chart. Empty while the price is sealed. */
   pricePoints: PricePoint[]
-  /** Newest first: the history list (at most HISTORY_LIMIT). */
+  /** Newest first: the history list (at most HISTORY_LIMIT). Empty while the price is sealed. */
   trades: TradeView[]
   holding: HoldingView | null
   /** Null until the market is settled. */
@@ -67,7 +68,10 @@ export async function loadPostPage(
   ])
   const row = rows[0]
   if (!row && !market) return null
-  const trades = market ? await listMarketTrades(database, market.id, { limit: CHART_TRADES }) : []
+  const trades =
+    market && !isPriceSealed(market.status)
+      ? await listMarketTrades(database, market.id, { limit: CHART_TRADES, latest: true })
+      : []
   const settled = market && (market.status === 'settled' || market.status === 'void')
   const [handles, holding, settlement] = await Promise.all([
     curatorHandles(
@@ -81,7 +85,10 @@ export async function loadPostPage(
     postUri: req.postUri,
     post: row ? presentPost(row, '', deps.urls) : null,
     market: market ? presentMarket(market) : null,
-    pricePoints: market ? pricePoints(market, trades) : [],
+    pricePoints:
+      market && !isPriceSealed(market.status)
+        ? pricePoints(market, trades, { fromOpening: trades.length >= market.tradeCount })
+        : [],
     trades: trades
       .slice(-HISTORY_LIMIT)
       .reverse()
@@ -124,32 +131,38 @@ async function settlementPaidTo(database: Database, marketId: number, did: strin
 }
 
 export function presentMarket(m: MarketSummary): MarketView {
+  const sealed = isPriceSealed(m.status)
   return {
     id: m.id,
     postUri: m.postUri,
     status: m.status,
-    yesPrice: m.yesPrice,
+    yesPrice: sealed ? null : m.yesPrice,
     traderCount: m.traderCount,
     tradeCount: m.tradeCount,
     volumeMicro: m.volumeMicro.toString(),
     openedAt: m.openedAt,
     closesAt: m.closesAt,
-    state: { b: m.liquidityMicro.toString(), qYes: m.qYesMicro.toString(), qNo: m.qNoMicro.toString() },
+    state: sealed
+      ? null
+      : { b: m.liquidityMicro.toString(), qYes: m.qYesMicro.toString(), qNo: m.qNoMicro.toString() },
     createdBy: m.createdBy,
   }
 }
 
 /**
  * The chart's steps: the price at opening (the first trade's price before, or the current price when nothing has
- * traded), then each trade's price after. Trades store both prices, so nothing is recomputed.
+ * traded), then each trade's price after. Trades store both prices, so nothing is recomputed. When `trades` are
+ * only the latest of a longer history (`fromOpening` false), the chart starts at the first of them instead.
  */
 export function pricePoints(
   market: Pick<MarketSummary, 'openedAt' | 'yesPrice'>,
   trades: readonly Pick<TradeHistoryItem, 'createdAt' | 'yesPriceBefore' | 'yesPriceAfter'>[],
+  opts: { fromOpening: boolean } = { fromOpening: true },
 ): PricePoint[] {
   const opened = Date.parse(market.openedAt)
   const first = trades[0]
-  const points: PricePoint[] = [{ atMs: opened, yesPrice: first ? first.yesPriceBefore : market.yesPrice }]
+  const startMs = first && !opts.fromOpening ? Math.max(opened, Date.parse(first.createdAt)) : opened
+  const points: PricePoint[] = [{ atMs: startMs, yesPrice: first ? first.yesPriceBefore : market.yesPrice }]
   for (const t of trades)
     points.push({ atMs: Math.max(opened, Date.parse(t.createdAt)), yesPrice: t.yesPriceAfter })
   return points

@@ -6,9 +6,10 @@ import { PostCard } from '../../../../components/post-card'
 import { PriceChart } from '../../../../components/price-chart'
 import { TradeList } from '../../../../components/trade-list'
 import { SettlementNote } from '../../../../components/settlement-note'
-import { TradePanel } from '../../../../components/trade-panel'
+import { TradePanel, TradingClosedNote } from '../../../../components/trade-panel'
 import { formatCredits, formatPercent } from '../../../../lib/credits'
 import { formatAbsoluteTime } from '../../../../lib/format'
+import { isPriced } from '../../../../lib/market-types'
 import { postPageMetadata } from '../../../../lib/post-metadata'
 import { postUriFromPath } from '../../../../lib/post-path'
 import { getSession, getViewer } from '../../../../server/auth/session'
@@ -87,21 +88,31 @@ export default async function PostPage({ params }: { params: Promise<{ did: stri
         {market ? (
           <>
             <div className="mt-3 flex flex-wrap items-end gap-x-6 gap-y-2">
-              <p>
-                <span
-                  className="text-4xl font-semibold text-emerald-700 tabular-nums dark:text-emerald-400"
-                  data-testid="market-yes-price"
-                >
-                  {formatPercent(market.yesPrice)}
-                </span>{' '}
-                <span className="text-sm text-zinc-600 dark:text-zinc-400">
-                  {market.status !== 'open'
-                    ? 'YES when trading closed'
-                    : market.traderCount === 0
-                      ? 'YES, the opening price: nobody has traded yet'
-                      : 'YES'}
-                </span>
-              </p>
+              {market.yesPrice === null ? (
+                <p className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="market-price-sealed">
+                  <span className="block text-2xl font-semibold text-zinc-900 dark:text-zinc-100">
+                    Awaiting the jury
+                  </span>
+                  The price, its chart and the trades stay sealed until the jury rules, so that jurors judge
+                  the post and not the market.
+                </p>
+              ) : (
+                <p>
+                  <span
+                    className="text-4xl font-semibold text-emerald-700 tabular-nums dark:text-emerald-400"
+                    data-testid="market-yes-price"
+                  >
+                    {formatPercent(market.yesPrice)}
+                  </span>{' '}
+                  <span className="text-sm text-zinc-600 dark:text-zinc-400">
+                    {market.status !== 'open'
+                      ? 'YES when trading closed'
+                      : market.traderCount === 0
+                        ? 'YES, the opening price: nobody has traded yet'
+                        : 'YES'}
+                  </span>
+                </p>
+              )}
               <dl className="flex flex-wrap gap-x-5 gap-y-1 text-sm text-zinc-600 dark:text-zinc-400">
                 <div>
                   <dt className="sr-only">Traders</dt>
@@ -121,9 +132,13 @@ export default async function PostPage({ params }: { params: Promise<{ did: stri
                 </div>
               </dl>
             </div>
-            <PriceChart points={page.pricePoints} nowMs={nowMs} closesAtMs={Date.parse(market.closesAt)} />
+            {isPriced(market) ? (
+              <PriceChart points={page.pricePoints} nowMs={nowMs} closesAtMs={Date.parse(market.closesAt)} />
+            ) : null}
             {page.settlement ? (
               <SettlementNote settlement={page.settlement} />
+            ) : !isPriced(market) ? (
+              <TradingClosedNote />
             ) : (
               <TradePanel
                 market={market}
@@ -151,7 +166,7 @@ export default async function PostPage({ params }: { params: Promise<{ did: stri
         )}
       </section>
 
-      {market ? (
+      {market && isPriced(market) ? (
         <section
           aria-labelledby="history-heading"
           className="border-t border-zinc-200 px-4 py-5 sm:px-5 dark:border-zinc-800"
