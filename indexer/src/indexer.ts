@@ -168,6 +168,12 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<Indexer> 
   let dbLastError: string | undefined
   let dbFailedAttempts = 0
   let wakeRetry: (() => void) | undefined
+  /**
+   * Set when a batch is given up (stopping while the database is down). Batches commit strictly in stream order, so
+   * nothing after it may be written: a later batch would commit a cursor past the events given up, and the restart
+   * would never read them again.
+   */
+  let abandoned = false
   const skipped = Object.fromEntries(SKIP_REASONS.map((r) => [r, 0])) as Record<SkipReason, number>
   const totals = {
     received: 0,
@@ -265,7 +271,7 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<Indexer> 
       queued.prepared = prepareWrite(planBatch(queued.ops), cursorOf(queued))
       current = newBatch(Date.now())
     }
-    if (!writing && queued) {
+    if (!writing && queued && !abandoned) {
       const batch = queued
       queued = undefined
       writing = writeWithRetry(batch).finally(() => {
@@ -358,9 +364,7 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<Indexer> 
         dbFailedAttempts++
         if (state !== 'stopped') state = 'waiting_for_database'
         if (stopping) {
-          log.warn(
-            `stopping with ${batch.events} events unwritten (database: ${dbLastError}); they are read again on restart`,
-          )
+          abandoned = true // stop() says what was left unwritten
           return
         }
         pump() // pauses the source
@@ -371,7 +375,7 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<Indexer> 
         )
         await sleep(delayMs)
         if (stopping && !dbHealthy) {
-          log.warn(`stopping with ${batch.events} events unwritten; they are read again on restart`)
+          abandoned = true
           return
         }
       }
@@ -412,7 +416,7 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<Indexer> 
       prepared: undefined, // a part's statements differ from the whole's
     }
     await writeWithRetry(first)
-    await writeWithRetry(second)
+    if (!abandoned) await writeWithRetry(second)
   }
 
   const reportTimer = setInterval(() => {
@@ -483,6 +487,14 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<Indexer> 
         clearInterval(reportTimer)
         await writer.discard()
         state = 'stopped'
+        if (abandoned) {
+          log.warn(
+            `stopping with ${totals.received - totals.committed} events unwritten (database: ${dbLastError}); ` +
+              (committedCursor === undefined
+                ? 'no cursor was ever committed, so a restart begins at the live tail without them'
+                : `a restart reads them again from cursor ${committedCursor}`),
+          )
+        }
         log.info(`stopped at cursor ${committedCursor ?? '(none)'}`)
       })()),
   }

@@ -164,3 +164,24 @@ export class IndexerProcess {
     return line.slice(line.indexOf('status at ') + 'status at '.length).trim()
   }
 }
+
+/**
+ * Makes every write of the row whose `column` is `value` fail with SQLSTATE P0001, which is not about the data, so
+ * the indexer takes it for the database being away: it holds that batch and retries it until the returned function
+ * lifts the refusal. A batch that cannot commit stands for a kill -9 before it does: whatever committed before it is
+ * what a restart resumes from.
+ */
+export async function refuseRow(sql: Sql, table: 'post' | 'author', column: 'uri' | 'did', value: string) {
+  await sql.unsafe(`
+    create or replace function refuse_row() returns trigger language plpgsql as $$
+    begin
+      if new.${column} = '${value}' then raise exception 'refused by the test'; end if;
+      return new;
+    end $$`)
+  await sql.unsafe(
+    `create trigger refuse_row before insert or update on ${table} for each row execute function refuse_row()`,
+  )
+  return async () => {
+    await sql.unsafe(`drop trigger if exists refuse_row on ${table}`)
+  }
+}
