@@ -4,10 +4,12 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { isCurationError } from '../src/errors'
 import {
   anchorRoot,
+  commitEligibleHash,
   connectChain,
   deployRoundAnchor,
   deployTestPersonhoodRegistry,
   readAnchor,
+  readEligibleCommitment,
   revertName,
   setTestHuman,
   type ChainClients,
@@ -100,6 +102,64 @@ describe('RoundAnchor on anvil', () => {
       .catch((e: unknown) => e)
     expect(revertName(same)).toBe('AlreadyAnchored')
     expect(await readAnchor(operator.publicClient, { address: anchor, roundId: 2 })).toBe(first)
+  })
+
+  it("commits a round's eligible list once, apart from its root, readable as of any block, under 50k gas", async () => {
+    const hash = rootFor('round 4 eligible list')
+    const before = await operator.publicClient.getBlockNumber()
+    const receipt = await commitEligibleHash(operator, { address: anchor, roundId: 4, eligibleHash: hash })
+    expect(receipt.gasUsed).toBeLessThan(50_000n)
+    console.log(`RoundAnchor.commitEligible gas used: ${receipt.gasUsed}`)
+    expect(await readEligibleCommitment(operator.publicClient, { address: anchor, roundId: 4 })).toBe(hash)
+    // The state as of a block: absent before the one that included it, present from it on.
+    expect(
+      await readEligibleCommitment(operator.publicClient, {
+        address: anchor,
+        roundId: 4,
+        blockNumber: before,
+      }),
+    ).toBeNull()
+    expect(
+      await readEligibleCommitment(operator.publicClient, {
+        address: anchor,
+        roundId: 4,
+        blockNumber: receipt.blockNumber,
+      }),
+    ).toBe(hash)
+    // A separate slot: the round's export root is still unanchored, and anchoring it leaves the commitment alone.
+    expect(await readAnchor(operator.publicClient, { address: anchor, roundId: 4 })).toBeNull()
+    await anchorRoot(operator, { address: anchor, roundId: 4, root: rootFor('round 4 export') })
+    expect(await readEligibleCommitment(operator.publicClient, { address: anchor, roundId: 4 })).toBe(hash)
+    // Write-once, operator-only, never zero.
+    const again = await commitEligibleHash(operator, {
+      address: anchor,
+      roundId: 4,
+      eligibleHash: hash,
+    }).catch((e: unknown) => e)
+    expect(isCurationError(again, 'already_anchored')).toBe(true)
+    const stranger = await connectChain({ rpcUrl: chain.rpcUrl, privateKey: generatePrivateKey() })
+    const squat = await commitEligibleHash(stranger, {
+      address: anchor,
+      roundId: 5,
+      eligibleHash: hash,
+    }).catch((e: unknown) => e)
+    expect(isCurationError(squat, 'bad_auth')).toBe(true)
+    const zero = await commitEligibleHash(operator, {
+      address: anchor,
+      roundId: 5,
+      eligibleHash: zeroHash,
+    }).catch((e: unknown) => e)
+    expect(isCurationError(zero, 'bad_request')).toBe(true)
+    const direct = await operator.publicClient
+      .simulateContract({
+        account: operator.walletClient.account,
+        address: anchor,
+        abi: roundAnchorAbi,
+        functionName: 'commitEligible',
+        args: [4n, rootFor('another list')],
+      })
+      .catch((e: unknown) => e)
+    expect(revertName(direct)).toBe('AlreadyCommitted')
   })
 
   it('only the operator anchors, and never a zero root', async () => {

@@ -1,7 +1,7 @@
 /**
- * The RoundAnchor contract through viem: deploy it, anchor a round's export Merkle root, read one back. The contract
- * is write-once per round and operator-only (contracts/RoundAnchor.sol), so an anchored root cannot be replaced,
- * by the operator or anyone else.
+ * The RoundAnchor contract through viem: deploy it, anchor a round's eligible-list commitment (at freeze) and its
+ * export Merkle root (at close), read them back. The contract is write-once per round and value, and operator-only
+ * (contracts/RoundAnchor.sol), so an anchored value cannot be replaced, by the operator or anyone else.
  */
 import {
   BaseError,
@@ -99,19 +99,51 @@ export async function setTestHuman(
   return mined(clients, txHash)
 }
 
-const ROOT = /^0x[0-9a-f]{64}$/
+const BYTES32 = /^0x[0-9a-f]{64}$/
 
 /**
- * Anchors `root` for `roundId`. Simulated first, so a refusal (another root already anchored, a wrong operator, a
- * zero root) comes back as a CurationError before any gas is spent; the contract refuses regardless.
+ * Anchors `root` (a closed round's export Merkle root) for `roundId`. Simulated first, so a refusal (another root
+ * already anchored, a wrong operator, a zero root) comes back as a CurationError before any gas is spent; the
+ * contract refuses regardless.
  */
 export async function anchorRoot(
   clients: ChainClients,
-  opts: { address: Address; roundId: number | bigint; root: Hex },
+  opts: { address: Address; roundId: number | bigint; root: Hex; confirmations?: number },
 ): Promise<TxReceipt> {
-  const root = opts.root.toLowerCase() as Hex
-  if (!ROOT.test(root) || /^0x0+$/.test(root)) {
-    throw new CurationError('bad_request', 'A round root is a non-zero 0x-prefixed bytes32.')
+  return writeOnce(clients, { ...opts, functionName: 'anchor', value: opts.root, what: 'root' })
+}
+
+/**
+ * Commits the eligible list's hash (`eligibleSetHash`, fixed at freeze) for `roundId`, before the round's beacon
+ * block is chosen. Write-once, refused like `anchorRoot`. `confirmations`: blocks to wait for on top of the one
+ * that includes it (the beacon block is chosen after them).
+ */
+export async function commitEligibleHash(
+  clients: ChainClients,
+  opts: { address: Address; roundId: number | bigint; eligibleHash: Hex; confirmations?: number },
+): Promise<TxReceipt> {
+  return writeOnce(clients, {
+    ...opts,
+    functionName: 'commitEligible',
+    value: opts.eligibleHash,
+    what: 'eligible commitment',
+  })
+}
+
+async function writeOnce(
+  clients: ChainClients,
+  opts: {
+    address: Address
+    roundId: number | bigint
+    functionName: 'anchor' | 'commitEligible'
+    value: Hex
+    what: string
+    confirmations?: number | undefined
+  },
+): Promise<TxReceipt> {
+  const value = opts.value.toLowerCase() as Hex
+  if (!BYTES32.test(value) || /^0x0+$/.test(value)) {
+    throw new CurationError('bad_request', `A round's ${opts.what} is a non-zero 0x-prefixed bytes32.`)
   }
   const roundId = BigInt(opts.roundId)
   try {
@@ -119,22 +151,26 @@ export async function anchorRoot(
       account: clients.walletClient.account,
       address: opts.address,
       abi: roundAnchorAbi,
-      functionName: 'anchor',
-      args: [roundId, root],
+      functionName: opts.functionName,
+      args: [roundId, value],
     })
-    return await mined(clients, await clients.walletClient.writeContract(request))
+    return await mined(clients, await clients.walletClient.writeContract(request), opts.confirmations)
   } catch (err) {
     const reverted = revertName(err)
-    if (reverted === 'AlreadyAnchored') {
-      throw new CurationError('already_anchored', `Round ${roundId} is already anchored.`, { cause: err })
+    if (reverted === 'AlreadyAnchored' || reverted === 'AlreadyCommitted') {
+      throw new CurationError('already_anchored', `Round ${roundId}'s ${opts.what} is already anchored.`, {
+        cause: err,
+      })
     }
     if (reverted === 'NotOperator') {
       throw new CurationError('bad_auth', 'This key is not the anchor contract’s operator.', { cause: err })
     }
     if (reverted) throw err
-    throw new CurationError('chain_unavailable', `Anchoring round ${roundId} failed: ${errorSummary(err)}`, {
-      cause: err,
-    })
+    throw new CurationError(
+      'chain_unavailable',
+      `Anchoring round ${roundId}'s ${opts.what} failed: ${errorSummary(err)}`,
+      { cause: err },
+    )
   }
 }
 
@@ -152,6 +188,25 @@ export async function readAnchor(
   return /^0x0+$/.test(root) ? null : root
 }
 
+/**
+ * The eligible commitment anchored for `roundId`, or null when none is; at `blockNumber` (the state after that
+ * block: reading an old block needs a node that keeps its state, an archive node for anything but recent blocks)
+ * or now.
+ */
+export async function readEligibleCommitment(
+  publicClient: PublicClient,
+  opts: { address: Address; roundId: number | bigint; blockNumber?: number | bigint },
+): Promise<Hex | null> {
+  const hash = await publicClient.readContract({
+    address: opts.address,
+    abi: roundAnchorAbi,
+    functionName: 'eligibleOf',
+    args: [BigInt(opts.roundId)],
+    ...(opts.blockNumber === undefined ? {} : { blockNumber: BigInt(opts.blockNumber) }),
+  })
+  return /^0x0+$/.test(hash) ? null : hash
+}
+
 /** The custom error a contract call reverted with, if it did. */
 export function revertName(err: unknown): string | undefined {
   if (!(err instanceof BaseError)) return undefined
@@ -163,8 +218,11 @@ function errorSummary(err: unknown): string {
   return err instanceof BaseError ? err.shortMessage : String(err)
 }
 
-async function mined(clients: ChainClients, txHash: Hex): Promise<TxReceipt> {
-  const receipt = await clients.publicClient.waitForTransactionReceipt({ hash: txHash })
+async function mined(clients: ChainClients, txHash: Hex, confirmations?: number): Promise<TxReceipt> {
+  const receipt = await clients.publicClient.waitForTransactionReceipt({
+    hash: txHash,
+    ...(confirmations === undefined ? {} : { confirmations: Math.max(1, confirmations) }),
+  })
   if (receipt.status !== 'success') throw new Error(`transaction ${txHash} reverted`)
   return { txHash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed }
 }
