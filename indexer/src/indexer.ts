@@ -86,7 +86,7 @@ interface PendingBatch {
   /** The cursor of the event each op came from, for bisecting a rejected batch. */
   opCursors: number[]
   events: number
-  /** The newest cursor in the batch: where the source resumes once it commits. */
+  /** The cursor committed with the batch, claiming every event up to it (see "Cursors" below). */
   cursor: number | undefined
   openedAtMs: number
   /** Its statements' parameters, once the batch is closed. */
@@ -119,6 +119,21 @@ class WriteConnection {
     await sql?.end({ timeout: 0 }).catch(() => {})
   }
 }
+
+/*
+ * Cursors. A batch commits one cursor with its writes, and that cursor claims every event up to it, because of how
+ * each source resumes from it:
+ * - the firehose (subscribeRepos) resumes AFTER the cursor, with the events whose seq is greater. Every op of one
+ *   commit carries the commit's seq, so committing seq S claims all of commit S's ops.
+ * - Jetstream resumes AT the cursor, with the events whose time_us is equal or greater: the event at the cursor is
+ *   delivered again, and the idempotent writes absorb it.
+ * The rule, right for both: a batch commits cursor C only when every event with a cursor up to C is in it or in a
+ * batch before it. (Jetstream needs less, since it reads C again anyway, but nothing more; the firehose needs
+ * exactly this.) So a full batch is closed only where one cursor ends and the next begins (onEvent), and a bisected
+ * half that ends inside one cursor's events commits the cursor before them (bisect); the events it holds of the
+ * unfinished cursor are written again when the source replays that cursor. Every other close (by age, after a
+ * write, on stop) happens outside a delivery, when each cursor delivered is complete (SourceSink.onEvent).
+ */
 
 /** How many times in a row the database must refuse a lone event before it is skipped. */
 const REJECT_AFTER = 3
@@ -216,6 +231,15 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<Indexer> 
   const onEvent = (event: SourceEvent) => {
     if (stopping && state === 'stopped') return
     totals.received++
+    // A full batch is closed where one cursor ends and the next begins, never between two events sharing one
+    // ("Cursors" above): this event's arrival is what shows that the batch's last cursor is complete.
+    if (
+      current.events >= config.batch.maxEvents &&
+      event.cursor !== undefined &&
+      event.cursor !== current.cursor
+    ) {
+      pump()
+    }
     const batch = current
     if (batch.events === 0) {
       batch.openedAtMs = Date.now()
@@ -254,7 +278,6 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<Indexer> 
         }
       }
     }
-    if (batch.events >= config.batch.maxEvents) pump()
   }
 
   /** Starts writing the current batch when it is due and nothing else is being written; applies backpressure. */
@@ -402,11 +425,14 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<Indexer> 
       return writeWithRetry({ ...batch, ops: [], opCursors: [], prepared: undefined })
     }
     const mid = Math.floor(batch.ops.length / 2)
+    // The first half may end inside the ops of one cursor (one firehose commit) whose rest is in the second half:
+    // it then commits the newest cursor it holds entirely, or none ("Cursors" above).
+    const splitCursor = batch.opCursors[mid]
     const first: PendingBatch = {
       ops: batch.ops.slice(0, mid),
       opCursors: batch.opCursors.slice(0, mid),
       events: 0,
-      cursor: batch.opCursors[mid - 1],
+      cursor: batch.opCursors.slice(0, mid).findLast((cursor) => cursor !== splitCursor),
       openedAtMs: batch.openedAtMs,
     }
     const second: PendingBatch = {

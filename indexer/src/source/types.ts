@@ -1,8 +1,8 @@
 import type { SkipReason } from '@curia/curation/records/types'
 
 /**
- * The one shape both sources produce. `cursor` is what the source resumes from (Jetstream: `time_us`; firehose:
- * `seq`) and is increasing along the stream; `timeMs` is when the network saw the event, for lag and for clamping
+ * The one shape both sources produce. `cursor` is what the source resumes from (Jetstream: `time_us`, resumed at;
+ * firehose: `seq`, resumed after, shared by all ops of one commit) and never decreases along the stream; `timeMs` is when the network saw the event, for lag and for clamping
  * a record's claimed `createdAt`.
  */
 interface EventBase {
@@ -55,7 +55,12 @@ export interface TickEvent extends EventBase {
 export type SourceEvent = CommitEvent | IdentityEvent | AccountEvent | InvalidEvent | TickEvent
 
 export interface SourceSink {
-  /** Called in stream order. Must not throw; a source keeps delivering after `pause()` only what it already read. */
+  /**
+   * Called in stream order. Must not throw; a source keeps delivering after `pause()` only what it already read.
+   * Events that share a cursor (the ops of one firehose commit) are delivered back to back in one synchronous run, so
+   * once control is back in the event loop every cursor delivered so far is complete: the indexer commits a cursor
+   * only then, or when an event with another cursor arrives (indexer.ts, "Cursors").
+   */
   onEvent(event: SourceEvent): void
   /** Connection state, for status and logs. */
   onConnectionChange?(connected: boolean): void
