@@ -12,9 +12,18 @@ import { price } from '../market/lmsr'
  *   of a whale, and with large bankrolls inverted the ranking in the capture simulation (sim/report/REPORT.md);
  *   removing the top of each side is symmetric and does not.
  * - A market with fewer than `minTraders` distinct traders ranks at `priorPrice`: a handful of accounts (or one
- *   account's sock puppets below the minimum) moves nothing.
- * - Exploration: a fixed share of slots, spread evenly down the feed, goes to young markets with few trades, picked
- *   by a seeded shuffle, so new posts are seen (and so priced) rather than starved by established ones.
+ *   account's sock puppets below the minimum) moves nothing. At the minimum the score switches to the market's
+ *   price, which opens at even odds: a market traded by enough accounts with no net lean (even three holding dust
+ *   NO) ranks above the prior. That jump is kept on the capture simulation's evidence (`npm run sim -- eval`,
+ *   2026-11-21): reading the robust price from the prior instead, logistic(logit(prior) + lean), which is
+ *   continuous at the minimum, cut the farm's cost per extra top-30 post-day from 125.7 to 96.9 grants (seeds
+ *   1-3) and missed the target at every prior tried. It also counts the prior twice once traders have moved the
+ *   price to what they believe.
+ * - Exploration: a fixed share of slots, spread evenly down the feed, goes to markets with few trades, picked
+ *   by a seeded shuffle, so new posts are seen (and so priced) rather than starved by established ones. Few trades,
+ *   not age: an old post nobody traded can take a slot. Bounding exploration to posts within one half-life was
+ *   measured (same date) and changed the attacks' costs within the seeds' noise (held-out seeds 4-8: farm 107.5 to
+ *   113.6 grants, cartel 101.0 to 94.6), so it was not adopted without a sweep of its own.
  * Pure: time and the shuffle's seed are passed in.
  */
 export interface MarketRankingParams {
