@@ -9,7 +9,10 @@ export interface CursorUpdate {
   value: number
 }
 
-/** What a batch changed; replaying the same batch a second time reports zeros (except `postsUpserted`, see below). */
+/**
+ * What a batch changed. Applying the same batch a second time leaves the same rows and reports zeros, unless the
+ * batch deletes a record and creates it again (then the second time does both again, to the same end).
+ */
 export interface WriteOutcome {
   /** Posts inserted or whose content changed (a replayed create with the same cid changes nothing). */
   postsUpserted: number
@@ -23,23 +26,24 @@ export interface WriteOutcome {
 }
 
 /**
- * Applies one coalesced batch and moves the source's cursor, in ONE transaction: the cursor can never pass an event
- * whose writes did not commit, and a crash anywhere leaves either all of the batch or none of it. Every statement
- * is idempotent by key, so a batch replayed after a crash (or a stream replayed from an older cursor) changes
- * nothing it already changed.
+ * Applies one coalesced batch (its phases, in order: batch.ts) and moves the source's cursor, in ONE transaction:
+ * the cursor can never pass an event whose writes did not commit, and a crash anywhere leaves either all of the
+ * batch or none of it. Every statement sets a record's state by key (live with this content, or not live), so a
+ * batch replayed after a crash changes nothing it already changed.
  *
- * The statements run in this order, which is what makes coalescing by key safe (see batch.ts): posts, new likes
- * (counted only when a live post exists and the row is really new), removed likes, deleted posts (tombstoned, their
- * engagement rows removed), authors (profiles, handles, account statuses), candidate list items, cursor. Each is one multi-row statement, `unnest` over array literals, raw
- * postgres.js: drizzle's unprepared queries cost about 3x on this path (FIELD-NOTES.md). The statements are sent
- * pipelined, so a batch costs one round trip.
+ * Each phase's statements run in this order, which is what makes coalescing by key safe (see batch.ts): posts
+ * (inserted, updated, or made live again when re-created), new likes (counted only when a live post exists and the
+ * row is new or was deleted), removed likes, deleted posts (tombstoned, their engagement rows removed), authors
+ * (profiles, handles, account statuses), candidate list items; then the cursor. Each is one multi-row statement,
+ * `unnest` over array literals, raw postgres.js: drizzle's unprepared queries cost about 3x on this path
+ * (FIELD-NOTES.md). The statements are sent pipelined, so a batch costs one round trip.
  */
 export async function writeBatch(
   sql: Sql,
-  plan: BatchPlan,
+  phases: readonly BatchPlan[],
   cursor: CursorUpdate | undefined,
 ): Promise<WriteOutcome> {
-  return writePrepared(sql, prepareWrite(plan, cursor))
+  return writePrepared(sql, prepareWrite(phases, cursor))
 }
 
 /**
@@ -48,6 +52,10 @@ export async function writeBatch(
  */
 export interface PreparedWrite {
   cursor: CursorUpdate | undefined
+  phases: PreparedPhase[]
+}
+
+interface PreparedPhase {
   postUpserts: PostColumns | undefined
   postUpdates: PostColumns | undefined
   engagementCreates: Record<'uri' | 'kind' | 'subjectUri' | 'authorDid' | 'createdAt', string> | undefined
@@ -60,10 +68,13 @@ export interface PreparedWrite {
   listItemDeletes: string | undefined
 }
 
-export function prepareWrite(plan: BatchPlan, cursor: CursorUpdate | undefined): PreparedWrite {
+export function prepareWrite(phases: readonly BatchPlan[], cursor: CursorUpdate | undefined): PreparedWrite {
+  return { cursor, phases: phases.map(preparePhase) }
+}
+
+function preparePhase(plan: BatchPlan): PreparedPhase {
   const list = (values: readonly string[]) => (values.length > 0 ? textArray(values) : undefined)
   return {
-    cursor,
     postUpserts: plan.postUpserts.length > 0 ? postColumns(plan.postUpserts) : undefined,
     postUpdates: plan.postUpdates.length > 0 ? postColumns(plan.postUpdates) : undefined,
     engagementCreates: columns(plan.engagementCreates, [
@@ -110,7 +121,7 @@ async function applyPrepared(
   prepared: PreparedWrite,
   ownTransaction: boolean,
 ): Promise<WriteOutcome> {
-  const { cursor } = prepared
+  const { cursor, phases } = prepared
   const pending: Promise<unknown>[] = []
   const outcome: WriteOutcome = {
     postsUpserted: 0,
@@ -126,10 +137,40 @@ async function applyPrepared(
   const run = <T>(query: PromiseLike<T>, then: (result: T) => void) =>
     pending.push(Promise.resolve(query).then(then))
   if (ownTransaction) run(tx`begin`, () => {})
+  for (const phase of phases) applyPhase(tx, phase, run, outcome)
 
+  if (cursor !== undefined) {
+    run(
+      tx`
+        insert into indexer_cursor (source, cursor, updated_at) values (${cursor.key}, ${String(cursor.value)}::bigint, now())
+        on conflict (source) do update set cursor = excluded.cursor, updated_at = now()`,
+      () => {},
+    )
+  }
+
+  if (ownTransaction) run(tx`commit`, () => {})
+  const settled = await Promise.allSettled(pending)
+  const failure = settled.find((r) => r.status === 'rejected')
+  if (failure) {
+    // Already rolled back by the server; this only makes sure no transaction stays open on the connection.
+    if (ownTransaction) await tx`rollback`.catch(() => {})
+    throw failure.reason
+  }
+  return outcome
+}
+
+/** Queues one phase's statements, in the order the header of writeBatch explains. */
+function applyPhase(
+  tx: Sql | TransactionSql,
+  prepared: PreparedPhase,
+  run: <T>(query: PromiseLike<T>, then: (result: T) => void) => void,
+  outcome: WriteOutcome,
+): void {
   if (prepared.postUpserts) {
     const c = prepared.postUpserts
-    // created_at is not updated: an edit must not re-date a post to climb a freshness-ranked feed.
+    // created_at is not updated on a live post: an edit must not re-date a post to climb a freshness-ranked feed.
+    // A deleted one created again at the same URI (putRecord) is a new record: live again, with its own date (its
+    // counts and engagement went with the delete).
     run(
       tx`
         insert into post (uri, cid, author_did, text, langs, facets, embed, reply_root, reply_parent, quote_uri, created_at)
@@ -143,8 +184,10 @@ async function applyPrepared(
         on conflict (uri) do update set
           cid = excluded.cid, text = excluded.text, langs = excluded.langs, facets = excluded.facets,
           embed = excluded.embed, reply_root = excluded.reply_root, reply_parent = excluded.reply_parent,
-          quote_uri = excluded.quote_uri
-        where post.deleted_at is null and post.cid <> excluded.cid`,
+          quote_uri = excluded.quote_uri,
+          created_at = case when post.deleted_at is null then post.created_at else excluded.created_at end,
+          deleted_at = null
+        where post.deleted_at is not null or post.cid <> excluded.cid`,
       (r) => (outcome.postsUpserted += r.count),
     )
   }
@@ -167,8 +210,9 @@ async function applyPrepared(
 
   if (prepared.engagementCreates) {
     const e = prepared.engagementCreates
-    // The count moves by exactly the rows this statement inserted: a replayed like conflicts and adds nothing, a
-    // like of an unknown or deleted post is not inserted at all. `for key share` holds each liked post until commit:
+    // The count moves by exactly the rows this statement made live: a replayed like of a live row conflicts and
+    // adds nothing, a like deleted before and created again at the same URI is live again (on the subject it names
+    // now), a like of an unknown or deleted post is not written at all. `for key share` holds each liked post until commit:
     // the retention prune (curation/src/service/retention.ts) skips a locked post, and a post it is deleting right
     // now is waited for and then found gone, so no like row can outlive its post.
     run(
@@ -181,7 +225,9 @@ async function applyPrepared(
                as x(uri, kind, subject_uri, author_did, created_at)
           join post p on p.uri = x.subject_uri and p.deleted_at is null
           for key share of p
-          on conflict (uri) do nothing
+          on conflict (uri) do update set kind = excluded.kind, subject_uri = excluded.subject_uri,
+            author_did = excluded.author_did, created_at = excluded.created_at, deleted_at = null
+          where engagement.deleted_at is not null
           returning subject_uri, kind
         ), agg as (
           select subject_uri, count(*) filter (where kind = 'like')::int as likes,
@@ -303,25 +349,6 @@ async function applyPrepared(
       (r) => (outcome.listItemsRemoved += r.count),
     )
   }
-
-  if (cursor !== undefined) {
-    run(
-      tx`
-        insert into indexer_cursor (source, cursor, updated_at) values (${cursor.key}, ${String(cursor.value)}::bigint, now())
-        on conflict (source) do update set cursor = excluded.cursor, updated_at = now()`,
-      () => {},
-    )
-  }
-
-  if (ownTransaction) run(tx`commit`, () => {})
-  const settled = await Promise.allSettled(pending)
-  const failure = settled.find((r) => r.status === 'rejected')
-  if (failure) {
-    // Already rolled back by the server; this only makes sure no transaction stays open on the connection.
-    if (ownTransaction) await tx`rollback`.catch(() => {})
-    throw failure.reason
-  }
-  return outcome
 }
 
 /**

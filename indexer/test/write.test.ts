@@ -201,16 +201,19 @@ describe.each([
     expect(await liveEngagement()).toEqual([likeUri(1)])
   })
 
-  it('a like delete decrements the right post; replaying the like afterwards never counts it again', async () => {
+  it('a like delete decrements the right post; a like created again at its URI counts again, once', async () => {
     await apply([create(1), create(2), like(1, 1), like(2, 1), like(3, 2)])
     const outcome = await apply([unlike(1)])
     expect(outcome.engagementRemoved).toBe(1)
     expect((await posts()).map((p) => p.like_count)).toEqual([1, 1])
-    await apply([like(1, 1), unlike(1)]) // the stream replayed from before the unlike
-    await apply([like(1, 1)])
-    expect((await posts()).map((p) => p.like_count)).toEqual([1, 1])
     await apply([unlike(1), unlike(42)]) // deleting again, or something never seen, changes nothing
+    await apply([like(1, 1), unlike(1)]) // the stream replayed from before the unlike brings the unlike too
     expect((await posts()).map((p) => p.like_count)).toEqual([1, 1])
+    // Deleted, then created again at the same URI: live and counted again, and a replay of that create is not.
+    await apply([like(1, 1)])
+    await apply([like(1, 1)])
+    expect((await posts()).map((p) => p.like_count)).toEqual([2, 1])
+    expect(await liveEngagement()).toEqual([likeUri(1), likeUri(2), likeUri(3)])
   })
 
   it('like and unlike in one batch never touch the count', async () => {
@@ -220,10 +223,11 @@ describe.each([
     expect(await liveEngagement()).toEqual([likeUri(2)])
   })
 
-  it('a deleted post is tombstoned, loses its engagement, and is never resurrected by a replayed create', async () => {
+  it('a deleted post is tombstoned and loses its engagement; created again at its URI it is a new post', async () => {
     await apply([create(1, { text: 'secret' }), like(1, 1), repost(1, 1)])
     await apply([del(1)])
-    await apply([create(1, { text: 'secret' }), create(1, { cid: 'bafyedited', text: 'edited' }), like(2, 1)])
+    // The stream replayed from before the delete brings the delete again after the create.
+    await apply([create(1, { text: 'secret' }), like(2, 1), del(1)])
     const [row] = await posts()
     expect(row).toMatchObject({
       deleted: true,
@@ -233,8 +237,19 @@ describe.each([
       embed: null,
       facets: [],
     })
-    const all = await database.sql`select uri from engagement`
-    expect(all).toHaveLength(0)
+    expect(await database.sql`select uri from engagement`).toHaveLength(0)
+
+    // Created again at the same URI (putRecord after the delete): live, with its own content and date, none of
+    // the old engagement, and only the likes that came after it.
+    await apply([
+      create(1, { cid: 'bafyagain', text: 'again', createdAt: '2026-02-01T00:00:00.000Z' }),
+      like(3, 1),
+    ])
+    const [again] = await database.sql<{ text: string; likes: number; deleted: boolean; created: string }[]>`
+      select text, like_count as likes, deleted_at is not null as deleted,
+             to_char(created_at at time zone 'UTC', 'YYYY-MM-DD') as created from post`
+    expect(again).toEqual({ text: 'again', likes: 1, deleted: false, created: '2026-02-01' })
+    expect(await liveEngagement()).toEqual([likeUri(3)])
   })
 
   it('an update changes content but not createdAt, and a non-candidate update only touches existing rows', async () => {

@@ -54,8 +54,9 @@ export const author = pgTable(
 )
 
 /**
- * A candidate post. Deletion is a tombstone on the row (content wiped, `deleted_at` set) so that a replayed
- * create can never resurrect it and counts for it stop moving.
+ * A candidate post. Deletion is a tombstone on the row (content wiped, `deleted_at` set, engagement removed), which
+ * keeps its surrogate id for feed snapshots and tells the feed caches what went away. The stream's last op wins: a
+ * post created again at the same URI after its delete (putRecord) is live again with the new content and date.
  */
 export const post = pgTable(
   'post',
@@ -101,9 +102,9 @@ export const post = pgTable(
 /**
  * One like or repost of an indexed post. Kept (not just counted) because a delete event carries only the
  * engagement record's URI: without the row we could not tell which post's count to decrement, or whether the
- * create was already counted when the stream replays. An unliked row stays as a tombstone (`deleted_at` set) so a
- * replayed create cannot count it again; the rows of a deleted post are removed with it (its tombstone already
- * stops every later like). Live engagement is `deleted_at is null`.
+ * create was already counted when the stream replays. An unliked row stays as a tombstone (`deleted_at` set); a
+ * like created again at the same URI makes it live and counted again. The rows of a deleted post are removed with
+ * it (no like is kept for a post that is not live). Live engagement is `deleted_at is null`.
  */
 export const engagement = pgTable(
   'engagement',
