@@ -1,6 +1,6 @@
 'use client'
 
-import { useActionState, useId, useMemo, useState } from 'react'
+import { startTransition, useActionState, useId, useMemo, useRef, useState } from 'react'
 import { isCurationError } from '@curia/curation/errors'
 import { formatMicro, parseCreditsToMicro } from '@curia/curation/market/amount'
 import {
@@ -34,7 +34,10 @@ type Quote =
  * Buying and selling YES/NO. The quote is `quoteTrade` from @curia/curation, the function the server decides with,
  * run here on the market state this page loaded; the form sends the bound `limitForQuote` makes of it (no
  * tolerance), so the server fills exactly this quote or refuses it, never worse. Each distinct order gets its own
- * idempotency key: sending the same form twice (a double click, a retry after an error) places it once.
+ * idempotency key: sending the same form twice (a double click) places it once. After an answer the page reloads
+ * the market, so when a trade's fate is unknown (the server failed after it may have committed) the quote, and with
+ * it the key, may have changed: the retry offered then resends the exact order that was sent, key and bound
+ * included, which the server fills at most once.
  */
 export function TradePanel({
   market,
@@ -50,6 +53,15 @@ export function TradePanel({
   signInHref: string
 }) {
   const [state, action, pending] = useActionState(placeTradeAction, initial)
+  const sent = useRef<FormData | null>(null)
+  const send = (form: FormData) => {
+    sent.current = form
+    action(form)
+  }
+  const resend = () => {
+    const form = sent.current
+    if (form) startTransition(() => action(form))
+  }
   const [side, setSide] = useState<TradeSide>('buy')
   const [outcome, setOutcome] = useState<Outcome>('yes')
   const [amount, setAmount] = useState('')
@@ -82,7 +94,7 @@ export function TradePanel({
   const quoteId = `${ids}-quote`
 
   return (
-    <form action={action} className={`mt-5 ${panel}`} aria-label="Trade">
+    <form action={send} className={`mt-5 ${panel}`} aria-label="Trade">
       <input type="hidden" name="marketId" value={market.id} />
       <input type="hidden" name="limitKind" value={quote.kind === 'ok' ? quote.limit.kind : ''} />
       <input type="hidden" name="limitValue" value={quote.kind === 'ok' ? limitValue(quote.limit) : ''} />
@@ -172,7 +184,7 @@ export function TradePanel({
         ) : null}
       </div>
 
-      <TradeResult state={state} />
+      <TradeResult state={state} onResend={resend} pending={pending} />
     </form>
   )
 }
@@ -264,7 +276,15 @@ function QuoteText({ quote, outcome }: { quote: Quote; outcome: Outcome }) {
   )
 }
 
-function TradeResult({ state }: { state: TradeFormState }) {
+function TradeResult({
+  state,
+  onResend,
+  pending,
+}: {
+  state: TradeFormState
+  onResend: () => void
+  pending: boolean
+}) {
   if (state.status === 'filled') {
     return (
       <p
@@ -284,7 +304,23 @@ function TradeResult({ state }: { state: TradeFormState }) {
         data-testid="trade-result"
         className="mt-4 rounded-lg bg-rose-50 px-3 py-2 text-sm text-rose-900 dark:bg-rose-950 dark:text-rose-200"
       >
-        {state.error.message}
+        {state.error.code === 'unavailable' ? (
+          <>
+            Something went wrong on our side, and the order may or may not have been placed: your holding
+            above is as the server sees it now.{' '}
+            <button
+              type="button"
+              onClick={onResend}
+              disabled={pending}
+              className={`font-medium underline underline-offset-2 disabled:opacity-50 ${focusRing}`}
+            >
+              Send the same order again
+            </button>{' '}
+            places it at most once.
+          </>
+        ) : (
+          state.error.message
+        )}
       </p>
     )
   }
