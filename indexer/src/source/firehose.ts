@@ -68,6 +68,15 @@ export function createFirehoseSource(opts: FirehoseSourceOptions): EventSource {
     while (!mayPull()) await new Promise<void>((resolve) => (wake = resolve))
   }
 
+  // Frames whose identity lookup is being retried (see verifyFrame), and what holds the stream meanwhile.
+  let waiting = 0
+  let stalled: string | undefined
+  const abortableSleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms)
+      abort.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true })
+    })
+
   const setConnected = (value: boolean) => {
     if (connected === value) return
     connected = value
@@ -131,6 +140,8 @@ export function createFirehoseSource(opts: FirehoseSourceOptions): EventSource {
           return [{ kind: 'tick', cursor: seq, timeMs }]
       }
     } catch (err) {
+      const did = typeof frame.repo === 'string' ? frame.repo : typeof frame.did === 'string' ? frame.did : ''
+      if (isLookupUnavailable(err, did)) throw new LookupUnavailableError(did, err)
       const reason = frame.$type === `${METHOD}#commit` ? 'unverified_commit' : 'malformed_frame'
       return [
         {
@@ -141,6 +152,45 @@ export function createFirehoseSource(opts: FirehoseSourceOptions): EventSource {
           timeMs,
         },
       ]
+    }
+  }
+
+  /**
+   * A frame's events, verified. When the identity directory cannot be asked about its DID (PLC or the did:web host
+   * unreachable, timing out, failing), nothing is known about the commit yet: skipping it would move the cursor past
+   * it for good. It is verified again with backoff instead, as a batch is written again while the database is away;
+   * the frames behind it wait in their slots (delivery is in order), and once the slots are full the socket is
+   * paused. Undefined when the source stops first: the frame is never delivered, so the cursor stays before it.
+   */
+  const verifyFrame = async (
+    frame: Record<string, unknown>,
+    slot: (typeof slots)[number],
+  ): Promise<SourceEvent[] | undefined> => {
+    const seq = frame.seq as number
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const events = await parseFrame(frame)
+        if (attempt > 0) {
+          if (--waiting === 0) stalled = undefined
+          opts.log.info(`identity lookups answer again: seq ${seq} verified after ${attempt + 1} attempts`)
+        }
+        return events
+      } catch (err) {
+        if (!(err instanceof LookupUnavailableError)) throw err
+        if (attempt === 0) waiting++
+        const delayMs = backoffDelayMs(attempt, backoff, Math.random())
+        // Only the frame at the head holds the stream: it is the one named and logged; those behind retry quietly.
+        const atHead = slots[0] === slot
+        if (atHead || stalled === undefined) stalled = `seq ${seq}: ${err.message}`
+        if (atHead && !stopped) {
+          opts.log.warn(
+            `cannot verify seq ${seq}: ${err.message} — retrying in ${Math.max(1, Math.round(delayMs / 1000))}s; ` +
+              `the stream waits there, and the cursor stays before it`,
+          )
+        }
+        await abortableSleep(delayMs)
+        if (stopped) return undefined
+      }
     }
   }
 
@@ -191,7 +241,8 @@ export function createFirehoseSource(opts: FirehoseSourceOptions): EventSource {
           resumeCursor = record.seq as number
           const slot = { done: false, events: [] as SourceEvent[] }
           slots.push(slot)
-          void parseFrame(record).then((events) => {
+          void verifyFrame(record, slot).then((events) => {
+            if (events === undefined) return
             slot.events = events
             slot.done = true
             drain()
@@ -237,9 +288,73 @@ export function createFirehoseSource(opts: FirehoseSourceOptions): EventSource {
       await loop?.catch(() => {})
     },
     status(): SourceStatus {
-      return { kind: 'firehose', url: opts.url, connected, reconnects, paused, resumeCursor }
+      return {
+        kind: 'firehose',
+        url: opts.url,
+        connected,
+        reconnects,
+        paused,
+        resumeCursor,
+        ...(stalled === undefined ? {} : { stalled }),
+      }
     },
   }
+}
+
+/** The identity directory could not be asked about a DID: the frame is verified again later (verifyFrame). */
+class LookupUnavailableError extends Error {
+  constructor(did: string, cause: unknown) {
+    super(`the identity directory did not answer for ${did || 'its DID'} (${describeError(cause)})`, {
+      cause,
+    })
+    this.name = 'LookupUnavailableError'
+  }
+}
+
+/** Connection-level failures: the request got no answer. */
+const NETWORK_CODES = new Set([
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EPIPE',
+])
+
+/**
+ * Whether verifying failed because the identity directory could not be asked, rather than because it answered.
+ * Only an answer is a verdict on the commit: a bad signature (RepoVerificationError), a DID the directory does not
+ * know (DidNotFoundError: PLC's 404, any failure of a did:web host's answer), a malformed document or frame. The
+ * errors are told apart by their structure, never by message text, which can carry a DID of the sender's choosing.
+ * A did:web host whose name does not resolve (ENOTFOUND) is a DID that does not exist; a PLC whose name does not
+ * resolve is an outage.
+ */
+export function isLookupUnavailable(err: unknown, did: string): boolean {
+  let fetchFailed = false
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if (e.name === 'TimeoutError' || e.name === 'AbortError') return true
+    const code = (e as { code?: unknown }).code
+    if (typeof code === 'string') {
+      if (NETWORK_CODES.has(code) || code.startsWith('UND_ERR_')) return true
+      if (code === 'ENOTFOUND') return did.startsWith('did:plc:')
+    }
+    // An HTTP answer: PLC's resolver throws one with `status` for anything but 200 and 404; a response error of
+    // the safe fetch carries its response. (Its request errors carry a made-up statusCode: their cause decides.)
+    const { status, statusCode } = e as { status?: unknown; statusCode?: unknown }
+    const answered =
+      typeof status === 'number'
+        ? status
+        : 'response' in e && typeof statusCode === 'number'
+          ? statusCode
+          : undefined
+    if (answered !== undefined) return answered >= 500 || answered === 408 || answered === 429
+    // undici's network failure: its cause, when it has one, is read first.
+    if (e instanceof TypeError && e.message === 'fetch failed') fetchFailed = true
+  }
+  return fetchFailed
 }
 
 function toCommitEvent(evt: CommitEvt, timeMs: number): SourceEvent {

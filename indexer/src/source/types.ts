@@ -74,6 +74,11 @@ export interface SourceStatus {
   paused: boolean
   /** The cursor the next (re)connection would ask for. */
   resumeCursor: number | undefined
+  /**
+   * Why the stream cannot move on right now, while it waits and retries (an identity lookup the directory does not
+   * answer, a frame too big to read); absent when it can.
+   */
+  stalled?: string
 }
 
 export interface EventSource {
