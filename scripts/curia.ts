@@ -12,11 +12,10 @@ import { openDatabase } from '@curia/db'
 import { readCurationConfig, startCurationService } from '@curia/curation'
 import { parseAnchorConfig } from '@curia/curation/chain/anchor-config'
 import { connectChain } from '@curia/curation/chain/anchor'
-import { anchorRound } from '@curia/curation/service/anchor'
 import { parseAdmissionConfig } from '@curia/curation/admission/admission-config'
 import { parseJuryConfig } from '@curia/curation/service/jury-config'
 import { countMembersAt, getGroupHead } from '@curia/curation/service/jury-group'
-import { startJuryWorker, type SettleRoundHook } from '@curia/curation/service/jury-jobs'
+import { startJuryWorker } from '@curia/curation/service/jury-jobs'
 import { settleRound } from '@curia/curation/service/settlement'
 import { readIndexerConfig, startIndexer, startStatusServer } from '@curia/indexer'
 
@@ -59,23 +58,16 @@ const status = await startStatusServer({
   host: indexerConfig.status.host,
 })
 
-// The jury: rounds on a cadence through a Postgres-backed queue; each closed round is settled, and anchored on a
-// chain when one is configured (CURIA_ANCHOR_*).
+// The jury: rounds on a cadence through a Postgres-backed queue; each closed round is settled and, when a chain is
+// configured (CURIA_ANCHOR_*), anchored: its export root at close (whether or not settlement succeeds) and, with
+// the block beacon, its eligible commitment at freeze.
 const juryConfig = parseJuryConfig(process.env)
 const anchorConfig = parseAnchorConfig(process.env)
-const anchorTarget = anchorConfig
+const anchor = anchorConfig
   ? { clients: await connectChain(anchorConfig), address: anchorConfig.address }
   : undefined
-const settle: SettleRoundHook = async (db, opts) => {
-  const settled = await settleRound(db, opts)
-  if (anchorTarget) {
-    const anchored = await anchorRound(db, anchorTarget, { roundId: opts.roundId })
-    log(`jury: round ${opts.roundId} anchored on-chain (root ${anchored.root})`)
-  }
-  return settled
-}
 const jury = juryConfig.enabled
-  ? await startJuryWorker({ database, config: juryConfig, log, settleRound: settle })
+  ? await startJuryWorker({ database, config: juryConfig, log, settleRound, anchor })
   : undefined
 if (jury) {
   // A new deployment has no jury: say how to start one (rounds with fewer jurors than the quorum void everything).

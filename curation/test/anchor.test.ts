@@ -123,7 +123,7 @@ afterAll(async () => {
 
 describe('settling and anchoring a closed round', () => {
   it('refuses to anchor a round before its export exists', async () => {
-    const err = await anchorRound(database, target, { roundId }).catch((e: unknown) => e)
+    const err = await anchorRound(database, target, { roundId, now: at(4 * HOUR) }).catch((e: unknown) => e)
     expect(isCurationError(err, 'bad_request')).toBe(true)
     expect(await readRoundAnchor(target, roundId)).toBeNull()
   })
@@ -155,12 +155,15 @@ describe('settling and anchoring a closed round', () => {
 
   it('anchors the export root on-chain once, and it reads back equal to the recomputed export', async () => {
     const round = (await getRound(database, roundId))!
-    const anchored = await anchorRound(database, target, { roundId })
+    const anchored = await anchorRound(database, target, { roundId, now: at(4 * HOUR) })
     expect(anchored).toMatchObject({ roundId, root: round.exportRoot, sent: true })
     expect(anchored.gasUsed!).toBeLessThan(50_000n)
     const exp = await exportRound(database, roundId)
     expect(await readRoundAnchor(target, roundId)).toBe(exportMerkleRoot(exp))
     // Idempotent: nothing sent the second time.
-    expect(await anchorRound(database, target, { roundId })).toMatchObject({ sent: false, txHash: null })
+    expect(await anchorRound(database, target, { roundId, now: at(4 * HOUR) })).toMatchObject({
+      sent: false,
+      txHash: null,
+    })
   })
 })

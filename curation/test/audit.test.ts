@@ -12,10 +12,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '@curia/db'
 import { createTestDatabase } from '@curia/db/testing'
 import { isCurationError } from '../src/errors'
-import { canonicalBallotContent } from '../src/jury/ballot'
-import { exportMerkleRoot, verifyRoundExport, type RoundExport } from '../src/jury/export'
+import { canonicalBallotContent, parseBallotContent } from '../src/jury/ballot'
+import { eligibleSetHash } from '../src/jury/eligible'
+import {
+  exportMerkleRoot,
+  ROUND_EXPORT_FORMAT,
+  ROUND_EXPORT_FORMAT_V1,
+  verifyRoundExport,
+  type RoundExport,
+} from '../src/jury/export'
 import type { RoundParams } from '../src/jury/round'
 import { drawSample, mixSeed } from '../src/jury/sampling'
+import { tallyBallots } from '../src/jury/tally'
 import { exportRound } from '../src/service/audit'
 import { submitBallot } from '../src/service/ballot'
 import { closeRound, freezeRound, getRound, revealRound } from '../src/service/round'
@@ -84,6 +92,10 @@ describe('the round export', () => {
     const round = (await getRound(database, roundId))!
     expect(exp.merkleRoot).toBe(round.exportRoot)
     expect(exportMerkleRoot(exp)).toBe(exp.merkleRoot)
+    // The commitment fixed at freeze, over the list the sample was drawn from.
+    expect(exp.format).toBe(ROUND_EXPORT_FORMAT)
+    expect(exp.eligibleHash).toBe(round.eligibleHash)
+    expect(eligibleSetHash(roundId, exp.eligible)).toBe(exp.eligibleHash)
     expect(exp.ballots).toHaveLength(2)
     for (const b of exp.ballots) expect(Object.keys(b).sort()).toEqual(['content', 'nullifier', 'proof'])
     expect(BigInt(exp.ballots[0]!.nullifier) < BigInt(exp.ballots[1]!.nullifier)).toBe(true)
@@ -145,6 +157,27 @@ describe('the round export', () => {
       ],
       ['an exposure changed', tamper((e) => (e.eligible[3]!.exposure += 1000)), /probability/],
       [
+        'an exposure changed, against the commitment fixed at freeze',
+        tamper((e) => (e.eligible[3]!.exposure += 1000)),
+        /eligible: the list hashes to 0x[0-9a-f]{64}, not the commitment fixed at freeze/,
+      ],
+      [
+        'a market dropped from the eligible list',
+        tamper((e) => {
+          const i = e.eligible.findIndex((x) => !x.sampled)
+          e.eligible.splice(i, 1)
+        }),
+        /eligible: the list hashes to/,
+      ],
+      ['the commitment removed', tamper((e) => delete e.eligibleHash), /needs its eligibleHash/],
+      // drawSample refuses these lists; the verifier reports them instead of throwing.
+      [
+        'a market listed twice',
+        tamper((e) => e.eligible.push({ ...e.eligible[0]! })),
+        new RegExp(`eligible: market ${exp.eligible[0]!.marketId} twice`),
+      ],
+      ['an exposure past 2^53', tamper((e) => (e.eligible[2]!.exposure = 2 ** 60)), /eligible\.2\.exposure/],
+      [
         'a verdict changed',
         tamper((e) => (e.tallies[0]!.verdict = e.tallies[0]!.verdict === 'endorse' ? 'reject' : 'endorse')),
         /tally: market/,
@@ -162,6 +195,17 @@ describe('the round export', () => {
       expect(found.length, what).toBeGreaterThan(0)
       expect(found.join('\n'), what).toMatch(expected)
     }
+  })
+
+  it('reads a v1 export (a round frozen before eligible commitments): no eligibleHash, nothing else changes', async () => {
+    const v1 = tamper((e) => {
+      e.format = ROUND_EXPORT_FORMAT_V1
+      delete e.eligibleHash
+    })
+    expect(await problems(v1)).toEqual([])
+    expect(await problems({ ...v1, eligibleHash: exp.eligibleHash })).toEqual(
+      expect.arrayContaining(['eligible: a v1 export has no eligibleHash']),
+    )
   })
 
   it('is re-verified by the verify-round command: passes on the export, fails on a tampered one', async () => {
@@ -183,5 +227,67 @@ describe('the round export', () => {
     expect(failed?.code).toBe(1)
     expect(failed?.stdout).toMatch(/MISMATCH ballot 0 .*message is not sha256\(content\)/)
     expect(failed?.stdout).toMatch(/FAILED/)
+  }, 60_000)
+
+  it('verify-round compares the export with a root given by --root, and always prints the root it recomputed', async () => {
+    const run = (...args: string[]) =>
+      promisify(execFile)(join(root, 'node_modules/.bin/tsx'), ['scripts/verify-round.ts', ...args], {
+        cwd: root,
+      }).then(
+        (r) => ({ code: 0, stdout: r.stdout }),
+        (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
+      )
+    const good = join(dir, 'good.json')
+    writeFileSync(good, JSON.stringify(exp))
+    // A ballot dropped, the tallies and the root recomputed: consistent with itself, so only the root fixed at
+    // close tells it apart.
+    const dropped = tamper((e) => {
+      e.ballots.pop()
+      const uris = e.tallies.map((t) => t.postUri)
+      const votes = e.ballots.map((b) => parseBallotContent(b.content))
+      e.tallies = tallyBallots(uris, votes, e.round.params.quorum).map((t, i) => ({
+        marketId: e.tallies[i]!.marketId,
+        ...t,
+      }))
+    })
+    expect(await problems(dropped)).toEqual([])
+    const bad = join(dir, 'dropped.json')
+    writeFileSync(bad, JSON.stringify(dropped))
+
+    const alone = await run(bad)
+    expect(alone.code).toBe(0)
+    expect(alone.stdout).toContain(`export root: ${dropped.merkleRoot}`)
+    expect(alone.stdout).toMatch(/note: the export root was not compared with the one anchored at close/)
+
+    const caught = await run(bad, '--root', exp.merkleRoot)
+    expect(caught.code).toBe(1)
+    expect(caught.stdout).toContain(
+      `MISMATCH root: the export hashes to ${dropped.merkleRoot}, not the given root ${exp.merkleRoot}`,
+    )
+    const ok = await run(good, '--root', exp.merkleRoot.toUpperCase().replace('0X', '0x'))
+    expect(ok.code).toBe(0)
+    expect(ok.stdout).toMatch(/OK: .*export root equals the given root/)
+    expect(ok.stdout).toContain(`export root: ${exp.merkleRoot}`)
+    expect((await run(good, '--root', 'nonsense')).code).toBe(2)
+    expect((await run(good, '--anchor', '0x0000000000000000000000000000000000000001')).code).toBe(2)
+  }, 60_000)
+
+  it('verify-round reports an eligible list drawSample cannot use as a problem (exit 1), not as an unreadable file', async () => {
+    const file = join(dir, 'twice.json')
+    writeFileSync(file, JSON.stringify(tamper((e) => e.eligible.push({ ...e.eligible[0]! }))))
+    const failed = await promisify(execFile)(
+      join(root, 'node_modules/.bin/tsx'),
+      ['scripts/verify-round.ts', file],
+      {
+        cwd: root,
+      },
+    ).then(
+      () => undefined,
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    )
+    expect(failed?.code).toBe(1)
+    expect(failed?.stdout).toMatch(/MISMATCH eligible: market \d+ twice/)
+    expect(failed?.stdout).toMatch(/FAILED/)
+    expect(failed?.stderr).not.toMatch(/TypeError/)
   }, 60_000)
 })

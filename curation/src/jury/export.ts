@@ -13,13 +13,21 @@ import {
   type Vote,
 } from './ballot'
 import { assignBallotPosts } from './assignment'
+import { eligibleListProblems, eligibleSetHash } from './eligible'
 import { JURY_TREE_DEPTH, groupProblems } from './group'
 import { canonicalJson, merkleTreeHash, utf8Bytes, type Hex32 } from './hash'
 import { assertRoundParams, type RoundParams } from './round'
-import { drawSample, mixSeed, seedCommitment, type Beacon } from './sampling'
+import { drawSample, mixSeed, seedCommitment, type Beacon, type SampleResult } from './sampling'
 import { tallyBallots, type Verdict } from './tally'
 
-export const ROUND_EXPORT_FORMAT = 'curia-round-export/v1'
+/**
+ * v2 adds `eligibleHash`, the commitment to the eligible list fixed at freeze. A round frozen before it existed has
+ * no commitment and is still exported as v1 (its Merkle root, fixed at close, covers the v1 shape); the verifier
+ * reads both.
+ */
+export const ROUND_EXPORT_FORMAT = 'curia-round-export/v2'
+export const ROUND_EXPORT_FORMAT_V1 = 'curia-round-export/v1'
+export type RoundExportFormat = typeof ROUND_EXPORT_FORMAT | typeof ROUND_EXPORT_FORMAT_V1
 
 export interface ExportedBallot {
   nullifier: string
@@ -28,7 +36,7 @@ export interface ExportedBallot {
 }
 
 export interface RoundExport {
-  format: typeof ROUND_EXPORT_FORMAT
+  format: RoundExportFormat
   round: {
     id: number
     /** Decimal: roundScope(id). */
@@ -49,6 +57,11 @@ export interface RoundExport {
    * commitments, and 0 for members removed by then (`rootVersion` = leaves + removed leaves: one per change).
    */
   group: { rootVersion: number; root: string | null; commitments: string[] }
+  /**
+   * v2: `eligibleSetHash(round.id, eligible)`, fixed and shown publicly at freeze before the beacon block was chosen
+   * (anchored on-chain first when the deployment anchors). Absent in v1.
+   */
+  eligibleHash?: Hex32
   /** Every eligible market, by id, with the exposure frozen at eligibility and the probability it got. */
   eligible: { marketId: number; postUri: string; exposure: number; probability: number; sampled: boolean }[]
   /** Sampled market ids, ascending. */
@@ -97,7 +110,7 @@ const count = z.number().int().min(0)
 
 /** The export's shape, checked before anything in it is believed (it is an untrusted file to the verifier). */
 export const roundExportSchema = z.strictObject({
-  format: z.literal(ROUND_EXPORT_FORMAT),
+  format: z.enum([ROUND_EXPORT_FORMAT, ROUND_EXPORT_FORMAT_V1]),
   round: z.strictObject({
     id: z.number().int().positive(),
     scope: decimal,
@@ -133,6 +146,7 @@ export const roundExportSchema = z.strictObject({
     mixedSeed: hex32,
   }),
   group: z.strictObject({ rootVersion: count, root: decimal.nullable(), commitments: z.array(decimal) }),
+  eligibleHash: hex32.optional(),
   eligible: z.array(
     z.strictObject({
       marketId: z.number().int().positive(),
@@ -164,6 +178,12 @@ export interface VerifyReport {
   checked: { ballots: number; proofsVerified: number; eligible: number; sampled: number }
   /** For a block beacon: the block whose hash must be compared with the chain (the verifier cannot do it offline). */
   beaconBlock?: { chainId: number; number: number; hash: Hex32 }
+  /**
+   * What the contents hash to (not what the export claims), to compare with values published elsewhere: the
+   * export's Merkle root (anchored at close) and the eligible list's commitment (`eligibleSetHash`, anchored at
+   * freeze). Absent when the export is not even shaped like one.
+   */
+  recomputed?: { exportRoot: Hex32; eligibleHash: Hex32 }
 }
 
 /**
@@ -188,16 +208,33 @@ export async function verifyRoundExport(
   const { round, seed, group } = exp
   checked.eligible = exp.eligible.length
 
-  // The Merkle root binds everything else: a tampered field anywhere fails here first.
+  // The Merkle root binds everything else, but only to itself: an export rewritten whole hashes to a new root, so
+  // the root must be compared with the one anchored at close (`verify-round --anchor` or `--root`).
   const root = exportMerkleRoot(exp)
   if (root !== exp.merkleRoot)
     problems.push(`merkle root: export says ${exp.merkleRoot}, contents hash to ${root}`)
+  const recomputed = { exportRoot: root, eligibleHash: eligibleSetHash(round.id, exp.eligible) }
+  const report: VerifyReport = { problems, checked, recomputed }
+  if (seed.beacon.kind === 'block')
+    report.beaconBlock = { chainId: seed.beacon.chainId, number: seed.beacon.number, hash: seed.beacon.hash }
+
+  // The eligible list is the one committed to at freeze, before the beacon block was chosen. (Recomputed for a v1
+  // export too: a commitment anchored on-chain for its round must match it all the same.)
+  if (exp.format === ROUND_EXPORT_FORMAT_V1) {
+    if (exp.eligibleHash !== undefined) problems.push('eligible: a v1 export has no eligibleHash')
+  } else if (exp.eligibleHash === undefined) {
+    problems.push(`eligible: a ${exp.format} export needs its eligibleHash`)
+  } else if (recomputed.eligibleHash !== exp.eligibleHash) {
+    problems.push(
+      `eligible: the list hashes to ${recomputed.eligibleHash}, not the commitment fixed at freeze ${exp.eligibleHash}`,
+    )
+  }
 
   try {
     assertRoundParams(round.params)
   } catch (err) {
     problems.push(`params: ${(err as Error).message}`)
-    return { problems, checked }
+    return report
   }
   if (round.treeDepth !== JURY_TREE_DEPTH) {
     problems.push(`tree depth: export says ${round.treeDepth}, Curia proves at ${JURY_TREE_DEPTH}`)
@@ -220,12 +257,23 @@ export async function verifyRoundExport(
   problems.push(...groupProblems(group))
 
   // Sample: recomputed from the eligible set, the params and the mixed seed (the recomputed one, not the claim).
-  const eligibleIds = new Set<number>()
-  for (const m of exp.eligible) {
-    if (eligibleIds.has(m.marketId)) problems.push(`eligible: market ${m.marketId} twice`)
-    eligibleIds.add(m.marketId)
+  // A list it cannot be drawn from (a market twice, an id or exposure past 2^53) is a finding, and nothing after
+  // the sample can be checked without it.
+  const unusable = eligibleListProblems(exp.eligible)
+  if (unusable.length > 0) {
+    problems.push(
+      ...unusable,
+      'sample: not recomputed (the eligible list is unusable); ballots and tallies unchecked',
+    )
+    return report
   }
-  const sample = drawSample(mixed, exp.eligible, round.params)
+  let sample: SampleResult
+  try {
+    sample = drawSample(mixed, exp.eligible, round.params)
+  } catch (err) {
+    problems.push(`sample: cannot be recomputed: ${(err as Error).message}`)
+    return report
+  }
   const probability = new Map(sample.probabilities.map((p) => [p.marketId, p.probability]))
   const sampledIds = new Set(sample.sampled)
   checked.sampled = sample.sampled.length
@@ -329,8 +377,5 @@ export async function verifyRoundExport(
     }
   }
 
-  const report: VerifyReport = { problems, checked }
-  if (seed.beacon.kind === 'block')
-    report.beaconBlock = { chainId: seed.beacon.chainId, number: seed.beacon.number, hash: seed.beacon.hash }
   return report
 }

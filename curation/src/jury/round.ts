@@ -3,13 +3,16 @@
  *
  * Timeline (cadence c, voting period v), round k opened at T:
  *   T            open: the operator commits to a seed; the root version frozen; the window [prev end, T + c) runs.
- *   T + c        freeze: markets closed in the window (status closed) are the eligible set, with their exposure.
+ *   T + c        freeze: every closed market not yet in a round whose trading closed before T + c (the window's,
+ *                and any a previous freeze missed) is the eligible set, with its exposure; the commitment to that
+ *                list is stored and shown (and, with a chain, anchored), and only then is the beacon block chosen.
  *                The next round opens at the same instant, so windows tile time with no gap and no overlap.
  *   then         reveal: once the beacon exists (the next block, or at once for the operator beacon) the seed is
  *                revealed, mixed, the sample drawn. Voting runs for v.
  *   + v          close: tally, verdicts, the export's Merkle root; then settlement.
  * The seed is committed before any market of the window has closed, and revealed only after the eligible set and
- * its exposures are fixed; trading on every eligible market ended before the sample existed (no front-running).
+ * its exposures are fixed and committed to; trading on every eligible market ended before the sample existed (no
+ * front-running), and the list cannot be edited once the beacon's hash tells what the sample would be.
  */
 import { assertSamplingParams, type SamplingParams } from './sampling'
 

@@ -1,12 +1,18 @@
 /**
  * A closed round's export: every ballot (proof, nullifier, content), the seed and its commitment, the beacon, the
- * eligible set with exposures, the sample, the frozen root with the commitments that rebuild it, the tallies and
+ * eligible set with exposures and the commitment to it fixed at freeze, the sample, the frozen root with the commitments that rebuild it, the tallies and
  * verdicts, and the Merkle root anchoring all of it. `scripts/verify-round.ts` checks one with no server.
  */
 import type { SemaphoreProof } from '@semaphore-protocol/core'
 import type { Database } from '@curia/db'
 import { CurationError } from '../errors'
-import { exportMerkleRoot, ROUND_EXPORT_FORMAT, sortBallots, type RoundExport } from '../jury/export'
+import {
+  exportMerkleRoot,
+  ROUND_EXPORT_FORMAT,
+  ROUND_EXPORT_FORMAT_V1,
+  sortBallots,
+  type RoundExport,
+} from '../jury/export'
 import { JURY_TREE_DEPTH } from '../jury/group'
 import type { Beacon } from '../jury/sampling'
 import type { Verdict } from '../jury/tally'
@@ -75,7 +81,8 @@ export async function buildRoundExport(
       abstain_votes as abstain, verdict
     from jury_round_market where round_id = ${roundId} and sampled order by market_id`
   const body: Omit<RoundExport, 'merkleRoot'> = {
-    format: ROUND_EXPORT_FORMAT,
+    // A round frozen before the eligible commitment existed keeps the v1 shape its root was fixed over.
+    format: round.eligibleHash === null ? ROUND_EXPORT_FORMAT_V1 : ROUND_EXPORT_FORMAT,
     round: {
       id: round.id,
       scope: round.scope,
@@ -96,6 +103,7 @@ export async function buildRoundExport(
       mixedSeed: round.mixedSeed,
     },
     group: { rootVersion: round.rootVersion, root: round.root, commitments: group.commitments },
+    ...(round.eligibleHash === null ? {} : { eligibleHash: round.eligibleHash }),
     eligible: eligible.map((m) => ({
       marketId: Number(m.marketId),
       postUri: m.postUri,

@@ -2,8 +2,10 @@
  * The jury's cadence, run by a Postgres-backed job queue (pg-boss) rather than timers in a web process: a job is a
  * row, so a restart, a crash or a second worker neither loses a step nor runs one twice to any effect.
  *
- * One queue, `jury-round`, whose jobs name a step: open -> freeze -> reveal -> close -> settle. Which steps are due
- * is derived from the rounds' own state (`scheduleDueSteps`), run when the worker starts and after every step; each
+ * One queue, `jury-round`, whose jobs name a step: open -> freeze -> reveal -> close, then both anchor (when a chain
+ * is configured: the export root on-chain once the result is fixed, whatever settlement does) and settle. With a
+ * block beacon and a chain, freeze anchors the eligible list's commitment before choosing the beacon block. Which
+ * steps are due is derived from the rounds' own state (`scheduleDueSteps`), run when the worker starts and after every step; each
  * job's id is derived from its step and round, so scheduling the same step twice queues it once. Every step is
  * idempotent under the round's row lock (round.ts), and one that is not due yet (a window still open, a beacon
  * block not mined, a clock slightly behind the database's) throws and is retried with backoff.
@@ -17,6 +19,7 @@ import type { Database } from '@curia/db'
 import { isCurationError } from '../errors'
 import { sha256Text } from '../jury/hash'
 import { removeRevokedMembers } from './admission'
+import { anchorEligible, anchorRound, type RoundAnchorTarget } from './anchor'
 import { createBlockSource } from './jury-beacon'
 import { countMembersAt } from './jury-group'
 import type { JuryConfig } from './jury-config'
@@ -49,7 +52,7 @@ const QUEUE_OPTIONS = {
   heartbeatSeconds: 30,
 }
 
-export type JuryStep = 'open' | 'freeze' | 'reveal' | 'close' | 'settle'
+export type JuryStep = 'open' | 'freeze' | 'reveal' | 'close' | 'anchor' | 'settle'
 interface StepJob {
   step: JuryStep
   roundId?: number
@@ -68,6 +71,12 @@ export interface JuryWorkerOptions {
   settleRound?: SettleRoundHook
   /** The block beacon's chain; built from config.beacon.rpcUrl when absent. Tests pass anvil or a fixed source. */
   blocks?: BlockSource
+  /**
+   * The RoundAnchor contract (CURIA_ANCHOR_*): each closed round's export root is anchored by the `anchor` step,
+   * and, with a block beacon, each eligible commitment at freeze before the beacon block is chosen. Its chain must
+   * be the beacon's: a verifier orders the commitment before the beacon block by block number.
+   */
+  anchor?: RoundAnchorTarget
   clock?: () => Date
   /** pg-boss's schema (default `pgboss`); tests use their own. */
   schema?: string
@@ -99,6 +108,18 @@ export async function startJuryWorker(opts: JuryWorkerOptions): Promise<JuryWork
     config.beacon.kind === 'block'
       ? { kind: 'block' as const, chainId: blocks!.chainId }
       : { kind: 'operator' as const }
+  const anchor = opts.anchor
+  if (anchor && beacon.kind === 'block') {
+    const anchorChainId = await anchor.clients.publicClient.getChainId()
+    if (anchorChainId !== beacon.chainId) {
+      throw new Error(
+        `the anchor contract is on chain ${anchorChainId} and the beacon on chain ${beacon.chainId}: they must be ` +
+          'one chain (CURIA_ANCHOR_RPC_URL and CURIA_JURY_BEACON_RPC_URL), or no verifier can tell that an eligible ' +
+          'commitment came before its beacon block',
+      )
+    }
+  }
+  const confirmations = config.beacon.kind === 'block' ? config.beacon.confirmations : 0
 
   const boss = new PgBoss({
     connectionString: database.url,
@@ -144,8 +165,19 @@ export async function startJuryWorker(opts: JuryWorkerOptions): Promise<JuryWork
         break
       }
       case 'freeze': {
-        const { round, changed } = await freezeRound(database, { roundId, now, blocks })
-        if (changed) log(`jury: round ${round.id} froze its eligible markets`)
+        const publishEligible = anchor
+          ? async (frozen: RoundSummary) => {
+              const a = await anchorEligible(database, anchor, { roundId: frozen.id, confirmations })
+              if (a.sent)
+                log(`jury: round ${frozen.id} eligible commitment ${a.eligibleHash} anchored on-chain`)
+            }
+          : undefined
+        const { round, changed } = await freezeRound(database, { roundId, now, blocks, publishEligible })
+        if (changed)
+          log(
+            `jury: round ${round.id} froze its eligible markets (commitment ${round.eligibleHash})` +
+              (round.beacon.kind === 'block' ? `; beacon block ${round.beacon.number}` : ''),
+          )
         break
       }
       case 'reveal': {
@@ -161,6 +193,14 @@ export async function startJuryWorker(opts: JuryWorkerOptions): Promise<JuryWork
         if (changed) log(`jury: round ${round.id} closed; export root ${round.exportRoot}`)
         break
       }
+      case 'anchor': {
+        if (!anchor) throw new NotDueError('no anchor contract is configured')
+        const anchored = await anchorRound(database, anchor, { roundId, now })
+        log(
+          `jury: round ${roundId} export root ${anchored.root} ${anchored.sent ? 'anchored on-chain' : 'was already anchored'}`,
+        )
+        break
+      }
       case 'settle': {
         if (!opts.settleRound) throw new NotDueError('no settlement hook is configured')
         await opts.settleRound(database, { roundId, now })
@@ -174,7 +214,7 @@ export async function startJuryWorker(opts: JuryWorkerOptions): Promise<JuryWork
   let warnedNoHook = false
   async function scheduleDueSteps(): Promise<void> {
     const now = clock()
-    const rounds = await listUnfinishedRounds(database)
+    const rounds = await listUnfinishedRounds(database, { anchoring: anchor !== undefined })
     const due: { job: StepJob; key: string; at: Date }[] = []
     const latest = rounds[0]
     // The next round opens when the latest window ends (the first at once).
@@ -184,6 +224,14 @@ export async function startJuryWorker(opts: JuryWorkerOptions): Promise<JuryWork
       at: latest ? new Date(latest.windowEndsAt) : now,
     })
     for (const round of rounds) {
+      if (anchor && round.status === 'closed' && round.exportAnchoredAt === null) {
+        // Beside settlement, not after it: the result is fixed at close, whatever settling it runs into.
+        due.push({
+          job: { step: 'anchor', roundId: round.id },
+          key: `anchor:${round.id}`,
+          at: new Date(round.closedAt!),
+        })
+      }
       const next = nextStep(round)
       if (!next) continue
       if (next.step === 'settle' && !opts.settleRound) {
@@ -247,13 +295,16 @@ export async function quorumWarning(database: Database, round: RoundSummary): Pr
   )
 }
 
-/** The step a round waits for, and from when. */
+/** The step a round waits for, and from when (the `anchor` step, beside settle, is scheduled apart). */
 export function nextStep(round: RoundSummary): { step: JuryStep; at: Date } | undefined {
   switch (round.status) {
     case 'committed':
       return { step: 'freeze', at: new Date(round.windowEndsAt) }
     case 'frozen':
-      return { step: 'reveal', at: new Date(round.frozenAt!) }
+      // A freeze that stopped after its first part (no beacon block yet) is finished by the same step.
+      return round.beacon.kind === 'block' && round.beacon.number === undefined
+        ? { step: 'freeze', at: new Date(round.frozenAt!) }
+        : { step: 'reveal', at: new Date(round.frozenAt!) }
     case 'voting':
       return { step: 'close', at: new Date(round.votingEndsAt!) }
     case 'closed':

@@ -1,14 +1,16 @@
 /**
  * Jury rounds: open (commit to a seed, freeze the root version), freeze (record the eligible markets and their
- * exposure, fix the beacon block), reveal (check the seed against its commitment, mix it with the beacon, draw the
- * sample), close (tally, verdicts, the export's Merkle root). Each step is one transaction that locks the round row,
- * re-reads its state and does nothing when the step already ran, so the job queue may run any step twice.
+ * exposure with a commitment to them, publish it, then fix the beacon block), reveal (check the seed against its
+ * commitment and the eligible list against its own, mix the seed with the beacon, draw the sample), close (tally,
+ * verdicts, the export's Merkle root). Each step's transactions lock the round row, re-read its state and do
+ * nothing when the step already ran, so the job queue may run any step twice, or again after a crash inside it.
  * The timeline and its reasons are in ../jury/round.ts; the sampling rule in ../jury/sampling.ts.
  */
 import { randomBytes } from 'node:crypto'
 import type { Database } from '@curia/db'
 import { CurationError } from '../errors'
 import { parseBallotContent, roundScope, type Vote } from '../jury/ballot'
+import { eligibleSetHash } from '../jury/eligible'
 import { exportMerkleRoot } from '../jury/export'
 import { JURY_TREE_DEPTH } from '../jury/group'
 import type { Hex32 } from '../jury/hash'
@@ -49,12 +51,16 @@ export interface RoundSummary {
   seedCommitment: Hex32
   beacon: StoredBeacon
   frozenAt: string | null
+  /** The commitment to the eligible list, from freeze (null before, and in rounds frozen before it existed). */
+  eligibleHash: Hex32 | null
   seed: Hex32 | null
   mixedSeed: Hex32 | null
   revealedAt: string | null
   votingEndsAt: string | null
   closedAt: string | null
   exportRoot: Hex32 | null
+  /** When the jury worker found the export root anchored on-chain; null while it is not (or nothing anchors). */
+  exportAnchoredAt: string | null
   settledAt: string | null
 }
 
@@ -125,48 +131,93 @@ export async function openRound(database: Database, opts: OpenRoundOptions): Pro
 }
 
 /**
- * Freezes eligibility once the window is over: every market closed in it (after marking due markets closed) is
- * recorded with its post's exposure now. For a block beacon, fixes the beacon to the block after the latest one,
- * read after the eligible set, so its hash is unknown while eligibility is decided.
+ * Freezes eligibility once the window is over, in two parts.
+ *
+ * First, one transaction (after marking due markets closed): every closed market not yet in a round whose trading
+ * closed before the window's end is recorded with its post's exposure now, and `eligibleSetHash` of that list is
+ * stored on the round, which is then `frozen`. "Not yet in a round", not "closed inside the window": a market
+ * committed after an earlier freeze with its close inside that freeze's window (a clock behind, an opening that
+ * waited on locks across the window's end) is taken by the next round rather than left unjudged, its escrow locked.
+ *
+ * Then, for a block beacon, once that commit is visible to every reader: `publishEligible` (the jury worker anchors
+ * the commitment on-chain) and only after it the beacon block, the one after the latest. Its hash cannot be known
+ * while the list is decided or before its commitment is public, so the list cannot be edited to steer the sample.
+ * A crash between the parts leaves a frozen round without a beacon block; running freeze again finishes it.
  */
 export async function freezeRound(
   database: Database,
-  opts: { roundId: number; now: Date; blocks?: BlockSource | undefined },
+  opts: {
+    roundId: number
+    now: Date
+    blocks?: BlockSource | undefined
+    /** Idempotent: a freeze finished after a crash calls it again. Errors propagate (the step is retried). */
+    publishEligible?: ((round: RoundSummary) => Promise<void>) | undefined
+  },
 ): Promise<StepResult> {
   const before = await requireRound(database.sql, opts.roundId)
-  if (before.status !== 'committed') return { round: before, changed: false }
-  if (opts.now.getTime() < Date.parse(before.windowEndsAt)) {
+  if (before.status !== 'committed' && !awaitsBeaconBlock(before)) return { round: before, changed: false }
+  if (before.status === 'committed' && opts.now.getTime() < Date.parse(before.windowEndsAt)) {
     throw new CurationError(
       'round_state',
       `Round ${before.id}'s window is open until ${before.windowEndsAt}.`,
     )
   }
-  if (before.beacon.kind === 'block') requireBlocks(opts.blocks, before.beacon.chainId)
-  await closeDueMarkets(database, { now: opts.now })
+  const blocks =
+    before.beacon.kind === 'block' ? requireBlocks(opts.blocks, before.beacon.chainId) : undefined
+  let round = before
+  let changed = false
+  if (before.status === 'committed') {
+    await closeDueMarkets(database, { now: opts.now })
+    const frozen = await inTransaction(database, (tx) => recordEligible(tx, opts.roundId, opts.now))
+    round = frozen.round
+    changed = frozen.changed
+  }
+  if (!awaitsBeaconBlock(round) || !blocks) return { round, changed }
+  await opts.publishEligible?.(round)
+  const number = (await blocks.latestBlockNumber()) + 1
   return inTransaction(database, async (tx) => {
-    const round = await lockRound(tx, opts.roundId)
-    if (round.status !== 'committed') return { round, changed: false }
-    await tx`
-      insert into jury_round_market (round_id, market_id, post_uri, exposure)
-      select ${round.id}, m.id, m.post_uri, coalesce(e.impressions, 0)
-      from market m
-      left join post p on p.uri = m.post_uri
-      left join feed_exposure e on e.post_id = p.id
-      where m.status = 'closed'
-        and m.closes_at >= ${round.windowStartsAt}::timestamptz and m.closes_at < ${round.windowEndsAt}::timestamptz
-        and not exists (select 1 from jury_round_market j where j.market_id = m.id)
-      order by m.id`
-    let beacon: StoredBeacon = round.beacon
-    if (beacon.kind === 'block') {
-      const blocks = requireBlocks(opts.blocks, beacon.chainId)
-      beacon = { kind: 'block', chainId: beacon.chainId, number: (await blocks.latestBlockNumber()) + 1 }
-    }
-    await tx`
-      update jury_round set status = 'frozen', frozen_at = ${opts.now.toISOString()}::timestamptz,
-        beacon = ${JSON.stringify(beacon)}::jsonb
-      where id = ${round.id}`
-    return { round: (await selectRound(tx, round.id))!, changed: true }
+    const locked = await lockRound(tx, opts.roundId)
+    if (!awaitsBeaconBlock(locked)) return { round: locked, changed }
+    const beacon: StoredBeacon = { kind: 'block', chainId: blocks.chainId, number }
+    await tx`update jury_round set beacon = ${JSON.stringify(beacon)}::jsonb where id = ${locked.id}`
+    return { round: (await selectRound(tx, locked.id))!, changed: true }
   })
+}
+
+/** Freeze's first part: the eligible list and its commitment, under the round's lock. */
+async function recordEligible(tx: Tx, roundId: number, now: Date): Promise<StepResult> {
+  const round = await lockRound(tx, roundId)
+  if (round.status !== 'committed') return { round, changed: false }
+  await tx`
+    insert into jury_round_market (round_id, market_id, post_uri, exposure)
+    select ${round.id}, m.id, m.post_uri, coalesce(e.impressions, 0)
+    from market m
+    left join post p on p.uri = m.post_uri
+    left join feed_exposure e on e.post_id = p.id
+    where m.status = 'closed' and m.closes_at < ${round.windowEndsAt}::timestamptz
+      and not exists (select 1 from jury_round_market j where j.market_id = m.id)
+    order by m.id`
+  const eligibleHash = eligibleSetHash(round.id, await selectEligible(tx, round.id))
+  await tx`
+    update jury_round set status = 'frozen', frozen_at = ${now.toISOString()}::timestamptz,
+      eligible_hash = ${eligibleHash}
+    where id = ${round.id}`
+  return { round: (await selectRound(tx, round.id))!, changed: true }
+}
+
+/** A frozen round whose beacon block freeze has not chosen yet. */
+function awaitsBeaconBlock(round: RoundSummary): boolean {
+  return round.status === 'frozen' && round.beacon.kind === 'block' && round.beacon.number === undefined
+}
+
+async function selectEligible(
+  sql: Tx | Database['sql'],
+  roundId: number,
+): Promise<{ marketId: number; postUri: string; exposure: number }[]> {
+  const rows = await sql<{ marketId: string; postUri: string; exposure: string }[]>`
+    select market_id::text as "marketId", post_uri as "postUri", exposure::text from jury_round_market
+    where round_id = ${roundId} order by market_id`
+  return rows.map((r) => ({ marketId: Number(r.marketId), postUri: r.postUri, exposure: Number(r.exposure) }))
 }
 
 /**
@@ -188,7 +239,12 @@ export async function revealRound(
   let beacon: Beacon = { kind: 'operator' }
   if (before.beacon.kind === 'block') {
     const { chainId, number } = before.beacon
-    if (number === undefined) throw new Error(`round ${before.id} is frozen without a beacon block`)
+    if (number === undefined) {
+      throw new CurationError(
+        'round_state',
+        `Round ${before.id}'s freeze has not chosen its beacon block yet (it does once the eligible list's commitment is public).`,
+      )
+    }
     const hash = await requireBlocks(opts.blocks, chainId).getBlockHash(number)
     if (hash === undefined) {
       throw new CurationError('beacon_pending', `Block ${number} is not mined yet; the reveal waits for it.`)
@@ -211,14 +267,15 @@ export async function revealRound(
       throw new CurationError('seed_mismatch', `That seed does not match round ${round.id}'s commitment.`)
     }
     const mixedSeed = mixSeed(seed, beacon)
-    const eligible = await tx<{ marketId: string; exposure: string }[]>`
-      select market_id::text as "marketId", exposure::text from jury_round_market
-      where round_id = ${round.id} order by market_id`
-    const { probabilities, sampled } = drawSample(
-      mixedSeed,
-      eligible.map((m) => ({ marketId: Number(m.marketId), exposure: Number(m.exposure) })),
-      round.params,
-    )
+    const eligible = await selectEligible(tx, round.id)
+    // The sample is drawn from the list committed to at freeze, or not at all: rows edited since (an exposure
+    // raised, a market dropped, once the beacon told what the sample would be) are refused, loudly.
+    if (round.eligibleHash !== null && eligibleSetHash(round.id, eligible) !== round.eligibleHash) {
+      throw new Error(
+        `round ${round.id}: the eligible markets no longer hash to the commitment fixed at freeze (${round.eligibleHash}); no sample is drawn from them`,
+      )
+    }
+    const { probabilities, sampled } = drawSample(mixedSeed, eligible, round.params)
     if (probabilities.length > 0) {
       const inSample = new Set(sampled)
       await tx`
@@ -370,12 +427,19 @@ export async function listRounds(
   return rows.map(toSummary)
 }
 
-/** The latest round and every round not yet closed and settled, newest first (what the job worker schedules). */
-export async function listUnfinishedRounds(database: Pick<Database, 'sql'>): Promise<RoundSummary[]> {
+/**
+ * The latest round and every round not yet closed and settled (and, with `anchoring`, not yet anchored), newest
+ * first: what the job worker schedules.
+ */
+export async function listUnfinishedRounds(
+  database: Pick<Database, 'sql'>,
+  opts: { anchoring?: boolean } = {},
+): Promise<RoundSummary[]> {
   const { sql } = database
   const rows = await sql<RoundRow[]>`
     select ${sql.unsafe(ROUND_COLUMNS)} from jury_round
     where status <> 'closed' or settled_at is null or id = (select max(id) from jury_round)
+      or (${opts.anchoring === true} and export_anchored_at is null)
     order by id desc`
   return rows.map(toSummary)
 }
@@ -457,9 +521,10 @@ const ts = (column: string, as: string) =>
 const ROUND_COLUMNS = `
   id::text, status, scope, ${ts('opened_at', 'openedAt')}, ${ts('window_starts_at', 'windowStartsAt')},
   ${ts('window_ends_at', 'windowEndsAt')}, voting_ms::text as "votingMs", root_version as "rootVersion", root,
-  params, seed_commitment as "seedCommitment", beacon, ${ts('frozen_at', 'frozenAt')}, seed, mixed_seed as "mixedSeed",
+  params, seed_commitment as "seedCommitment", beacon, ${ts('frozen_at', 'frozenAt')},
+  eligible_hash as "eligibleHash", seed, mixed_seed as "mixedSeed",
   ${ts('revealed_at', 'revealedAt')}, ${ts('voting_ends_at', 'votingEndsAt')}, ${ts('closed_at', 'closedAt')},
-  export_root as "exportRoot", ${ts('settled_at', 'settledAt')}`
+  export_root as "exportRoot", ${ts('export_anchored_at', 'exportAnchoredAt')}, ${ts('settled_at', 'settledAt')}`
 
 interface RoundRow extends Omit<RoundSummary, 'id' | 'votingMs' | 'treeDepth'> {
   id: string

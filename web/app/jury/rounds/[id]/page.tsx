@@ -23,8 +23,8 @@ const th = 'px-2 py-2 text-left text-xs font-medium tracking-wide text-zinc-600 
 const td = 'px-2 py-2 align-top tabular-nums'
 
 /**
- * A round's public page. Before close: its timeline, the seed commitment, and once revealed the seed and the
- * sample. After close: everything in the export (seed, beacon, eligible set, sample, tallies and verdicts, every
+ * A round's public page. Before close: its timeline, the seed commitment, from freeze the commitment to the
+ * eligible list, and once revealed the seed and the sample. After close: everything in the export (seed, beacon, eligible set, sample, tallies and verdicts, every
  * ballot by nullifier) and the export itself, which `npm run verify-round` checks with no Curia server.
  */
 export default async function RoundPage({ params }: { params: Promise<{ id: string }> }) {
@@ -94,6 +94,13 @@ export default async function RoundPage({ params }: { params: Promise<{ id: stri
           <Fact label="Eligibility frozen">
             <Time iso={round.frozenAt} />
           </Fact>
+          {round.eligibleHash ? (
+            // Public from freeze on, before the beacon block is chosen: the list the sample is drawn from cannot
+            // change once the block's hash tells what the sample would be. The export carries the list.
+            <Fact label="Eligible list commitment" testId="round-eligible-hash">
+              <Hash value={round.eligibleHash} />
+            </Fact>
+          ) : null}
           <Fact label="Seed commitment" testId="round-seed-commitment">
             <Hash value={round.seedCommitment} />
           </Fact>
