@@ -9,7 +9,13 @@ import type { CommitOperation, EventSource, SourceEvent, SourceSink, SourceStatu
  * a frame is counted instead of killing the connection.)
  */
 export const MAX_FRAME_BYTES = 512 * 1024
+/**
+ * ws's limit on a frame it reads at all (it closes the connection with 1009 on a bigger one). After such a close the
+ * next connection reads with a limit `RAISED_PAYLOAD_FACTOR` times higher, only to skip the frame: resuming from the
+ * same cursor would otherwise meet it again, forever.
+ */
 const MAX_PAYLOAD_BYTES = 8 * 1024 * 1024
+const RAISED_PAYLOAD_FACTOR = 8
 const HEARTBEAT_MS = 30_000
 
 export interface JetstreamSourceOptions {
@@ -19,6 +25,8 @@ export interface JetstreamSourceOptions {
   wantedDids?: readonly string[]
   log: IndexerLogger
   reconnect?: BackoffOptions
+  /** ws's frame limit (default 8 MiB); see MAX_PAYLOAD_BYTES. */
+  maxPayloadBytes?: number
 }
 
 /** The subscribe URL for a resume point. Pure. */
@@ -45,6 +53,18 @@ function invalid(
   return cursor === undefined
     ? { kind: 'invalid', reason, detail }
     : { kind: 'invalid', reason, detail, cursor, timeMs: Math.floor(cursor / 1000) }
+}
+
+/**
+ * The `time_us` of a frame too big to parse, read from its head: Jetstream writes `did` and then `time_us` first.
+ * With it the stream's cursor moves past the frame skipped; without it, past the next event.
+ */
+export function leadingTimeUs(frame: Buffer): number | undefined {
+  const match = /^\{"did":"[^"\\]{1,2048}","time_us":(\d{1,16})[,}]/.exec(
+    frame.subarray(0, 2200).toString('latin1'),
+  )
+  const cursor = match ? Number(match[1]) : Number.NaN
+  return Number.isSafeInteger(cursor) && cursor > 0 ? cursor : undefined
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -145,14 +165,18 @@ export function parseJetstreamFrame(text: string): SourceEvent {
 export function createJetstreamSource(opts: JetstreamSourceOptions): EventSource {
   const backoff = opts.reconnect ?? DEFAULT_RECONNECT
   const wantedDids = opts.wantedDids ?? []
+  const maxPayloadBytes = opts.maxPayloadBytes ?? MAX_PAYLOAD_BYTES
   let sink: SourceSink | undefined
   let socket: WebSocket | undefined
   let resumeCursor: number | undefined
   let connected = false
   let paused = false
   let stopped = false
+  /** Connections in a row that ended without an event past the cursor they resumed from: the backoff's exponent. */
   let attempt = 0
   let reconnects = 0
+  let payloadLimit = maxPayloadBytes
+  let stalled: string | undefined
   let retryTimer: NodeJS.Timeout | undefined
   let heartbeat: NodeJS.Timeout | undefined
   let onStopped: (() => void) | undefined
@@ -164,11 +188,16 @@ export function createJetstreamSource(opts: JetstreamSourceOptions): EventSource
   }
 
   const connect = () => {
-    const url = buildJetstreamUrl(opts.url, opts.collections, wantedDids, resumeCursor)
+    const from = resumeCursor
+    const url = buildJetstreamUrl(opts.url, opts.collections, wantedDids, from)
     const ws = new WebSocket(url, {
-      maxPayload: MAX_PAYLOAD_BYTES,
+      maxPayload: payloadLimit,
       perMessageDeflate: false,
       handshakeTimeout: 15_000,
+      // A frame is decoded with replacement characters and parsed defensively (parseJetstreamFrame): invalid UTF-8
+      // in one is one odd event, where ws's check would close the connection, and the reconnect from the same
+      // cursor would meet the same frame again, forever.
+      skipUTF8Validation: true,
     })
     socket = ws
     let lastError: unknown
@@ -187,7 +216,6 @@ export function createJetstreamSource(opts: JetstreamSourceOptions): EventSource
     ws.on('pong', () => (alive = true))
     ws.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
       alive = true
-      attempt = 0 // the endpoint works again: the next loss starts the backoff over
       const buffer = Array.isArray(data)
         ? Buffer.concat(data)
         : Buffer.isBuffer(data)
@@ -198,8 +226,17 @@ export function createJetstreamSource(opts: JetstreamSourceOptions): EventSource
           ? invalid(
               'oversized_frame',
               `frame of ${buffer.length} bytes after time_us ${resumeCursor ?? '(start)'}`,
+              leadingTimeUs(buffer),
             )
           : parseJetstreamFrame(buffer.toString('utf8'))
+      // Progress is an event past the cursor this connection resumed from. The first one is the event at that
+      // cursor again (the resume is inclusive), which says nothing about the frame after it: resetting the backoff
+      // on it would reconnect at full speed into a frame that closes the connection every time.
+      if (event.cursor !== undefined && (from === undefined || event.cursor > from)) {
+        attempt = 0
+        payloadLimit = maxPayloadBytes // the next connection reads with the usual limit again
+        stalled = undefined
+      }
       if (event.cursor !== undefined) resumeCursor = event.cursor
       sink?.onEvent(event)
     })
@@ -211,9 +248,28 @@ export function createJetstreamSource(opts: JetstreamSourceOptions): EventSource
       if (stopped) return onStopped?.()
       const delayMs = backoffDelayMs(attempt++, backoff, Math.random())
       reconnects++
-      const why =
-        lastError ?? new Error(`closed with code ${code}${reason.length ? ` (${reason.toString()})` : ''}`)
-      opts.log.warn(describeReconnect('Jetstream', opts.url, why, delayMs, resumeCursor))
+      const tooBig =
+        (lastError as { code?: unknown } | undefined)?.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH'
+      const after = `after time_us ${resumeCursor ?? '(start)'}`
+      const wait = `${Math.max(1, Math.round(delayMs / 1000))}s`
+      if (tooBig && payloadLimit < maxPayloadBytes * RAISED_PAYLOAD_FACTOR) {
+        opts.log.warn(
+          `Jetstream sent a frame over ${mib(payloadLimit)} ${after}: reconnecting in ${wait} to read it with a ` +
+            `limit of ${mib(maxPayloadBytes * RAISED_PAYLOAD_FACTOR)} and skip it as oversized_frame`,
+        )
+        payloadLimit = maxPayloadBytes * RAISED_PAYLOAD_FACTOR
+      } else if (tooBig) {
+        stalled = `a frame over ${mib(payloadLimit)} ${after}, too big to read or skip`
+        opts.log.warn(
+          `Jetstream sent a frame over ${mib(payloadLimit)} ${after}, too big to read or skip: the stream cannot ` +
+            `move past it; retrying in ${wait} (backing off) in case it goes away. Another Jetstream instance ` +
+            `(CURIA_JETSTREAM_URL) may not send it`,
+        )
+      } else {
+        const why =
+          lastError ?? new Error(`closed with code ${code}${reason.length ? ` (${reason.toString()})` : ''}`)
+        opts.log.warn(describeReconnect('Jetstream', opts.url, why, delayMs, resumeCursor))
+      }
       retryTimer = setTimeout(connect, delayMs)
     })
   }
@@ -247,7 +303,18 @@ export function createJetstreamSource(opts: JetstreamSourceOptions): EventSource
       })
     },
     status(): SourceStatus {
-      return { kind: 'jetstream', url: opts.url, connected, reconnects, paused, resumeCursor }
+      return {
+        kind: 'jetstream',
+        url: opts.url,
+        connected,
+        reconnects,
+        paused,
+        resumeCursor,
+        failedConnections: attempt,
+        ...(stalled === undefined ? {} : { stalled }),
+      }
     },
   }
 }
+
+const mib = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MiB`

@@ -79,6 +79,8 @@ export interface SourceStatus {
    * answer, a frame too big to read); absent when it can.
    */
   stalled?: string
+  /** Connections in a row that ended before the stream moved past where they resumed (what the backoff grows with). */
+  failedConnections?: number
 }
 
 export interface EventSource {
