@@ -7,8 +7,9 @@
  *   disallow <did | handle>     take it off (a juror already enrolled stays; revoke removes one)
  *   invite [--count n]          create operator invite codes (roots of the invite tree; each admits one person)
  *   tree                        the invite tree: who invited whom, each member's invites, revocations
- *   revoke <did | handle | eth:0x...>  revoke that member and everyone admitted through their invites, transitively, and
- *                               remove them from the jury group (rounds already open keep the root they froze)
+ *   revoke <did | handle | eth:0x...>  revoke that member (named by account or by wallet: either shuts out both) and
+ *                               everyone admitted through their invites, transitively, and remove them from the
+ *                               jury group (rounds already open keep the root they froze)
  *   revoke --catch-up           remove any revoked member still in the group (an older revocation)
  *   log [--count n]             the operators' log, newest first: who allowed, invited or revoked whom, and when
  *
@@ -65,7 +66,8 @@ function formatInviteTree(nodes: readonly InviteTreeNode[]): string {
         i.withdrawn > 0 ? `${i.withdrawn} withdrawn` : '',
       ].filter(Boolean)
       lines.push(
-        `${'  '.repeat(depth)}${n.personKey}  (${n.verifier}, admitted ${n.admittedAt.slice(0, 10)}` +
+        `${'  '.repeat(depth)}${n.personKey}  (${n.verifier}${n.wallet ? ` ${n.wallet}` : ''}, ` +
+          `admitted ${n.admittedAt.slice(0, 10)}` +
           `${n.revokedAt ? `, REVOKED ${n.revokedAt.slice(0, 10)}` : ''}; ${invites.join(', ')})`,
       )
       walk(n.memberId, depth + 1)

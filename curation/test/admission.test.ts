@@ -31,7 +31,7 @@ import {
   removeFromAllowlist,
   revokeInviteBranch,
 } from '../src/service/admission'
-import { getGroupCommitments, getGroupHead } from '../src/service/jury-group'
+import { addMember, countMembersAt, getGroupCommitments, getGroupHead } from '../src/service/jury-group'
 import { expectRefusal } from './helpers'
 
 const T0 = new Date('2026-03-01T12:00:00Z')
@@ -87,7 +87,14 @@ async function snapshot(): Promise<string> {
   return row!.s
 }
 
-const refused = (code: CurationErrorCode, fn: () => Promise<unknown>) => expectRefusal(code, fn, snapshot)
+/** Every admission table, and the group as rounds see it: its head (version, size, root) and live members. */
+async function snapshotWithGroup(): Promise<unknown> {
+  const head = await getGroupHead(database)
+  return { tables: await snapshot(), head, members: await countMembersAt(database, head.version) }
+}
+
+const refused = (code: CurationErrorCode, fn: () => Promise<unknown>) =>
+  expectRefusal(code, fn, snapshotWithGroup)
 
 describe('allowlist', () => {
   it('admits a listed DID once, adding its commitment to the group', async () => {
@@ -370,10 +377,13 @@ describe('on-chain personhood (SIWE + registry on anvil)', () => {
     await setTestHuman(operator, { registry, account: human.address, human: true })
   })
 
+  /** The signed-in account enrolling with a wallet: the web app passes the session's DID. */
+  const didOf = (account: PrivateKeyAccount) => `did:plc:w${account.address.slice(2, 14).toLowerCase()}`
+
   async function signIn(
     account: PrivateKeyAccount,
     over: Partial<Parameters<typeof createSiweMessage>[0]> = {},
-    opts: { nonce?: string; signer?: PrivateKeyAccount } = {},
+    opts: { nonce?: string; signer?: PrivateKeyAccount; did?: string } = {},
   ) {
     const nonce = opts.nonce ?? (await issueSiweNonce(database, { now: NOW, policy: siwe })).nonce
     const message = createSiweMessage({
@@ -389,7 +399,7 @@ describe('on-chain personhood (SIWE + registry on anvil)', () => {
       ...over,
     })
     const signature = await (opts.signer ?? account).signMessage({ message })
-    return { message, signature, nonce }
+    return { did: opts.did ?? didOf(account), message, signature, nonce }
   }
 
   it('admits a registered wallet once', async () => {
@@ -401,9 +411,10 @@ describe('on-chain personhood (SIWE + registry on anvil)', () => {
       now: NOW,
     })
     expect(result.verifier).toBe('personhood')
-    const [binding] = await database.sql<{ personKey: string }[]>`
-      select person_key as "personKey" from juror_binding where commitment = ${commitment('wallet')}`
-    expect(binding!.personKey).toBe(`eth:${human.address.toLowerCase()}`)
+    // Both keys are recorded: the signed-in account and the wallet.
+    const [binding] = await database.sql<{ did: string; wallet: string }[]>`
+      select did, wallet from juror_binding where commitment = ${commitment('wallet')}`
+    expect(binding).toEqual({ did: didOf(human), wallet: human.address.toLowerCase() })
     const [nonce] = await database.sql<{ used: boolean }[]>`
       select used_at is not null as used from siwe_nonce where nonce = ${evidence.nonce}`
     expect(nonce!.used).toBe(true)
@@ -418,9 +429,31 @@ describe('on-chain personhood (SIWE + registry on anvil)', () => {
         now: NOW,
       }),
     )
+    // Nor through another account: the wallet is bound.
+    const otherAccount = await signIn(human, {}, { did: 'did:plc:walletborrower' })
+    await refused('already_admitted', () =>
+      admitJuror(database, {
+        verifier: personhood,
+        evidence: otherAccount,
+        commitment: commitment('wallet-2'),
+        now: NOW,
+      }),
+    )
     // Replaying the message that worked: its nonce is spent.
     await refused('siwe_nonce', () =>
       admitJuror(database, { verifier: personhood, evidence, commitment: commitment('wallet-3'), now: NOW }),
+    )
+  })
+
+  it('refuses a wallet check without a signed-in account, recording nothing', async () => {
+    const { did: _did, ...unsigned } = await signIn(human)
+    await refused('bad_request', () =>
+      admitJuror(database, {
+        verifier: personhood,
+        evidence: unsigned,
+        commitment: commitment('x'),
+        now: NOW,
+      }),
     )
   })
 
@@ -486,5 +519,146 @@ describe('on-chain personhood (SIWE + registry on anvil)', () => {
     expect(() => checkSiweMessage(message, siwe, nowMs - 2 * 60_000)).toThrow(/future/)
     expect(() => checkSiweMessage('hello', siwe, nowMs)).toThrow(/EIP-4361/)
     expect(() => checkSiweMessage(42, siwe, nowMs)).toThrow(/no message/)
+  })
+
+  describe('one person, one commitment, whichever verifiers they pass', () => {
+    const invitePolicy = { perPeriod: 3, periodMs: 30 * DAY, ttlMs: 7 * DAY }
+
+    async function registeredWallet(): Promise<PrivateKeyAccount> {
+      const account = privateKeyToAccount(generatePrivateKey())
+      await setTestHuman(operator, { registry, account: account.address, human: true })
+      return account
+    }
+    const byAllowlist = (did: string, name: string) =>
+      admitJuror(database, { verifier: allowlist, evidence: { did }, commitment: commitment(name), now: NOW })
+    const byWallet = (evidence: unknown, name: string) =>
+      admitJuror(database, { verifier: personhood, evidence, commitment: commitment(name), now: NOW })
+    const bindingsOf = (did: string) =>
+      database.sql<{ verifier: string; commitment: string; wallet: string | null }[]>`
+        select verifier, commitment, wallet from juror_binding where did = ${did}`
+
+    it('an account admitted by the allowlist cannot bind a second commitment through a wallet', async () => {
+      const did = 'did:plc:dualdidfirst'
+      await addToAllowlist(database, { by: 'test', did, now: NOW })
+      await byAllowlist(did, 'dual-a1')
+      const wallet = await registeredWallet()
+      const evidence = await signIn(wallet, {}, { did })
+      await refused('already_admitted', () => byWallet(evidence, 'dual-a2'))
+      expect(await bindingsOf(did)).toEqual([
+        { verifier: 'allowlist', commitment: commitment('dual-a1'), wallet: null },
+      ])
+    })
+
+    it('an account admitted by a wallet cannot bind a second commitment by the allowlist or an invite', async () => {
+      const did = 'did:plc:dualwalletfirst'
+      const wallet = await registeredWallet()
+      await byWallet(await signIn(wallet, {}, { did }), 'dual-b1')
+      await addToAllowlist(database, { by: 'test', did, now: NOW })
+      await refused('already_admitted', () => byAllowlist(did, 'dual-b2'))
+      const [code] = await createOperatorInvites(database, {
+        by: 'test',
+        count: 1,
+        now: NOW,
+        policy: invites,
+      })
+      await refused('already_admitted', () =>
+        admitJuror(database, {
+          verifier: invite,
+          evidence: { did, code: code!.code },
+          commitment: commitment('dual-b3'),
+          now: NOW,
+        }),
+      )
+      expect(await bindingsOf(did)).toEqual([
+        { verifier: 'personhood', commitment: commitment('dual-b1'), wallet: wallet.address.toLowerCase() },
+      ])
+      // A member by wallet is a member by account: they invite like any other.
+      await createInvite(database, { inviter: did, now: NOW, policy: invitePolicy })
+    })
+
+    it('an account revoked as fake cannot come back through a wallet', async () => {
+      const did = 'did:plc:revokedaccount'
+      await addToAllowlist(database, { by: 'test', did, now: NOW })
+      await byAllowlist(did, 'revoked-a1')
+      await revokeInviteBranch(database, { by: 'test', personKey: did, now: NOW })
+      const evidence = await signIn(await registeredWallet(), {}, { did })
+      await refused('admission_revoked', () => byWallet(evidence, 'revoked-a2'))
+    })
+
+    it('a revoked wallet cannot come back through its account, nor through another account', async () => {
+      const did = 'did:plc:revokedwallet'
+      const wallet = await registeredWallet()
+      await byWallet(await signIn(wallet, {}, { did }), 'revoked-b1')
+      // Named by its wallet (in any case), as `npm run jury -- revoke eth:0x...` does.
+      expect(
+        await revokeInviteBranch(database, { by: 'test', personKey: `eth:${wallet.address}`, now: NOW }),
+      ).toMatchObject({ members: 1, removed: 1 })
+      const [logged] = await database.sql<{ subject: string }[]>`
+        select subject from operator_action where action = 'revoke' order by id desc limit 1`
+      expect(logged!.subject).toBe(did)
+      const node = (await getInviteTree(database, { now: NOW })).find((n) => n.personKey === did)
+      expect(node).toMatchObject({ verifier: 'personhood', wallet: wallet.address.toLowerCase() })
+      expect(node!.revokedAt).not.toBeNull()
+
+      await addToAllowlist(database, { by: 'test', did, now: NOW })
+      await refused('admission_revoked', () => byAllowlist(did, 'revoked-b2'))
+      const elsewhere = await signIn(wallet, {}, { did: 'did:plc:revokedwalletsalt' })
+      await refused('admission_revoked', () => byWallet(elsewhere, 'revoked-b3'))
+    })
+
+    it('an account racing through two verifiers at once gets one binding', async () => {
+      const did = 'did:plc:dualrace'
+      await addToAllowlist(database, { by: 'test', did, now: NOW })
+      const evidence = await signIn(await registeredWallet(), {}, { did })
+      const results = await Promise.allSettled([byAllowlist(did, 'race-a'), byWallet(evidence, 'race-b')])
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
+      const loser = results.find((r) => r.status === 'rejected')
+      expect(isCurationError(loser?.reason, 'already_admitted')).toBe(true)
+      expect(await bindingsOf(did)).toHaveLength(1)
+      const live = (
+        await getGroupCommitments(database, { rootVersion: (await getGroupHead(database)).version })
+      ).commitments
+      expect([commitment('race-a'), commitment('race-b')].filter((c) => live.includes(c))).toHaveLength(1)
+    })
+
+    it('a wallet binding from before accounts were recorded takes its account back with the same identity only', async () => {
+      const wallet = await registeredWallet()
+      const address = wallet.address.toLowerCase()
+      // As the migration leaves one: a personhood binding with its wallet and no DID, in the group.
+      await addMember(database, { commitment: commitment('legacy'), now: NOW })
+      await database.sql`
+        insert into juror_binding (verifier, did, wallet, commitment, admitted_at, member_added_at)
+        values ('personhood', null, ${address}, ${commitment('legacy')}, ${NOW.toISOString()}::timestamptz,
+                ${NOW.toISOString()}::timestamptz)`
+      const head = await getGroupHead(database)
+      const claim = await signIn(wallet, {}, { did: 'did:plc:legacyowner' })
+      expect(await byWallet(claim, 'legacy')).toEqual({
+        verifier: 'personhood',
+        rootVersion: head.version,
+        resumed: true,
+      })
+      // The binding now names the account; the group is as it was; the sign-in's nonce is spent.
+      const [claimed] = await database.sql<{ did: string; added: boolean }[]>`
+        select did, member_added_at is not null as added from juror_binding where wallet = ${address}`
+      expect(claimed).toEqual({ did: 'did:plc:legacyowner', added: true })
+      expect(await getGroupHead(database)).toEqual(head)
+      await refused('siwe_nonce', () => byWallet(claim, 'legacy'))
+      await createInvite(database, { inviter: 'did:plc:legacyowner', now: NOW, policy: invitePolicy })
+
+      const legacy2 = await registeredWallet()
+      await database.sql`
+        insert into juror_binding (verifier, did, wallet, commitment, admitted_at, member_added_at)
+        values ('personhood', null, ${legacy2.address.toLowerCase()}, ${commitment('legacy-2')},
+                ${NOW.toISOString()}::timestamptz, ${NOW.toISOString()}::timestamptz)`
+      // Another identity: refused (the message says to import the backup first).
+      const other = await signIn(legacy2, {}, { did: 'did:plc:legacytwo' })
+      const err = await refused('already_admitted', () => byWallet(other, 'legacy-2-new'))
+      expect(err.message).toMatch(/backup/)
+      // An account that already holds a commitment cannot take a second one this way either.
+      await addToAllowlist(database, { by: 'test', did: 'did:plc:legacythief', now: NOW })
+      await byAllowlist('did:plc:legacythief', 'legacy-thief')
+      const thief = await signIn(legacy2, {}, { did: 'did:plc:legacythief' })
+      await refused('already_admitted', () => byWallet(thief, 'legacy-2'))
+    })
   })
 })

@@ -14,7 +14,7 @@ import { createTestDatabase } from '@curia/db/testing'
 import { allowlistVerifier } from '../src/admission/allowlist'
 import { inviteVerifier } from '../src/admission/invite'
 import { admitJuror, createInvite } from '../src/service/admission'
-import { countMembersAt, getGroupHead } from '../src/service/jury-group'
+import { addMember, countMembersAt, getGroupHead } from '../src/service/jury-group'
 
 const root = resolve(import.meta.dirname, '../..')
 let database: Database
@@ -118,5 +118,42 @@ describe('npm run jury', () => {
       stdout: expect.stringContaining('removed 0 revoked member(s)') as unknown,
     })
     expect((await jury('disallow', 'did:plc:alice')).stdout).toBe('did:plc:alice is off the allowlist\n')
+  })
+
+  it('shows wallet members by account (and wallet), and revokes one named by either', async () => {
+    const now = new Date()
+    const legacyWallet = `0x${'1a'.repeat(20)}`
+    const wallet = `0x${'2b'.repeat(20)}`
+    // Admitted through the personhood check: one with its account (as every binding is now), one from before
+    // accounts were recorded (its wallet only, as the migration left it).
+    for (const [did, w, name] of [
+      ['did:plc:walt', wallet, 'walt'],
+      [null, legacyWallet, 'legacy'],
+    ] as const) {
+      const commitment = new Identity(`jury-cli-${name}`).commitment.toString()
+      await addMember(database, { commitment, now })
+      await database.sql`
+        insert into juror_binding (verifier, did, wallet, commitment, admitted_at, member_added_at)
+        values ('personhood', ${did}, ${w}, ${commitment}, ${now.toISOString()}::timestamptz,
+                ${now.toISOString()}::timestamptz)`
+    }
+    const live = await liveMembers()
+    const tree = (await jury('tree')).stdout
+    expect(tree).toMatch(new RegExp(`^did:plc:walt {2}\\(personhood ${wallet}, admitted `, 'm'))
+    expect(tree).toMatch(new RegExp(`^eth:${legacyWallet} {2}\\(personhood ${legacyWallet}, admitted `, 'm'))
+
+    // By wallet, in the case a wallet shows it: the binding, account and all, is revoked.
+    const byWallet = await jury('revoke', `eth:0x${'2B'.repeat(20)}`)
+    expect(byWallet.code).toBe(0)
+    expect(byWallet.stdout).toContain('revoked 1 member(s)')
+    const [walt] = await database.sql<{ revoked: boolean }[]>`
+      select revoked_at is not null as revoked from juror_binding where did = 'did:plc:walt'`
+    expect(walt!.revoked).toBe(true)
+    expect(await jury('revoke', `eth:${legacyWallet}`)).toMatchObject({ code: 0 })
+    expect(await liveMembers()).toBe(live - 2)
+    // The log names each member as the tree does (the account, even when the operator gave the wallet).
+    const logged = await database.sql<{ subject: string }[]>`
+      select subject from operator_action where action = 'revoke' order by id desc limit 2`
+    expect(logged.map((l) => l.subject)).toEqual([`eth:${legacyWallet}`, 'did:plc:walt'])
   })
 })

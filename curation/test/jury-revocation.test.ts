@@ -292,7 +292,7 @@ describe('revocation is crash-safe and caught up', () => {
     }).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(Error)
     const [erin] = await database.sql<{ revoked: boolean }[]>`
-      select revoked_at is not null as revoked from juror_binding where person_key = 'did:plc:erin'`
+      select revoked_at is not null as revoked from juror_binding where did = 'did:plc:erin'`
     expect(erin!.revoked).toBe(false)
     expect(await getGroupHead(database)).toEqual(head)
     await database.sql`delete from jury_group_root where version = ${head.version + 1}`
@@ -314,7 +314,7 @@ describe('revocation is crash-safe and caught up', () => {
 
   it('removes a revoked member still in the group: the catch-up, and revoking the branch again', async () => {
     // A revocation that did not remove (written by hand, or before removal existed): dave.
-    await database.sql`update juror_binding set revoked_at = now() where person_key = 'did:plc:dave'`
+    await database.sql`update juror_binding set revoked_at = now() where did = 'did:plc:dave'`
     const head = await getGroupHead(database)
     expect(await removeRevokedMembers(database, { now: at(5 * HOUR) })).toBe(1)
     expect(await removeRevokedMembers(database, { now: at(5 * HOUR) })).toBe(0)
@@ -323,7 +323,7 @@ describe('revocation is crash-safe and caught up', () => {
     expect(leaves).not.toContain(c('dave'))
 
     // Alice, by hand too; revoking her branch (already revoked) removes her.
-    await database.sql`update juror_binding set revoked_at = now() where person_key = 'did:plc:alice'`
+    await database.sql`update juror_binding set revoked_at = now() where did = 'did:plc:alice'`
     expect(
       await revokeInviteBranch(database, { by: 'test', personKey: 'did:plc:alice', now: at(5 * HOUR) }),
     ).toEqual({
@@ -345,7 +345,7 @@ describe('revocation is crash-safe and caught up', () => {
     // The state a crash between admission's two transactions leaves (binding written, not added), then revoked.
     const frank = new Identity('revocation-frank').commitment.toString()
     await database.sql`
-      insert into juror_binding (verifier, person_key, commitment, admitted_at)
+      insert into juror_binding (verifier, did, commitment, admitted_at)
       values ('allowlist', 'did:plc:frank', ${frank}, ${T0.toISOString()}::timestamptz)`
     expect(
       await revokeInviteBranch(database, { by: 'test', personKey: 'did:plc:frank', now: at(6 * HOUR) }),
@@ -422,7 +422,7 @@ describe('the jury worker', () => {
       await addToAllowlist(db, { by: 'test', did, now: new Date() })
       await admitJuror(db, { verifier: allowlistVerifier(), evidence: { did }, commitment, now: new Date() })
     }
-    await db.sql`update juror_binding set revoked_at = now() where person_key = 'did:plc:gone'`
+    await db.sql`update juror_binding set revoked_at = now() where did = 'did:plc:gone'`
     const worker = await startJuryWorker({
       database: db,
       config: { ...DEFAULT_JURY_CONFIG, cadenceMs: DAY, pollSeconds: 0.5, params: PARAMS },

@@ -91,7 +91,7 @@ test('a juror enrolls with an invite, proves a ballot in the browser, and the ve
   await page.getByLabel('Invite code').fill('inv_notarealcodeatall00000')
   await page.getByRole('button', { name: 'Join with invite' }).click()
   await expect(page.getByTestId('enroll-refused')).toHaveAttribute('data-code', 'invite_invalid')
-  const [noBinding] = await database.sql`select 1 from juror_binding where person_key = ${juror.did}`
+  const [noBinding] = await database.sql`select 1 from juror_binding where did = ${juror.did}`
   expect(noBinding, 'a refused enrollment records nothing').toBeUndefined()
 
   const code = await jury.operatorInvite()
@@ -103,7 +103,7 @@ test('a juror enrolls with an invite, proves a ballot in the browser, and the ve
   const [local] = JSON.parse(stored ?? '[]') as { privateKey: string; commitment: string; did: string }[]
   expect(local).toMatchObject({ commitment, did: juror.did })
   const [binding] = await database.sql<{ commitment: string; verifier: string }[]>`
-    select commitment, verifier from juror_binding where person_key = ${juror.did}`
+    select commitment, verifier from juror_binding where did = ${juror.did}`
   expect(binding).toEqual({ commitment, verifier: 'invite' })
   expect(enrollBodies.length).toBeGreaterThan(0)
   for (const body of enrollBodies)

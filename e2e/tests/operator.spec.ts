@@ -36,7 +36,7 @@ test('an operator sees the invite tree, revokes a branch and keeps the allowlist
       select b.revoked_at is not null as revoked,
              exists (select 1 from jury_member m where m.commitment = b.commitment
                      and m.removed_version is null) as "inGroup"
-      from juror_binding b where b.person_key = ${did}`
+      from juror_binding b where b.did = ${did}`
     return row
   }
 

@@ -3,8 +3,13 @@
 import type { Refusal } from './refusal'
 
 export interface OperatorMemberView {
-  /** The member's DID, or wallet address for a personhood member (never their commitment). */
+  /**
+   * The member's DID, or `eth:<wallet>` for a personhood member enrolled before accounts were recorded (never their
+   * commitment). Revoking by it revokes the member's account and wallet alike.
+   */
   personKey: string
+  /** The wallet a personhood member verified with; null for the other verifiers. */
+  wallet: string | null
   handle: string | null
   verifier: 'allowlist' | 'invite' | 'personhood'
   /** 0 for the tree's roots (the operator's invites, the allowlist, personhood checks). */

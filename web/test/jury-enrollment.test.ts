@@ -1,14 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { privateKeyToAccount } from 'viem/accounts'
+import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts'
 import type { Database } from '@curia/db'
 import { createTestDatabase } from '@curia/db/testing'
+import type { AdmissionConfig } from '@curia/curation/admission/admission-config'
 import { allowlistVerifier } from '@curia/curation/admission/allowlist'
 import { checkSiweMessage } from '@curia/curation/admission/siwe'
+import { connectChain, deployTestPersonhoodRegistry, setTestHuman } from '@curia/curation/chain/anchor'
+import { ANVIL_DEV_PRIVATE_KEY, startAnvil, type LocalChain } from '@curia/curation/chain/anvil'
 import { isCurationError } from '@curia/curation/errors'
-import { addToAllowlist, admitJuror, createInvite } from '@curia/curation/service/admission'
+import {
+  addToAllowlist,
+  admitJuror,
+  createInvite,
+  issueSiweNonce,
+  revokeInviteBranch,
+} from '@curia/curation/service/admission'
+import { getGroupHead } from '@curia/curation/service/jury-group'
+import type { EnrollMethod } from '../lib/jury/enrollment-types'
 import { readJuryWebConfig } from '../server/jury/config'
-import { loadEnrollment, verifierFor } from '../server/jury/enrollment'
+import { enrollmentEvidence, loadEnrollment, verifierFor } from '../server/jury/enrollment'
 import { buildSiweMessage } from '../server/jury/siwe-message'
+import { loadOperatorConsole } from '../server/operator/console'
 
 /**
  * The jury page's server half: its configuration, the Sign-In with Ethereum message it prepares (checked by the
@@ -119,5 +131,111 @@ describe('loadEnrollment', () => {
     )
     expect(isCurationError(refused, 'invite_quota')).toBe(true)
     expect((await loadEnrollment(database, { did: alice, now: NOW, config })).invites.createdInPeriod).toBe(2)
+  })
+})
+
+describe('enrolling with a wallet, signed in', () => {
+  const carol = 'did:plc:carol000000000000000000'
+  let database: Database
+  let chain: LocalChain
+  let config: AdmissionConfig
+  let human: PrivateKeyAccount
+
+  beforeAll(async () => {
+    database = await createTestDatabase()
+    chain = await startAnvil()
+    const operator = await connectChain({ rpcUrl: chain.rpcUrl, privateKey: ANVIL_DEV_PRIVATE_KEY })
+    const registry = (await deployTestPersonhoodRegistry(operator)).address
+    config = readJuryWebConfig(
+      {
+        CURIA_PERSONHOOD_RPC_URL: chain.rpcUrl,
+        CURIA_PERSONHOOD_REGISTRY: registry,
+        CURIA_PERSONHOOD_CHAIN_ID: String(chain.chainId),
+        CURIA_INVITES_PER_PERIOD: '2',
+      },
+      'http://127.0.0.1:4123',
+    )
+    human = privateKeyToAccount(generatePrivateKey())
+    await setTestHuman(operator, { registry, account: human.address, human: true })
+  })
+  afterAll(async () => {
+    await chain?.stop()
+    await database?.close()
+  })
+
+  /** What `enrollAction` does once the session is checked: the session's DID, the method's evidence, admitJuror. */
+  async function enroll(
+    method: EnrollMethod,
+    sessionDid: string,
+    input: Record<string, unknown>,
+    commitment: string,
+  ) {
+    return admitJuror(database, {
+      verifier: verifierFor(method, config).verifier,
+      evidence: enrollmentEvidence(method, sessionDid, input),
+      commitment,
+      now: NOW,
+    })
+  }
+  async function signed(account: PrivateKeyAccount) {
+    const { nonce } = await issueSiweNonce(database, { now: NOW, policy: config.siwe })
+    const message = buildSiweMessage({ policy: config.siwe, address: account.address, nonce, now: NOW })
+    return { message, signature: await account.signMessage({ message }) }
+  }
+
+  it('takes the DID from the session on every path, never from the request', () => {
+    const input = { did: 'did:plc:mallory', code: 'inv_x', message: 'm', signature: '0x1' }
+    expect(enrollmentEvidence('allowlist', carol, input)).toEqual({ did: carol })
+    expect(enrollmentEvidence('invite', carol, input)).toEqual({ did: carol, code: 'inv_x' })
+    expect(enrollmentEvidence('personhood', carol, input)).toEqual({
+      did: carol,
+      message: 'm',
+      signature: '0x1',
+    })
+  })
+
+  it('makes the account a member: the page, invites and the operator know them by their DID', async () => {
+    await enroll('personhood', carol, await signed(human), '111')
+    const view = await loadEnrollment(database, { did: carol, now: NOW, config })
+    expect(view.member).toEqual({
+      verifier: 'personhood',
+      commitment: '111',
+      admittedAt: NOW.toISOString(),
+      inGroup: true,
+      revoked: false,
+    })
+    await createInvite(database, { inviter: carol, now: NOW, policy: config.invites })
+    expect((await loadEnrollment(database, { did: carol, now: NOW, config })).invites.createdInPeriod).toBe(1)
+
+    const operatorView = await loadOperatorConsole(database, { now: NOW, config })
+    expect(operatorView.members).toEqual([
+      expect.objectContaining({
+        personKey: carol,
+        verifier: 'personhood',
+        wallet: human.address.toLowerCase(),
+      }),
+    ])
+    expect(JSON.stringify(operatorView)).not.toContain('"111"')
+  })
+
+  it('refuses the same account a second identity through the allowlist, and the wallet through another account', async () => {
+    await addToAllowlist(database, { by: 'test', did: carol, now: NOW })
+    const head = await getGroupHead(database)
+    const twice = await enroll('allowlist', carol, {}, '222').catch((err: unknown) => err)
+    expect(isCurationError(twice, 'already_admitted')).toBe(true)
+    const borrowed = await enroll('personhood', bob, await signed(human), '333').catch((err: unknown) => err)
+    expect(isCurationError(borrowed, 'already_admitted')).toBe(true)
+    expect(await getGroupHead(database)).toEqual(head)
+    expect((await loadEnrollment(database, { did: carol, now: NOW, config })).member?.commitment).toBe('111')
+    expect((await loadEnrollment(database, { did: bob, now: NOW, config })).member).toBeNull()
+  })
+
+  it('shows a revoked wallet member as revoked, and lets neither key back in', async () => {
+    await revokeInviteBranch(database, { by: 'test', personKey: carol, now: NOW })
+    expect((await loadEnrollment(database, { did: carol, now: NOW, config })).member?.revoked).toBe(true)
+    const again = await enroll('personhood', bob, await signed(human), '444').catch((err: unknown) => err)
+    expect(isCurationError(again, 'admission_revoked')).toBe(true)
+    const byList = await enroll('allowlist', carol, {}, '555').catch((err: unknown) => err)
+    expect(isCurationError(byList, 'admission_revoked')).toBe(true)
   })
 })

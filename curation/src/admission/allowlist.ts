@@ -18,7 +18,8 @@ export function allowlistVerifier(): AdmissionVerifier {
       const [row] = await database.sql`select 1 from juror_allowlist where did = ${did}`
       if (!row) throw new CurationError('not_allowlisted', 'This account is not on the jury allowlist.')
       return {
-        personKey: did,
+        did,
+        wallet: null,
         async redeem(tx) {
           // Under the admission's transaction: the operator may have removed the DID meanwhile.
           const [still] = await tx`select 1 from juror_allowlist where did = ${did} for share`

@@ -58,7 +58,8 @@ export function inviteVerifier(): AdmissionVerifier {
         where i.code_hash = ${codeHash}`
       refuseUnusable(found)
       return {
-        personKey: parsed.data.did,
+        did: parsed.data.did,
+        wallet: null,
         async redeem(tx, { bindingId }) {
           // Serialised with branch revocation (which takes the same lock), so a revocation either sees this
           // admission as part of the branch or this admission sees the revocation; then the invite, taken only if

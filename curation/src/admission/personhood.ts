@@ -1,7 +1,9 @@
 /**
  * The on-chain personhood check: a wallet proves control with Sign-In with Ethereum (a server nonce, used once),
- * then a registry contract read through viem says whether that wallet belongs to a verified human. The person key is
- * the wallet address, so one registered wallet binds one commitment.
+ * then a registry contract read through viem says whether that wallet belongs to a verified human. The binding
+ * records both keys: the signed-in account (the DID the caller authenticated, as for the allowlist and invites) and
+ * the wallet, so a registered wallet binds one commitment and so does the account it enrolled with: a person on the
+ * allowlist who also holds a registered wallet cannot bind a second commitment through it.
  */
 import type { PublicClient } from 'viem'
 import { verifySiweMessage } from 'viem/siwe'
@@ -10,9 +12,10 @@ import { isRegisteredHuman, type PersonhoodRegistry } from '../chain/personhood'
 import { CurationError } from '../errors'
 import type { SiwePolicy } from './admission-config'
 import { checkSiweMessage } from './siwe'
-import type { AdmissionVerifier } from './verifier'
+import { DID, type AdmissionVerifier } from './verifier'
 
 const evidence = z.object({
+  did: z.string().regex(DID),
   message: z.string().min(1).max(4096),
   signature: z.string().regex(/^0x[0-9a-fA-F]+$/),
 })
@@ -26,8 +29,10 @@ export function personhoodVerifier(opts: {
     kind: 'personhood',
     async verify(database, raw, now) {
       const parsed = evidence.safeParse(raw)
-      if (!parsed.success) throw new CurationError('bad_request', 'Sign in with your wallet first.')
-      const { message, signature } = parsed.data
+      if (!parsed.success) {
+        throw new CurationError('bad_request', 'The wallet check needs a signed-in DID and a signed message.')
+      }
+      const { did, message, signature } = parsed.data
       const { address, nonce } = checkSiweMessage(message, opts.siwe, now.getTime())
       const nowIso = now.toISOString()
       // The nonce before anything costly: issued here, not used, not expired.
@@ -67,7 +72,8 @@ export function personhoodVerifier(opts: {
         throw new CurationError('not_human', 'This wallet is not registered as a verified human.')
       }
       return {
-        personKey: `eth:${address.toLowerCase()}`,
+        did,
+        wallet: address.toLowerCase(),
         async redeem(tx) {
           // Single use, decided by one conditional update: of two racing admissions with one nonce, one wins.
           const taken = await tx`

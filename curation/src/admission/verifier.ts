@@ -1,7 +1,8 @@
 /**
- * Pluggable admission verifiers (MECHANISM.md "Jury layer"). A verifier turns evidence (a signed-in DID, an invite
- * code, a Sign-In with Ethereum message) into a person key: the one thing a person can have only one of, so one
- * person binds one identity commitment. `admitJuror` (../service/admission.ts) takes any verifier.
+ * Pluggable admission verifiers (MECHANISM.md "Jury layer"). A verifier turns evidence into the person's keys: the
+ * signed-in Bluesky account (every verifier's evidence carries the DID the caller authenticated: enrolling always
+ * happens signed in) and, for the personhood check, the wallet. Each key binds at most one identity commitment,
+ * whichever verifier comes first, so one person binds one. `admitJuror` (../service/admission.ts) takes any verifier.
  *
  * Two halves, so nothing slow runs under a lock and nothing is spent unless the whole admission commits:
  * - `verify` runs first, outside any transaction: parse the evidence, check signatures, read a chain. It throws a
@@ -17,8 +18,10 @@ import type { Tx } from '../ledger/transaction'
 export type { AdmissionVerifierKind }
 
 export interface VerifiedPerson {
-  /** `did:...` or `eth:0x...` (lower case): unique per binding. */
-  personKey: string
+  /** The signed-in account that enrolls: unique per binding. */
+  did: string
+  /** The wallet (lower-case `0x...`) the personhood check verified, unique per binding; null for the others. */
+  wallet: string | null
   redeem(tx: Tx, ctx: { bindingId: number; now: Date }): Promise<void>
 }
 

@@ -1,23 +1,28 @@
 /**
  * Jury admission (MECHANISM.md "Jury layer"; verifiers in ../admission/). One person binds one identity commitment:
- * `juror_binding` has a unique person key and a unique commitment, and the binding is private: nothing here returns
- * it, except `listRevokedCommitments`, which exists for the jury's group maintenance and must never reach an API.
+ * every `juror_binding` records the signed-in account (`did`) and, through the personhood check, the wallet; the
+ * account, the wallet and the commitment are each unique, so a person who could pass two verifiers (allowlisted, and
+ * holding a registered wallet) still binds one commitment. The binding is private: nothing here returns it, except
+ * `listRevokedCommitments`, which exists for the jury's group maintenance and must never reach an API.
  *
- * `admitJuror`: verify the evidence (outside any transaction), then in one transaction write the binding and redeem
- * the verifier's single-use evidence (a refusal there rolls everything back: nothing recorded), then in a second one
- * add the commitment to the Semaphore group (idempotent) and mark the binding added, unless the binding was revoked
- * in between. A crash between the two leaves a binding not yet added; the same person sending the same commitment
- * again finishes it.
+ * `admitJuror`: verify the evidence (outside any transaction), then in one transaction lock the bindings that hold
+ * either of the person's keys, decide (`decideBinding`: refused if either key is bound or revoked), write the binding
+ * and redeem the verifier's single-use evidence (a refusal there rolls everything back: nothing recorded), then in a
+ * second one add the commitment to the Semaphore group (idempotent) and mark the binding added, unless the binding
+ * was revoked in between. A crash between the two leaves a binding not yet added; the same person sending the same
+ * commitment again finishes it.
  *
  * `revokeInviteBranch` marks a branch revoked and removes its members' commitments from the group in the same
  * transaction, so no state has a revoked person still in the group; `removeRevokedMembers` catches up any revoked
  * binding whose commitment is still a member (a revocation written before removal existed, or by hand), and the
- * jury worker runs it before every round opens.
+ * jury worker runs it before every round opens. A revoked binding keeps both its keys, so neither the account nor
+ * the wallet can be admitted again.
  */
 import { randomBytes } from 'node:crypto'
 import type { Database, OperatorActionKind } from '@curia/db'
 import type { InvitePolicy, SiwePolicy } from '../admission/admission-config'
 import { hashInviteCode, inviteCodeFrom, INVITE_TREE_LOCK } from '../admission/invite'
+import { decideBinding, type HeldBinding } from '../admission/binding'
 import type { OperatorActionEntry } from '../admission/operator-log'
 import { siweNonceFrom } from '../admission/siwe'
 import { DID, type AdmissionVerifier, type AdmissionVerifierKind } from '../admission/verifier'
@@ -34,7 +39,10 @@ export interface AdmissionResult {
   verifier: AdmissionVerifierKind
   /** The group's root version right after this member joined (rounds opened from now on include them). */
   rootVersion: number
-  /** True when this call finished an admission an earlier call had recorded but not yet added to the group. */
+  /**
+   * True when this call completed a binding an earlier call had recorded: one not yet added to the group, or a
+   * personhood binding from before accounts were recorded, which now records the signed-in account.
+   */
   resumed: boolean
 }
 
@@ -51,30 +59,37 @@ export async function admitJuror(
   const nowIso = opts.now.toISOString()
 
   const { bindingId, resumed } = await inTransaction(database, async (tx) => {
-    const [existing] = await tx<{ id: string; commitment: string; added: boolean; revoked: boolean }[]>`
-      select id::text, commitment, member_added_at is not null as added, revoked_at is not null as revoked
-      from juror_binding where person_key = ${person.personKey}
+    // Both keys' bindings, locked: a revocation or a racing admission of either key waits for this one.
+    const held = await tx<(Omit<HeldBinding, 'id'> & { id: string })[]>`
+      select id::text, did, wallet, commitment, member_added_at is not null as added,
+             revoked_at is not null as revoked
+      from juror_binding where did = ${person.did} or wallet = ${person.wallet}
+      order by id
       for update`
-    if (existing) {
-      if (existing.revoked) throw new CurationError('admission_revoked', 'This membership was revoked.')
-      if (existing.commitment === commitment && !existing.added) {
-        return { bindingId: Number(existing.id), resumed: true }
-      }
-      throw new CurationError('already_admitted', 'This person already holds a jury identity.')
-    }
-    let inserted: { id: string } | undefined
+    const decision = decideBinding(
+      held.map((b) => ({ ...b, id: Number(b.id) })),
+      person,
+      commitment,
+    )
+    if (decision.kind === 'resume') return { bindingId: decision.bindingId, resumed: true }
     try {
-      ;[inserted] = await tx<{ id: string }[]>`
-        insert into juror_binding (verifier, person_key, commitment, admitted_at)
-        values (${opts.verifier.kind}, ${person.personKey}, ${commitment}, ${nowIso}::timestamptz)
+      if (decision.kind === 'attach_did') {
+        await tx`update juror_binding set did = ${person.did} where id = ${decision.bindingId} and did is null`
+        await person.redeem(tx, { bindingId: decision.bindingId, now: opts.now })
+        return { bindingId: decision.bindingId, resumed: true }
+      }
+      const [inserted] = await tx<{ id: string }[]>`
+        insert into juror_binding (verifier, did, wallet, commitment, admitted_at)
+        values (${opts.verifier.kind}, ${person.did}, ${person.wallet}, ${commitment}, ${nowIso}::timestamptz)
         returning id::text`
+      const bindingId = Number(inserted!.id)
+      await person.redeem(tx, { bindingId, now: opts.now })
+      return { bindingId, resumed: false }
     } catch (err) {
-      // A racing admission of the same person or commitment committed first: the constraint has the final word.
+      // A racing admission of the same account, wallet or commitment committed first: the constraint has the final
+      // word.
       throw uniqueRefusal(err) ?? err
     }
-    const bindingId = Number(inserted!.id)
-    await person.redeem(tx, { bindingId, now: opts.now })
-    return { bindingId, resumed: false }
   })
 
   // The binding's row lock orders this with a revocation: either the revocation sees the member (and removes it in
@@ -95,8 +110,10 @@ export async function admitJuror(
 function uniqueRefusal(err: unknown): CurationError | undefined {
   if (isCurationError(err)) return undefined
   switch (constraintName(err)) {
-    case 'juror_binding_person_key':
-      return new CurationError('already_admitted', 'This person already holds a jury identity.')
+    case 'juror_binding_did_key':
+      return new CurationError('already_admitted', 'This account already holds a jury identity.')
+    case 'juror_binding_wallet_key':
+      return new CurationError('already_admitted', 'This wallet already holds a jury identity.')
     case 'juror_binding_commitment_key':
       return new CurationError('commitment_taken', 'This identity commitment is already bound to someone.')
     default:
@@ -151,7 +168,7 @@ export interface AllowlistEntry {
   did: string
   note: string | null
   addedAt: string
-  /** The DID has enrolled (through any verifier). */
+  /** The DID has enrolled (through any verifier: every binding records its account). */
   member: boolean
 }
 
@@ -160,7 +177,7 @@ export async function listAllowlist(database: Database): Promise<AllowlistEntry[
   return database.sql<AllowlistEntry[]>`
     select l.did, l.note,
            to_char(l.added_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "addedAt",
-           exists (select 1 from juror_binding b where b.person_key = l.did) as member
+           exists (select 1 from juror_binding b where b.did = l.did) as member
     from juror_allowlist l
     order by l.added_at desc, l.did`
 }
@@ -218,7 +235,8 @@ export interface CreatedInvite {
 
 /**
  * A member creates an invite, at most `policy.perPeriod` in any `policy.periodMs` window. The member is named by
- * their person key (their signed-in DID). The member's binding row is locked, so concurrent requests count right.
+ * their signed-in DID, whichever verifier admitted them. The member's binding row is locked, so concurrent requests
+ * count right.
  */
 export async function createInvite(
   database: Database,
@@ -227,7 +245,7 @@ export async function createInvite(
   return inTransaction(database, async (tx) => {
     const [member] = await tx<{ id: string; added: boolean; revoked: boolean }[]>`
       select id::text, member_added_at is not null as added, revoked_at is not null as revoked
-      from juror_binding where person_key = ${opts.inviter}
+      from juror_binding where did = ${opts.inviter}
       for no key update`
     if (!member || !member.added) throw new CurationError('invite_invalid', 'Only jurors can invite.')
     if (member.revoked) throw new CurationError('admission_revoked', 'This membership was revoked.')
@@ -275,10 +293,15 @@ async function insertInvite(
 }
 
 export interface InviteTreeNode {
-  /** Internal id, for `parentId` links and for naming a branch to revoke. */
+  /** Internal id, for `parentId` links. */
   memberId: number
-  /** The member's DID (or wallet, for a personhood member who invites). Never the commitment. */
+  /**
+   * What names the member to the operator (and to `revokeInviteBranch`): their DID, or `eth:<wallet>` for a
+   * personhood member enrolled before accounts were recorded. Never the commitment.
+   */
   personKey: string
+  /** The wallet a personhood member verified with (lower-case `0x...`); null for the other verifiers. */
+  wallet: string | null
   verifier: AdmissionVerifierKind
   /** Who invited them: a member id, or null for the operator's invites, the allowlist and personhood checks. */
   parentId: number | null
@@ -297,7 +320,8 @@ export async function getInviteTree(database: Database, opts: { now: Date }): Pr
   const rows = await database.sql<
     {
       id: string
-      personKey: string
+      did: string | null
+      wallet: string | null
       verifier: AdmissionVerifierKind
       parentId: string | null
       admittedAt: string
@@ -309,7 +333,7 @@ export async function getInviteTree(database: Database, opts: { now: Date }): Pr
       expired: number
     }[]
   >`
-    select b.id::text, b.person_key as "personKey", b.verifier, parent.inviter_binding_id::text as "parentId",
+    select b.id::text, b.did, b.wallet, b.verifier, parent.inviter_binding_id::text as "parentId",
            to_char(b.admitted_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "admittedAt",
            to_char(b.revoked_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "revokedAt",
            count(i.id)::int as created,
@@ -326,7 +350,8 @@ export async function getInviteTree(database: Database, opts: { now: Date }): Pr
     order by b.admitted_at, b.id`
   return rows.map((r) => ({
     memberId: Number(r.id),
-    personKey: r.personKey,
+    personKey: memberKey(r),
+    wallet: r.wallet,
     verifier: r.verifier,
     parentId: r.parentId === null ? null : Number(r.parentId),
     admittedAt: r.admittedAt,
@@ -351,10 +376,11 @@ export interface BranchRevoked {
 }
 
 /**
- * Revokes a branch of the tree: the member named by `personKey` and everyone admitted through their invites,
- * transitively. Their unused invites are withdrawn (the branch admits no one more), they can create no more, they
- * are marked revoked (a revoked person cannot be admitted again), and, in the same transaction, their commitments
- * are removed from the jury group (each leaf set to 0: one new root version per member).
+ * Revokes a branch of the tree: the member named by `personKey` (their DID, or `eth:<wallet>`: either key finds the
+ * one binding that holds it) and everyone admitted through their invites, transitively. Their unused invites are
+ * withdrawn (the branch admits no one more), they can create no more, they are marked revoked (neither the account
+ * nor the wallet of a revoked binding can be admitted again), and, in the same transaction, their commitments are
+ * removed from the jury group (each leaf set to 0: one new root version per member).
  *
  * Rounds that froze a root before this keep it, so a revoked member can still vote in a round already open; every
  * round opened afterwards excludes them. Idempotent: revoking the branch again revokes and removes only what is not
@@ -367,9 +393,10 @@ export async function revokeInviteBranch(
   const nowIso = opts.now.toISOString()
   return inGroupTransaction(database, async (tx) => {
     await tx`select pg_advisory_xact_lock(${INVITE_TREE_LOCK})`
-    const [root] = await tx<
-      { id: string }[]
-    >`select id::text from juror_binding where person_key = ${opts.personKey}`
+    const key = parseMemberKey(opts.personKey)
+    const [root] = await tx<{ id: string; did: string | null; wallet: string | null }[]>`
+      select id::text, did, wallet from juror_binding
+      where ${'did' in key ? tx`did = ${key.did}` : tx`wallet = ${key.wallet}`}`
     if (!root) throw new CurationError('bad_request', 'No member has that key.')
     const branch = await tx<{ id: string }[]>`
       with recursive branch(id) as (
@@ -394,7 +421,8 @@ export async function revokeInviteBranch(
     })
     const result = { members: members.length, invites: invites.length, removed }
     if (result.members + result.invites + result.removed > 0) {
-      await logAction(tx, { action: 'revoke', subject: opts.personKey, detail: result, ...opts })
+      // Named as the tree names them (the DID, even when the operator gave the wallet).
+      await logAction(tx, { action: 'revoke', subject: memberKey(root), detail: result, ...opts })
     }
     return result
   })
@@ -435,6 +463,16 @@ export async function listRevokedCommitments(database: Database): Promise<string
   const rows = await database.sql<{ commitment: string }[]>`
     select commitment from juror_binding where revoked_at is not null order by id`
   return rows.map((r) => r.commitment)
+}
+
+/** How the operator names a member: the DID, or `eth:<wallet>` when the binding has no DID (an older one). */
+function memberKey(binding: { did: string | null; wallet: string | null }): string {
+  return binding.did ?? `eth:${binding.wallet}`
+}
+
+/** A member key back to the column it names; a wallet in any case (bindings store it lower-case). */
+function parseMemberKey(key: string): { did: string } | { wallet: string } {
+  return key.startsWith('eth:') ? { wallet: key.slice(4).toLowerCase() } : { did: key }
 }
 
 function assertDid(did: unknown): asserts did is string {

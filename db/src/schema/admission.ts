@@ -15,16 +15,26 @@ export type AdmissionVerifier = (typeof ADMISSION_VERIFIERS)[number]
 const quoted = (values: readonly string[]) => sql.raw(values.map((v) => `'${v}'`).join(', '))
 
 /**
- * One person, one commitment. `person_key` is `did:...` for the allowlist and invites and `eth:0x...` (lower-case
- * address) for the on-chain personhood check; both are unique, so a person cannot bind twice and a commitment
- * cannot be claimed by two people.
+ * One person, one commitment. Every binding records the Bluesky account that enrolled (`did`: enrolling always
+ * happens signed in, whatever the verifier), and a binding through the on-chain personhood check also records the
+ * wallet (`wallet`, the lower-case 0x address). Both are unique, and the commitment too: an account binds at most
+ * one commitment, so does a wallet, and a commitment belongs to one binding. A person who is both allowlisted (or
+ * invited) and holds a registered wallet therefore gets one commitment, and revoking a binding shuts out its
+ * account and its wallet alike.
+ *
+ * `did` is null only on personhood bindings made before the DID was recorded: the account was not stored then. Such
+ * a member stays in the group; verifying again, signed in, with the same wallet and the same identity attaches the
+ * account (`admitJuror` in curation/src/service/admission.ts).
  */
 export const jurorBinding = pgTable(
   'juror_binding',
   {
     id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
     verifier: text('verifier', { enum: ADMISSION_VERIFIERS }).notNull(),
-    personKey: text('person_key').notNull(),
+    /** The Bluesky account that enrolled. */
+    did: text('did'),
+    /** The wallet, lower-case `0x...`, for the personhood check; null for the other verifiers. */
+    wallet: text('wallet'),
     /** The Semaphore identity commitment, decimal. */
     commitment: text('commitment').notNull(),
     admittedAt: timestamp('admitted_at', { withTimezone: true }).notNull(),
@@ -35,8 +45,14 @@ export const jurorBinding = pgTable(
   },
   (t) => [
     check('juror_binding_verifier_check', sql`${t.verifier} in (${quoted(ADMISSION_VERIFIERS)})`),
-    uniqueIndex('juror_binding_person_key').on(t.personKey),
     uniqueIndex('juror_binding_commitment_key').on(t.commitment),
+    uniqueIndex('juror_binding_did_key').on(t.did),
+    uniqueIndex('juror_binding_wallet_key').on(t.wallet),
+    // The wallet is the personhood check's evidence, and only its; lower-case, so uniqueness is not case-blind.
+    check('juror_binding_wallet_check', sql`(${t.verifier} = 'personhood') = (${t.wallet} is not null)`),
+    check('juror_binding_wallet_format_check', sql`${t.wallet} ~ '^0x[0-9a-f]{40}$'`),
+    // Only a personhood binding from before DIDs were recorded lacks one.
+    check('juror_binding_did_check', sql`${t.did} is not null or ${t.verifier} = 'personhood'`),
   ],
 )
 

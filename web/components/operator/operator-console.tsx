@@ -127,7 +127,8 @@ function InviteTree({ members }: { members: OperatorMemberView[] }) {
                       {m.handle ? `@${m.handle}` : m.personKey}
                     </bdi>
                     <span className="ml-2 text-xs text-zinc-600 dark:text-zinc-400">
-                      {VERIFIER_WORDS[m.verifier]} · joined {formatAbsoluteTime(m.admittedAt)}
+                      {VERIFIER_WORDS[m.verifier]}
+                      {m.wallet ? ` ${m.wallet}` : ''} · joined {formatAbsoluteTime(m.admittedAt)}
                       {m.revokedAt ? ` · revoked ${formatAbsoluteTime(m.revokedAt)}` : ''}
                     </span>
                   </p>

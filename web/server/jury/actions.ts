@@ -11,13 +11,14 @@ import type {
 import { guardSession, refused, toRefusal } from '../action-guard'
 import { getWebServices } from '../db'
 import { getJuryWebConfig } from './config'
-import { verifierFor } from './enrollment'
+import { enrollmentEvidence, verifierFor } from './enrollment'
 import { buildSiweMessage } from './siwe-message'
 
 /**
  * The jury page's server actions. Each checks that the request came from Curia's own page and that someone is
- * signed in: the DID that enrolls, or that invites, is always the session's, never a form field. Enrolling sends
- * only the identity commitment; the secret stays in the browser.
+ * signed in: the DID that enrolls (by any method, the wallet too: the binding records it), or that invites, is
+ * always the session's, never a form field. Enrolling sends only the identity commitment; the secret stays in the
+ * browser.
  */
 
 export async function enrollAction(input: {
@@ -36,12 +37,7 @@ export async function enrollAction(input: {
   if (method !== 'invite' && method !== 'allowlist' && method !== 'personhood') {
     return refused('bad_request', 'Choose how to verify: an invite, the allowlist or your wallet.')
   }
-  const evidence =
-    method === 'invite'
-      ? { did, code: typeof input.code === 'string' ? input.code : '' }
-      : method === 'allowlist'
-        ? { did }
-        : { message: input.message, signature: input.signature }
+  const evidence = enrollmentEvidence(method, did, input)
   try {
     const { verifier } = verifierFor(method, config)
     const result = await admitJuror(database, {

@@ -13,7 +13,8 @@ import type { EnrollMethod, EnrollmentView, InviteView } from '../../lib/jury/en
 /**
  * The signed-in person's own jury standing, for the jury page: whether they are a member (and with which
  * commitment: their own, shown only to them), whether the allowlist admits them, and the invites they made. Reads
- * only rows keyed by the session's DID; the binding table as a whole is private to the server.
+ * only rows keyed by the session's DID (every binding records its account, whichever verifier admitted it: a member
+ * by wallet is found here too); the binding table as a whole is private to the server.
  */
 export async function loadEnrollment(
   database: Database,
@@ -33,7 +34,7 @@ export async function loadEnrollment(
   >`
     select id::text, verifier, commitment, member_added_at is not null as "inGroup", revoked_at is not null as revoked,
            to_char(admitted_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "admittedAt"
-    from juror_binding where person_key = ${opts.did}`
+    from juror_binding where did = ${opts.did}`
   const [allow] = await sql`select 1 from juror_allowlist where did = ${opts.did}`
   let invites: InviteView[] = []
   let createdInPeriod = 0
@@ -86,7 +87,27 @@ export async function loadEnrollment(
 
 const slot = globalThis as typeof globalThis & { __curiaPersonhoodClient?: PublicClient }
 
-/** The verifier for a method, and the evidence it checks (the session's DID always comes from the session). */
+/**
+ * The evidence for a method: always the session's DID (every binding records the account that enrolled, the wallet
+ * path too, so one person cannot bind a second commitment through another verifier), plus what the method adds.
+ * Only the named fields are taken from the request.
+ */
+export function enrollmentEvidence(
+  method: EnrollMethod,
+  did: string,
+  input: { code?: unknown; message?: unknown; signature?: unknown },
+): Record<string, unknown> {
+  switch (method) {
+    case 'allowlist':
+      return { did }
+    case 'invite':
+      return { did, code: typeof input.code === 'string' ? input.code : '' }
+    case 'personhood':
+      return { did, message: input.message, signature: input.signature }
+  }
+}
+
+/** The verifier for a method. */
 export function verifierFor(method: EnrollMethod, config: AdmissionConfig): { verifier: AdmissionVerifier } {
   switch (method) {
     case 'allowlist':

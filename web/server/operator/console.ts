@@ -52,6 +52,7 @@ export function orderInviteTree(
     for (const n of children.get(parent) ?? []) {
       const view: OperatorMemberView = {
         personKey: n.personKey,
+        wallet: n.wallet,
         handle: handles.get(n.personKey) ?? null,
         verifier: n.verifier,
         depth,
