@@ -143,6 +143,14 @@ test('a juror enrolls with an invite, proves a ballot in the browser, and the ve
   await expect(page.getByTestId('round-tallies')).toHaveCount(0)
   expect((await page.request.get(`/jury/rounds/${round.id}/export.json`)).status()).toBe(409)
 
+  // While the jury judges it, the post's own page keeps its price sealed: no price, no chart, no trades.
+  const [, , goodDid, , goodRkey] = good.uri.split('/')
+  await page.goto(`/post/${goodDid}/${goodRkey}`)
+  await expect(page.getByTestId('market-price-sealed')).toContainText('Awaiting the jury')
+  await expect(page.getByTestId('market-yes-price')).toHaveCount(0)
+  await expect(page.getByTestId('price-chart')).toHaveCount(0)
+  await expect(page.locator('main')).not.toContainText('% YES')
+
   // The ballot: each sampled post, never its price, nor its likes and reposts (popularity must not anchor a juror).
   await page.goto('/jury')
   await page.getByTestId('jury-voting-round').getByRole('link', { name: 'Open the ballot' }).click()
@@ -235,6 +243,7 @@ test('a juror enrolls with an invite, proves a ballot in the browser, and the ve
   const onGoodPage = await settledNote(good.uri)
   await expect(onGoodPage.note).toHaveAttribute('data-resolution', 'yes')
   await expect(onGoodPage.note).toContainText('The jury endorsed this post in round')
+  await expect(curatorPage.getByTestId('market-yes-price')).toBeVisible() // unsealed with the verdict
   expect(onGoodPage.paid).toBeCloseTo(Number(onGood.sharesMicro) / 1e6, 2)
   await curatorPage.screenshot({ path: shots('post-settled'), fullPage: true })
   const onVoidPage = await settledNote(voided.uri)
