@@ -106,8 +106,8 @@ class Phase {
         // The newest content wins; a post that was a candidate in the phase stays one through later edits. One
         // at a time, the first candidate op would have inserted the row, so its date is the row's.
         const candidate = op.candidate || (prior?.candidate ?? false)
-        const createdAt = prior?.candidate ? prior.row.createdAt : op.row.createdAt
-        this.posts.set(op.row.uri, { row: { ...op.row, createdAt }, candidate })
+        const row = prior?.candidate ? { ...op.row, createdAt: prior.row.createdAt } : op.row
+        this.posts.set(op.row.uri, { row, candidate })
         break
       }
       case 'post_delete':
