@@ -2,9 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { Database } from '@curia/db'
 import { createTestDatabase } from '@curia/db/testing'
 import { startIndexer } from '../src/indexer'
-import type { CommitEvent } from '../src/source/types'
 import { readCursor } from '../src/write'
-import { PushSource, livePosts, memoryLogger, refuseRow, testConfig, waitFor } from './helpers'
+import { PushSource, livePosts, memoryLogger, postCreate, refuseRow, testConfig, waitFor } from './helpers'
 
 // The ops of one firehose commit share its seq as their cursor, and subscribeRepos resumes AFTER a cursor: committing
 // seq S claims every op of commit S. So no batch may commit S while an op of that commit waits in a later batch (a
@@ -23,20 +22,9 @@ beforeEach(async () => {
 })
 
 const did = 'did:plc:alice'
-const cid = 'bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm'
 const now = Date.now()
-/** A post create; several with one cursor are the ops of one firehose commit (they share its seq). */
-const post = (rkey: string, cursor: number, text = `post ${rkey}`): CommitEvent => ({
-  kind: 'commit',
-  cursor,
-  timeMs: now,
-  did,
-  collection: 'app.bsky.feed.post',
-  rkey,
-  operation: 'create',
-  cid,
-  record: { $type: 'app.bsky.feed.post', text, langs: ['en'], createdAt: new Date(now).toISOString() },
-})
+const post = (rkey: string, cursor: number, text?: string) =>
+  postCreate({ did, rkey, cursor, timeMs: now, text })
 const uri = (rkey: string) => `at://${did}/app.bsky.feed.post/${rkey}`
 
 describe('a firehose commit whose ops share one cursor', () => {

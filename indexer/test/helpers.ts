@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import type { Sql } from '@curia/db'
 import { parseIndexerConfig, type IndexerConfig } from '../src/config'
 import type { IndexerLogger } from '../src/log'
-import type { EventSource, SourceEvent, SourceSink, SourceStatus } from '../src/source/types'
+import type { CommitEvent, EventSource, SourceEvent, SourceSink, SourceStatus } from '../src/source/types'
 import { waitFor } from '@curia/db/testing'
 
 /** Polling lives with the test database helpers, shared with curation's tests. */
@@ -80,6 +80,31 @@ export class PushSource implements EventSource {
       paused: this.paused,
       resumeCursor: this.startCursor,
     }
+  }
+}
+
+/** A CID that parses, for events whose content nobody checks against it. */
+export const TEST_CID = 'bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm'
+
+/** A post create; several with one cursor are the ops of one firehose commit (they share its seq). */
+export function postCreate(opts: {
+  did: string
+  rkey: string
+  cursor: number
+  timeMs: number
+  text?: string | undefined
+}): CommitEvent {
+  const { did, rkey, cursor, timeMs, text = `post ${rkey}` } = opts
+  return {
+    kind: 'commit',
+    cursor,
+    timeMs,
+    did,
+    collection: 'app.bsky.feed.post',
+    rkey,
+    operation: 'create',
+    cid: TEST_CID,
+    record: { $type: 'app.bsky.feed.post', text, langs: ['en'], createdAt: new Date(timeMs).toISOString() },
   }
 }
 

@@ -4,7 +4,16 @@ import { createTestDatabase } from '@curia/db/testing'
 import { startIndexer } from '../src/indexer'
 import type { CommitEvent, SourceEvent } from '../src/source/types'
 import { readCursor } from '../src/write'
-import { PushSource, livePosts, memoryLogger, postCounts, testConfig, waitFor } from './helpers'
+import {
+  PushSource,
+  TEST_CID,
+  livePosts,
+  memoryLogger,
+  postCounts,
+  postCreate,
+  testConfig,
+  waitFor,
+} from './helpers'
 
 let database: Database
 beforeAll(async () => {
@@ -18,20 +27,11 @@ beforeEach(async () => {
 })
 
 const did = 'did:plc:alice'
-const cid = 'bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm'
+const cid = TEST_CID
 const now = Date.now()
 let cursor = 1_000
-const postEvent = (rkey: string, text = `post ${rkey}`): CommitEvent => ({
-  kind: 'commit',
-  cursor: ++cursor,
-  timeMs: now,
-  did,
-  collection: 'app.bsky.feed.post',
-  rkey,
-  operation: 'create',
-  cid,
-  record: { $type: 'app.bsky.feed.post', text, langs: ['en'], createdAt: new Date(now).toISOString() },
-})
+const postEvent = (rkey: string, text?: string): CommitEvent =>
+  postCreate({ did, rkey, cursor: ++cursor, timeMs: now, text })
 const likeEvent = (rkey: string, postRkey: string): SourceEvent => ({
   kind: 'commit',
   cursor: ++cursor,

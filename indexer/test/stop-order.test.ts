@@ -2,9 +2,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { Database } from '@curia/db'
 import { createTestDatabase } from '@curia/db/testing'
 import { startIndexer } from '../src/indexer'
-import type { CommitEvent, IdentityEvent } from '../src/source/types'
+import type { IdentityEvent } from '../src/source/types'
 import { readCursor } from '../src/write'
-import { PushSource, livePosts, memoryLogger, refuseRow, testConfig, waitFor } from './helpers'
+import { PushSource, livePosts, memoryLogger, postCreate, refuseRow, testConfig, waitFor } from './helpers'
 
 // stop() while a batch cannot be written (the database away) gives that batch up: it is read again on restart, from
 // the committed cursor. Batches commit strictly in stream order, so nothing read after it may be written either: its
@@ -23,20 +23,9 @@ beforeEach(async () => {
 })
 
 const did = 'did:plc:alice'
-const cid = 'bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm'
 const now = Date.now()
-/** A post create; several with one cursor are the ops of one firehose commit (they share its seq). */
-const post = (rkey: string, cursor: number, text = `post ${rkey}`): CommitEvent => ({
-  kind: 'commit',
-  cursor,
-  timeMs: now,
-  did,
-  collection: 'app.bsky.feed.post',
-  rkey,
-  operation: 'create',
-  cid,
-  record: { $type: 'app.bsky.feed.post', text, langs: ['en'], createdAt: new Date(now).toISOString() },
-})
+const post = (rkey: string, cursor: number, text?: string) =>
+  postCreate({ did, rkey, cursor, timeMs: now, text })
 const handleOf = (who: string, cursor: number): IdentityEvent => ({
   kind: 'identity',
   cursor,

@@ -174,37 +174,40 @@ async function writeOnce(
   }
 }
 
-/** The root anchored for `roundId`, or null when none is. */
+/** The root anchored for `roundId`, lower-case hex, or null when none is. */
 export async function readAnchor(
   publicClient: PublicClient,
   opts: { address: Address; roundId: number | bigint },
 ): Promise<Hex | null> {
-  const root = await publicClient.readContract({
-    address: opts.address,
-    abi: roundAnchorAbi,
-    functionName: 'rootOf',
-    args: [BigInt(opts.roundId)],
-  })
-  return /^0x0+$/.test(root) ? null : root
+  return readWriteOnce(publicClient, 'rootOf', opts)
 }
 
 /**
- * The eligible commitment anchored for `roundId`, or null when none is; at `blockNumber` (the state after that
- * block: reading an old block needs a node that keeps its state, an archive node for anything but recent blocks)
- * or now.
+ * The eligible commitment anchored for `roundId`, lower-case hex, or null when none is; at `blockNumber` (the state
+ * after that block: reading an old block needs a node that keeps its state, an archive node for anything but recent
+ * blocks) or now.
  */
 export async function readEligibleCommitment(
   publicClient: PublicClient,
   opts: { address: Address; roundId: number | bigint; blockNumber?: number | bigint },
 ): Promise<Hex | null> {
-  const hash = await publicClient.readContract({
+  return readWriteOnce(publicClient, 'eligibleOf', opts)
+}
+
+/** One of the contract's write-once bytes32 values: lower-case hex, or null for the zero an unwritten slot holds. */
+async function readWriteOnce(
+  publicClient: PublicClient,
+  functionName: 'rootOf' | 'eligibleOf',
+  opts: { address: Address; roundId: number | bigint; blockNumber?: number | bigint },
+): Promise<Hex | null> {
+  const value = await publicClient.readContract({
     address: opts.address,
     abi: roundAnchorAbi,
-    functionName: 'eligibleOf',
+    functionName,
     args: [BigInt(opts.roundId)],
     ...(opts.blockNumber === undefined ? {} : { blockNumber: BigInt(opts.blockNumber) }),
   })
-  return /^0x0+$/.test(hash) ? null : hash
+  return /^0x0+$/.test(value) ? null : (value.toLowerCase() as Hex)
 }
 
 /** The custom error a contract call reverted with, if it did. */

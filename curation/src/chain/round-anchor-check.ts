@@ -35,9 +35,8 @@ export async function checkRoundAnchors(
   const { address, roundId } = opts
   const where = `contract ${address}`
   const chainId = await publicClient.getChainId()
-  const lower = (h: Hex | null) => (h === null ? null : (h.toLowerCase() as Hex))
 
-  const root = lower(await readAnchor(publicClient, { address, roundId }))
+  const root = await readAnchor(publicClient, { address, roundId })
   if (root === null) {
     result.problems.push(
       `anchor: round ${roundId} has no export root anchored at ${where} on chain ${chainId}`,
@@ -48,7 +47,7 @@ export async function checkRoundAnchors(
     )
   } else result.checked.push('export root equals the anchored root')
 
-  const committed = lower(await readEligibleCommitment(publicClient, { address, roundId }))
+  const committed = await readEligibleCommitment(publicClient, { address, roundId })
   if (committed !== null && committed !== opts.eligibleHash) {
     result.problems.push(
       `anchor: the eligible commitment anchored for round ${roundId} is ${committed}, the export's list hashes to ${opts.eligibleHash}`,
@@ -81,9 +80,7 @@ export async function checkRoundAnchors(
   // The state after the block before the beacon block: the commitment must already be there.
   let before: Hex | null
   try {
-    before = lower(
-      await readEligibleCommitment(publicClient, { address, roundId, blockNumber: block.number - 1 }),
-    )
+    before = await readEligibleCommitment(publicClient, { address, roundId, blockNumber: block.number - 1 })
   } catch (err) {
     result.problems.push(
       `anchor: could not read the contract's state at block ${block.number - 1} (a node that keeps old state, ` +

@@ -140,8 +140,7 @@ export async function readEligibleAnchor(target: RoundAnchorTarget, roundId: num
 
 async function readChain(read: () => Promise<Hex | null>): Promise<Hex | null> {
   try {
-    const value = await read()
-    return value === null ? null : (value.toLowerCase() as Hex)
+    return await read()
   } catch (err) {
     throw new CurationError('chain_unavailable', `The anchor contract could not be read: ${String(err)}`, {
       cause: err,

@@ -68,10 +68,11 @@ export async function loadPostPage(
   ])
   const row = rows[0]
   if (!row && !market) return null
-  const trades =
-    market && !isPriceSealed(market.status)
-      ? await listMarketTrades(database, market.id, { limit: CHART_TRADES, latest: true })
-      : []
+  // A sealed market's trades are not read at all: nothing on the page may carry its price.
+  const priced = market && !isPriceSealed(market.status) ? market : null
+  const trades = priced
+    ? await listMarketTrades(database, priced.id, { limit: CHART_TRADES, latest: true })
+    : []
   const settled = market && (market.status === 'settled' || market.status === 'void')
   const [handles, holding, settlement] = await Promise.all([
     curatorHandles(
@@ -85,10 +86,9 @@ export async function loadPostPage(
     postUri: req.postUri,
     post: row ? presentPost(row, '', deps.urls) : null,
     market: market ? presentMarket(market) : null,
-    pricePoints:
-      market && !isPriceSealed(market.status)
-        ? pricePoints(market, trades, { fromOpening: trades.length >= market.tradeCount })
-        : [],
+    pricePoints: priced
+      ? pricePoints(priced, trades, { fromOpening: trades.length >= priced.tradeCount })
+      : [],
     trades: trades
       .slice(-HISTORY_LIMIT)
       .reverse()
