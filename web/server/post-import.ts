@@ -41,13 +41,16 @@ export async function ensurePostStored(
   if (!mapped.ok) return { kind: 'not_found' }
   const { row } = mapped
 
+  // The author first: reading their profile is a network call, and the curation loop opens a market, without the
+  // curator's fee, on any stored post that has none. Stored last, the post waits for its market only as long as
+  // the caller takes to open it, not through a fetch.
+  await ensureAuthor(deps, post.did)
   await deps.sql`
     insert into post (uri, cid, author_did, text, langs, facets, embed, reply_root, reply_parent, quote_uri, created_at)
     values (${row.uri}, ${row.cid}, ${row.authorDid}, ${row.text}, ${deps.sql.array(row.langs)}::text[],
             ${JSON.stringify(row.facets)}::jsonb, ${row.embed === null ? null : JSON.stringify(row.embed)}::jsonb,
             ${row.replyRoot}, ${row.replyParent}, ${row.quoteUri}, ${row.createdAt}::timestamptz)
     on conflict (uri) do nothing`
-  await ensureAuthor(deps, post.did)
   return { kind: 'imported' }
 }
 
