@@ -5,7 +5,7 @@ import { openMarket } from '@curia/curation/service/market'
 import type { FormError } from '../lib/market-types'
 import { postPath } from '../lib/post-path'
 import { refusal, toFormError } from './form-errors'
-import { ensurePostStored } from './post-import'
+import { findPostForMarket, insertFetchedPost } from './post-import'
 import { parsePostRef } from './post-ref'
 import { retryAfterText, type RateLimiter } from './rate-limit'
 
@@ -29,8 +29,10 @@ export type OpenMarketResult =
 
 /**
  * "Open a market" for a pasted post link: parse it, resolve the author's handle to a DID, make sure the post is
- * stored (fetching it if Curia has not indexed it), then `openMarket` with the signed-in curator as the opener
- * (who pays the opening fee; a post that already has a market costs nothing and returns that market).
+ * known (fetching it if Curia has not indexed it), then `openMarket` with the signed-in curator as the opener
+ * (who pays the opening fee; a post that already has a market costs nothing and returns that market). A fetched
+ * post is stored in the opening's own transaction: a refused opening stores nothing, and the curation loop never
+ * finds the post without a market to open for free.
  */
 export async function submitOpenMarket(
   deps: OpenMarketDeps,
@@ -71,7 +73,7 @@ export async function submitOpenMarket(
   const path = postPath(uri)
   if (!path) return fail(refusal('bad_request', 'That link does not name a post Curia can show.'))
   try {
-    const stored = await ensurePostStored(
+    const stored = await findPostForMarket(
       {
         sql: deps.database.sql,
         recordSourceUrl: deps.recordSourceUrl,
@@ -96,6 +98,7 @@ export async function submitOpenMarket(
       openedBy: session.did,
       now: deps.now,
       params: deps.params,
+      ...(stored.kind === 'fetched' ? { storePost: (tx) => insertFetchedPost(tx, stored.row) } : {}),
     })
     return { ok: true, postUri: uri, path, opened }
   } catch (err) {

@@ -1,18 +1,21 @@
 import { mapFetchedPost } from '@curia/curation/records/post'
+import type { PostRow } from '@curia/curation/records/types'
 import { storeResolvedAuthor } from '@curia/curation/service/author-profiles'
 import { fetchProfile, getRecord, type RecordSource } from '@curia/curation/service/record-source'
+import type { Tx } from '@curia/curation/ledger/transaction'
 import type { Sql } from '@curia/db'
 
 /**
- * Making sure a post a curator wants a market on is in the post table. Posts the indexer has not seen are fetched
- * with `com.atproto.repo.getRecord` from the configured record source (the public AppView in production; the local
- * PDS on a development network) and stored as the indexer would, through the indexer's own mappers (lexicon
- * validation, limits, cleaning); the author's profile likewise, when missing.
+ * Finding a post a curator wants a market on. Posts the indexer has not seen are fetched with
+ * `com.atproto.repo.getRecord` from the configured record source (the public AppView in production; the local PDS
+ * on a development network) and mapped as the indexer would, through the indexer's own mappers (lexicon
+ * validation, limits, cleaning); the author's profile is stored now, when missing. The post itself is stored by
+ * `insertFetchedPost` in the market's opening transaction, so it never sits in the table without its market.
  */
 
 export type ImportOutcome =
   | { kind: 'present' }
-  | { kind: 'imported' }
+  | { kind: 'fetched'; row: PostRow }
   | { kind: 'deleted' }
   | { kind: 'not_found' }
   | { kind: 'unavailable'; detail: string }
@@ -24,7 +27,7 @@ export interface ImportDeps extends RecordSource {
   handle?: string | null
 }
 
-export async function ensurePostStored(
+export async function findPostForMarket(
   deps: ImportDeps,
   post: { did: string; rkey: string; uri: string },
 ): Promise<ImportOutcome> {
@@ -39,19 +42,18 @@ export async function ensurePostStored(
     deps.now.getTime(),
   )
   if (!mapped.ok) return { kind: 'not_found' }
-  const { row } = mapped
-
-  // The author first: reading their profile is a network call, and the curation loop opens a market, without the
-  // curator's fee, on any stored post that has none. Stored last, the post waits for its market only as long as
-  // the caller takes to open it, not through a fetch.
   await ensureAuthor(deps, post.did)
-  await deps.sql`
+  return { kind: 'fetched', row: mapped.row }
+}
+
+/** Stores a fetched post as the indexer would; a post stored meanwhile (by the indexer) is left as it is. */
+export async function insertFetchedPost(sql: Sql | Tx, row: PostRow): Promise<void> {
+  await sql`
     insert into post (uri, cid, author_did, text, langs, facets, embed, reply_root, reply_parent, quote_uri, created_at)
-    values (${row.uri}, ${row.cid}, ${row.authorDid}, ${row.text}, ${deps.sql.array(row.langs)}::text[],
+    values (${row.uri}, ${row.cid}, ${row.authorDid}, ${row.text}, ${sql.array(row.langs)}::text[],
             ${JSON.stringify(row.facets)}::jsonb, ${row.embed === null ? null : JSON.stringify(row.embed)}::jsonb,
             ${row.replyRoot}, ${row.replyParent}, ${row.quoteUri}, ${row.createdAt}::timestamptz)
     on conflict (uri) do nothing`
-  return { kind: 'imported' }
 }
 
 /**

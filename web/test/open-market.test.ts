@@ -11,6 +11,7 @@ import {
   setupLedger,
 } from '@curia/curation/service/ledger'
 import { getMarket } from '@curia/curation/service/market'
+import { openCandidateMarkets } from '@curia/curation/service/rank-feed'
 import { submitOpenMarket, type OpenMarketDeps } from '../server/open-market-form'
 import { createRateLimiter } from '../server/rate-limit'
 import { startOAuthNetwork, type OAuthNetwork } from './oauth-network'
@@ -133,14 +134,47 @@ describe('submitOpenMarket', () => {
     expect(await getBalance(database, curator.did)).toBe(before)
   })
 
-  it('refuses a curator who cannot pay the fee, and opens nothing', async () => {
+  it('refuses a curator who cannot pay the fee, and stores nothing the curation loop would open for free', async () => {
     const { uri } = await makePost(author, { text: 'Too dear' })
     expect(await submitOpenMarket(deps(), poor, uri)).toMatchObject({
       ok: false,
       error: { code: 'insufficient_balance', message: 'Opening a market costs 5 credits; you have 1.' },
     })
     expect(await getMarket(database, { postUri: uri })).toBeUndefined()
+    // The fetched post is stored only with its market: left behind, the candidate policy would open it feeless.
+    expect(await database.sql`select 1 from post where uri = ${uri}`).toHaveLength(0)
     expect(await getBalance(database, poor.did)).toBe(1n * MICRO)
+    await expectLedgerSound()
+  })
+
+  it('gives the candidate policy no moment to open a fetched post for free before the curator pays', async () => {
+    const { uri } = await makePost(author, { text: 'Opened by the curator who found it' })
+    const before = await getBalance(database, curator.did)
+    // Hold the opening between the fetch and the market (where it waits for the ledger) and run the curation
+    // loop's market opening there, as its timer could.
+    let release!: () => void
+    let reached!: () => void
+    const atGap = new Promise<void>((resolve) => (reached = resolve))
+    // A thenable: `await deps.ledgerReady` calls its `then`, which is the moment the opening reaches the gap.
+    const ledgerReady = {
+      then(resolve: () => void) {
+        release = resolve
+        reached()
+      },
+    } as unknown as Promise<void>
+    const pending = submitOpenMarket({ ...deps(), ledgerReady }, curator, uri)
+    await atGap
+    await openCandidateMarkets(database, {
+      nowMs: Date.now(),
+      windowMs: 86_400_000,
+      minEngagement: 0,
+      limit: 1_000,
+      params,
+    })
+    release()
+    expect(await pending).toMatchObject({ ok: true, opened: true })
+    expect((await getMarket(database, { postUri: uri }))?.createdBy).toBe(curator.did)
+    expect(await getBalance(database, curator.did)).toBe(before - 5n * MICRO)
     await expectLedgerSound()
   })
 

@@ -60,6 +60,12 @@ export async function openMarket(
     openedBy?: string | undefined
     now: Date
     params: Pick<MarketParams, 'liquidityMicro' | 'windowMs' | 'openFeeMicro'>
+    /**
+     * Writes the post's row inside the market's own transaction (a post fetched on demand for a curator), so no
+     * other reader sees the post without its market (the curation loop would open one without the curator's fee),
+     * and a refused opening leaves no post behind. Must be idempotent: a retried transaction runs it again.
+     */
+    storePost?: (tx: Tx) => Promise<void>
   },
 ): Promise<{ market: MarketSummary; opened: boolean }> {
   if (!isPostUri(opts.postUri)) {
@@ -70,6 +76,7 @@ export async function openMarket(
   return inTransaction(database, async (tx) => {
     const existing = await selectMarket(tx, { postUri: opts.postUri })
     if (existing) return { market: existing, opened: false }
+    await opts.storePost?.(tx)
 
     const [post] = await tx<{ createdAtMs: number; deleted: boolean }[]>`
       select (extract(epoch from created_at) * 1000)::float8 as "createdAtMs", deleted_at is not null as deleted

@@ -172,7 +172,7 @@ export interface PruneAuthorsResult {
  * - no row in `post` has its DID (live or tombstone). Posts with a market are never pruned, so this alone keeps every
  *   author Curia shows: the feed, post pages and portfolios show only posts with a market. It also keeps the authors
  *   the lookups resolved (author-profiles.ts looks up market authors only, post-import.ts the author of a post it
- *   just stored), so a rule on `resolved_at` would add nothing;
+ *   fetches, stored with the updated_at the cutoff below protects), so a rule on `resolved_at` would add nothing;
  * - `updated_at` is older than the cutoff (now - retention): an author the stream described inside the window stays,
  *   as their posts would, so a row is not dropped just before the post it was written for is stored, and an account
  *   that keeps changing is not deleted and rewritten on every run;
