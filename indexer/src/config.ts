@@ -23,6 +23,11 @@ export interface IndexerConfig {
     plcUrl: string
     /** Lets the identity resolver fetch plain-http PLC and did:web documents: a local network only. */
     allowHttp: boolean
+    /**
+     * How long the firehose waits for a did:web host that does not answer before skipping the commit as unverified
+     * (PLC, everyone's directory, is waited for however long it is away; see FirehoseSourceOptions.didWebWaitMs).
+     */
+    didWebWaitMs: number
   }
   /** Record collections indexed; everything else is not asked for (Jetstream) or dropped (firehose). */
   collections: Collection[]
@@ -76,6 +81,7 @@ const env = z.object({
   CURIA_FIREHOSE_URL: wsUrl.default('wss://bsky.network'),
   CURIA_PLC_URL: z.url().default('https://plc.directory'),
   CURIA_ALLOW_HTTP_IDENTITY: z.enum(['true', 'false', '1', '0', '']).optional(),
+  CURIA_DIDWEB_WAIT_MS: z.coerce.number().int().min(0).max(86_400_000).default(300_000),
   CURIA_INDEXER_COLLECTIONS: list.pipe(z.array(z.enum(SUPPORTED_COLLECTIONS))),
   CURIA_CANDIDATE_AUTHORS: list.pipe(z.array(did)),
   CURIA_CANDIDATE_LISTS: list.pipe(z.array(listUri)),
@@ -145,7 +151,7 @@ export function parseIndexerConfig(source: Record<string, string | undefined>): 
     source: e.CURIA_INDEXER_SOURCE,
     jetstream: { url: e.CURIA_JETSTREAM_URL, wantedDids: e.CURIA_JETSTREAM_WANTED_DIDS },
     firehose: { url: e.CURIA_FIREHOSE_URL },
-    identity: { plcUrl: e.CURIA_PLC_URL, allowHttp },
+    identity: { plcUrl: e.CURIA_PLC_URL, allowHttp, didWebWaitMs: e.CURIA_DIDWEB_WAIT_MS },
     collections,
     candidate: {
       authors: new Set(e.CURIA_CANDIDATE_AUTHORS),

@@ -564,6 +564,7 @@ function createSource(
     url: config.firehose.url,
     collections: config.collections,
     idResolver,
+    didWebWaitMs: config.identity.didWebWaitMs,
     log,
     ...(reconnect ? { reconnect } : {}),
   })

@@ -23,7 +23,10 @@ export const SKIP_REASONS = [
   'malformed_frame',
   /** A frame larger than any legitimate event. */
   'oversized_frame',
-  /** A commit whose signature or Merkle proof did not verify (firehose only). */
+  /**
+   * A commit whose signature or Merkle proof did not verify, or an event whose did:web host never answered
+   * (firehose only).
+   */
   'unverified_commit',
   /** A record its lexicon rejects (wrong types, text too long, bad datetime...). */
   'invalid_record',

@@ -25,6 +25,13 @@ export interface FirehoseSourceOptions {
    */
   concurrency?: number
   reconnect?: BackoffOptions
+  /**
+   * How long a frame from a did:web repo waits for the DID's host to answer (default 5 minutes). PLC is everyone's
+   * directory: while it is away nothing can be verified, and the stream waits however long that lasts. A did:web's
+   * host is the account's own server, and one that never answers (down for good, or hanging on purpose) must not
+   * hold every other account's events: past this wait its commit is skipped and counted as unverified.
+   */
+  didWebWaitMs?: number
 }
 
 /**
@@ -40,6 +47,7 @@ export interface FirehoseSourceOptions {
 export function createFirehoseSource(opts: FirehoseSourceOptions): EventSource {
   const backoff = opts.reconnect ?? DEFAULT_RECONNECT
   const concurrency = opts.concurrency ?? 16
+  const didWebWaitMs = opts.didWebWaitMs ?? 5 * 60_000
   const wanted = new Set(opts.collections)
   const matchCollection = (collection: string) => wanted.has(collection)
   let sink: SourceSink | undefined
@@ -85,10 +93,7 @@ export function createFirehoseSource(opts: FirehoseSourceOptions): EventSource {
 
   const parseFrame = async (frame: Record<string, unknown>): Promise<SourceEvent[]> => {
     const seq = frame.seq as number
-    const timeMs =
-      typeof frame.time === 'string' && Number.isFinite(Date.parse(frame.time))
-        ? Date.parse(frame.time)
-        : Date.now()
+    const timeMs = frameTimeMs(frame)
     try {
       switch (frame.$type) {
         case `${METHOD}#commit`: {
@@ -167,6 +172,7 @@ export function createFirehoseSource(opts: FirehoseSourceOptions): EventSource {
     slot: (typeof slots)[number],
   ): Promise<SourceEvent[] | undefined> => {
     const seq = frame.seq as number
+    let firstFailureMs = 0
     for (let attempt = 0; ; attempt++) {
       try {
         const events = await parseFrame(frame)
@@ -177,7 +183,17 @@ export function createFirehoseSource(opts: FirehoseSourceOptions): EventSource {
         return events
       } catch (err) {
         if (!(err instanceof LookupUnavailableError)) throw err
-        if (attempt === 0) waiting++
+        if (attempt === 0) {
+          waiting++
+          firstFailureMs = Date.now()
+        } else if (err.did.startsWith('did:web:') && Date.now() - firstFailureMs >= didWebWaitMs) {
+          if (--waiting === 0) stalled = undefined
+          const detail = `seq ${seq}: ${err.message}, for ${Math.round((Date.now() - firstFailureMs) / 1000)}s; skipped`
+          opts.log.warn(`cannot verify ${detail} so that other accounts' events go on`)
+          return [
+            { kind: 'invalid', reason: 'unverified_commit', detail, cursor: seq, timeMs: frameTimeMs(frame) },
+          ]
+        }
         const delayMs = backoffDelayMs(attempt, backoff, Math.random())
         // Only the frame at the head holds the stream: it is the one named and logged; those behind retry quietly.
         const atHead = slots[0] === slot
@@ -303,7 +319,10 @@ export function createFirehoseSource(opts: FirehoseSourceOptions): EventSource {
 
 /** The identity directory could not be asked about a DID: the frame is verified again later (verifyFrame). */
 class LookupUnavailableError extends Error {
-  constructor(did: string, cause: unknown) {
+  constructor(
+    readonly did: string,
+    cause: unknown,
+  ) {
     super(`the identity directory did not answer for ${did || 'its DID'} (${describeError(cause)})`, {
       cause,
     })
@@ -355,6 +374,13 @@ export function isLookupUnavailable(err: unknown, did: string): boolean {
     if (e instanceof TypeError && e.message === 'fetch failed') fetchFailed = true
   }
   return fetchFailed
+}
+
+/** When the relay says the event happened; when it does not say, now. */
+function frameTimeMs(frame: Record<string, unknown>): number {
+  return typeof frame.time === 'string' && Number.isFinite(Date.parse(frame.time))
+    ? Date.parse(frame.time)
+    : Date.now()
 }
 
 function toCommitEvent(evt: CommitEvt, timeMs: number): SourceEvent {
