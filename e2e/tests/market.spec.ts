@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Page } from '@playwright/test'
-import { approveOnPds, expect, signIn, test, type E2eAccount } from '../src/fixtures'
+import { approveOnPds, signIn, type E2eAccount } from '../src/fixtures'
+import { expect, test } from '../src/jury'
 import { expectAccessible } from '../src/axe'
 import { readStack } from '../src/stack'
 
@@ -274,6 +275,69 @@ test('the trade form refuses bad amounts with a clear message, and a tampered or
   await page.reload()
   await expect(page.getByTestId('trade-list').getByRole('listitem')).toHaveCount(1)
 })
+
+test('an order the server failed on offers to send the same order again, which is placed once', async ({
+  page,
+  accounts,
+  jury,
+}) => {
+  const { sql } = jury.database
+  const author = await accounts.create()
+  const post = await unindexedPost(author, 'A post whose first order meets a failing database')
+  const curator = await accounts.create()
+  await signIn(page, curator)
+  await openMarketFor(page, post.uri)
+  const balance = await headerBalance(page)
+
+  // The orders the page sends (a server action's multipart body), to compare the retry with the first send.
+  const orders: string[] = []
+  page.on('request', (req) => {
+    const body = req.method() === 'POST' && req.headers()['next-action'] ? req.postData() : null
+    if (body?.includes('idempotencyKey')) orders.push(orderFields(body))
+  })
+
+  // The database refuses this curator's trades (a fault on Curia's side, not a refusal of the order).
+  const [account] = await sql<{ id: string }[]>`
+    select id::text from account where kind = 'curator' and did = ${curator.did}`
+  await sql.unsafe(`
+    create or replace function e2e_fail_trade() returns trigger language plpgsql as $$
+    begin raise exception 'e2e: the database failed this trade'; end $$;
+    create trigger e2e_fail_trade before insert on trade for each row
+      when (new.account_id = ${Number(account!.id)}) execute function e2e_fail_trade();`)
+  try {
+    await page.getByLabel('Amount to spend (credits)').fill('10')
+    await page.getByRole('button', { name: 'Buy YES' }).click()
+    const result = page.getByTestId('trade-result')
+    await expect(result).toContainText('the order may or may not have been placed')
+    await expect(page.getByTestId('trade-list')).toHaveCount(0)
+  } finally {
+    await sql.unsafe(
+      'drop trigger if exists e2e_fail_trade on trade; drop function if exists e2e_fail_trade();',
+    )
+  }
+
+  await page.getByRole('button', { name: 'Send the same order again' }).click()
+  const receipt = await page.getByTestId('trade-result').filter({ hasText: 'Bought' }).innerText()
+  expect(orders).toHaveLength(2)
+  expect(orders[0]).toMatch(/amount=10&idempotencyKey=\S+&limitKind=max_average_price&limitValue=/)
+  expect(orders[1], 'the retry is the order first sent: amount, bound and idempotency key').toBe(orders[0])
+
+  await page.reload()
+  await expect(page.getByTestId('trade-list').getByRole('listitem')).toHaveCount(1)
+  expect(await headerBalance(page)).toBeCloseTo(
+    balance - Number(fillNumbers(receipt).credits.replaceAll(',', '')),
+    2,
+  )
+})
+
+/** A trade order's fields from a server action's multipart body. */
+function orderFields(body: string): string {
+  // The form's fields are `_<n>_<name>`; the other parts (the form's previous state) are not the order.
+  const fields = [...body.matchAll(/name="_\d+_(\w+)"\r\n\r\n([^\r]*)/g)].map(
+    ([, name, value]) => `${name}=${value}`,
+  )
+  return fields.sort().join('&')
+}
 
 test('a cross-site form post is refused: no trade, no balance change', async ({ page, accounts }) => {
   const { webUrl } = readStack()
