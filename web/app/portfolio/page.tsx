@@ -119,10 +119,10 @@ export default async function PortfolioPage() {
                           href={p.path}
                           className="line-clamp-2 text-zinc-900 hover:underline dark:text-zinc-100"
                         >
-                          {p.postText ?? p.postUri}
+                          {p.postText}
                         </a>
                       ) : (
-                        <span className="line-clamp-2">{p.postText ?? p.postUri}</span>
+                        <span className="line-clamp-2">{p.postText}</span>
                       )}
                       <span className="text-xs text-zinc-600 dark:text-zinc-400">
                         {p.authorHandle ? <bdi>@{p.authorHandle}</bdi> : null}
@@ -179,7 +179,7 @@ export default async function PortfolioPage() {
                     href={t.path}
                     className="line-clamp-1 text-xs text-sky-700 hover:underline dark:text-sky-400"
                   >
-                    {t.postText ?? 'the post'}
+                    {t.postText}
                   </a>
                 ) : null}
               </li>

@@ -208,8 +208,8 @@ export interface PositionRowView {
   marketId: number
   postUri: string
   path: string | null
-  /** A line of the post's text (or null when the post is not stored here). */
-  postText: string | null
+  /** A line of the post's text, or what stands in for it (see `postLabel`). */
+  postText: string
   authorHandle: string | null
   status: MarketView['status']
   yesPrice: number
@@ -223,7 +223,7 @@ export interface PositionRowView {
 
 export interface TradeHistoryRowView extends TradeView {
   path: string | null
-  postText: string | null
+  postText: string
 }
 
 export interface PortfolioView {
@@ -246,10 +246,7 @@ export async function loadPortfolio(database: Database, did: string): Promise<Po
   )
   const uris = [...new Set([...positions.map((p) => p.postUri), ...marketUris.values()])]
   const posts = new Map((await hydratePostsByUri(database.sql, uris)).map((r) => [r.uri, r]))
-  const snippet = (uri: string) => {
-    const text = posts.get(uri)?.text.trim()
-    return text ? excerpt(text, 140) : null
-  }
+  const snippet = (uri: string) => postLabel(posts.get(uri))
   return {
     viewer,
     positions: positions.map((p) => ({
@@ -277,6 +274,16 @@ export async function loadPortfolio(database: Database, did: string): Promise<Po
       }
     }),
   }
+}
+
+/**
+ * A line naming a post in a list of positions or trades: its text, or, when it has none (an image alone) or Curia
+ * no longer shows it (deleted, or its account taken down or deactivated), a phrase that says so, never a bare URI.
+ */
+export function postLabel(post: { text: string } | undefined): string {
+  if (!post) return 'A post Curia no longer shows (deleted, or its account is inactive)'
+  const text = post.text.trim()
+  return text ? excerpt(text, 140) : 'A post without text'
 }
 
 async function marketPostUris(database: Database, ids: readonly number[]): Promise<Map<number, string>> {
