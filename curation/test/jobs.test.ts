@@ -72,6 +72,19 @@ describe('the jury worker', () => {
     expect(() => parseJuryConfig({ CURIA_JURY_POSTS_PER_BALLOT: '0' })).toThrow()
     expect(() => parseJuryConfig({ CURIA_JURY_POSTS_PER_BALLOT: '2.5' })).toThrow()
     expect(() => parseJuryConfig({ CURIA_JURY_BEACON: 'block' })).toThrow(/RPC/)
+    // An RPC endpoint makes the public beacon the default; the operator beacon then only when asked for.
+    const rpcUrl = 'https://rpc.example'
+    expect(parseJuryConfig({ CURIA_JURY_BEACON_RPC_URL: rpcUrl }).beacon).toEqual({
+      kind: 'block',
+      rpcUrl,
+      confirmations: 2,
+    })
+    expect(
+      parseJuryConfig({ CURIA_JURY_BEACON_RPC_URL: rpcUrl, CURIA_JURY_BEACON: 'operator' }).beacon,
+    ).toEqual({
+      kind: 'operator',
+    })
+    expect(parseJuryConfig({ CURIA_JURY_BEACON: '' }).beacon).toEqual({ kind: 'operator' })
     expect(() => parseJuryConfig({ CURIA_JURY_P_MIN: '0.9', CURIA_JURY_P_MAX: '0.5' })).toThrow()
   })
 

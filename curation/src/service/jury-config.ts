@@ -1,7 +1,8 @@
 /**
  * The jury layer's settings, read once by the process entry point (`parseJuryConfig(process.env)`); everything else
- * takes the parsed object. Every variable has a default that runs offline: the operator beacon, since a chain may
- * not be reachable; a deployment that wants an ungrindable sample sets CURIA_JURY_BEACON=block and an RPC URL.
+ * takes the parsed object. Every variable has a default that runs offline. The beacon is the next Ethereum block's
+ * hash whenever CURIA_JURY_BEACON_RPC_URL names an endpoint to read it from (the operator then cannot grind the
+ * sample), and the operator's committed seed alone only when there is none or CURIA_JURY_BEACON=operator says so.
  */
 import { z } from 'zod'
 import { DEFAULT_ROUND_PARAMS, assertRoundParams, type RoundParams } from '../jury/round'
@@ -33,7 +34,8 @@ const env = z.object({
   CURIA_JURY_QUORUM: z.coerce.number().int().min(1).default(DEFAULT_ROUND_PARAMS.quorum),
   /** Sampled posts each ballot covers, assigned by a hash of the juror's round nullifier (../jury/assignment.ts). */
   CURIA_JURY_POSTS_PER_BALLOT: z.coerce.number().int().min(1).default(DEFAULT_ROUND_PARAMS.postsPerBallot),
-  CURIA_JURY_BEACON: z.enum(['operator', 'block']).default('operator'),
+  /** Unset: `block` when CURIA_JURY_BEACON_RPC_URL is set, `operator` otherwise. */
+  CURIA_JURY_BEACON: z.enum(['operator', 'block', '']).optional(),
   CURIA_JURY_BEACON_RPC_URL: z.url().optional(),
   /** Blocks that must follow the beacon block before its hash is used (reorg safety). */
   CURIA_JURY_BEACON_CONFIRMATIONS: z.coerce.number().int().min(0).default(2),
@@ -65,7 +67,8 @@ export function parseJuryConfig(source: Record<string, string | undefined>): Jur
   } catch {
     throw new Error('CURIA_JURY_P_MIN must not exceed CURIA_JURY_P_MAX')
   }
-  if (e.CURIA_JURY_BEACON === 'block' && !e.CURIA_JURY_BEACON_RPC_URL) {
+  const beaconKind = e.CURIA_JURY_BEACON || (e.CURIA_JURY_BEACON_RPC_URL ? 'block' : 'operator')
+  if (beaconKind === 'block' && !e.CURIA_JURY_BEACON_RPC_URL) {
     throw new Error('CURIA_JURY_BEACON=block needs CURIA_JURY_BEACON_RPC_URL (an Ethereum JSON-RPC endpoint)')
   }
   return {
@@ -74,7 +77,7 @@ export function parseJuryConfig(source: Record<string, string | undefined>): Jur
     votingMs: Math.round(e.CURIA_JURY_VOTING_MINUTES * MINUTE_MS),
     params,
     beacon:
-      e.CURIA_JURY_BEACON === 'block'
+      beaconKind === 'block'
         ? {
             kind: 'block',
             rpcUrl: e.CURIA_JURY_BEACON_RPC_URL!,

@@ -273,6 +273,12 @@ export async function startJuryWorker(opts: JuryWorkerOptions): Promise<JuryWork
   log(
     `jury: worker started (cadence ${config.cadenceMs / 60_000} min, voting ${config.votingMs / 60_000} min, ${beacon.kind} beacon)`,
   )
+  if (beacon.kind === 'operator') {
+    log(
+      "jury: the sample is drawn from the operator's committed seed alone, which the operator knows in advance; " +
+        'set CURIA_JURY_BEACON_RPC_URL to mix in the next Ethereum block hash',
+    )
+  }
 
   return {
     scheduleDueSteps,
