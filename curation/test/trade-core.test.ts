@@ -8,6 +8,7 @@ import { DEFAULT_LEDGER_PARAMS, DEFAULT_MARKET_PARAMS, parseMarketParams } from 
 import {
   decideBatch,
   decideTrade,
+  heldProceeds,
   limitForQuote,
   orderFingerprint,
   positionKey,
@@ -416,7 +417,7 @@ describe('decideBatch', () => {
     }))
   }
 
-  it('property: equals deciding each order alone in sequence, conserves money, and keeps each escrow solvent', () => {
+  it('property: equals deciding each order alone in sequence, conserves money, keeps each escrow solvent, and never lets a balance fall below the proceeds it holds', () => {
     fc.assert(
       fc.property(fc.array(step, { maxLength: 40 }), (steps) => {
         const snap = snapshot()
@@ -426,7 +427,15 @@ describe('decideBatch', () => {
         // Replay one by one with decideTrade, tracking state by hand.
         const markets = new Map([...snap.markets].map(([id, m]) => [id, m.state]))
         const balances = new Map(snap.balances)
-        const holdings = new Map<string, { yes: bigint; no: bigint }>()
+        const holdings = new Map<string, { yes: bigint; no: bigint; spent: bigint; received: bigint }>()
+        // Proceeds held by a trader in every market but `marketId`, from the hand-kept positions.
+        const heldElsewhere = (did: string, marketId: number) =>
+          [...holdings]
+            .filter(([key]) => key.endsWith(` ${did}`) && key !== positionKey(marketId, did))
+            .reduce(
+              (sum, [, h]) => sum + heldProceeds({ spentMicro: h.spent, receivedMicro: h.received }),
+              0n,
+            )
         const seen = new Map<string, string>()
         orders.forEach((o, i) => {
           const d = out.decisions[i]!
@@ -436,9 +445,21 @@ describe('decideBatch', () => {
             expect(d.kind).toBe(seen.get(k) === fp ? 'same_as' : 'refused')
             return
           }
-          const h = holdings.get(positionKey(o.order.marketId, o.did)) ?? { yes: 0n, no: 0n }
+          const h = holdings.get(positionKey(o.order.marketId, o.did)) ?? {
+            yes: 0n,
+            no: 0n,
+            spent: 0n,
+            received: 0n,
+          }
           const view = { ...snap.markets.get(o.order.marketId)!, state: markets.get(o.order.marketId)! }
-          const trader = { balanceMicro: balances.get(o.did)!, yesSharesMicro: h.yes, noSharesMicro: h.no }
+          const trader = {
+            balanceMicro: balances.get(o.did)!,
+            yesSharesMicro: h.yes,
+            noSharesMicro: h.no,
+            spentMicro: h.spent,
+            receivedMicro: h.received,
+            heldElsewhereMicro: heldElsewhere(o.did, o.order.marketId),
+          }
           let fill
           try {
             fill = decideTrade(view, trader, o.order, rules, NOW)
@@ -454,7 +475,13 @@ describe('decideBatch', () => {
           holdings.set(positionKey(o.order.marketId, o.did), {
             yes: fill.traderAfter.yesSharesMicro,
             no: fill.traderAfter.noSharesMicro,
+            spent: fill.traderAfter.spentMicro!,
+            received: fill.traderAfter.receivedMicro!,
           })
+          // What a void would claw back is always in the balance.
+          expect(fill.traderAfter.balanceMicro).toBeGreaterThanOrEqual(
+            heldElsewhere(o.did, o.order.marketId) + heldProceeds(fill.traderAfter),
+          )
         })
 
         let traderSum = 0n
@@ -485,6 +512,48 @@ describe('decideBatch', () => {
       }),
       { numRuns: 300 },
     )
+  })
+
+  it('holds a profit taken out of a market until it settles: not for buying elsewhere, but for buying there', () => {
+    // Market 1: spent 20, received 50, so 30 is held; the balance is 100.
+    const position = {
+      yesSharesMicro: 0n,
+      noSharesMicro: 0n,
+      spentMicro: 20n * MICRO,
+      receivedMicro: 50n * MICRO,
+    }
+    const snap = (held: bigint | undefined) => ({
+      ...snapshot(),
+      balances: new Map([['did:plc:a', 100n * MICRO]]),
+      positions: new Map([[positionKey(1, 'did:plc:a'), position]]),
+      ...(held === undefined ? {} : { held: new Map([['did:plc:a', held]]) }),
+    })
+    const buy = (marketId: number, credits: bigint): BatchOrder => ({
+      did: 'did:plc:a',
+      idempotencyKey: `k${marketId}-${credits}`,
+      nowMs: NOW,
+      order: order({
+        marketId,
+        amountMicro: credits * MICRO,
+        limit: { kind: 'max_average_price', price: 1 },
+      }),
+    })
+    const [tooMuch, enough, there] = decideBatch(
+      snap(30n * MICRO),
+      [buy(2, 71n), buy(2, 70n), buy(1, 30n)],
+      rules,
+    ).decisions
+    expect(tooMuch).toMatchObject({ kind: 'refused', error: { code: 'insufficient_balance' } })
+    expect(tooMuch!.kind === 'refused' && tooMuch!.error.message).toBe(
+      'You have 100 credits, 30 of them sale proceeds held until their markets settle; you can spend 70 here, and this buy needs 71.',
+    )
+    expect(enough).toMatchObject({ kind: 'fill' })
+    // After the 70 elsewhere, 30 are left, all held for market 1, where buying spends them (nothing is held after).
+    expect(there).toMatchObject({ kind: 'fill' })
+    // Once market 1 is settled nothing is held, and the whole balance buys anywhere.
+    expect(decideBatch(snap(undefined), [buy(2, 100n)], rules).decisions[0]).toMatchObject({ kind: 'fill' })
+    expect(heldProceeds(position)).toBe(30n * MICRO)
+    expect(heldProceeds({ spentMicro: 50n, receivedMicro: 20n })).toBe(0n)
   })
 
   it('replays a stored trade under the same key and body, refuses another body, and refuses unknown markets', () => {

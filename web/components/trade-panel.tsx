@@ -4,6 +4,7 @@ import { startTransition, useActionState, useId, useMemo, useRef, useState } fro
 import { isCurationError } from '@curia/curation/errors'
 import { formatMicro, parseCreditsToMicro } from '@curia/curation/market/amount'
 import {
+  heldProceeds,
   limitForQuote,
   quoteTrade,
   type Fill,
@@ -178,8 +179,11 @@ export function TradePanel({
         )}
         {viewer ? (
           <p className="text-xs text-zinc-600 tabular-nums dark:text-zinc-400" data-testid="trade-holdings">
-            Balance {formatCredits(viewer.balanceMicro)} credits · You hold {formatCredits(held.yes)} YES,{' '}
-            {formatCredits(held.no)} NO
+            Balance {formatCredits(viewer.balanceMicro)} credits
+            {BigInt(viewer.heldMicro) > 0n
+              ? ` (${formatCredits(viewer.heldMicro)} held until their markets settle)`
+              : ''}{' '}
+            · You hold {formatCredits(held.yes)} YES, {formatCredits(held.no)} NO
           </p>
         ) : null}
       </div>
@@ -229,10 +233,18 @@ function computeQuote(input: {
       },
     }
     // Signed out, the quote still shows the price; the balance is then no limit (trading needs signing in).
+    const position = {
+      spentMicro: BigInt(input.holding?.spentMicro ?? '0'),
+      receivedMicro: BigInt(input.holding?.receivedMicro ?? '0'),
+    }
     const trader = {
       balanceMicro: input.viewer ? BigInt(input.viewer.balanceMicro) : rules.maxAmountMicro,
       yesSharesMicro: BigInt(input.holding?.yesSharesMicro ?? '0'),
       noSharesMicro: BigInt(input.holding?.noSharesMicro ?? '0'),
+      ...position,
+      // What the account holds for its other markets (the server counts the same; this market's own held
+      // proceeds are spendable here).
+      heldElsewhereMicro: input.viewer ? BigInt(input.viewer.heldMicro) - heldProceeds(position) : 0n,
     }
     const fill = quoteTrade(
       market,

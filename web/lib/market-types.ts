@@ -98,11 +98,16 @@ export interface ViewerView {
   did: string
   handle: string | null
   balanceMicro: string
+  /** Of the balance, sale proceeds held until their markets settle (curation's `heldProceeds`). */
+  heldMicro: string
 }
 
 export interface HoldingView {
   yesSharesMicro: string
   noSharesMicro: string
+  /** Spent on and received from this market, from which the proceeds it holds follow. */
+  spentMicro: string
+  receivedMicro: string
 }
 
 /** The limits the server applies, so the browser's quote refuses what the server would. */

@@ -63,6 +63,23 @@ export interface TraderView {
   balanceMicro: bigint
   yesSharesMicro: bigint
   noSharesMicro: bigint
+  /** What the account has spent on and received from this market (absent: nothing). */
+  spentMicro?: bigint
+  receivedMicro?: bigint
+  /** Sale proceeds held for the account's other unsettled markets (`heldProceeds`); absent: none. */
+  heldElsewhereMicro?: bigint
+}
+
+/**
+ * The part of a position's sale proceeds that is held until its market settles: what it received beyond what it
+ * spent. If the market is voided, that profit is clawed back (settlement/README.md); held, it is always there to
+ * claw back, so a void never falls short and never cuts the other traders' refunds. It stays in the account's
+ * balance and counts toward nothing it buys in other markets; buying more in the same market spends it first. Once
+ * the market is settled on a verdict the proceeds are the account's without condition.
+ */
+export function heldProceeds(position: { spentMicro?: bigint; receivedMicro?: bigint }): bigint {
+  const profit = (position.receivedMicro ?? 0n) - (position.spentMicro ?? 0n)
+  return profit > 0n ? profit : 0n
 }
 
 export interface TradeRules {
@@ -214,21 +231,40 @@ function held(trader: TraderView, outcome: Outcome): bigint {
   return outcome === 'yes' ? trader.yesSharesMicro : trader.noSharesMicro
 }
 
-function withHolding(trader: TraderView, outcome: Outcome, shares: bigint, balanceMicro: bigint): TraderView {
+function withHolding(
+  trader: TraderView,
+  outcome: Outcome,
+  shares: bigint,
+  money: { balanceMicro: bigint; spentMicro: bigint; receivedMicro: bigint },
+): TraderView {
+  const rest = { ...money, heldElsewhereMicro: trader.heldElsewhereMicro ?? 0n }
   return outcome === 'yes'
-    ? { balanceMicro, yesSharesMicro: shares, noSharesMicro: trader.noSharesMicro }
-    : { balanceMicro, yesSharesMicro: trader.yesSharesMicro, noSharesMicro: shares }
+    ? { ...rest, yesSharesMicro: shares, noSharesMicro: trader.noSharesMicro }
+    : { ...rest, yesSharesMicro: trader.yesSharesMicro, noSharesMicro: shares }
+}
+
+/**
+ * What a buy in this market may cost: the balance less the proceeds held for other markets. Proceeds held for this
+ * one are spent first by buying here (the buy lowers the profit a void would claw back by as much).
+ */
+function buyingPower(trader: TraderView): bigint {
+  return trader.balanceMicro - (trader.heldElsewhereMicro ?? 0n)
+}
+
+function insufficientForBuy(trader: TraderView, spend: bigint): CurationError {
+  const held = trader.heldElsewhereMicro ?? 0n
+  return new CurationError(
+    'insufficient_balance',
+    held > 0n
+      ? `You have ${formatMicro(trader.balanceMicro)} credits, ${formatMicro(held)} of them sale proceeds held until their markets settle; you can spend ${formatMicro(buyingPower(trader) > 0n ? buyingPower(trader) : 0n)} here, and this buy needs ${formatMicro(spend)}.`
+      : `You have ${formatMicro(trader.balanceMicro)} credits; this buy needs ${formatMicro(spend)}.`,
+  )
 }
 
 function decideBuy(market: MarketView, trader: TraderView, order: TradeOrder, rules: TradeRules): Fill {
   const { state } = market
   const { outcome, amountMicro: spend } = order
-  if (spend > trader.balanceMicro) {
-    throw new CurationError(
-      'insufficient_balance',
-      `You have ${formatMicro(trader.balanceMicro)} credits; this buy needs ${formatMicro(spend)}.`,
-    )
-  }
+  if (spend > buyingPower(trader)) throw insufficientForBuy(trader, spend)
   const shares = sharesForSpend(state, outcome, spend)
   // The trader pays what the shares cost, never more than it offered; the sub-micro-share remainder stays with it.
   const cost = costToBuy(state, outcome, shares)
@@ -262,6 +298,15 @@ function decideBuy(market: MarketView, trader: TraderView, order: TradeOrder, ru
       `The price moved: this would buy ${formatMicro(shares)} shares, fewer than your minimum of ${formatMicro(limit.sharesMicro)}.`,
     )
   }
+  const money = {
+    balanceMicro: trader.balanceMicro - cost,
+    spentMicro: (trader.spentMicro ?? 0n) + cost,
+    receivedMicro: trader.receivedMicro ?? 0n,
+  }
+  // What stays held after the buy must still be there: only books written before proceeds were held can fail this.
+  if (money.balanceMicro < (trader.heldElsewhereMicro ?? 0n) + heldProceeds(money)) {
+    throw insufficientForBuy(trader, spend)
+  }
   const stateAfter = applyTrade(state, outcome, shares)
   return {
     side: 'buy',
@@ -271,7 +316,7 @@ function decideBuy(market: MarketView, trader: TraderView, order: TradeOrder, ru
     yesPriceBefore: price(state, 'yes'),
     yesPriceAfter: price(stateAfter, 'yes'),
     stateAfter,
-    traderAfter: withHolding(trader, outcome, holding, trader.balanceMicro - cost),
+    traderAfter: withHolding(trader, outcome, holding, money),
   }
 }
 
@@ -302,7 +347,11 @@ function decideSell(market: MarketView, trader: TraderView, order: TradeOrder): 
     yesPriceBefore: price(state, 'yes'),
     yesPriceAfter: price(stateAfter, 'yes'),
     stateAfter,
-    traderAfter: withHolding(trader, outcome, holding - shares, trader.balanceMicro + proceeds),
+    traderAfter: withHolding(trader, outcome, holding - shares, {
+      balanceMicro: trader.balanceMicro + proceeds,
+      spentMicro: trader.spentMicro ?? 0n,
+      receivedMicro: (trader.receivedMicro ?? 0n) + proceeds,
+    }),
   }
 }
 
@@ -340,6 +389,11 @@ export interface BatchSnapshot<R> {
   markets: ReadonlyMap<number, MarketView>
   /** Balances by DID; a DID without an account has none. */
   balances: ReadonlyMap<string, bigint>
+  /**
+   * Sale proceeds held by DID: `heldProceeds` summed over the account's positions in unsettled markets, these
+   * markets' included. Absent: none.
+   */
+  held?: ReadonlyMap<string, bigint>
   /** Positions by `positionKey(marketId, did)`. */
   positions: ReadonlyMap<string, PositionView>
   /** Stored trades by `idempotencyIndex(did, key)`. */
@@ -392,6 +446,7 @@ export function decideBatch<R>(
 ): BatchOutcome<R> {
   const markets = new Map<number, MarketEffect>()
   const balances = new Map(snapshot.balances)
+  const held = new Map(snapshot.held ?? [])
   const balanceDeltas = new Map<string, bigint>()
   const positions = new Map<string, PositionView>()
   const filledKeys = new Map<string, { fingerprint: string; index: number }>()
@@ -430,9 +485,11 @@ export function decideBatch<R>(
     const before = positions.get(pKey) ?? snapshot.positions.get(pKey)
     const position = before ?? EMPTY_POSITION
     const balanceMicro = balances.get(did) ?? 0n
+    const heldHere = heldProceeds(position)
+    const heldElsewhereMicro = (held.get(did) ?? 0n) - heldHere
     let fill: Fill
     try {
-      fill = decideTrade(market, { balanceMicro, ...position }, order, rules, nowMs)
+      fill = decideTrade(market, { balanceMicro, ...position, heldElsewhereMicro }, order, rules, nowMs)
     } catch (err) {
       if (err instanceof CurationError) {
         decisions.push({ kind: 'refused', error: err })
@@ -444,12 +501,14 @@ export function decideBatch<R>(
     const delta = buy ? -fill.moneyMicro : fill.moneyMicro
     balances.set(did, balanceMicro + delta)
     balanceDeltas.set(did, (balanceDeltas.get(did) ?? 0n) + delta)
-    positions.set(pKey, {
+    const after = {
       yesSharesMicro: fill.traderAfter.yesSharesMicro,
       noSharesMicro: fill.traderAfter.noSharesMicro,
       spentMicro: position.spentMicro + (buy ? fill.moneyMicro : 0n),
       receivedMicro: position.receivedMicro + (buy ? 0n : fill.moneyMicro),
-    })
+    }
+    positions.set(pKey, after)
+    held.set(did, heldElsewhereMicro + heldProceeds(after))
     const isNewTrader = before === undefined
     markets.set(order.marketId, {
       stateAfter: fill.stateAfter,

@@ -111,6 +111,20 @@ export async function getBalance(database: Database, did: string): Promise<bigin
   return row ? BigInt(row.balance) : 0n
 }
 
+/**
+ * The curator's sale proceeds held until their markets settle (`heldProceeds` in market/trade.ts, summed over the
+ * positions in markets still open or closed): part of the balance that trading elsewhere and fees cannot spend.
+ */
+export async function getHeldProceeds(sql: Pick<Database, 'sql'>['sql'] | Tx, did: string): Promise<bigint> {
+  const [row] = await (sql as Tx)<{ held: string }[]>`
+    select coalesce(sum(-p.net_spend_micro), 0)::text as held
+    from account a
+    join position p on p.account_id = a.id and p.net_spend_micro < 0
+    join market m on m.id = p.market_id and m.status in ('open', 'closed')
+    where a.kind = 'curator' and a.did = ${did}`
+  return BigInt(row!.held)
+}
+
 export async function getTreasuryBalance(database: Database): Promise<bigint> {
   const [row] = await database.sql<{ balance: string }[]>`
     select balance_micro::text as balance from account where kind = 'treasury'`

@@ -16,7 +16,7 @@ import { price, type Outcome } from '../market/lmsr'
 import { planMarketOpening } from '../market/opening'
 import type { MarketParams } from '../market/params'
 import type { MarketStatus } from '../market/trade'
-import { assertDid } from './ledger'
+import { assertDid, getHeldProceeds } from './ledger'
 
 export interface MarketSummary {
   id: number
@@ -116,10 +116,14 @@ export async function openMarket(
         openerId === undefined ? [system.treasuryId] : [system.treasuryId, openerId],
       )
       const balance = openerId === undefined ? 0n : (balances.get(openerId) ?? 0n)
-      if (balance < plan.feeMicro) {
+      // Sale proceeds held for unsettled markets are not the curator's to spend yet (market/trade.ts heldProceeds).
+      const held = openerId === undefined ? 0n : await getHeldProceeds(tx, opts.openedBy!)
+      if (balance - held < plan.feeMicro) {
         throw new CurationError(
           'insufficient_balance',
-          `Opening a market costs ${formatMicro(plan.feeMicro)} credits; you have ${formatMicro(balance)}.`,
+          held > 0n
+            ? `Opening a market costs ${formatMicro(plan.feeMicro)} credits; you have ${formatMicro(balance)}, ${formatMicro(held)} of them sale proceeds held until their markets settle.`
+            : `Opening a market costs ${formatMicro(plan.feeMicro)} credits; you have ${formatMicro(balance)}.`,
         )
       }
       await moveCredits(tx, {

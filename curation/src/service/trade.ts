@@ -208,6 +208,15 @@ function loadQueries(tx: Conn, orders: BatchOrder[]) {
       from position p join account a on a.id = p.account_id
       where a.kind = 'curator' and a.did = any(${tx.array(dids)}::text[])
         and p.market_id = any(${tx.array(marketIds)}::bigint[])`,
+    // Sale proceeds held for unsettled markets (heldProceeds): read after the accounts are locked, and every
+    // position of a locked account changes only under that lock (trades here, settlement's balance moves).
+    tx<{ did: string; held: string }[]>`
+      select a.did, sum(-p.net_spend_micro)::text as held
+      from account a
+      join position p on p.account_id = a.id and p.net_spend_micro < 0
+      join market m on m.id = p.market_id and m.status in ('open', 'closed')
+      where a.kind = 'curator' and a.did = any(${tx.array(dids)}::text[])
+      group by a.did`,
     tx<PriorRow[]>`
       select t.id::text, t.market_id::text as "marketId", a.did, t.side, t.outcome, t.shares_micro::text as shares,
              t.money_micro::text as money, t.yes_price_before as "yesPriceBefore", t.yes_price_after as "yesPriceAfter",
@@ -223,12 +232,13 @@ type Loaded = [
   MarketLockRow[],
   { id: string; did: string; balance: string }[],
   { marketId: string; did: string; yes: string; no: string; spent: string; received: string }[],
+  { did: string; held: string }[],
   PriorRow[],
 ]
 
 /** Reads what the loads returned, decides with the pure core, and builds (without sending) the write. */
 function decide(conn: Conn, orders: BatchOrder[], rules: TradeRules, loaded: Loaded) {
-  const [marketRows, accountRows, positionRows, priorRows] = loaded
+  const [marketRows, accountRows, positionRows, heldRows, priorRows] = loaded
   const markets = new Map<number, MarketView>()
   const escrows = new Map<number, number>()
   for (const r of marketRows) {
@@ -261,7 +271,13 @@ function decide(conn: Conn, orders: BatchOrder[], rules: TradeRules, loaded: Loa
   )
 
   const outcome = decideBatch(
-    { markets, balances: new Map(accountRows.map((r) => [r.did, BigInt(r.balance)])), positions, prior },
+    {
+      markets,
+      balances: new Map(accountRows.map((r) => [r.did, BigInt(r.balance)])),
+      held: new Map(heldRows.map((r) => [r.did, BigInt(r.held)])),
+      positions,
+      prior,
+    },
     orders,
     rules,
   )

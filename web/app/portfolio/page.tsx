@@ -58,6 +58,12 @@ export default async function PortfolioPage() {
           <dd className="mt-1 text-2xl font-semibold tabular-nums" data-testid="portfolio-balance">
             {formatCredits(viewer.balanceMicro)}
           </dd>
+          {BigInt(viewer.heldMicro) > 0n ? (
+            <dd className="mt-1 text-xs text-zinc-600 dark:text-zinc-400" data-testid="portfolio-held">
+              {formatCredits(viewer.heldMicro)} of this is profit from sales, held until those markets settle
+              (a voided market takes its profit back for its other traders).
+            </dd>
+          ) : null}
         </div>
         <div className="rounded-xl border border-zinc-200 p-4 dark:border-zinc-800">
           <dt className="text-xs text-zinc-600 dark:text-zinc-400">Positions, marked to market</dt>

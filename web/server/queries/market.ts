@@ -1,6 +1,6 @@
 import 'server-only'
 import type { Database } from '@curia/db'
-import { getBalance } from '@curia/curation/service/ledger'
+import { getBalance, getHeldProceeds } from '@curia/curation/service/ledger'
 import { getMarket, type MarketSummary } from '@curia/curation/service/market'
 import { getMarketSettlement } from '@curia/curation/service/settlement'
 import {
@@ -185,21 +185,28 @@ function presentTrade(t: TradeHistoryItem, handles: ReadonlyMap<string, string>)
 }
 
 async function loadHolding(database: Database, marketId: number, did: string): Promise<HoldingView | null> {
-  const [row] = await database.sql<{ yes: string; no: string }[]>`
-    select p.yes_shares_micro::text as yes, p.no_shares_micro::text as no
+  const [row] = await database.sql<{ yes: string; no: string; spent: string; received: string }[]>`
+    select p.yes_shares_micro::text as yes, p.no_shares_micro::text as no, p.spent_micro::text as spent,
+           p.received_micro::text as received
     from position p join account a on a.id = p.account_id
     where p.market_id = ${marketId} and a.kind = 'curator' and a.did = ${did}`
   return row
-    ? { yesSharesMicro: row.yes, noSharesMicro: row.no }
-    : { yesSharesMicro: '0', noSharesMicro: '0' }
+    ? { yesSharesMicro: row.yes, noSharesMicro: row.no, spentMicro: row.spent, receivedMicro: row.received }
+    : { yesSharesMicro: '0', noSharesMicro: '0', spentMicro: '0', receivedMicro: '0' }
 }
 
 export async function loadViewer(database: Database, did: string): Promise<ViewerView> {
-  const [balance, handles] = await Promise.all([
+  const [balance, held, handles] = await Promise.all([
     getBalance(database, did),
+    getHeldProceeds(database.sql, did),
     curatorHandles(database.sql, [did]),
   ])
-  return { did, handle: handles.get(did) ?? null, balanceMicro: balance.toString() }
+  return {
+    did,
+    handle: handles.get(did) ?? null,
+    balanceMicro: balance.toString(),
+    heldMicro: held.toString(),
+  }
 }
 
 // --- Portfolio ----------------------------------------------------------------------------------------------------
