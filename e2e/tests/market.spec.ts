@@ -2,6 +2,10 @@ import { randomBytes } from 'node:crypto'
 import type { Page } from '@playwright/test'
 import { approveOnPds, signIn, type E2eAccount } from '../src/fixtures'
 import { expect, test } from '../src/jury'
+import { MICRO } from '@curia/curation/market/lmsr'
+import { DEFAULT_MARKET_PARAMS } from '@curia/curation/market/params'
+import { grantStartingCredits } from '@curia/curation/service/ledger'
+import { buyAtAnyPrice } from '@curia/curation/service/testing'
 import { expectAccessible } from '../src/axe'
 import { readStack } from '../src/stack'
 
@@ -338,6 +342,58 @@ function orderFields(body: string): string {
   )
   return fields.sort().join('&')
 }
+
+test('a profit from a sale is held until its market settles: the portfolio says so, and buying elsewhere cannot spend it', async ({
+  page,
+  accounts,
+  jury,
+}) => {
+  const author = await accounts.create()
+  const first = await unindexedPost(author, 'A post whose price a curator sells into')
+  const second = await unindexedPost(author, 'A post the same curator would like to buy')
+  const curator = await accounts.create()
+  await signIn(page, curator)
+  await openMarketFor(page, first.uri)
+  await page.getByLabel('Amount to spend (credits)').fill('100')
+  await page.getByRole('button', { name: 'Buy YES' }).click()
+  await expect(page.getByTestId('trade-result')).toContainText('Bought')
+
+  // Another curator pushes YES up (through the trade service, on the stack's database).
+  const [market] = await jury.database.sql<{ id: number }[]>`
+    select id::int from market where post_uri = ${first.uri}`
+  const whale = `did:plc:e2ewhale${randomBytes(6).toString('hex')}`
+  await grantStartingCredits(jury.database, { did: whale, amountMicro: 2_000n * MICRO, now: new Date() })
+  await buyAtAnyPrice(jury.database, DEFAULT_MARKET_PARAMS, {
+    did: whale,
+    marketId: market!.id,
+    outcome: 'yes',
+    credits: 1_500n,
+    now: new Date(),
+  })
+
+  await page.reload()
+  await page.getByRole('radio', { name: 'Sell' }).check()
+  await page.getByRole('button', { name: /^All / }).click()
+  await page.getByRole('button', { name: 'Sell YES' }).click()
+  const sold = await page.getByTestId('trade-result').filter({ hasText: 'Sold' }).innerText()
+  const proceeds = Number(/for ([\d,.]+) credits/.exec(sold)![1]!.replaceAll(',', ''))
+  expect(proceeds).toBeGreaterThan(100)
+  const held = proceeds - 100
+
+  await page.goto('/portfolio')
+  await expect(page.getByTestId('portfolio-held')).toContainText('held until those markets settle')
+
+  // Elsewhere, the quote refuses what only the held profit could pay for, before anything is sent.
+  await openMarketFor(page, second.uri)
+  const balance = await headerBalance(page)
+  await page.getByLabel('Amount to spend (credits)').fill(String(Math.floor(balance - held) + 1))
+  await expect(page.getByTestId('trade-quote')).toContainText('sale proceeds held until their markets settle')
+  await expect(page.getByRole('button', { name: 'Buy YES' })).toBeDisabled()
+  await page.getByLabel('Amount to spend (credits)').fill(String(Math.floor(balance - held) - 1))
+  await expect(page.getByRole('button', { name: 'Buy YES' })).toBeEnabled()
+  await page.getByRole('button', { name: 'Buy YES' }).click()
+  await expect(page.getByTestId('trade-result')).toContainText('Bought')
+})
 
 test('a cross-site form post is refused: no trade, no balance change', async ({ page, accounts }) => {
   const { webUrl } = readStack()
