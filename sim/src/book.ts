@@ -6,6 +6,7 @@ import { CurationError } from '@curia/curation/errors'
 import type { MarketState } from '@curia/curation/market/lmsr'
 import {
   decideTrade,
+  heldProceeds,
   type Fill,
   type MarketStatus,
   type MarketView,
@@ -60,12 +61,24 @@ export function viewOf(book: Book): MarketView {
   return { id: book.id, status: book.status, closesAtMs: book.closesAtMs, state: book.state }
 }
 
-export function traderOf(book: Book, account: AccountId, ledger: SimLedger): TraderView {
+/**
+ * The account as `decideTrade` sees it in this book. `held` is the account's sale proceeds held in all its unsettled
+ * books (`heldProceeds`, kept by `trade` and released by the caller at settlement), as the trade service reads it.
+ */
+export function traderOf(
+  book: Book,
+  account: AccountId,
+  ledger: SimLedger,
+  held: ReadonlyMap<AccountId, bigint> = new Map(),
+): TraderView {
   const p = book.positions.get(account)
+  const position = { spentMicro: p?.spentMicro ?? 0n, receivedMicro: p?.receivedMicro ?? 0n }
   return {
     balanceMicro: ledger.balance(account),
     yesSharesMicro: p?.yesSharesMicro ?? 0n,
     noSharesMicro: p?.noSharesMicro ?? 0n,
+    ...position,
+    heldElsewhereMicro: (held.get(account) ?? 0n) - heldProceeds(position),
   }
 }
 
@@ -77,10 +90,11 @@ export function trade(
   rules: TradeRules,
   ledger: SimLedger,
   nowMs: number,
+  held: Map<AccountId, bigint> = new Map(),
 ): TradeResult {
   let fill: Fill
   try {
-    fill = decideTrade(viewOf(book), traderOf(book, account, ledger), order, rules, nowMs)
+    fill = decideTrade(viewOf(book), traderOf(book, account, ledger, held), order, rules, nowMs)
   } catch (err) {
     if (err instanceof CurationError) return { kind: 'refused', error: err }
     throw err
@@ -89,12 +103,15 @@ export function trade(
   if (buy) ledger.move(account, escrowOf(book.id), fill.moneyMicro, 'trade')
   else ledger.move(escrowOf(book.id), account, fill.moneyMicro, 'trade')
   const before = book.positions.get(account)
-  book.positions.set(account, {
+  const after = {
     yesSharesMicro: fill.traderAfter.yesSharesMicro,
     noSharesMicro: fill.traderAfter.noSharesMicro,
     spentMicro: (before?.spentMicro ?? 0n) + (buy ? fill.moneyMicro : 0n),
     receivedMicro: (before?.receivedMicro ?? 0n) + (buy ? 0n : fill.moneyMicro),
-  })
+  }
+  book.positions.set(account, after)
+  const heldChange = heldProceeds(after) - (before ? heldProceeds(before) : 0n)
+  if (heldChange !== 0n) held.set(account, (held.get(account) ?? 0n) + heldChange)
   book.state = fill.stateAfter
   book.tradeCount++
   return { kind: 'fill', fill }

@@ -9,7 +9,7 @@
  * closed since the last -> rank -> readers' impressions -> everyone trades -> conservation check.
  */
 import { maxLossMicro, price } from '@curia/curation/market/lmsr'
-import type { TradeOrder, TradeRules } from '@curia/curation/market/trade'
+import { heldProceeds, type TradeOrder, type TradeRules } from '@curia/curation/market/trade'
 import { rankMarkets, robustPrice, type MarketRankingParams } from '@curia/curation/ranking/market-rank'
 import { decideCurator, curatorTarget } from './agents/curator'
 import { MIN_ORDER_MICRO, planOrder } from './agents/trader'
@@ -188,10 +188,12 @@ export function runCuria(params: SimParams, posts: readonly Post[]): CuriaRun {
   let marketMakerLossMicro = 0n
   let final = ledger.checkConservation()
   const realized = new Map<AccountId, bigint>()
+  /** Sale proceeds each account holds in unsettled books (curation's `heldProceeds`), as the trade service reads. */
+  const held = new Map<AccountId, bigint>()
   const settledPositions = new Map<AccountId, number>()
 
   const place = (book: Book, account: AccountId, order: TradeOrder, nowMs: number): boolean => {
-    const r = trade(book, account, order, rules, ledger, nowMs)
+    const r = trade(book, account, order, rules, ledger, nowMs, held)
     if (r.kind === 'refused') {
       refusals[r.error.code] = (refusals[r.error.code] ?? 0) + 1
       return false
@@ -326,7 +328,7 @@ export function runCuria(params: SimParams, posts: readonly Post[]): CuriaRun {
     const post = byId.get(book.postId)!
     const belief = beliefFromSignal(perceive(params.seed, 'curator', c.index, post, c.noise), c.noise)
     const style = params.curators
-    const trader = traderOf(book, c.account, ledger)
+    const trader = traderOf(book, c.account, ledger, held)
     const market = { marketId: book.id, state: book.state, traderCount: book.positions.size, trader, rules }
     const order = decideCurator(style, market, belief)
     if (!order) return
@@ -354,7 +356,7 @@ export function runCuria(params: SimParams, posts: readonly Post[]): CuriaRun {
     for (let k = 0; k < n; k++) {
       if (book.status !== 'open') return
       const account = attackerOrder(k, hour)
-      const trader = traderOf(book, account, ledger)
+      const trader = traderOf(book, account, ledger, held)
       const r = toRankable(book, params.ranking.leaveOut)
       if (r.traderCount < ranking.minTraders && !book.positions.has(account)) {
         if (trader.balanceMicro >= MIN_ORDER_MICRO) {
@@ -500,6 +502,9 @@ export function runCuria(params: SimParams, posts: readonly Post[]): CuriaRun {
       const profit = (moved.get(p.account) ?? 0n) - (p.spentMicro - p.receivedMicro)
       realized.set(p.account, (realized.get(p.account) ?? 0n) + profit)
       settledPositions.set(p.account, (settledPositions.get(p.account) ?? 0) + 1)
+      // Settled, the book holds nothing back (a void clawed the profit back, a verdict freed it).
+      const release = heldProceeds(p)
+      if (release > 0n) held.set(p.account, held.get(p.account)! - release)
     }
     if (ledger.balance(escrow) !== 0n)
       throw new Error(`escrow ${book.id} left with ${ledger.balance(escrow)}`)

@@ -35,15 +35,17 @@ describe('a run is a pure function of its seed and parameters', () => {
         "attackerLostCredits": 11619.964817,
         "attackerPosts": 8,
         "attackerShare": "0.011030001333",
-        "curatorBrier": "0.120501156828",
+        "curatorBrier": "0.120364496941",
         "likesAttackerShare": "0.049701315347",
-        "lowQualityShare": "0.289472443813",
-        "marketMakerLossCredits": 33920.06437,
+        "lowQualityShare": "0.284169079423",
+        "marketMakerLossCredits": 33868.998417,
         "posts": 366,
-        "refusals": {},
+        "refusals": {
+          "insufficient_balance": 25,
+        },
         "sampled": 59,
         "stakeAttackerShare": "0.202716778820",
-        "trades": 4128,
+        "trades": 4133,
       }
     `)
   })
