@@ -60,6 +60,18 @@ afterAll(async () => {
   if (process.env.JURY_TEST_VERBOSE) console.log(lines.join('\n'))
 })
 
+/** The worker with the test chain's anchor contract, whose settlement always refuses. */
+const startAnchoringWorker = () =>
+  startJuryWorker({
+    database,
+    config,
+    blocks,
+    anchor: target,
+    settleRound: refusingSettlement,
+    schema,
+    log: (line) => lines.push(line),
+  })
+
 describe('the jury worker with an anchor contract', () => {
   it('refuses an anchor contract on another chain than the beacon', async () => {
     const other = await startAnvil({ chainId: 31_338 })
@@ -75,15 +87,7 @@ describe('the jury worker with an anchor contract', () => {
   })
 
   it('anchors the eligible commitment before the beacon block, and the export root though settlement fails', async () => {
-    worker = await startJuryWorker({
-      database,
-      config,
-      blocks,
-      anchor: target,
-      settleRound: refusingSettlement,
-      schema,
-      log: (line) => lines.push(line),
-    })
+    worker = await startAnchoringWorker()
     const round = await waitFor('round 1 anchored', async () => {
       const r = await getRound(database, 1)
       return r?.exportAnchoredAt ? r : undefined
@@ -110,15 +114,7 @@ describe('the jury worker with an anchor contract', () => {
     // A restarted worker neither anchors again nor stops retrying the settlement.
     await worker.stop()
     const attempts = settleAttempts
-    worker = await startJuryWorker({
-      database,
-      config,
-      blocks,
-      anchor: target,
-      settleRound: refusingSettlement,
-      schema,
-      log: (line) => lines.push(line),
-    })
+    worker = await startAnchoringWorker()
     await waitFor('another settlement attempt', () => Promise.resolve(settleAttempts > attempts || undefined))
     // One anchoring line for round 1 in all: the restarted worker did not even look again ("was already anchored").
     expect(lines.filter((l) => /round 1 export root /.test(l))).toHaveLength(1)

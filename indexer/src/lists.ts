@@ -4,7 +4,7 @@ import { isObject, parseRecordUri, type RecordContext } from '@curia/curation/re
 import { LIST_ITEM_COLLECTION, mapListItemRecord } from '@curia/curation/records/listitem'
 import type { IndexOp, ListItemRow, SkipReason } from '@curia/curation/records/types'
 import type { Sql } from '@curia/db'
-import { emptyPlan } from './batch'
+import { emptyPlan, type BatchPlan } from './batch'
 import { describeError, type IndexerLogger } from './log'
 import { backoffDelayMs, type BackoffOptions } from './source/reconnect'
 import { textArray, writeBatch } from './write'
@@ -134,19 +134,14 @@ export class CandidateLists {
     >`select uri from candidate_list_item where list_uri = ${listUri}`
     const upserts = listing.items.filter((i) => !this.touched.has(i.uri))
     const deletes = stored.map((r) => r.uri).filter((uri) => !listed.has(uri) && !this.touched.has(uri))
+    // List items alone, through the indexer's writer, with no cursor.
+    const write = (items: Partial<Pick<BatchPlan, 'listItemUpserts' | 'listItemDeletes'>>) =>
+      writeBatch(sql, [{ ...emptyPlan(), ...items }], undefined)
     for (let i = 0; i < upserts.length; i += WRITE_CHUNK) {
-      await writeBatch(
-        sql,
-        [{ ...emptyPlan(), listItemUpserts: upserts.slice(i, i + WRITE_CHUNK) }],
-        undefined,
-      )
+      await write({ listItemUpserts: upserts.slice(i, i + WRITE_CHUNK) })
     }
     for (let i = 0; i < deletes.length; i += WRITE_CHUNK) {
-      await writeBatch(
-        sql,
-        [{ ...emptyPlan(), listItemDeletes: deletes.slice(i, i + WRITE_CHUNK) }],
-        undefined,
-      )
+      await write({ listItemDeletes: deletes.slice(i, i + WRITE_CHUNK) })
     }
     // The stream may have touched an item while these writes ran: its view wins, in memory and in the table. A
     // delete it committed just before the backfill's upsert of the same item is written again.
@@ -155,7 +150,7 @@ export class CandidateLists {
       if (!this.touched.has(item.uri)) this.membership.set(item.uri, item.subjectDid)
     }
     const undone = upserts.filter((i) => this.touched.get(i.uri) === 'delete').map((i) => i.uri)
-    if (undone.length > 0) await writeBatch(sql, [{ ...emptyPlan(), listItemDeletes: undone }], undefined)
+    if (undone.length > 0) await write({ listItemDeletes: undone })
     // Last: a backfill cut short is done again at the next start.
     await sql`insert into candidate_list (uri) values (${listUri}) on conflict (uri) do update set loaded_at = now()`
     const members = new Set(listing.items.map((i) => i.subjectDid)).size

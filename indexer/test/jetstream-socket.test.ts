@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocketServer } from 'ws'
 import { createJetstreamSource } from '../src/source/jetstream'
 import type { EventSource, SourceEvent } from '../src/source/types'
-import { memoryLogger, waitFor } from './helpers'
+import { memoryLogger, TEST_CID, waitFor } from './helpers'
 
 // Frames that ws would refuse to read (invalid UTF-8 in a text frame, a frame over its size limit) close the
 // connection, and Jetstream's reconnect, which resumes at the cursor inclusive, meets the same frame again. The
@@ -24,7 +24,7 @@ const bigPost = (timeUs: number, bytes: number) =>
       operation: 'create',
       collection: 'app.bsky.feed.post',
       rkey: 'k',
-      cid: 'bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm',
+      cid: TEST_CID,
       record: { $type: 'app.bsky.feed.post', text: 'x'.repeat(bytes), createdAt: '2026-01-01T00:00:00Z' },
     },
   })

@@ -6,6 +6,7 @@ import { CurationError } from '@curia/curation/errors'
 import type { MarketState } from '@curia/curation/market/lmsr'
 import {
   decideTrade,
+  heldElsewhere,
   heldProceeds,
   type Fill,
   type MarketStatus,
@@ -78,7 +79,7 @@ export function traderOf(
     yesSharesMicro: p?.yesSharesMicro ?? 0n,
     noSharesMicro: p?.noSharesMicro ?? 0n,
     ...position,
-    heldElsewhereMicro: (held.get(account) ?? 0n) - heldProceeds(position),
+    heldElsewhereMicro: heldElsewhere(held.get(account) ?? 0n, position),
   }
 }
 

@@ -4,7 +4,7 @@ import { startTransition, useActionState, useId, useMemo, useRef, useState } fro
 import { isCurationError } from '@curia/curation/errors'
 import { formatMicro, parseCreditsToMicro } from '@curia/curation/market/amount'
 import {
-  heldProceeds,
+  heldElsewhere,
   limitForQuote,
   quoteTrade,
   type Fill,
@@ -244,7 +244,7 @@ function computeQuote(input: {
       ...position,
       // What the account holds for its other markets (the server counts the same; this market's own held
       // proceeds are spendable here).
-      heldElsewhereMicro: input.viewer ? BigInt(input.viewer.heldMicro) - heldProceeds(position) : 0n,
+      heldElsewhereMicro: input.viewer ? heldElsewhere(BigInt(input.viewer.heldMicro), position) : 0n,
     }
     const fill = quoteTrade(
       market,

@@ -82,6 +82,17 @@ export function heldProceeds(position: { spentMicro?: bigint; receivedMicro?: bi
   return profit > 0n ? profit : 0n
 }
 
+/**
+ * `TraderView.heldElsewhereMicro` from the account's held total (every unsettled market, this one included, as the
+ * services read it) and its position in the market being traded.
+ */
+export function heldElsewhere(
+  heldTotalMicro: bigint,
+  position: { spentMicro?: bigint; receivedMicro?: bigint },
+): bigint {
+  return heldTotalMicro - heldProceeds(position)
+}
+
 export interface TradeRules {
   positionCapMicro: bigint
   maxAmountMicro: bigint
@@ -485,8 +496,7 @@ export function decideBatch<R>(
     const before = positions.get(pKey) ?? snapshot.positions.get(pKey)
     const position = before ?? EMPTY_POSITION
     const balanceMicro = balances.get(did) ?? 0n
-    const heldHere = heldProceeds(position)
-    const heldElsewhereMicro = (held.get(did) ?? 0n) - heldHere
+    const heldElsewhereMicro = heldElsewhere(held.get(did) ?? 0n, position)
     let fill: Fill
     try {
       fill = decideTrade(market, { balanceMicro, ...position, heldElsewhereMicro }, order, rules, nowMs)

@@ -26,7 +26,7 @@ import {
   type TradeRules,
   type TradeSide,
 } from '../market/trade'
-import { assertDid } from './ledger'
+import { assertDid, heldProceedsQuery } from './ledger'
 import { toTradeItem, type TradeHistoryItem, type TradeRow } from './trade-queries'
 
 export interface PlaceTradeInput {
@@ -208,15 +208,9 @@ function loadQueries(tx: Conn, orders: BatchOrder[]) {
       from position p join account a on a.id = p.account_id
       where a.kind = 'curator' and a.did = any(${tx.array(dids)}::text[])
         and p.market_id = any(${tx.array(marketIds)}::bigint[])`,
-    // Sale proceeds held for unsettled markets (heldProceeds): read after the accounts are locked, and every
-    // position of a locked account changes only under that lock (trades here, settlement's balance moves).
-    tx<{ did: string; held: string }[]>`
-      select a.did, sum(-p.net_spend_micro)::text as held
-      from account a
-      join position p on p.account_id = a.id and p.net_spend_micro < 0
-      join market m on m.id = p.market_id and m.status in ('open', 'closed')
-      where a.kind = 'curator' and a.did = any(${tx.array(dids)}::text[])
-      group by a.did`,
+    // Sale proceeds held for unsettled markets: read after the accounts are locked, and every position of a locked
+    // account changes only under that lock (trades here, settlement's balance moves).
+    heldProceedsQuery(tx, dids),
     tx<PriorRow[]>`
       select t.id::text, t.market_id::text as "marketId", a.did, t.side, t.outcome, t.shares_micro::text as shares,
              t.money_micro::text as money, t.yes_price_before as "yesPriceBefore", t.yes_price_after as "yesPriceAfter",
