@@ -47,6 +47,8 @@ export type CurationErrorCode =
   | 'commitment_taken'
   | 'admission_revoked'
   | 'verifier_disabled'
+  // Finishing an enrollment (`finishAdmission`): the signed-in account holds no binding to finish.
+  | 'not_admitted'
   // On-chain anchoring.
   | 'already_anchored'
   | 'chain_unavailable'

@@ -7,7 +7,7 @@ import type { Database } from '@curia/db'
 import { createTestDatabase } from '@curia/db/testing'
 import type { InvitePolicy, SiwePolicy } from '../src/admission/admission-config'
 import { allowlistVerifier } from '../src/admission/allowlist'
-import { inviteVerifier } from '../src/admission/invite'
+import { hashInviteCode, inviteVerifier } from '../src/admission/invite'
 import { personhoodVerifier } from '../src/admission/personhood'
 import { checkSiweMessage } from '../src/admission/siwe'
 import type { AdmissionVerifier } from '../src/admission/verifier'
@@ -25,6 +25,7 @@ import {
   admitJuror,
   createInvite,
   createOperatorInvites,
+  finishAdmission,
   getInviteTree,
   issueSiweNonce,
   listRevokedCommitments,
@@ -660,5 +661,123 @@ describe('on-chain personhood (SIWE + registry on anvil)', () => {
       const thief = await signIn(legacy2, {}, { did: 'did:plc:legacythief' })
       await refused('already_admitted', () => byWallet(thief, 'legacy-2'))
     })
+  })
+})
+
+describe('finishing an enrollment recorded but not added to the group', () => {
+  const NOW = at(50 * DAY)
+
+  /**
+   * `admitJuror` through a fresh operator invite, with the group refusing the member (a trigger raises on insert
+   * into `jury_member`, dropped afterwards): what a crash between admission's two transactions leaves, a binding
+   * recorded, its invite used, the commitment not in the group.
+   */
+  async function crashAfterBinding(did: string, name: string): Promise<string> {
+    const [created] = await createOperatorInvites(database, {
+      by: 'test',
+      count: 1,
+      now: NOW,
+      policy: invites,
+    })
+    const code = created!.code
+    await database.sql.unsafe(`
+      create function test_crash_group_add() returns trigger language plpgsql as $$
+      begin raise exception 'simulated crash before the group add'; end $$`)
+    await database.sql.unsafe(`
+      create trigger test_crash_group_add before insert on jury_member
+      for each row execute function test_crash_group_add()`)
+    try {
+      await expect(
+        admitJuror(database, {
+          verifier: invite,
+          evidence: { did, code },
+          commitment: commitment(name),
+          now: NOW,
+        }),
+      ).rejects.toThrow(/simulated crash/)
+    } finally {
+      await database.sql.unsafe('drop trigger test_crash_group_add on jury_member')
+      await database.sql.unsafe('drop function test_crash_group_add()')
+    }
+    const [binding] = await database.sql<{ added: boolean }[]>`
+      select member_added_at is not null as added from juror_binding where did = ${did}`
+    expect(binding).toEqual({ added: false })
+    return code
+  }
+  const inviteUse = (code: string) =>
+    database.sql<{ used: boolean; usedBy: string | null }[]>`
+      select used_at is not null as used, used_by_binding_id::text as "usedBy"
+      from juror_invite where code_hash = ${hashInviteCode(code)}`
+  const live = async () =>
+    (await getGroupCommitments(database, { rootVersion: (await getGroupHead(database)).version })).commitments
+
+  it('cannot be finished by enrolling again with the used invite, but is by finishAdmission', async () => {
+    const did = 'did:plc:crashed'
+    const code = await crashAfterBinding(did, 'crashed')
+    const [binding] = await database.sql<
+      { id: string }[]
+    >`select id::text from juror_binding where did = ${did}`
+    expect(await inviteUse(code)).toEqual([{ used: true, usedBy: binding!.id }])
+    expect(await live()).not.toContain(commitment('crashed'))
+
+    // The invite was redeemed in the first transaction: verifying it again refuses it, so admitJuror cannot resume.
+    await refused('invite_invalid', () =>
+      admitJuror(database, {
+        verifier: invite,
+        evidence: { did, code },
+        commitment: commitment('crashed'),
+        now: NOW,
+      }),
+    )
+    // Another identity on this device: refused (import the backup), nothing recorded.
+    const other = await refused('already_admitted', () =>
+      finishAdmission(database, { did, commitment: commitment('crashed-other'), now: NOW }),
+    )
+    expect(other.message).toMatch(/backup/)
+    await refused('bad_commitment', () => finishAdmission(database, { did, commitment: '0', now: NOW }))
+
+    const head = await getGroupHead(database)
+    expect(await finishAdmission(database, { did, commitment: commitment('crashed'), now: NOW })).toEqual({
+      verifier: 'invite',
+      rootVersion: head.version + 1,
+      resumed: true,
+    })
+    expect(await live()).toContain(commitment('crashed'))
+    const [finished] = await database.sql<{ added: boolean }[]>`
+      select member_added_at is not null as added from juror_binding where did = ${did}`
+    expect(finished).toEqual({ added: true })
+    // The invite was used once, by this binding: finishing spent nothing more.
+    expect(await inviteUse(code)).toEqual([{ used: true, usedBy: binding!.id }])
+    const [uses] = await database.sql<{ n: number }[]>`
+      select count(*)::int as n from juror_invite where used_by_binding_id = ${binding!.id}`
+    expect(uses!.n).toBe(1)
+
+    // Idempotent: again, the group is as it was and the current root version comes back.
+    const after = await getGroupHead(database)
+    expect(await finishAdmission(database, { did, commitment: commitment('crashed'), now: NOW })).toEqual({
+      verifier: 'invite',
+      rootVersion: after.version,
+      resumed: true,
+    })
+    expect(await getGroupHead(database)).toEqual(after)
+    // A member now, they invite like any other.
+    await createInvite(database, { inviter: did, now: NOW, policy: invites })
+  })
+
+  it('refuses a revoked binding and an account with no binding, recording nothing', async () => {
+    const did = 'did:plc:crashedrevoked'
+    await crashAfterBinding(did, 'crashed-revoked')
+    await revokeInviteBranch(database, { by: 'test', personKey: did, now: NOW })
+    await refused('admission_revoked', () =>
+      finishAdmission(database, { did, commitment: commitment('crashed-revoked'), now: NOW }),
+    )
+    expect(await live()).not.toContain(commitment('crashed-revoked'))
+
+    await refused('not_admitted', () =>
+      finishAdmission(database, { did: 'did:plc:neverenrolled', commitment: commitment('never'), now: NOW }),
+    )
+    await refused('bad_request', () =>
+      finishAdmission(database, { did: 'nope', commitment: commitment('never'), now: NOW }),
+    )
   })
 })

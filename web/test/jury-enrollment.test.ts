@@ -12,10 +12,11 @@ import {
   addToAllowlist,
   admitJuror,
   createInvite,
+  finishAdmission,
   issueSiweNonce,
   revokeInviteBranch,
 } from '@curia/curation/service/admission'
-import { getGroupHead } from '@curia/curation/service/jury-group'
+import { getGroupCommitments, getGroupHead } from '@curia/curation/service/jury-group'
 import type { EnrollMethod } from '../lib/jury/enrollment-types'
 import { readJuryWebConfig } from '../server/jury/config'
 import { enrollmentEvidence, loadEnrollment, verifierFor } from '../server/jury/enrollment'
@@ -131,6 +132,28 @@ describe('loadEnrollment', () => {
     )
     expect(isCurationError(refused, 'invite_quota')).toBe(true)
     expect((await loadEnrollment(database, { did: alice, now: NOW, config })).invites.createdInPeriod).toBe(2)
+  })
+
+  it('shows an enrollment recorded but not finished, which finishing with the same identity puts in the group', async () => {
+    const dave = 'did:plc:dave00000000000000000000000'
+    // What admission's first step leaves when the second fails: the binding, not yet in the group.
+    await database.sql`
+      insert into juror_binding (verifier, did, wallet, commitment, admitted_at)
+      values ('invite', ${dave}, null, '424242', ${NOW.toISOString()}::timestamptz)`
+    expect((await loadEnrollment(database, { did: dave, now: NOW, config })).member).toMatchObject({
+      inGroup: false,
+      revoked: false,
+    })
+    // What finishEnrollmentAction does once the session is checked: the session's DID, the device's commitment.
+    const wrong = await finishAdmission(database, { did: dave, commitment: '999', now: NOW }).catch(
+      (err: unknown) => err,
+    )
+    expect(isCurationError(wrong, 'already_admitted')).toBe(true)
+    const result = await finishAdmission(database, { did: dave, commitment: '424242', now: NOW })
+    expect(result).toMatchObject({ verifier: 'invite', resumed: true })
+    expect((await loadEnrollment(database, { did: dave, now: NOW, config })).member?.inGroup).toBe(true)
+    const group = await getGroupCommitments(database, { rootVersion: result.rootVersion })
+    expect(group.commitments).toContain('424242')
   })
 })
 

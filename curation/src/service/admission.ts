@@ -9,8 +9,10 @@
  * either of the person's keys, decide (`decideBinding`: refused if either key is bound or revoked), write the binding
  * and redeem the verifier's single-use evidence (a refusal there rolls everything back: nothing recorded), then in a
  * second one add the commitment to the Semaphore group (idempotent) and mark the binding added, unless the binding
- * was revoked in between. A crash between the two leaves a binding not yet added; the same person sending the same
- * commitment again finishes it.
+ * was revoked in between. A crash between the two leaves a binding not yet added. `finishAdmission` finishes it
+ * for the signed-in account holding the same commitment, without verifying again (an invite, once used, would not
+ * pass again); `admitJuror` with the same commitment also resumes it when the evidence still verifies (the
+ * allowlist, a fresh SIWE nonce), never through an invite.
  *
  * `revokeInviteBranch` marks a branch revoked and removes its members' commitments from the group in the same
  * transaction, so no state has a revoked person still in the group; `removeRevokedMembers` catches up any revoked
@@ -92,19 +94,67 @@ export async function admitJuror(
     }
   })
 
-  // The binding's row lock orders this with a revocation: either the revocation sees the member (and removes it in
-  // its transaction) or this sees the revocation and adds nothing.
+  const rootVersion = await addBoundMember(database, { bindingId, commitment, now: opts.now })
+  return { verifier: opts.verifier.kind, rootVersion, resumed }
+}
+
+/**
+ * Finishes the signed-in person's admission whose binding was recorded but not added to the group (a crash, or a
+ * failure, between `admitJuror`'s two transactions): the account's binding, with the commitment this device holds.
+ * Nothing is verified again: the binding exists only because its verification passed and its evidence was redeemed
+ * in the same transaction (and an invite or a nonce, once spent, could not pass again). Idempotent: a binding
+ * already in the group returns the current root version. `did` must be the one the caller authenticated.
+ */
+export async function finishAdmission(
+  database: Database,
+  opts: { did: string; commitment: unknown; now: Date },
+): Promise<AdmissionResult> {
+  assertDid(opts.did)
+  const commitment = requireCommitment(opts.commitment)
+  const [binding] = await database.sql<
+    { id: string; verifier: AdmissionVerifierKind; commitment: string; revoked: boolean }[]
+  >`
+    select id::text, verifier, commitment, revoked_at is not null as revoked
+    from juror_binding where did = ${opts.did}`
+  if (!binding) {
+    throw new CurationError('not_admitted', 'This account has no jury enrollment to finish. Enroll first.')
+  }
+  if (binding.revoked) throw new CurationError('admission_revoked', 'This membership was revoked.')
+  if (binding.commitment !== commitment) {
+    throw new CurationError(
+      'already_admitted',
+      'This account enrolled with another identity than the one on this device. Import your backup to finish.',
+    )
+  }
+  const rootVersion = await addBoundMember(database, {
+    bindingId: Number(binding.id),
+    commitment,
+    now: opts.now,
+  })
+  return { verifier: binding.verifier, rootVersion, resumed: true }
+}
+
+/**
+ * An admission's second transaction: adds a recorded binding's commitment to the group (idempotent) and marks the
+ * binding added; returns the group's root version after. The binding's row lock orders this with a revocation:
+ * either the revocation sees the member (and removes it in its transaction) or this sees the revocation and adds
+ * nothing.
+ */
+async function addBoundMember(
+  database: Database,
+  opts: { bindingId: number; commitment: string; now: Date },
+): Promise<number> {
   const added = await inGroupTransaction(database, async (tx) => {
     const [binding] = await tx<{ revoked: boolean }[]>`
-      select revoked_at is not null as revoked from juror_binding where id = ${bindingId} for update`
+      select revoked_at is not null as revoked from juror_binding where id = ${opts.bindingId} for update`
     if (binding?.revoked) throw new CurationError('admission_revoked', 'This membership was revoked.')
-    const member = await addMemberInTransaction(database, tx, { commitment, now: opts.now })
+    const member = await addMemberInTransaction(database, tx, { commitment: opts.commitment, now: opts.now })
     await tx`
-      update juror_binding set member_added_at = ${nowIso}::timestamptz
-      where id = ${bindingId} and member_added_at is null`
+      update juror_binding set member_added_at = ${opts.now.toISOString()}::timestamptz
+      where id = ${opts.bindingId} and member_added_at is null`
     return member
   })
-  return { verifier: opts.verifier.kind, rootVersion: added.version, resumed }
+  return added.version
 }
 
 function uniqueRefusal(err: unknown): CurationError | undefined {

@@ -6,7 +6,12 @@ import type { EnrollMethod, EnrollResult, EnrollmentView, InviteView } from '../
 import { createIdentity, parseBackup } from '../../lib/jury/identity-keys'
 import { backupText, identityFor, storeIdentity, type StoredIdentity } from '../../lib/jury/identity-store'
 import { formatAbsoluteTime } from '../../lib/format'
-import { createInviteAction, enrollAction, prepareSiweAction } from '../../server/jury/actions'
+import {
+  createInviteAction,
+  enrollAction,
+  finishEnrollmentAction,
+  prepareSiweAction,
+} from '../../server/jury/actions'
 import { buttonPrimary, buttonSecondary, focusRing, panel } from '../../lib/styles'
 import { NewInviteCodes } from './new-invite-codes'
 
@@ -46,6 +51,15 @@ export function EnrollmentPanel({ view }: { view: EnrollmentView }) {
     })
   }
 
+  /** Adds an enrollment recorded but not finished to the group, with this device's identity (the same one). */
+  function finish(commitment: string) {
+    startTransition(async () => {
+      const answer = await finishEnrollmentAction({ commitment })
+      setResult(answer)
+      if (answer.status === 'enrolled') router.refresh()
+    })
+  }
+
   if (local === undefined) return null
 
   return (
@@ -63,10 +77,25 @@ export function EnrollmentPanel({ view }: { view: EnrollmentView }) {
               The operator revoked this membership (and the branch of invites it belongs to).
             </p>
           ) : null}
-          {member && !member.inGroup ? (
-            <p className="mt-2 text-sm text-amber-800 dark:text-amber-300">
-              Your enrollment was recorded but not finished. Enrolling again from this device finishes it.
-            </p>
+          {member && !member.inGroup && !member.revoked && result?.status !== 'enrolled' ? (
+            <div className="mt-2" data-testid="jury-unfinished">
+              <p className="text-sm text-amber-800 dark:text-amber-300">
+                {matches
+                  ? 'Your enrollment was recorded but not finished: you are not in the jury yet. Finish it with the identity on this device.'
+                  : 'Your enrollment was recorded but not finished: you are not in the jury yet. Import your backup on this device to finish it.'}
+              </p>
+              {matches && local ? (
+                <button
+                  type="button"
+                  className={`${buttonPrimary} mt-2`}
+                  disabled={pending}
+                  onClick={() => finish(local.commitment)}
+                  data-testid="jury-finish"
+                >
+                  {pending ? 'Finishing…' : 'Finish enrolling'}
+                </button>
+              ) : null}
+            </div>
           ) : null}
           {!matches ? (
             <p

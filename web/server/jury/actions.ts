@@ -1,7 +1,7 @@
 'use server'
 
 import { isAddress } from 'viem'
-import { admitJuror, createInvite, issueSiweNonce } from '@curia/curation/service/admission'
+import { admitJuror, createInvite, finishAdmission, issueSiweNonce } from '@curia/curation/service/admission'
 import type {
   EnrollMethod,
   EnrollResult,
@@ -49,6 +49,26 @@ export async function enrollAction(input: {
     return { status: 'enrolled', method, rootVersion: result.rootVersion }
   } catch (err) {
     return toRefusal(err, 'enrollAction')
+  }
+}
+
+/**
+ * Finishes the session account's enrollment that was recorded but not added to the group (a failure between
+ * admission's two steps), with the commitment this device holds. Nothing is verified again (an invite, once used,
+ * would not pass); the account's binding is found by the session's DID and must hold this commitment.
+ */
+export async function finishEnrollmentAction(input: { commitment: string }): Promise<EnrollResult> {
+  const guard = await guardSession()
+  if ('status' in guard) return guard
+  try {
+    const result = await finishAdmission(await getWebServices().database, {
+      did: guard.did,
+      commitment: input?.commitment,
+      now: new Date(),
+    })
+    return { status: 'enrolled', method: result.verifier, rootVersion: result.rootVersion }
+  } catch (err) {
+    return toRefusal(err, 'finishEnrollmentAction')
   }
 }
 
