@@ -1,9 +1,11 @@
 /**
  * Rounds with the block beacon on a local chain (anvil), anchored in RoundAnchor, and checked by `verify-round
- * --rpc --anchor`: the eligible commitment goes on-chain at freeze before the beacon block is chosen, the export
- * root at close. The command passes an honest round and fails an export rewritten after close (a ballot dropped,
- * tallies and root recomputed: consistent with itself, not with the anchored root), a list edited after the beacon
- * was known (its commitment rewritten to match), and a commitment anchored only after the beacon block.
+ * --rpc --anchor`: the eligible commitment goes on-chain at freeze, and the beacon block is the one right after the
+ * block that included it (a freeze that crashed in between finds that block on-chain); the export root at close.
+ * The command passes an honest round and fails an export rewritten after close (a ballot dropped, tallies and root
+ * recomputed: consistent with itself, not with the anchored root), a list edited after the beacon was known (its
+ * commitment rewritten to match), a commitment anchored only after the beacon block, and a beacon block picked
+ * among later ones.
  */
 import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -105,10 +107,10 @@ beforeAll(async () => {
   const testClient = createTestClient({ mode: 'anvil', transport: http(chain.rpcUrl) })
   mine = () => testClient.mine({ blocks: 1 })
   for (const j of jurors) await addMember(database, { commitment: j.commitment, now: T0 })
-  // Three posts per hour-long window: markets close at T0 + 30 min, + 90 min, + 150 min.
+  // Three posts per hour-long window: markets close at T0 + 30 min, + 90 min, + 150 min, ...
   await setupMarkets(
     database,
-    [0, 1, 2].flatMap((w) =>
+    [0, 1, 2, 3, 4].flatMap((w) =>
       [1, 2, 3].map((n) => ({ n: `w${w}-${n}`, createdAt: at(w * HOUR - 30 * MINUTE), impressions: n })),
     ),
   )
@@ -125,7 +127,7 @@ describe('an honest round, anchored', () => {
   let roundId: number
   let exp: RoundExport
 
-  it('anchors the eligible commitment at freeze, then picks a beacon block after the one that holds it', async () => {
+  it('anchors the eligible commitment at freeze; the beacon block is the one right after the block that holds it', async () => {
     roundId = await openBlockRound(0, `0x${'31'.repeat(32)}`)
     let anchoredIn: bigint | null = null
     const { round } = await freezeRound(database, {
@@ -133,7 +135,13 @@ describe('an honest round, anchored', () => {
       now: at(HOUR),
       blocks,
       publishEligible: async (r) => {
-        anchoredIn = (await anchorEligible(database, target, { roundId: r.id })).blockNumber
+        const anchored = await anchorEligible(database, target, { roundId: r.id })
+        anchoredIn = anchored.blockNumber
+        // Blocks keep coming while the worker waits: the beacon is still fixed by the commitment's block, not by
+        // whichever block is the latest when the worker gets to it.
+        await mine()
+        await mine()
+        return { chainId: anchored.chainId, blockNumber: Number(anchored.blockNumber) }
       },
     })
     expect(anchoredIn).not.toBeNull()
@@ -170,7 +178,7 @@ describe('an honest round, anchored', () => {
     expect(stdout).toMatch(
       new RegExp(
         `round ${roundId}: OK: 2/2 ballot proofs verified.*beacon block hash checked, export root equals the anchored root, ` +
-          `eligible list equals the commitment anchored before beacon block \\d+`,
+          `eligible list equals the commitment anchored in block \\d+, right before beacon block \\d+`,
       ),
     )
     expect(code).toBe(0)
@@ -262,5 +270,66 @@ describe('an operator who steers the sample', () => {
       `MISMATCH anchor: round ${roundId}'s eligible commitment was not on-chain at block ${beacon - 1}, before beacon block ${beacon}`,
     )
     expect(code).toBe(1)
+  }, 60_000)
+
+  it('names a later beacon block than the rule gives (it holds the seed, so it can try each): the chain gives it away', async () => {
+    const roundId = await openBlockRound(3 * HOUR, `0x${'35'.repeat(32)}`)
+    const { round } = await freezeRound(database, {
+      roundId,
+      now: at(4 * HOUR),
+      blocks,
+      publishEligible: async (r) => {
+        const a = await anchorEligible(database, target, { roundId: r.id })
+        return { chainId: a.chainId, blockNumber: Number(a.blockNumber) }
+      },
+    })
+    const ruled = round.beacon.kind === 'block' ? round.beacon.number! : 0
+    // Three blocks later, three samples computed: the operator records the one it liked best.
+    for (let i = 0; i < 3; i++) await mine()
+    const picked = ruled + 2
+    await database.sql`
+      update jury_round set beacon = jsonb_set(beacon, '{number}', ${picked}::text::jsonb) where id = ${roundId}`
+    await voteAndClose(roundId, 6 * HOUR)
+    await anchorRound(database, target, { roundId, now: at(6 * HOUR) })
+    const exp = await exportRound(database, roundId)
+    expect(exp.seed.beacon).toMatchObject({ kind: 'block', number: picked })
+    // Offline the export agrees with itself: only the chain shows the block was picked.
+    expect((await verifyRoundExport(JSON.parse(JSON.stringify(exp)), { verifyProof })).problems).toEqual([])
+    const { code, stdout } = await verifyRound(exp, 'picked', ...withAnchor())
+    expect(stdout).toContain(
+      `MISMATCH anchor: round ${roundId}'s eligible commitment was already on-chain at block ${picked - 2}: the beacon must be the block right after the one that included it`,
+    )
+    expect(code).toBe(1)
+  }, 60_000)
+})
+
+describe('a freeze that crashed after anchoring the commitment', () => {
+  it('finishes with the beacon block right after the commitment, found on-chain, however many blocks came since', async () => {
+    const roundId = await openBlockRound(4 * HOUR, `0x${'34'.repeat(32)}`)
+    let anchoredIn = 0n
+    await expect(
+      freezeRound(database, {
+        roundId,
+        now: at(5 * HOUR),
+        blocks,
+        publishEligible: async (r) => {
+          anchoredIn = (await anchorEligible(database, target, { roundId: r.id })).blockNumber
+          throw new Error('the worker died before recording the beacon block')
+        },
+      }),
+    ).rejects.toThrow(/died/)
+    for (let i = 0; i < 3; i++) await mine()
+    let again: Awaited<ReturnType<typeof anchorEligible>> | undefined
+    const { round } = await freezeRound(database, {
+      roundId,
+      now: at(5 * HOUR + MINUTE),
+      blocks,
+      publishEligible: async (r) => {
+        again = await anchorEligible(database, target, { roundId: r.id })
+        return { chainId: again.chainId, blockNumber: Number(again.blockNumber) }
+      },
+    })
+    expect(again).toMatchObject({ sent: false, blockNumber: anchoredIn })
+    expect(round.beacon).toMatchObject({ kind: 'block', number: Number(anchoredIn) + 1 })
   }, 60_000)
 })

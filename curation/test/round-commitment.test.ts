@@ -1,6 +1,7 @@
 /**
  * The eligible list is committed to before the beacon block is chosen: freeze stores and shows `eligibleSetHash`
- * of the list, publishes it (the worker anchors it), and only then reads the chain for the block after the latest.
+ * of the list, publishes it (the worker anchors it), and only then fixes the beacon block (here, with no block
+ * reported for the commitment, the one after the latest; anchored: round-anchor.test.ts).
  * An operator who edits the list once the block's hash tells what the sample would be gets no sample drawn from it,
  * and an export of an edited list fails verification. A freeze interrupted between its parts is finished by
  * running it again. (On-chain anchoring and its check by verify-round: round-anchor.test.ts.)

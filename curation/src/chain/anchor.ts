@@ -210,6 +210,25 @@ async function readWriteOnce(
   return /^0x0+$/.test(value) ? null : (value.toLowerCase() as Hex)
 }
 
+/**
+ * The block that included `roundId`'s eligible commitment, from its `EligibleCommitted` event, or null when none
+ * is anchored. (The commitment is write-once, so there is at most one such event.)
+ */
+export async function eligibleCommitmentBlock(
+  publicClient: PublicClient,
+  opts: { address: Address; roundId: number | bigint },
+): Promise<bigint | null> {
+  const events = await publicClient.getContractEvents({
+    address: opts.address,
+    abi: roundAnchorAbi,
+    eventName: 'EligibleCommitted',
+    args: { roundId: BigInt(opts.roundId) },
+    fromBlock: 'earliest',
+    strict: true,
+  })
+  return events[0]?.blockNumber ?? null
+}
+
 /** The custom error a contract call reverted with, if it did. */
 export function revertName(err: unknown): string | undefined {
   if (!(err instanceof BaseError)) return undefined

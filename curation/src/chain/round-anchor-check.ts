@@ -2,11 +2,14 @@
  * What `verify-round --rpc <url> --anchor <address>` checks on-chain, beside the offline checks of the export: an
  * export's Merkle root binds its contents only to itself (an export rewritten whole, a ballot dropped and the
  * tallies and root recomputed, hashes consistently), so the root must equal the one the operator anchored at close;
- * and, for a block beacon, the eligible list's commitment must have been on-chain before the beacon block, or the
- * operator could have chosen the list after seeing the block's hash (and with it the sample).
+ * and, for a block beacon, the eligible list's commitment must have been included in the block right before the
+ * beacon block (`beaconAfterCommitment`): not later, or the operator could have chosen the list after seeing the
+ * block's hash (and with it the sample); not earlier, or the operator, holding the seed, could have waited and
+ * named whichever later block gave the sample it liked.
  */
 import type { Address, Hex, PublicClient } from 'viem'
 import type { Hex32 } from '../jury/hash'
+import { BEACON_DELAY_BLOCKS } from '../jury/round'
 import { readAnchor, readEligibleCommitment } from './anchor'
 
 export interface AnchorCheck {
@@ -77,23 +80,39 @@ export async function checkRoundAnchors(
     )
     return result
   }
-  // The state after the block before the beacon block: the commitment must already be there.
-  let before: Hex | null
-  try {
-    before = await readEligibleCommitment(publicClient, { address, roundId, blockNumber: block.number - 1 })
-  } catch (err) {
-    result.problems.push(
-      `anchor: could not read the contract's state at block ${block.number - 1} (a node that keeps old state, ` +
-        `an archive node, is needed): ${(err as Error).message.split('\n')[0]}`,
+  // The commitment's block is fixed by the beacon block: in the state after it, and not in the state before it.
+  const included = block.number - BEACON_DELAY_BLOCKS
+  const readAt = async (blockNumber: number): Promise<Hex | null | Error> =>
+    readEligibleCommitment(publicClient, { address, roundId, blockNumber }).catch((err: unknown) =>
+      err instanceof Error ? err : new Error(String(err)),
     )
-    return result
+  const [after, before] = await Promise.all([readAt(included), readAt(included - 1)])
+  for (const [state, at] of [
+    [after, included],
+    [before, included - 1],
+  ] as const) {
+    if (state instanceof Error) {
+      result.problems.push(
+        `anchor: could not read the contract's state at block ${at} (a node that keeps old state, ` +
+          `an archive node, is needed): ${state.message.split('\n')[0]}`,
+      )
+      return result
+    }
   }
-  if (before !== opts.eligibleHash) {
+  if (after !== opts.eligibleHash) {
     result.problems.push(
-      `anchor: round ${roundId}'s eligible commitment was not on-chain at block ${block.number - 1}, before beacon ` +
+      `anchor: round ${roundId}'s eligible commitment was not on-chain at block ${included}, before beacon ` +
         `block ${block.number}: the list may have been chosen after the beacon's hash was known`,
     )
+  } else if (before !== null) {
+    result.problems.push(
+      `anchor: round ${roundId}'s eligible commitment was already on-chain at block ${included - 1}: the beacon ` +
+        `must be the block right after the one that included it, so block ${block.number} may have been picked ` +
+        `among later blocks for the sample it gives`,
+    )
   } else
-    result.checked.push(`eligible list equals the commitment anchored before beacon block ${block.number}`)
+    result.checked.push(
+      `eligible list equals the commitment anchored in block ${included}, right before beacon block ${block.number}`,
+    )
   return result
 }

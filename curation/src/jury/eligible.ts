@@ -4,7 +4,8 @@
  * With the block beacon the operator cannot grind the seed (it committed before the block existed), but it could
  * still steer the sample by editing what the sample is drawn from (dropping a market, raising an exposure) once the
  * block's hash, and so the sample, were known. So freeze stores `eligibleSetHash` of the list, shows it publicly
- * and, when anchoring is configured, anchors it on-chain; only then is the beacon block chosen (the next one).
+ * and, when anchoring is configured, anchors it on-chain; only then is the beacon block fixed (the one after the
+ * block that included the commitment: `beaconAfterCommitment`).
  * The export carries the hash, and the verifier checks the list against it (and against the chain).
  */
 import { canonicalJson, sha256Text, type Hex32 } from './hash'

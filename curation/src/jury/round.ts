@@ -68,3 +68,16 @@ export function roundParamsRecord(p: RoundParams): RoundParams {
 
 /** The instant (epoch ms) the first round's window starts: it takes every market that ever closed. */
 export const FIRST_WINDOW_START_MS = 0
+
+/** How many blocks the beacon block comes after the one that included the eligible commitment. */
+export const BEACON_DELAY_BLOCKS = 1
+
+/**
+ * The beacon block of a round whose eligible commitment is anchored on the beacon's chain: the block right after
+ * the one that included the commitment. Fixed by this rule, not chosen: an operator free to name any later block
+ * could compute each new block's sample (it holds the seed) and record the one it liked. `verify-round --anchor`
+ * checks the commitment is in the state after block `number - 1` and not in the state after `number - 2`.
+ */
+export function beaconAfterCommitment(commitmentBlock: number): number {
+  return commitmentBlock + BEACON_DELAY_BLOCKS
+}

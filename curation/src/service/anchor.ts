@@ -1,8 +1,9 @@
 /**
  * Anchoring jury rounds on-chain, in the RoundAnchor contract (write-once per round and value):
- *  - at freeze, the commitment to the eligible list (`jury_round.eligible_hash`), before the beacon block is chosen
- *    (`freezeRound`'s `publishEligible`, wired by the jury worker): the state at the block before the beacon block
- *    then shows the list was fixed before the beacon's hash existed;
+ *  - at freeze, the commitment to the eligible list (`jury_round.eligible_hash`), before the beacon block is fixed
+ *    (`freezeRound`'s `publishEligible`, wired by the jury worker): the beacon block is then the one right after
+ *    the block that included it, so the chain shows both that the list was fixed before the beacon's hash existed
+ *    and that the operator had no block to pick;
  *  - at close, the export's Merkle root (`jury_round.export_root`), by the jury worker's `anchor` step, apart from
  *    settlement: a market that refuses to settle does not hold the anchor back.
  * Anyone re-verifying an export compares both with the chain: `npm run verify-round -- <file> --rpc <url>
@@ -13,6 +14,7 @@ import type { Database } from '@curia/db'
 import {
   anchorRoot,
   commitEligibleHash,
+  eligibleCommitmentBlock,
   readAnchor,
   readEligibleCommitment,
   type ChainClients,
@@ -78,14 +80,16 @@ export interface AnchoredEligible {
   /** False when the same commitment was already anchored (nothing sent). */
   sent: boolean
   txHash: Hex | null
-  /** The block that included it, when sent now. */
-  blockNumber: bigint | null
+  /** The block that included it: now, or by the earlier run (a freeze finished after a crash). */
+  blockNumber: bigint
+  chainId: number
 }
 
 /**
- * Anchors a frozen round's eligible commitment. Idempotent like `anchorRound` (the same hash already there sends
- * nothing; a different one is refused). `confirmations`: blocks to wait for on top of the including one, so a short
- * reorg cannot move it past the beacon block chosen next.
+ * Anchors a frozen round's eligible commitment and tells the block that included it, which fixes the round's beacon
+ * block (the next one). Idempotent like `anchorRound` (the same hash already there sends nothing and finds its block
+ * from the contract's event; a different one is refused). `confirmations`: blocks to wait for on top of the
+ * including one, so a short reorg cannot move the commitment to another block after the beacon block is recorded.
  */
 export async function anchorEligible(
   database: Database,
@@ -101,9 +105,19 @@ export async function anchorEligible(
     )
   }
   const eligibleHash = round.eligibleHash.toLowerCase() as Hex
+  const chainId = target.clients.walletClient.chain.id
   const existing = await readEligibleAnchor(target, round.id)
   if (existing === eligibleHash) {
-    return { roundId: round.id, eligibleHash, sent: false, txHash: null, blockNumber: null }
+    const blockNumber = await readChain(() =>
+      eligibleCommitmentBlock(target.clients.publicClient, { address: target.address, roundId: round.id }),
+    )
+    if (blockNumber === null) {
+      throw new CurationError(
+        'chain_unavailable',
+        `Round ${round.id}'s eligible commitment is anchored but its EligibleCommitted event was not found.`,
+      )
+    }
+    return { roundId: round.id, eligibleHash, sent: false, txHash: null, blockNumber, chainId }
   }
   if (existing !== null) {
     throw new CurationError(
@@ -123,6 +137,7 @@ export async function anchorEligible(
     sent: true,
     txHash: receipt.txHash,
     blockNumber: receipt.blockNumber,
+    chainId,
   }
 }
 
@@ -138,7 +153,7 @@ export async function readEligibleAnchor(target: RoundAnchorTarget, roundId: num
   )
 }
 
-async function readChain(read: () => Promise<Hex | null>): Promise<Hex | null> {
+async function readChain<T>(read: () => Promise<T>): Promise<T> {
   try {
     return await read()
   } catch (err) {

@@ -1,8 +1,9 @@
 /**
  * The jury layer's settings, read once by the process entry point (`parseJuryConfig(process.env)`); everything else
  * takes the parsed object. Every variable has a default that runs offline. The beacon is the next Ethereum block's
- * hash whenever CURIA_JURY_BEACON_RPC_URL names an endpoint to read it from (the operator then cannot grind the
- * sample), and the operator's committed seed alone only when there is none or CURIA_JURY_BEACON=operator says so.
+ * hash whenever CURIA_JURY_BEACON_RPC_URL names an endpoint to read it from (with the anchor contract on the same
+ * chain, the operator then cannot grind the sample), and the operator's committed seed alone only when there is none
+ * or CURIA_JURY_BEACON=operator says so.
  */
 import { z } from 'zod'
 import { DEFAULT_ROUND_PARAMS, assertRoundParams, type RoundParams } from '../jury/round'

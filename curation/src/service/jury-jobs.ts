@@ -169,7 +169,10 @@ export async function startJuryWorker(opts: JuryWorkerOptions): Promise<JuryWork
           ? async (frozen: RoundSummary) => {
               const a = await anchorEligible(database, anchor, { roundId: frozen.id, confirmations })
               if (a.sent)
-                log(`jury: round ${frozen.id} eligible commitment ${a.eligibleHash} anchored on-chain`)
+                log(
+                  `jury: round ${frozen.id} eligible commitment ${a.eligibleHash} anchored on-chain in block ${a.blockNumber}`,
+                )
+              return { chainId: a.chainId, blockNumber: Number(a.blockNumber) }
             }
           : undefined
         const { round, changed } = await freezeRound(database, { roundId, now, blocks, publishEligible })
@@ -277,6 +280,11 @@ export async function startJuryWorker(opts: JuryWorkerOptions): Promise<JuryWork
     log(
       "jury: the sample is drawn from the operator's committed seed alone, which the operator knows in advance; " +
         'set CURIA_JURY_BEACON_RPC_URL to mix in the next Ethereum block hash',
+    )
+  } else if (!anchor) {
+    log(
+      "jury: no anchor contract (CURIA_ANCHOR_*): nothing public fixes each round's eligible list or its beacon " +
+        'block, so nobody can check that the operator did not pick the block for the sample it gives',
     )
   }
 

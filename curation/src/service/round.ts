@@ -14,7 +14,13 @@ import { eligibleSetHash } from '../jury/eligible'
 import { exportMerkleRoot } from '../jury/export'
 import { JURY_TREE_DEPTH } from '../jury/group'
 import type { Hex32 } from '../jury/hash'
-import { assertRoundParams, FIRST_WINDOW_START_MS, roundParamsRecord, type RoundParams } from '../jury/round'
+import {
+  assertRoundParams,
+  beaconAfterCommitment,
+  FIRST_WINDOW_START_MS,
+  roundParamsRecord,
+  type RoundParams,
+} from '../jury/round'
 import { drawSample, isSeed, mixSeed, seedCommitment, type Beacon, type BeaconKind } from '../jury/sampling'
 import { tallyBallots, type Verdict } from '../jury/tally'
 import { constraintName, inTransaction, isRetryable, type Tx } from '../ledger/transaction'
@@ -33,6 +39,12 @@ export interface BlockSource {
   latestBlockNumber(): Promise<number>
   /** The block's hash, or undefined while it is not mined yet. */
   getBlockHash(blockNumber: number): Promise<Hex32 | undefined>
+}
+
+/** Where a round's eligible commitment was anchored: the chain and the block that included it. */
+export interface CommitmentBlock {
+  chainId: number
+  blockNumber: number
 }
 
 /** A round as anyone may see it: the seed appears only once revealed. */
@@ -140,8 +152,13 @@ export async function openRound(database: Database, opts: OpenRoundOptions): Pro
  * waited on locks across the window's end) is taken by the next round rather than left unjudged, its escrow locked.
  *
  * Then, for a block beacon, once that commit is visible to every reader: `publishEligible` (the jury worker anchors
- * the commitment on-chain) and only after it the beacon block, the one after the latest. Its hash cannot be known
- * while the list is decided or before its commitment is public, so the list cannot be edited to steer the sample.
+ * the commitment on-chain) and only after it the beacon block. Anchored on the beacon's chain, the beacon block is
+ * the one right after the block that included the commitment (`beaconAfterCommitment`): the rule leaves the
+ * operator no block to pick, which `verify-round --anchor` checks (a beacon "the one after the latest" would let an
+ * operator holding the seed wait, compute each new block's sample, and record the block it liked). Its hash cannot
+ * be known while the list is decided or before its commitment is public, so the list cannot be edited to steer
+ * the sample either. Unanchored (no chain for the worker to write to), the beacon block is the one after the
+ * latest, and nothing public shows that the operator did not pick it.
  * A crash between the parts leaves a frozen round without a beacon block; running freeze again finishes it.
  */
 export async function freezeRound(
@@ -150,8 +167,12 @@ export async function freezeRound(
     roundId: number
     now: Date
     blocks?: BlockSource | undefined
-    /** Idempotent: a freeze finished after a crash calls it again. Errors propagate (the step is retried). */
-    publishEligible?: ((round: RoundSummary) => Promise<void>) | undefined
+    /**
+     * Idempotent: a freeze finished after a crash calls it again. Errors propagate (the step is retried). Resolves
+     * to the block that holds the commitment (on every call, the first or a repeat), or nothing when it is not on a
+     * chain.
+     */
+    publishEligible?: ((round: RoundSummary) => Promise<CommitmentBlock | void>) | undefined
   },
 ): Promise<StepResult> {
   const before = await requireRound(database.sql, opts.roundId)
@@ -173,8 +194,11 @@ export async function freezeRound(
     changed = frozen.changed
   }
   if (!awaitsBeaconBlock(round) || !blocks) return { round, changed }
-  await opts.publishEligible?.(round)
-  const number = (await blocks.latestBlockNumber()) + 1
+  const committedIn = await opts.publishEligible?.(round)
+  const number =
+    committedIn && committedIn.chainId === blocks.chainId
+      ? beaconAfterCommitment(committedIn.blockNumber)
+      : (await blocks.latestBlockNumber()) + 1
   return inTransaction(database, async (tx) => {
     const locked = await lockRound(tx, opts.roundId)
     if (!awaitsBeaconBlock(locked)) return { round: locked, changed }
