@@ -17,7 +17,7 @@ export interface EnrollmentView {
     verifier: 'allowlist' | 'invite' | 'personhood'
     commitment: string
     admittedAt: string
-    /** False only between recording the binding and adding it to the group (a retry finishes it). */
+    /** False only between recording the binding and adding it to the group (Finish enrolling: finishAdmission). */
     inGroup: boolean
     revoked: boolean
   } | null
