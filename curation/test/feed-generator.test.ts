@@ -1,10 +1,12 @@
+import { randomBytes } from 'node:crypto'
+import { createServer, type Server } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AtpAgent } from '@atproto/api'
 import { post, type Database } from '@curia/db'
 import { createTestDatabase } from '@curia/db/testing'
 import { startNetwork, type DevAccount, type DevNetwork } from '@curia/devnet'
 import { parseCurationConfig, type CurationConfig } from '../src/config'
-import { GET_FEED_SKELETON } from '../src/feed/auth'
+import { AUTH_FAILURE_MESSAGES, GET_FEED_SKELETON } from '../src/feed/auth'
 import { publishFeed } from '../src/feed/publish'
 import { startCurationService, type CurationService } from '../src/service/curation-service'
 
@@ -24,6 +26,9 @@ let alice: DevAccount
 let publisher: DevAccount
 const made: { uri: string; cid: string; text: string }[] = []
 const lines: string[] = []
+/** The feed generator asks for DID documents through this proxy to the local PLC, which counts them per DID. */
+let plcProxy: Server
+const plcLookups = new Map<string, number>()
 
 async function skeleton(params: Record<string, string>, headers: Record<string, string> = {}) {
   const url = new URL(`${service.feedServer.url}/xrpc/app.bsky.feed.getFeedSkeleton`)
@@ -67,10 +72,25 @@ beforeAll(async () => {
         })
       }),
   )
+  plcProxy = createServer((req, res) => {
+    const did = decodeURIComponent((req.url ?? '/').split('?')[0]!.slice(1))
+    plcLookups.set(did, (plcLookups.get(did) ?? 0) + 1)
+    fetch(new URL(req.url ?? '/', net.plcUrl), { headers: { accept: req.headers.accept ?? '*/*' } }).then(
+      async (upstream) => {
+        const body = Buffer.from(await upstream.arrayBuffer())
+        res.writeHead(upstream.status, {
+          'content-type': upstream.headers.get('content-type') ?? 'text/plain',
+        })
+        res.end(body)
+      },
+      () => res.writeHead(502).end(),
+    )
+  })
+  await new Promise<void>((resolve) => plcProxy.listen(0, '127.0.0.1', resolve))
   const env = {
     CURIA_FEED_PORT: String(probe),
     CURIA_FEED_PUBLISHER_DID: publisher.did,
-    CURIA_PLC_URL: net.plcUrl,
+    CURIA_PLC_URL: `http://127.0.0.1:${(plcProxy.address() as { port: number }).port}`,
     CURIA_ALLOW_HTTP_IDENTITY: 'true',
     CURIA_MARKET_MIN_ENGAGEMENT: '0',
     CURIA_RANK_INTERVAL_MS: '600000',
@@ -91,6 +111,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await service?.stop()
+  await new Promise((resolve) => plcProxy?.close(resolve))
   await database?.close()
   await net?.close()
 })
@@ -146,6 +167,58 @@ describe('feed generator', () => {
     }
     const audience = await skeleton({ feed: config.feed.uri }, { authorization: `Bearer ${other}` })
     expect(String(audience.body.message)).toMatch(/aud/i)
+  })
+
+  it('resolves a signed-in viewer once, however many requests (each with a new JWT) they make', async () => {
+    const dave = await net.createAccount('dave')
+    for (let i = 0; i < 4; i++) {
+      const jwt = await serviceJwt(dave, config.feed.serviceDid)
+      const { status } = await skeleton({ feed: config.feed.uri }, { authorization: `Bearer ${jwt}` })
+      expect(status).toBe(200)
+    }
+    expect(plcLookups.get(dave.did)).toBe(1)
+
+    // Forged tokens naming dave: refused; his document is fetched again once (his key may have been rotated).
+    const [h, p] = (await serviceJwt(dave, config.feed.serviceDid)).split('.')
+    for (let i = 0; i < 3; i++) {
+      const forged = `${h}.${p}.${randomBytes(64).toString('base64url')}`
+      const { status, body } = await skeleton(
+        { feed: config.feed.uri },
+        { authorization: `Bearer ${forged}` },
+      )
+      expect(status).toBe(401)
+      expect(body.message).toBe(AUTH_FAILURE_MESSAGES.bad_signature)
+    }
+    expect(plcLookups.get(dave.did)).toBe(2)
+  })
+
+  it('refuses a token whose issuer does not resolve with a fixed message, and does not ask PLC again for it', async () => {
+    // Unsigned, but with everything checked before the signature right: the public aud, the lxm, a future exp.
+    const iss = `did:plc:${'abcdefghijklmnopqrstuvwx'
+      .split('')
+      .sort(() => Math.random() - 0.5)
+      .join('')}`
+    const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url')
+    for (let i = 0; i < 3; i++) {
+      const payload = {
+        iss,
+        aud: config.feed.serviceDid,
+        lxm: GET_FEED_SKELETON,
+        exp: Math.floor(Date.now() / 1000) + 60,
+        jti: randomBytes(8).toString('hex'),
+      }
+      const token = `${b64({ typ: 'JWT', alg: 'ES256K' })}.${b64(payload)}.${randomBytes(64).toString('base64url')}`
+      const { status, body } = await skeleton({ feed: config.feed.uri }, { authorization: `Bearer ${token}` })
+      expect(status).toBe(401)
+      expect(body).toEqual({
+        error: 'AuthenticationRequired',
+        message: AUTH_FAILURE_MESSAGES.unresolved_issuer,
+      })
+    }
+    expect(plcLookups.get(iss)).toBe(1)
+    expect(lines.join('\n')).toContain(
+      `refused a service-auth JWT (unresolved_issuer): IssuerUnresolvedError: looking up ${iss} failed`,
+    )
   })
 
   it('answers bad parameters with clear 400s and keeps serving', async () => {

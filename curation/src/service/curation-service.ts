@@ -43,6 +43,7 @@ export async function startCurationService(opts: {
   const verifier = createServiceAuthVerifier({
     serviceDid: config.feed.serviceDid,
     idResolver: createIdResolver(config.identity),
+    log,
   })
 
   let round: Promise<void> | undefined
