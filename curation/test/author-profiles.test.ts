@@ -236,6 +236,24 @@ describe('resolving authors of market posts', () => {
       internal.close()
     }
   })
+
+  it('keeps a stored verified handle when a lookup verifies none, but not a stored handle.invalid', async () => {
+    const [hana, ivan] = [await net.createAccount('hana'), await net.createAccount('ivan')]
+    // What an indexer from before handles were verified on Jetstream could have stored.
+    await database.sql`
+      insert into author (did, handle) values (${hana.did}, 'handle.invalid'), (${ivan.did}, ${ivan.handle})`
+    await postWithMarket(hana.did, 'h1')
+    await postWithMarket(ivan.did, 'i1')
+    const lied = createNetworkAuthorLookup({
+      plcUrl: net.plcUrl,
+      handleResolver: `http://127.0.0.1:${(liar.address() as AddressInfo).port}`,
+      recordSourceUrl: net.pdsUrl,
+      allowHttp: true,
+    })
+    expect((await run(lied)).resolved).toBe(2)
+    expect(await author(hana.did)).toMatchObject({ handle: null, resolved: true })
+    expect(await author(ivan.did)).toMatchObject({ handle: ivan.handle, resolved: true })
+  })
 })
 
 describe('resolving an account a person typed (the operator allowing someone by handle)', () => {

@@ -63,7 +63,10 @@ export interface StartIndexerOptions {
   database: Database
   config: IndexerConfig
   log?: IndexerLogger
-  /** For the firehose source and for finding candidate lists' PDSes; defaults to one built from `config.identity`. */
+  /**
+   * For verifying the sources' events (commits on the firehose, identity events' handles on both) and for finding
+   * candidate lists' PDSes; defaults to one built from `config.identity`.
+   */
   idResolver?: IdResolver
   /** Replaces the configured source (tests, benchmarks). */
   source?: EventSource
@@ -557,6 +560,7 @@ function createSource(
       collections: config.collections,
       wantedDids: config.jetstream.wantedDids,
       log,
+      idResolver,
       ...(reconnect ? { reconnect } : {}),
     })
   }

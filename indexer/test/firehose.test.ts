@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { mockResolvers } from '@atproto/dev-env'
+import { IdResolver } from '@atproto/identity'
 import { squarePng } from '@curia/devnet/png'
 import { startIndexer, type Indexer } from '../src/indexer'
+import { LruDidCache } from '../src/source/did-cache'
 import { readCursor } from '../src/write'
 import { freePort, livePosts, memoryLogger, postCounts, testConfig, waitFor } from './helpers'
 import { startTestNetwork, type TestNetwork } from './network'
@@ -17,7 +20,15 @@ beforeAll(async () => {
     CURIA_FIREHOSE_URL: net.pdsUrl.replace(/^http/, 'ws'),
     CURIA_PLC_URL: net.plcUrl,
   })
-  indexer = await startIndexer({ database, config, log, idResolver: net.idResolver })
+  // As in production, DID documents are cached (commit verification reads them), and `.test` handles resolve
+  // against the PDS.
+  const idResolver = new IdResolver({
+    plcUrl: net.plcUrl,
+    fetch: globalThis.fetch,
+    didCache: new LruDidCache(),
+  })
+  mockResolvers(idResolver, net.network.pds)
+  indexer = await startIndexer({ database, config, log, idResolver })
 })
 
 afterAll(async () => {
@@ -92,6 +103,20 @@ describe('firehose source against a local PDS', () => {
       async () => (await readCursor(database.sql, status.cursor.key)) === status.cursor.committed,
     )
     expect(status.cursor.committed).toBeGreaterThan(0)
+  })
+
+  it('stores a handle change, verified against the DID document read afresh rather than the cached one', async () => {
+    const { database } = network
+    const { alice } = network.accounts
+    const handle = async () =>
+      (await database.sql<{ handle: string | null }[]>`select handle from author where did = ${alice.did}`)[0]
+        ?.handle
+    // Her document is cached with the old handle (her commits were verified against it moments ago).
+    await alice.agent.com.atproto.identity.updateHandle({ handle: 'alice-renamed.test' })
+    await waitFor('the new handle', async () => (await handle()) === 'alice-renamed.test', {
+      timeoutMs: 15_000,
+      explain: () => ({ status: indexer.status(), log: log.lines.slice(-10) }),
+    })
   })
 
   it('records an account that deactivates as inactive, and clears it when it comes back', async () => {

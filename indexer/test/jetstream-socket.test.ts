@@ -1,4 +1,5 @@
 import { once } from 'node:events'
+import { IdResolver } from '@atproto/identity'
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocketServer } from 'ws'
 import { createJetstreamSource } from '../src/source/jetstream'
@@ -63,7 +64,19 @@ async function jetstream(frames: () => Frame[]) {
 function start(url: string, extra: { maxPayloadBytes?: number } = {}) {
   const log = memoryLogger()
   const events: SourceEvent[] = []
-  const source: EventSource = createJetstreamSource({ url, collections: [], log, reconnect: fast, ...extra })
+  // A directory that knows no DID: identity events are delivered without a handle, at once.
+  const idResolver = new IdResolver({
+    plcUrl: 'http://plc.curia.test',
+    fetch: () => Promise.resolve(new Response(null, { status: 404 })),
+  })
+  const source: EventSource = createJetstreamSource({
+    url,
+    collections: [],
+    log,
+    idResolver,
+    reconnect: fast,
+    ...extra,
+  })
   source.start(undefined, { onEvent: (e) => events.push(e) })
   cleanup.push(() => source.stop())
   return { source, events, log }

@@ -1,4 +1,7 @@
+import { randomBytes } from 'node:crypto'
+import { once } from 'node:events'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { WebSocketServer } from 'ws'
 import { startIndexer, type Indexer } from '../src/indexer'
 import { startStatusServer } from '../src/status-server'
 import { readCursor } from '../src/write'
@@ -26,6 +29,8 @@ describe('Jetstream source against the devnet relay', () => {
       database,
       config: testConfig({ CURIA_JETSTREAM_URL: relay.url }),
       log,
+      // Resolves the local PLC, and `.test` handles against the PDS, to verify identity events' handles.
+      idResolver: network.net.idResolver,
       sourceReconnect: fastReconnect,
     })
     const server = await startStatusServer({ status: () => indexer.status(), port: 0 })
@@ -134,6 +139,7 @@ describe('Jetstream source against the devnet relay', () => {
       database,
       config: testConfig({ CURIA_JETSTREAM_URL: relay.url }),
       log,
+      idResolver: network.net.idResolver,
       sourceReconnect: fastReconnect,
     })
     await waitFor(
@@ -142,6 +148,67 @@ describe('Jetstream source against the devnet relay', () => {
     )
     expect((await postCounts(database.sql))[post.uri]?.likes).toBe(1)
     await indexer.stop()
+  })
+})
+
+describe("Jetstream identity events' handles", () => {
+  // Jetstream passes a PDS's handle claim through unverified, or `handle.invalid` when the relay could not verify
+  // it. A local server playing Jetstream sends identity events with such claims; the PLC and PDS are real.
+  it('stores a handle only when the DID document names it and it resolves back to the DID', async () => {
+    const { net, database } = network
+    const { bob } = network.accounts
+    const carol = await net.createAccount('carol')
+    const randomDid = () =>
+      `did:plc:${Array.from(randomBytes(24), (b) => 'abcdefghijklmnopqrstuvwxyz234567'[b % 32]).join('')}`
+    const stranger = randomDid() // not in PLC, with a handle stored already
+    const impostor = randomDid() // not in PLC
+    await database.sql`insert into author (did, handle) values (${stranger}, 'kept.test')`
+    const t0 = Date.now() * 1000
+    const identity = (i: number, did: string, handle: string) =>
+      JSON.stringify({
+        did,
+        time_us: t0 + i,
+        kind: 'identity',
+        identity: { did, handle, seq: i, time: new Date().toISOString() },
+      })
+    const frames = [
+      identity(1, carol.did, 'carol.test'), // true: stored
+      identity(2, bob.did, 'carol.test'), // someone else's handle: bob's own, verified, is stored instead
+      identity(3, stranger, 'handle.invalid'), // the stored handle stays
+      identity(4, impostor, 'carol.test'), // a DID that does not resolve: nothing stored
+      identity(5, carol.did, 'handle.invalid'), // carol's handle still verifies: it stays
+    ]
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' })
+    await once(wss, 'listening')
+    wss.on('connection', (ws) => {
+      for (const frame of frames) ws.send(frame)
+    })
+    const url = `ws://127.0.0.1:${(wss.address() as { port: number }).port}/subscribe`
+    const log = memoryLogger()
+    const indexer = await startIndexer({
+      database,
+      config: testConfig({ CURIA_JETSTREAM_URL: url }),
+      log,
+      idResolver: net.idResolver,
+      sourceReconnect: fastReconnect,
+    })
+    try {
+      await waitFor('the last identity event', () => (indexer.status().cursor.committed ?? 0) >= t0 + 5, {
+        explain: () => ({ status: indexer.status(), log: log.lines.slice(-5) }),
+      })
+      const dids = [carol.did, bob.did, stranger, impostor]
+      const rows = await database.sql<{ did: string; handle: string | null }[]>`
+        select did, handle from author where did = any(${database.sql.array(dids)}::text[])`
+      expect(Object.fromEntries(rows.map((r) => [r.did, r.handle]))).toEqual({
+        [carol.did]: 'carol.test',
+        [bob.did]: 'bob.test',
+        [stranger]: 'kept.test',
+      })
+    } finally {
+      await indexer.stop()
+      for (const client of wss.clients) client.terminate()
+      await new Promise((resolve) => wss.close(resolve))
+    }
   })
 })
 

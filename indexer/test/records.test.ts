@@ -410,7 +410,7 @@ describe('events', () => {
     ).toBe('ignored')
   })
 
-  it('maps identity events to a lowercased handle, ignores missing ones and skips bad ones', () => {
+  it('maps identity events to a lowercased handle, ignores missing and invalid ones and skips bad ones', () => {
     const identity = (handle?: string, d = did) =>
       mapEvent(
         handle === undefined
@@ -421,6 +421,9 @@ describe('events', () => {
       )
     expect(op(identity('Alice.Test'))).toEqual({ op: 'handle', did, handle: 'alice.test' })
     expect(identity().kind).toBe('ignored')
+    // What a relay passes on when the handle failed verification: no handle, the stored one is kept.
+    expect(identity('handle.invalid').kind).toBe('ignored')
+    expect(identity('Handle.Invalid').kind).toBe('ignored')
     expect(skipReason(identity('not a handle'))).toBe('invalid_identifier')
     expect(skipReason(identity('alice.test', 'nope'))).toBe('invalid_identifier')
   })

@@ -4,6 +4,12 @@ import type { MapResult } from './types'
 /** RFC 1035-ish labels, at least two, the last not numeric, as atproto handles are; 253 characters at most. */
 const HANDLE = /^([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/
 
+/**
+ * What atproto puts in place of a handle that failed verification (`com.atproto.sync.subscribeRepos#identity`,
+ * resolvers): a well-formed name (isHandle accepts it) that is nobody's handle.
+ */
+export const HANDLE_INVALID = 'handle.invalid'
+
 export function isHandle(value: string): boolean {
   return value.length <= 253 && HANDLE.test(value)
 }
@@ -26,13 +32,14 @@ export function parseAccountRef(
 }
 
 /**
- * An identity event -> the author's current handle. Pure. An event without a handle (the source could not verify
- * one) changes nothing: the last verified handle is a better label than none.
+ * An identity event -> the author's current handle. Pure. The sources verify the handle both ways before it gets
+ * here (indexer/src/source/identity.ts). An event without a handle (the source could not verify one), or with
+ * `handle.invalid`, changes nothing: the last verified handle is a better label than none.
  */
 export function mapIdentityEvent(did: string, handle: string | undefined): MapResult {
   if (!isDid(did))
     return skip('invalid_identifier', `identity event for ${JSON.stringify(did).slice(0, 200)}`)
-  if (handle === undefined) return { kind: 'ignored' }
+  if (handle === undefined || handle.toLowerCase() === HANDLE_INVALID) return { kind: 'ignored' }
   if (!isHandle(handle)) {
     return skip(
       'invalid_identifier',

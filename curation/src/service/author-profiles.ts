@@ -204,9 +204,11 @@ export async function resolveAuthors(
  * Stores what a lookup read about an author. `seen` is the row's `updated_at` when the author was picked (null: no
  * row then); the answer replaces the row's fields only if nothing wrote the row since, because a stream event that
  * landed meanwhile is newer than the answer (a row that did not exist at pick time and exists now was written by
- * the stream, so it is not fresh either). A handle that did not verify keeps the stored one: the stream's identity
- * events are verified by the relay, and a lookup can fail to verify for a passing DNS error. Either way the row is
- * marked resolved.
+ * the stream, so it is not fresh either). A handle that did not verify keeps the stored one: the indexer stores a
+ * handle from the stream only once it has verified it both ways itself (relays and Jetstream pass handles through
+ * unverified; indexer/src/source/identity.ts), and a lookup can fail to verify for a passing DNS error. A stored
+ * `handle.invalid` (written by an indexer from before that check) is not kept. Either way the row is marked
+ * resolved.
  */
 export async function storeResolvedAuthor(
   sql: Sql,
@@ -219,7 +221,8 @@ export async function storeResolvedAuthor(
     insert into author (did, handle, display_name, avatar_cid, updated_at, resolved_at, resolve_failures)
     values (${did}, ${found.handle}, ${found.profile.displayName}, ${found.profile.avatarCid}, now(), now(), 0)
     on conflict (did) do update set
-      handle = case when ${fresh} then coalesce(excluded.handle, author.handle) else author.handle end,
+      handle = case when ${fresh} then coalesce(excluded.handle, nullif(author.handle, ${HANDLE_INVALID}))
+        else author.handle end,
       display_name = case when ${fresh} then excluded.display_name else author.display_name end,
       avatar_cid = case when ${fresh} then excluded.avatar_cid else author.avatar_cid end,
       updated_at = case when ${fresh} then now() else author.updated_at end,

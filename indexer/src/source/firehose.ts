@@ -1,13 +1,13 @@
 import type { IdResolver } from '@atproto/identity'
 import { lexToJson } from '@atproto/lex'
-import { parseAccount, parseCommitAuthenticated, parseIdentity, type CommitEvt } from '@atproto/sync'
+import { parseAccount, parseCommitAuthenticated, type CommitEvt } from '@atproto/sync'
 import { Subscription } from '@atproto/xrpc-server'
 import { describeError, type IndexerLogger } from '../log'
+import { verifiedHandle } from './identity'
 import { DEFAULT_RECONNECT, backoffDelayMs, describeReconnect, type BackoffOptions } from './reconnect'
 import type { EventSource, SourceEvent, SourceSink, SourceStatus } from './types'
 
 type CommitFrame = Parameters<typeof parseCommitAuthenticated>[1]
-type IdentityFrame = Parameters<typeof parseIdentity>[1]
 type AccountFrame = Parameters<typeof parseAccount>[0]
 
 const METHOD = 'com.atproto.sync.subscribeRepos'
@@ -16,7 +16,7 @@ export interface FirehoseSourceOptions {
   /** A relay or PDS, e.g. wss://bsky.network */
   url: string
   collections: readonly string[]
-  /** Resolves signing keys to verify commits (and handles for identity events). */
+  /** Resolves signing keys to verify commits, and DID documents and handles to verify identity events' handles. */
   idResolver: IdResolver
   log: IndexerLogger
   /**
@@ -107,12 +107,17 @@ export function createFirehoseSource(opts: FirehoseSourceOptions): EventSource {
           return events.length > 0 ? events : [{ kind: 'tick', cursor: seq, timeMs }]
         }
         case `${METHOD}#identity`: {
-          const evt = await parseIdentity(opts.idResolver, frame as unknown as IdentityFrame)
-          if (!evt) return [{ kind: 'tick', cursor: seq, timeMs }]
+          // The frame's own handle is a claim passed through unverified: the handle kept is verifiedHandle's.
+          const did = frame.did
+          if (typeof did !== 'string') {
+            const detail = `identity event without a did at seq ${seq}`
+            return [{ kind: 'invalid', reason: 'malformed_frame', detail, cursor: seq, timeMs }]
+          }
+          const handle = await verifiedHandle(opts.idResolver, did)
           return [
-            evt.handle === undefined
-              ? { kind: 'identity', cursor: seq, timeMs, did: evt.did }
-              : { kind: 'identity', cursor: seq, timeMs, did: evt.did, handle: evt.handle },
+            handle === undefined
+              ? { kind: 'identity', cursor: seq, timeMs, did }
+              : { kind: 'identity', cursor: seq, timeMs, did, handle },
           ]
         }
         case `${METHOD}#account`: {

@@ -1,7 +1,17 @@
+import type { IdResolver } from '@atproto/identity'
 import WebSocket from 'ws'
-import type { IndexerLogger } from '../log'
+import { isDid } from '@curia/curation/records/common'
+import { LogThrottle, describeError, type IndexerLogger } from '../log'
+import { verifiedHandle } from './identity'
 import { DEFAULT_RECONNECT, backoffDelayMs, describeReconnect, type BackoffOptions } from './reconnect'
-import type { CommitOperation, EventSource, SourceEvent, SourceSink, SourceStatus } from './types'
+import type {
+  CommitOperation,
+  EventSource,
+  IdentityEvent,
+  SourceEvent,
+  SourceSink,
+  SourceStatus,
+} from './types'
 
 /**
  * The largest frame treated as an event. Records are capped at 1 MiB by PDSes and a real post event is a few KiB;
@@ -17,6 +27,10 @@ export const MAX_FRAME_BYTES = 512 * 1024
 const MAX_PAYLOAD_BYTES = 8 * 1024 * 1024
 const RAISED_PAYLOAD_FACTOR = 8
 const HEARTBEAT_MS = 30_000
+/** Identity events whose handle is being verified at once (see createJetstreamSource). */
+const IDENTITY_CONCURRENCY = 16
+/** Events read but not yet delivered past which the socket is paused until half of them are. */
+const MAX_UNDELIVERED = 4096
 
 export interface JetstreamSourceOptions {
   /** e.g. wss://jetstream2.us-east.bsky.network/subscribe */
@@ -24,6 +38,8 @@ export interface JetstreamSourceOptions {
   collections: readonly string[]
   wantedDids?: readonly string[]
   log: IndexerLogger
+  /** Verifies identity events' handles (verifiedHandle): Jetstream passes them through unverified. */
+  idResolver: IdResolver
   reconnect?: BackoffOptions
   /** ws's frame limit (default 8 MiB); see MAX_PAYLOAD_BYTES. */
   maxPayloadBytes?: number
@@ -76,6 +92,8 @@ const OPERATIONS: ReadonlySet<string> = new Set<CommitOperation>(['create', 'upd
 /**
  * One Jetstream frame -> one normalized event. Pure, never throws: a frame that is not what the protocol promises
  * becomes an `invalid` event (with its cursor when `time_us` survived, so the stream still moves past it).
+ * An identity event comes out without a handle: the one in the frame is a PDS's claim passed through unverified
+ * (or `handle.invalid`), and the source replaces it with one it verified (createJetstreamSource).
  */
 export function parseJetstreamFrame(text: string): SourceEvent {
   let msg: unknown
@@ -135,12 +153,8 @@ export function parseJetstreamFrame(text: string): SourceEvent {
         record: c.record,
       }
     }
-    case 'identity': {
-      const handle = isObject(msg.identity) ? msg.identity.handle : undefined
-      return typeof handle === 'string'
-        ? { kind: 'identity', cursor, timeMs, did, handle }
-        : { kind: 'identity', cursor, timeMs, did }
-    }
+    case 'identity':
+      return { kind: 'identity', cursor, timeMs, did }
     case 'account': {
       const account = msg.account
       if (!isObject(account) || typeof account.active !== 'boolean') {
@@ -161,6 +175,12 @@ export function parseJetstreamFrame(text: string): SourceEvent {
  * server, cursor = `time_us`. Cheap to parse (about 3 us an event), which is why it is the default source.
  * The source keeps reconnecting until stopped, with exponential backoff and jitter, resuming from the last event it
  * delivered; backpressure pauses the socket, so the server (and TCP) hold the events we are not ready for.
+ *
+ * Jetstream verifies nothing, so an identity event's handle is verified here as the firehose source does
+ * (verifiedHandle: the DID document's handle, resolving back to the DID), up to IDENTITY_CONCURRENCY at once.
+ * Events are still delivered in stream order: those behind an identity event being verified wait for it (and past
+ * MAX_UNDELIVERED the socket is paused). When the DID document cannot be read, the event is delivered without a
+ * handle, so the stored one is kept, and a warning says so; the stream does not wait for the directory to be back.
  */
 export function createJetstreamSource(opts: JetstreamSourceOptions): EventSource {
   const backoff = opts.reconnect ?? DEFAULT_RECONNECT
@@ -180,6 +200,71 @@ export function createJetstreamSource(opts: JetstreamSourceOptions): EventSource
   let retryTimer: NodeJS.Timeout | undefined
   let heartbeat: NodeJS.Timeout | undefined
   let onStopped: (() => void) | undefined
+
+  // Events read and not yet delivered, in stream order; an identity event is ready once its handle is verified.
+  const undelivered: { event: SourceEvent; ready: boolean }[] = []
+  const toVerify: { slot: (typeof undelivered)[number]; event: IdentityEvent }[] = []
+  let verifying = 0
+  let backlogged = false
+  const throttle = new LogThrottle(10_000)
+
+  const deliver = () => {
+    while (!stopped && undelivered[0]?.ready) sink?.onEvent(undelivered.shift()!.event)
+    if (backlogged && undelivered.length <= MAX_UNDELIVERED / 2) {
+      backlogged = false
+      if (!paused) socket?.resume()
+    }
+  }
+
+  /** The identity event with the handle verifiedHandle vouches for, or none. */
+  const withVerifiedHandle = async (event: IdentityEvent): Promise<IdentityEvent> => {
+    if (!isDid(event.did)) return event // skipped by the mapping as an invalid identifier
+    try {
+      const handle = await verifiedHandle(opts.idResolver, event.did)
+      return handle === undefined ? event : { ...event, handle }
+    } catch (err) {
+      const suppressed = throttle.admit('identity', Date.now())
+      if (suppressed !== undefined) {
+        opts.log.warn(
+          `could not verify the handle of ${event.did} (identity event at time_us ${event.cursor}): ` +
+            `${describeError(err)}; its stored handle is kept` +
+            (suppressed > 0 ? ` (${suppressed} more since the last warning)` : ''),
+        )
+      }
+      return event
+    }
+  }
+
+  const verifyNext = () => {
+    while (verifying < IDENTITY_CONCURRENCY && toVerify.length > 0) {
+      const { slot, event } = toVerify.shift()!
+      verifying++
+      void withVerifiedHandle(event).then((verified) => {
+        verifying--
+        slot.event = verified
+        slot.ready = true
+        verifyNext()
+        deliver()
+      })
+    }
+  }
+
+  const receive = (event: SourceEvent) => {
+    if (event.kind === 'identity') {
+      const slot: (typeof undelivered)[number] = { event, ready: false }
+      undelivered.push(slot)
+      toVerify.push({ slot, event })
+      verifyNext()
+    } else if (undelivered.length === 0) {
+      sink?.onEvent(event) // nothing waiting ahead of it: the common case, delivered at once
+    } else {
+      undelivered.push({ event, ready: true })
+    }
+    if (!backlogged && undelivered.length >= MAX_UNDELIVERED) {
+      backlogged = true
+      socket?.pause()
+    }
+  }
 
   const setConnected = (value: boolean) => {
     if (connected === value) return
@@ -205,7 +290,7 @@ export function createJetstreamSource(opts: JetstreamSourceOptions): EventSource
 
     ws.on('open', () => {
       setConnected(true)
-      if (paused) ws.pause()
+      if (paused || backlogged) ws.pause()
       heartbeat = setInterval(() => {
         // No frame and no pong for a whole interval: the connection is dead without having said so.
         if (!alive) return ws.terminate()
@@ -238,7 +323,7 @@ export function createJetstreamSource(opts: JetstreamSourceOptions): EventSource
         stalled = undefined
       }
       if (event.cursor !== undefined) resumeCursor = event.cursor
-      sink?.onEvent(event)
+      receive(event)
     })
     ws.on('error', (err) => (lastError = err))
     ws.on('close', (code, reason) => {
@@ -287,10 +372,11 @@ export function createJetstreamSource(opts: JetstreamSourceOptions): EventSource
     },
     resume() {
       paused = false
-      socket?.resume()
+      if (!backlogged) socket?.resume()
     },
     async stop() {
       if (stopped) return
+      // Events still waiting on a verification are not delivered: the cursor stays before them.
       stopped = true
       clearTimeout(retryTimer)
       const ws = socket
