@@ -129,6 +129,15 @@ test('sign in with Bluesky, open a market on a post, buy YES, see the price move
   await page.screenshot({ path: shots('market-after-buy-mobile'), fullPage: true })
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
   expect(overflow, 'nothing wider than a phone').toBeLessThanOrEqual(0)
+  // Every link of the header is on screen on a phone, none hidden off its right edge.
+  const navLinks = page.getByRole('navigation', { name: 'Main' }).getByRole('link')
+  await expect(navLinks).toHaveCount(6)
+  for (const link of await navLinks.all()) {
+    const box = await link.boundingBox()
+    expect(box && box.x >= 0 && box.x + box.width <= 390, `${await link.textContent()} is on screen`).toBe(
+      true,
+    )
+  }
   await page.setViewportSize({ width: 1280, height: 720 })
 
   // The portfolio: balance and the position, valued at the new price.
