@@ -61,7 +61,10 @@ export interface JuryFixture {
    * Ends the trading window of these markets, then opens a round, freezes and reveals it with a sample that takes
    * every eligible market (p_min = 1): the round is voting when this returns.
    */
-  openVotingRound(marketIds: number[], opts: { quorum: number }): Promise<RoundSummary>
+  openVotingRound(
+    marketIds: number[],
+    opts: { quorum: number; postsPerBallot?: number },
+  ): Promise<RoundSummary>
   /** Closes voting (at the round's voting end), tallies, and runs settlement as the jury worker would. */
   closeAndSettle(roundId: number): Promise<RoundSummary>
   /** POSTs a ballot body to the web app exactly as given (for replays and tampering). */
@@ -150,7 +153,14 @@ function juryFixture(database: Database, webUrl: string): JuryFixture {
         now,
         windowMs: 1_000,
         votingMs: 3_600_000,
-        params: { pMin: 1, pMax: 1, halfExposure: 1, capacity: 50, quorum: opts.quorum },
+        params: {
+          pMin: 1,
+          pMax: 1,
+          halfExposure: 1,
+          capacity: 50,
+          quorum: opts.quorum,
+          ...(opts.postsPerBallot === undefined ? {} : { postsPerBallot: opts.postsPerBallot }),
+        },
         beacon: { kind: 'operator' },
       })
       if (!opened.changed) {

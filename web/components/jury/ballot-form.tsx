@@ -39,14 +39,18 @@ interface PendingBallot {
  * The juror's ballot: one choice per post assigned to this juror, then a proof made in a Web Worker on this device
  * and a POST without credentials. The server learns the votes and that some member cast them, nothing else: no
  * cookie, no account, no Merkle path request. `cards` are the sampled posts, rendered on the server (never with
- * their prices); every juror receives all of them, and this page shows the ones its identity is assigned.
+ * their prices); every juror receives all of them, and this page shows the ones its identity is assigned. `images`
+ * are every card's remote images: all are loaded first, whichever posts are shown, so the image host sees the
+ * same requests from every juror (`cardImageUrls`).
  */
 export function BallotForm({
   sheet,
   cards,
+  images,
 }: {
   sheet: Omit<AssignedBallotSheetView, 'posts'> & { posts: { postUri: string }[] }
   cards: Record<string, ReactNode>
+  images: readonly string[]
 }) {
   const [votes, setVotes] = useState<Partial<Record<string, Vote>>>({})
   const [identities, setIdentities] = useState<StoredIdentity[] | null>(null)
@@ -73,6 +77,8 @@ export function BallotForm({
       prover.current = null
     }
   }, [sheet])
+
+  usePreloadedImages(images)
 
   const identity = identities?.find((i) => i.commitment === chosen)
 
@@ -264,6 +270,24 @@ export function BallotForm({
       </div>
     </form>
   )
+}
+
+/**
+ * Loads every image in `urls` as the page mounts, before any card is shown, and keeps them for the page's life:
+ * the shown cards' <img> elements then take them from the document's images (and the HTTP cache) instead of asking
+ * the host again for just their own.
+ */
+function usePreloadedImages(urls: readonly string[]): void {
+  const kept = useRef<HTMLImageElement[]>([])
+  useEffect(() => {
+    kept.current = urls.map((url) => {
+      const image = new Image()
+      image.referrerPolicy = 'no-referrer'
+      image.decoding = 'async'
+      image.src = url
+      return image
+    })
+  }, [urls])
 }
 
 /** Says how many of the sampled posts this ballot covers, and why these. */

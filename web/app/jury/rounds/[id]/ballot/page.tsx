@@ -4,6 +4,7 @@ import type { ReactNode } from 'react'
 import { BallotForm } from '../../../../../components/jury/ballot-form'
 import { DeletedPost } from '../../../../../components/jury/round-parts'
 import { PostCard } from '../../../../../components/post-card'
+import { cardImageUrls } from '../../../../../lib/card-images'
 import { formatAbsoluteTime } from '../../../../../lib/format'
 import { getWebConfig } from '../../../../../server/config'
 import { getWebServices } from '../../../../../server/db'
@@ -44,6 +45,9 @@ export default async function BallotPage({ params }: { params: Promise<{ id: str
   }
   const nowMs = Date.now()
   const cards: Record<string, ReactNode> = {}
+  // Every sampled post's images, loaded by every juror alike (cardImageUrls says why), sorted so the order of the
+  // requests does not follow the sample's either.
+  const images = [...new Set(sheet.posts.flatMap((p) => (p.post ? cardImageUrls(p.post) : [])))].sort()
   for (const p of sheet.posts) {
     cards[p.postUri] = p.post ? (
       <PostCard post={p.post} nowMs={nowMs} showMarket={false} showCounts={false} />
@@ -80,6 +84,7 @@ export default async function BallotPage({ params }: { params: Promise<{ id: str
         <BallotForm
           sheet={{ ...sheet, posts: sheet.posts.map((p) => ({ postUri: p.postUri })) }}
           cards={cards}
+          images={images}
         />
       )}
     </>
