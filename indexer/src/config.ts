@@ -28,6 +28,12 @@ export interface IndexerConfig {
      * (PLC, everyone's directory, is waited for however long it is away; see FirehoseSourceOptions.didWebWaitMs).
      */
     didWebWaitMs: number
+    /**
+     * An XRPC service answering `com.atproto.identity.resolveHandle` (CURIA_OAUTH_HANDLE_RESOLVER, the same one the
+     * curation service and sign-in use; the local PDS on a local network, whose `.test` handles are in no DNS), to
+     * check identity events' handles back to their DIDs; unset: DNS and `/.well-known/atproto-did`, as in production.
+     */
+    handleResolver: string | undefined
   }
   /** Record collections indexed; everything else is not asked for (Jetstream) or dropped (firehose). */
   collections: Collection[]
@@ -82,6 +88,7 @@ const env = z.object({
   CURIA_PLC_URL: z.url().default('https://plc.directory'),
   CURIA_ALLOW_HTTP_IDENTITY: z.enum(['true', 'false', '1', '0', '']).optional(),
   CURIA_DIDWEB_WAIT_MS: z.coerce.number().int().min(0).max(86_400_000).default(300_000),
+  CURIA_OAUTH_HANDLE_RESOLVER: z.url({ protocol: /^https?$/ }).optional(),
   CURIA_INDEXER_COLLECTIONS: list.pipe(z.array(z.enum(SUPPORTED_COLLECTIONS))),
   CURIA_CANDIDATE_AUTHORS: list.pipe(z.array(did)),
   CURIA_CANDIDATE_LISTS: list.pipe(z.array(listUri)),
@@ -151,7 +158,12 @@ export function parseIndexerConfig(source: Record<string, string | undefined>): 
     source: e.CURIA_INDEXER_SOURCE,
     jetstream: { url: e.CURIA_JETSTREAM_URL, wantedDids: e.CURIA_JETSTREAM_WANTED_DIDS },
     firehose: { url: e.CURIA_FIREHOSE_URL },
-    identity: { plcUrl: e.CURIA_PLC_URL, allowHttp, didWebWaitMs: e.CURIA_DIDWEB_WAIT_MS },
+    identity: {
+      plcUrl: e.CURIA_PLC_URL,
+      allowHttp,
+      didWebWaitMs: e.CURIA_DIDWEB_WAIT_MS,
+      handleResolver: e.CURIA_OAUTH_HANDLE_RESOLVER,
+    },
     collections,
     candidate: {
       authors: new Set(e.CURIA_CANDIDATE_AUTHORS),

@@ -9,6 +9,7 @@ import { mapEvent } from './records/index'
 import { SKIP_REASONS, type Collection, type IndexOp, type SkipReason } from '@curia/curation/records/types'
 import { LruDidCache } from './source/did-cache'
 import { createFirehoseSource } from './source/firehose'
+import { handleResolution } from './source/identity'
 import { createJetstreamSource } from './source/jetstream'
 import { backoffDelayMs, type BackoffOptions } from './source/reconnect'
 import type { EventSource, SourceEvent, SourceStatus } from './source/types'
@@ -554,6 +555,7 @@ function createSource(
   idResolver: IdResolver,
   reconnect: BackoffOptions | undefined,
 ): EventSource {
+  const resolveHandle = handleResolution(idResolver, config.identity.handleResolver)
   if (config.source === 'jetstream') {
     return createJetstreamSource({
       url: config.jetstream.url,
@@ -561,6 +563,7 @@ function createSource(
       wantedDids: config.jetstream.wantedDids,
       log,
       idResolver,
+      resolveHandle,
       ...(reconnect ? { reconnect } : {}),
     })
   }
@@ -568,6 +571,7 @@ function createSource(
     url: config.firehose.url,
     collections: config.collections,
     idResolver,
+    resolveHandle,
     didWebWaitMs: config.identity.didWebWaitMs,
     log,
     ...(reconnect ? { reconnect } : {}),

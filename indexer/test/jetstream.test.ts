@@ -185,11 +185,16 @@ describe("Jetstream identity events' handles", () => {
     })
     const url = `ws://127.0.0.1:${(wss.address() as { port: number }).port}/subscribe`
     const log = memoryLogger()
+    // The indexer's own resolver, as `npm start` and the demo configure it: the local PLC, and `.test` handles
+    // (in no DNS) resolved back through the PDS, the service the curation service and sign-in use too.
     const indexer = await startIndexer({
       database,
-      config: testConfig({ CURIA_JETSTREAM_URL: url }),
+      config: testConfig({
+        CURIA_JETSTREAM_URL: url,
+        CURIA_PLC_URL: net.plcUrl,
+        CURIA_OAUTH_HANDLE_RESOLVER: net.pdsUrl,
+      }),
       log,
-      idResolver: net.idResolver,
       sourceReconnect: fastReconnect,
     })
     try {

@@ -3,7 +3,7 @@ import { lexToJson } from '@atproto/lex'
 import { parseAccount, parseCommitAuthenticated, type CommitEvt } from '@atproto/sync'
 import { Subscription } from '@atproto/xrpc-server'
 import { describeError, type IndexerLogger } from '../log'
-import { verifiedHandle } from './identity'
+import { verifiedHandle, type ResolveHandle } from './identity'
 import { DEFAULT_RECONNECT, backoffDelayMs, describeReconnect, type BackoffOptions } from './reconnect'
 import type { EventSource, SourceEvent, SourceSink, SourceStatus } from './types'
 
@@ -18,6 +18,8 @@ export interface FirehoseSourceOptions {
   collections: readonly string[]
   /** Resolves signing keys to verify commits, and DID documents and handles to verify identity events' handles. */
   idResolver: IdResolver
+  /** How a DID document's handle is resolved back to check it (default: DNS and well-known; handleResolution). */
+  resolveHandle?: ResolveHandle
   log: IndexerLogger
   /**
    * Frames verified at once. Verifying a commit is mostly waiting on key resolution for a DID not seen lately, so
@@ -113,7 +115,7 @@ export function createFirehoseSource(opts: FirehoseSourceOptions): EventSource {
             const detail = `identity event without a did at seq ${seq}`
             return [{ kind: 'invalid', reason: 'malformed_frame', detail, cursor: seq, timeMs }]
           }
-          const handle = await verifiedHandle(opts.idResolver, did)
+          const handle = await verifiedHandle(opts.idResolver, did, opts.resolveHandle)
           return [
             handle === undefined
               ? { kind: 'identity', cursor: seq, timeMs, did }

@@ -2,7 +2,7 @@ import type { IdResolver } from '@atproto/identity'
 import WebSocket from 'ws'
 import { isDid } from '@curia/curation/records/common'
 import { LogThrottle, describeError, type IndexerLogger } from '../log'
-import { verifiedHandle } from './identity'
+import { verifiedHandle, type ResolveHandle } from './identity'
 import { DEFAULT_RECONNECT, backoffDelayMs, describeReconnect, type BackoffOptions } from './reconnect'
 import type {
   CommitOperation,
@@ -40,6 +40,8 @@ export interface JetstreamSourceOptions {
   log: IndexerLogger
   /** Verifies identity events' handles (verifiedHandle): Jetstream passes them through unverified. */
   idResolver: IdResolver
+  /** How a DID document's handle is resolved back to check it (default: DNS and well-known; handleResolution). */
+  resolveHandle?: ResolveHandle
   reconnect?: BackoffOptions
   /** ws's frame limit (default 8 MiB); see MAX_PAYLOAD_BYTES. */
   maxPayloadBytes?: number
@@ -220,7 +222,7 @@ export function createJetstreamSource(opts: JetstreamSourceOptions): EventSource
   const withVerifiedHandle = async (event: IdentityEvent): Promise<IdentityEvent> => {
     if (!isDid(event.did)) return event // skipped by the mapping as an invalid identifier
     try {
-      const handle = await verifiedHandle(opts.idResolver, event.did)
+      const handle = await verifiedHandle(opts.idResolver, event.did, opts.resolveHandle)
       return handle === undefined ? event : { ...event, handle }
     } catch (err) {
       const suppressed = throttle.admit('identity', Date.now())
