@@ -109,6 +109,11 @@ test('sign in with Bluesky, open a market on a post, buy YES, see the price move
   const result = page.getByTestId('trade-result')
   await expect(result).toContainText('Bought')
   expect(fillNumbers(await result.innerText())).toEqual(fillNumbers(quoteText))
+  // The fill clears the amount: the receipt stays, no new quote stands above it, and buying again needs a new amount.
+  await expect(page.getByLabel('Amount to spend (credits)')).toHaveValue('')
+  await expect(quoteBox).not.toContainText('You pay')
+  await expect(page.getByRole('button', { name: 'Buy YES' })).toBeDisabled()
+  await expect(result).toContainText('Bought')
 
   // The chart gained a step and the price moved up; the trade is listed under the curator's handle.
   await expect(chart).toHaveAttribute('data-points', '2')
@@ -206,6 +211,16 @@ test('a post card shows its market’s probability and trader count, and links t
   await page.keyboard.press('Enter')
   await expect(page.getByTestId('trade-result')).toContainText('Bought')
   await expect(page.getByTestId('trade-result')).toContainText('NO shares')
+  // Enter again sends nothing: the fill cleared the amount (the receipt stays), so a second buy needs a new one.
+  await expect(page.getByLabel('Amount to spend (credits)')).toHaveValue('')
+  let sent = 0
+  page.on('request', (req) => {
+    if (req.method() === 'POST' && req.headers()['next-action']) sent += 1
+  })
+  await page.getByLabel('Amount to spend (credits)').press('Enter')
+  await page.waitForTimeout(1_000)
+  expect(sent, 'no second order').toBe(0)
+  await expect(page.getByTestId('trade-result')).toContainText('Bought')
 
   await page.goto('/')
   const price = card.getByTestId('market-price')

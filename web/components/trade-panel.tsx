@@ -66,6 +66,13 @@ export function TradePanel({
   const [side, setSide] = useState<TradeSide>('buy')
   const [outcome, setOutcome] = useState<Outcome>('yes')
   const [amount, setAmount] = useState('')
+  // A filled order clears the amount (its receipt stays below): a second buy takes a new amount typed on purpose,
+  // never one more click or Enter on the old one, and no new quote stands above the receipt to contradict it.
+  const [answered, setAnswered] = useState(state)
+  if (answered !== state) {
+    setAnswered(state)
+    if (state.status === 'filled') setAmount('')
+  }
   const ids = useId()
 
   const held = {
