@@ -102,4 +102,51 @@ describe('market-ranked feed', () => {
     expect(byUri).toEqual({ [uris[1]!]: 2, [uris[0]!]: 2, [uris[2]!]: 1 })
     await recorder.stop()
   })
+
+  it('does not make a post fresh again when it is deleted and written again at the same URI', async () => {
+    const dayAgo = new Date(now.getTime() - 30 * HOUR)
+    const uris = ['steady', 'reborn', 'newborn'].map((k) => `at://did:plc:author2/app.bsky.feed.post/${k}`)
+    await database.db.insert(post).values(
+      uris.map((uri, i) => ({
+        uri,
+        cid: 'bafy',
+        authorDid: 'did:plc:author2',
+        text: uri,
+        createdAt: i < 2 ? dayAgo : now,
+      })),
+    )
+    for (const [i, postUri] of uris.entries()) {
+      await openMarket(database, { postUri, now: i < 2 ? dayAgo : now, params: DEFAULT_MARKET_PARAMS })
+    }
+    // The indexer's answer to a delete and a new record at the same rkey: live again, with the new record's date.
+    await database.sql`update post set created_at = ${now.toISOString()}::timestamptz where uri = ${uris[1]!}`
+
+    await rankFeed(database, { feed: 'curia', nowMs: now.getTime(), params, depth: 100, seed: 1 })
+    const [snapshot] = await database.sql<{ postIds: number[]; scores: number[] }[]>`
+      select post_ids::float8[] as "postIds", scores::float8[] as scores from feed_snapshot
+      order by id desc limit 1`
+    const ids = await database.sql<{ uri: string; id: number }[]>`
+      select uri, id::float8 as id from post where uri = any(${database.sql.array(uris)}::text[])`
+    const score = (uri: string) =>
+      snapshot!.scores[snapshot!.postIds.indexOf(ids.find((r) => r.uri === uri)!.id)]!
+    // Aged by its market: 30 hours, like the post next to it, not a minute like a post that is new.
+    expect(score(uris[1]!)).toBeCloseTo(score(uris[0]!), 6)
+    expect(score(uris[2]!)).toBeGreaterThan(10 * score(uris[1]!))
+  })
+
+  it('publishes a snapshot whose oldest scores are below the range of a real (a long window, a short half-life)', async () => {
+    // 30 hours at a half-life of 650 s: 0.5^166, about 1e-50, which PostgreSQL's real refuses as out of range.
+    const short = { ...params, halfLifeMs: 650_000 }
+    const result = await rankFeed(database, {
+      feed: 'curia-short',
+      nowMs: now.getTime(),
+      params: short,
+      depth: 100,
+      seed: 2,
+    })
+    expect(result.published).toBe(true)
+    const [snapshot] = await database.sql<{ scores: number[] }[]>`
+      select scores::float8[] as scores from feed_snapshot where id = ${result.snapshotId!}`
+    expect(snapshot!.scores).toContain(0)
+  })
 })

@@ -10,6 +10,9 @@ import { closeDueMarkets } from './market'
 import { openCandidateMarkets, pruneSnapshots, rankFeed } from './rank-feed'
 import { startRetention } from './retention'
 
+/** How often an empty treasury is said again in the log while it stays empty. */
+const TREASURY_WARNING_MS = 10 * 60_000
+
 export interface CurationService {
   feedServer: FeedServer
   store: SnapshotStore
@@ -47,16 +50,24 @@ export async function startCurationService(opts: {
   })
 
   let round: Promise<void> | undefined
+  let treasuryWarnedAtMs = -Infinity
   const rankNow = () =>
     (round ??= (async () => {
       const nowMs = Date.now()
-      const opened = await openCandidateMarkets(database, {
+      const { opened, treasuryEmpty } = await openCandidateMarkets(database, {
         nowMs,
         windowMs: config.ranking.windowMs,
         minEngagement: config.marketOpening.minEngagement,
         limit: config.marketOpening.perRun,
         params: config.market,
       })
+      if (treasuryEmpty && treasuryWarnedAtMs < nowMs - TREASURY_WARNING_MS) {
+        treasuryWarnedAtMs = nowMs
+        log(
+          'ranker: the treasury cannot fund another market subsidy, so candidate posts wait for markets; ' +
+            'ranking goes on, and subsidies return to the treasury as rounds settle',
+        )
+      }
       const closed = await closeDueMarkets(database, { now: new Date(nowMs) })
       const result = await rankFeed(database, {
         feed: config.feed.rkey,

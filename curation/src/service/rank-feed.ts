@@ -49,7 +49,10 @@ export async function rankFeed(database: Database, opts: RankFeedOptions): Promi
       shortNo: string | null
     }[]
   >`
-    select p.id::float8 as "postId", (extract(epoch from p.created_at) * 1000)::float8 as "createdAtMs",
+    -- Age from the post's date or its market's opening, whichever is earlier: a post deleted and written again at
+    -- the same URI (the indexer takes the new record's date) keeps its market, and must not come back fresh.
+    select p.id::float8 as "postId",
+           (extract(epoch from least(p.created_at, m.opened_at)) * 1000)::float8 as "createdAtMs",
            m.q_yes_micro::text as "qYes", m.q_no_micro::text as "qNo", m.liquidity_micro::text as b,
            m.trader_count as "traderCount", m.trade_count as "tradeCount",
            long.yes_shares_micro::text as "longYes", long.no_shares_micro::text as "longNo",
@@ -96,15 +99,33 @@ export async function rankFeed(database: Database, opts: RankFeedOptions): Promi
   const [row] = await sql<{ id: number }[]>`
     insert into feed_snapshot (feed, ranking, post_ids, scores, exploration_ranks)
     values (${opts.feed}, ${MARKET_RANKING}, ${sql.array(ranked.postIds.map(String))}::bigint[],
-            ${sql.array(ranked.scores.map(String))}::real[], ${sql.array(ranked.explorationRanks.map(String))}::int[])
+            ${sql.array(ranked.scores.map(asReal))}::real[], ${sql.array(ranked.explorationRanks.map(String))}::int[])
     returning id::float8 as id`
   return { snapshotId: row?.id, published: true, ranked: ranked.postIds.length }
+}
+
+/**
+ * A score as `real` text. Scores below float4's range (a long window over a short half-life: 0.5^150 is 7e-46) would
+ * make PostgreSQL refuse the whole snapshot as out of range; they are zero to the ranking anyway.
+ */
+function asReal(score: number): string {
+  return score < 1e-37 ? '0' : String(score)
 }
 
 function sameOrder(a: readonly number[], b: readonly number[]): boolean {
   if (a.length !== b.length) return false
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
   return true
+}
+
+/** What a run of the candidate policy's market opening did. */
+export interface CandidateOpening {
+  opened: number
+  /**
+   * The treasury could not fund the next market's subsidy: the run stopped opening there (the rest wait for the
+   * next run; subsidies come back as markets settle). Ranking goes on regardless.
+   */
+  treasuryEmpty: boolean
 }
 
 /**
@@ -120,7 +141,7 @@ export async function openCandidateMarkets(
     limit: number
     params: Pick<MarketParams, 'liquidityMicro' | 'windowMs' | 'openFeeMicro'>
   },
-): Promise<number> {
+): Promise<CandidateOpening> {
   const { sql } = database
   const sinceIso = new Date(opts.nowMs - Math.min(opts.windowMs, opts.params.windowMs)).toISOString()
   const due = await sql<{ uri: string }[]>`
@@ -143,12 +164,13 @@ export async function openCandidateMarkets(
       })
       if (result.opened) opened++
     } catch (err) {
-      // An empty treasury stops the run (the next one retries); a post the rules refuse is skipped.
-      if (isCurationError(err, 'insufficient_balance')) throw err
+      // An empty treasury ends the opening, not the ranker's round (closing and ranking must go on while the
+      // subsidies are locked in markets awaiting the jury); a post the rules refuse is skipped.
+      if (isCurationError(err, 'insufficient_balance')) return { opened, treasuryEmpty: true }
       if (!isCurationError(err)) throw err
     }
   }
-  return opened
+  return { opened, treasuryEmpty: false }
 }
 
 /** Drops snapshots older than the retention, always keeping the latest, so old cursors expire but never all. */
