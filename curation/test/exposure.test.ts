@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { post, type Database } from '@curia/db'
 import { createTestDatabase } from '@curia/db/testing'
-import { createExposureRecorder } from '../src/feed/exposure'
+import { addressViewer, createExposureRecorder } from '../src/feed/exposure'
 
 let database: Database
 let ids: number[]
@@ -87,5 +87,25 @@ describe('exposure recorder', () => {
     const rows = await other.sql<{ n: number }[]>`select impressions::int as n from feed_exposure`
     expect(rows.map((r) => r.n)).toEqual([1, 1, 1])
     await other.close()
+  })
+})
+
+describe('addressViewer', () => {
+  it('counts an IPv6 /64 as one viewer, whatever address inside it a request comes from', () => {
+    const a = addressViewer('2001:db8:85a3:42::1')
+    expect(a).toBe('ip6:2001:db8:85a3:42::/64')
+    expect(addressViewer('2001:0db8:85a3:0042:ffff:ffff:ffff:fffe')).toBe(a)
+    expect(addressViewer('2001:db8:85a3:42:dead:beef::7')).toBe(a)
+    expect(addressViewer('2001:db8:85a3:43::1')).not.toBe(a)
+    expect(addressViewer('::1')).toBe('ip6:0:0:0:0::/64')
+    expect(addressViewer('fe80::1%eth0')).toBe('ip6:fe80:0:0:0::/64')
+    expect(addressViewer('64:ff9b::192.0.2.33')).toBe('ip6:64:ff9b:0:0::/64')
+  })
+
+  it('keeps an IPv4 address whole, mapped into IPv6 or not, and says when there is none', () => {
+    expect(addressViewer('203.0.113.7')).toBe('ip:203.0.113.7')
+    expect(addressViewer('::ffff:203.0.113.7')).toBe('ip:203.0.113.7')
+    expect(addressViewer('203.0.113.8')).not.toBe(addressViewer('203.0.113.7'))
+    expect(addressViewer(undefined)).toBe('ip:unknown')
   })
 })

@@ -1,3 +1,4 @@
+import { isIPv4, isIPv6 } from 'node:net'
 import type { Database } from '@curia/db'
 
 export interface ExposureRecorder {
@@ -12,6 +13,42 @@ export interface ExposureRecorder {
 
 /** Everyone the caller could not tell apart: counted as one viewer. */
 const ANONYMOUS_VIEWER = 'anonymous'
+
+/**
+ * The viewer an unauthenticated request counts as, from its connecting address: an IPv4 address as it is, an IPv6
+ * one by its /64 network (one subscriber's allocation: anyone with a /64, which is most IPv6 users, holds 2^64
+ * addresses and would otherwise be that many viewers, each adding an impression to the post of their choice).
+ */
+export function addressViewer(address: string | undefined): string {
+  if (address === undefined || address === '') return 'ip:unknown'
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address)
+  if (mapped) return `ip:${mapped[1]}`
+  if (isIPv4(address) || !isIPv6(address)) return `ip:${address}`
+  return `ip6:${ipv6Groups(address).slice(0, 4).join(':')}::/64`
+}
+
+/** The eight 16-bit groups of a valid IPv6 address, as lower-case hex without leading zeros. */
+function ipv6Groups(address: string): string[] {
+  const bare = address.replace(/%.*$/, '') // a zone index (fe80::1%eth0) is not part of the address
+  const [head = '', tail] = bare.split('::') as [string, string | undefined]
+  const parse = (part: string) => (part === '' ? [] : part.split(':'))
+  const left = parse(head)
+  const right = tail === undefined ? [] : parse(tail)
+  // An embedded IPv4 tail (::1.2.3.4 forms) takes two groups.
+  const expand = (groups: string[]) =>
+    groups.flatMap((g) =>
+      g.includes('.')
+        ? (() => {
+            const [a, b, c, d] = g.split('.').map(Number) as [number, number, number, number]
+            return [((a << 8) | b).toString(16), ((c << 8) | d).toString(16)]
+          })()
+        : [parseInt(g, 16).toString(16)],
+    )
+  const l = expand(left)
+  const r = expand(right)
+  const zeros = tail === undefined ? [] : Array<string>(8 - l.length - r.length).fill('0')
+  return [...l, ...zeros, ...r]
+}
 
 export interface ExposureRecorderOptions {
   flushMs?: number

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { isCurationError, type CurationErrorCode } from '../errors'
 import type { ServiceAuthVerifier } from './auth'
+import { addressViewer } from './exposure'
 import type { SnapshotStore } from './snapshot-store'
 
 export interface FeedServerOptions {
@@ -78,11 +79,12 @@ export function createFeedHandler(
       return sendError(res, 400, 'InvalidRequest', 'Malformed cursor.')
     const viewer = await opts.verifier.verify(req.headers.authorization)
     // Impressions are counted once per viewer and post: by DID when the AppView vouches for one, otherwise by the
-    // connecting address (logged-out Bluesky readers all arrive from the AppView's, and count as one).
+    // connecting address, an IPv6 one by its /64 (logged-out Bluesky readers all arrive from the AppView's, and count
+    // as one).
     const page = await opts.store.getPage({
       cursor,
       limit,
-      viewer: viewer ? viewer.did : `ip:${req.socket.remoteAddress ?? 'unknown'}`,
+      viewer: viewer ? viewer.did : addressViewer(req.socket.remoteAddress),
     })
     const body: { cursor?: string; feed: { post: string; feedContext: string }[] } = {
       feed: page.items.map((item) => ({ post: item.uri, feedContext: item.feedContext })),
