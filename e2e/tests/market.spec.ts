@@ -105,6 +105,13 @@ test('sign in with Bluesky, open a market on a post, buy YES, see the price move
   await expect(quoteBox).toContainText('You pay')
   const quoteText = await quoteBox.innerText()
   const quoted = { ...fillNumbers(quoteText), priceAfter: /YES \d+% → ([\d.]+%)/.exec(quoteText)![1]! }
+  // The quote states the bound the order carries: 2% over its average, exactly the price the form sends.
+  const bound = /at most (0\.\d{4}) credits a share on average, or nothing is bought/.exec(
+    await page.getByTestId('trade-limit').innerText(),
+  )
+  expect(bound, 'the quote states its price bound').not.toBeNull()
+  expect(Number(bound![1])).toBeCloseTo(Number(quoted.average) * 1.02, 3)
+  expect(await page.locator('input[name="limitValue"]').inputValue()).toBe(String(Number(bound![1])))
   await page.getByRole('button', { name: 'Buy YES' }).click()
   const result = page.getByTestId('trade-result')
   await expect(result).toContainText('Bought')
@@ -277,6 +284,9 @@ test('the trade form refuses bad amounts with a clear message, and a tampered or
     .evaluate((el: HTMLInputElement) => (el.value = String(Number(el.value) / 2)))
   await buy.click()
   await expect(page.getByTestId('trade-result')).toContainText('The price moved')
+  // In the panel's terms: the bound to 4 decimals, no float as the form carried it.
+  await expect(page.getByTestId('trade-result')).toContainText(/your limit of 0\.\d{4} credits a share/)
+  await expect(page.getByTestId('trade-result')).not.toContainText(/\d\.\d{5,}/)
   await page.reload()
   expect(await headerBalance(page)).toBe(balance)
   await expect(page.getByTestId('trade-list')).toHaveCount(0)

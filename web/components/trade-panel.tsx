@@ -5,13 +5,13 @@ import { isCurationError } from '@curia/curation/errors'
 import { formatMicro, parseCreditsToMicro } from '@curia/curation/market/amount'
 import {
   heldElsewhere,
-  limitForQuote,
   quoteTrade,
   type Fill,
   type MarketView as TradeMarketView,
   type TradeLimit,
 } from '@curia/curation/market/trade'
 import { formatCredits, formatPercent, formatPrice } from '../lib/credits'
+import { describeLimit, panelLimit, PRICE_TOLERANCE } from '../lib/trade-limit'
 import type {
   HoldingView,
   PricedMarketView,
@@ -33,8 +33,9 @@ type Quote =
 
 /**
  * Buying and selling YES/NO. The quote is `quoteTrade` from @curia/curation, the function the server decides with,
- * run here on the market state this page loaded; the form sends the bound `limitForQuote` makes of it (no
- * tolerance), so the server fills exactly this quote or refuses it, never worse. Each distinct order gets its own
+ * run here on the market state this page loaded; the form sends the bound `panelLimit` makes of it (the quote
+ * with `PRICE_TOLERANCE` for other people's trades in between, stated under the quote), so the server fills it
+ * within that bound or refuses it, never worse. Each distinct order gets its own
  * idempotency key: sending the same form twice (a double click) places it once. After an answer the page reloads
  * the market, so when a trade's fate is unknown (the server failed after it may have committed) the quote, and with
  * it the key, may have changed: the retry offered then resends the exact order that was sent, key and bound
@@ -260,7 +261,7 @@ function computeQuote(input: {
       rules,
       Date.now(),
     )
-    return { kind: 'ok', amountMicro, fill, limit: limitForQuote(fill, 0) }
+    return { kind: 'ok', amountMicro, fill, limit: panelLimit(fill) }
   } catch (err) {
     if (isCurationError(err)) return { kind: 'refused', message: err.message }
     throw err
@@ -277,21 +278,32 @@ function QuoteText({ quote, outcome }: { quote: Quote; outcome: Outcome }) {
     )
   }
   if (quote.kind === 'refused') return <p className="text-rose-700 dark:text-rose-400">{quote.message}</p>
-  const { fill } = quote
+  const { fill, limit } = quote
   const shares = formatCredits(fill.sharesMicro)
   const money = formatCredits(fill.moneyMicro)
   const average = formatPrice(Number(fill.moneyMicro) / Number(fill.sharesMicro))
   const move = `YES ${formatPercent(fill.yesPriceBefore)} → ${formatPercent(fill.yesPriceAfter)}`
+  const bound = (
+    <p className="mt-1 text-xs text-zinc-600 tabular-nums dark:text-zinc-400" data-testid="trade-limit">
+      If others trade first, up to {Math.round(PRICE_TOLERANCE * 100)}% worse: {describeLimit(limit)}.
+    </p>
+  )
   return fill.side === 'buy' ? (
-    <p className="text-zinc-800 tabular-nums dark:text-zinc-200">
-      You pay <strong>{money} credits</strong> for <strong>{shares}</strong> {fill.outcome.toUpperCase()}{' '}
-      shares (average {average}). <span className="text-zinc-600 dark:text-zinc-400">{move}</span>
-    </p>
+    <>
+      <p className="text-zinc-800 tabular-nums dark:text-zinc-200">
+        You pay <strong>{money} credits</strong> for <strong>{shares}</strong> {fill.outcome.toUpperCase()}{' '}
+        shares (average {average}). <span className="text-zinc-600 dark:text-zinc-400">{move}</span>
+      </p>
+      {bound}
+    </>
   ) : (
-    <p className="text-zinc-800 tabular-nums dark:text-zinc-200">
-      You receive <strong>{money} credits</strong> for {shares} {fill.outcome.toUpperCase()} shares (average{' '}
-      {average}). <span className="text-zinc-600 dark:text-zinc-400">{move}</span>
-    </p>
+    <>
+      <p className="text-zinc-800 tabular-nums dark:text-zinc-200">
+        You receive <strong>{money} credits</strong> for {shares} {fill.outcome.toUpperCase()} shares (average{' '}
+        {average}). <span className="text-zinc-600 dark:text-zinc-400">{move}</span>
+      </p>
+      {bound}
+    </>
   )
 }
 

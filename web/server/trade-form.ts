@@ -1,8 +1,10 @@
+import { isCurationError } from '@curia/curation/errors'
 import { parseCreditsToMicro } from '@curia/curation/market/amount'
 import type { TradeLimit } from '@curia/curation/market/trade'
 import type { PlaceTradeInput, TradeReceipt } from '@curia/curation/service/trade'
 import { formatCredits, formatPrice } from '../lib/credits'
 import type { TradeFormState } from '../lib/market-types'
+import { slippageMessage } from '../lib/trade-limit'
 import { refusal, toFormError } from './form-errors'
 
 /** What the trade form posts (see components/trade-panel.tsx). */
@@ -51,13 +53,14 @@ export async function submitTradeForm(
   if (side !== 'buy' && side !== 'sell') return refuse(refusal('bad_request', 'Choose to buy or to sell.'))
   if (outcome !== 'yes' && outcome !== 'no') return refuse(refusal('bad_request', 'Choose YES or NO.'))
 
+  let limit: TradeLimit | null = null
   try {
     const amountMicro = parseCreditsToMicro(
       text(form.get('amount')),
       side === 'buy' ? 'amount to spend' : 'number of shares to sell',
       deps.maxAmountMicro,
     )
-    const limit = readLimit(side, form)
+    limit = readLimit(side, form)
     if (!limit) {
       return refuse(
         refusal('bad_request', 'This trade has no quote to honour; check the quote and submit again.'),
@@ -81,6 +84,11 @@ export async function submitTradeForm(
       idempotencyKey: key,
     }
   } catch (err) {
+    // The price moved past the order's bound: said with the bound as the panel stated it (the market layer's
+    // sentence prints amounts to the micro-credit).
+    if (limit && isCurationError(err, 'slippage_exceeded')) {
+      return refuse(refusal('slippage_exceeded', slippageMessage(side, limit)))
+    }
     return refuse(toFormError(err, deps.log))
   }
 }

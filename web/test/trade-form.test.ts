@@ -256,6 +256,23 @@ describe('submitTradeForm: refusals leave every balance alone', () => {
     const state = await submitTradeForm(deps(), alice, stale)
     expect(state).toMatchObject({ status: 'refused', error: { code: 'slippage_exceeded' } })
     expect(state.status === 'refused' && state.error.message).toMatch(/price moved.*check the new quote/s)
+    // The bound that was sent, as the panel prints prices (4 decimals), not the float the form carried.
+    expect(state.status === 'refused' && state.error.message).toMatch(
+      /more than your limit of 0\.\d{4} credits a share on average\. Nothing was bought;/,
+    )
+    expect(state.status === 'refused' && state.error.message).not.toMatch(/\d\.\d{5,}/)
+    expect(await balances()).toEqual(before)
+  })
+
+  it('refuses a sale below its floor with the floor in credits as the panel prints them', async () => {
+    const data = await quotedForm({ did: alice.did, side: 'sell', amount: '1', amountMicro: MICRO })
+    data.set('limitValue', String(BigInt(data.get('limitValue') as string) + 1_234_567n))
+    const before = await balances()
+    const state = await submitTradeForm(deps(), alice, data)
+    expect(state).toMatchObject({ status: 'refused', error: { code: 'slippage_exceeded' } })
+    expect(state.status === 'refused' && state.error.message).toMatch(
+      /^The price moved before your order arrived: the sale would now pay less than your minimum of \d+\.\d{1,6} credits\. Nothing was sold; check the new quote and submit again\.$/,
+    )
     expect(await balances()).toEqual(before)
   })
 

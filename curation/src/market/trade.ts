@@ -298,9 +298,10 @@ function decideBuy(market: MarketView, trader: TraderView, order: TradeOrder, ru
     // rounded to the nearest double: allow that representation error (1e-14 relative, a hundredth of a micro-credit
     // on the largest trade) so an exact quote is honoured, and nothing more.
     if (Number(cost) > limit.price * Number(shares) * (1 + 1e-14)) {
+      const [average, most] = averageAboveLimit(cost, shares, limit.price)
       throw new CurationError(
         'slippage_exceeded',
-        `The price moved: the average would be ${averagePrice(cost, shares)} per share, above your limit of ${limit.price}.`,
+        `The price moved: the average would be ${average} credits per share, above your limit of ${most}.`,
       )
     }
   } else if (limit.kind === 'min_shares' && shares < limit.sharesMicro) {
@@ -366,8 +367,17 @@ function decideSell(market: MarketView, trader: TraderView, order: TradeOrder): 
   }
 }
 
-function averagePrice(cost: bigint, shares: bigint): string {
-  return (Number(cost) / Number(shares)).toFixed(4)
+/**
+ * A refused buy's average price and the limit it broke, to 4 decimals, or as many more as it takes to tell them
+ * apart (the limit is a float the client chose, often a quote's own cost / shares).
+ */
+function averageAboveLimit(cost: bigint, shares: bigint, limit: number): [string, string] {
+  const average = Number(cost) / Number(shares)
+  for (let decimals = 4; decimals <= 10; decimals++) {
+    const [a, l] = [average.toFixed(decimals), limit.toFixed(decimals)]
+    if (a !== l) return [a, l]
+  }
+  return [String(average), String(limit)]
 }
 
 // ---------------------------------------------------------------------------------------------------------------
