@@ -10,13 +10,19 @@ export function refused(code: string, message: string): Refusal {
 
 /**
  * The first check of every such action: the request came from one of Curia's own pages, and someone is signed in.
- * The DID it returns is the only identity an action may act as: never a form field.
+ * The DID it returns is the only identity an action may act as: never a form field. Reading the session can fail
+ * (the database is unreachable): that is answered as a refusal like the action's own faults, never thrown to the
+ * page's error boundary.
  */
 export async function guardSession(): Promise<{ did: string } | Refusal> {
-  if (!(await isSameOriginAction())) return refused('bad_origin', 'This request did not come from Curia.')
-  const session = await getSession()
-  if (!session) return refused('auth_required', 'Sign in with Bluesky first.')
-  return { did: session.did }
+  try {
+    if (!(await isSameOriginAction())) return refused('bad_origin', 'This request did not come from Curia.')
+    const session = await getSession()
+    if (!session) return refused('auth_required', 'Sign in with Bluesky first.')
+    return { did: session.did }
+  } catch (err) {
+    return toRefusal(err, 'guardSession')
+  }
 }
 
 /** A CurationError's own code and message; anything else is logged and answered without detail. */

@@ -31,14 +31,14 @@ export async function enrollAction(input: {
   const guard = await guardSession()
   if ('status' in guard) return guard
   const { did } = guard
-  const config = getJuryWebConfig()
-  const database = await getWebServices().database
   const method = input.method
   if (method !== 'invite' && method !== 'allowlist' && method !== 'personhood') {
     return refused('bad_request', 'Choose how to verify: an invite, the allowlist or your wallet.')
   }
-  const evidence = enrollmentEvidence(method, did, input)
   try {
+    const config = getJuryWebConfig()
+    const database = await getWebServices().database
+    const evidence = enrollmentEvidence(method, did, input)
     const { verifier } = verifierFor(method, config)
     const result = await admitJuror(database, {
       verifier,
@@ -94,10 +94,10 @@ export async function prepareSiweAction(address: string): Promise<SiwePrepareRes
   if (typeof address !== 'string' || !isAddress(address, { strict: false })) {
     return refused('bad_request', 'The wallet did not give an Ethereum address.')
   }
-  const config = getJuryWebConfig()
-  if (!config.personhood)
-    return refused('verifier_disabled', 'The on-chain personhood check is not configured here.')
   try {
+    const config = getJuryWebConfig()
+    if (!config.personhood)
+      return refused('verifier_disabled', 'The on-chain personhood check is not configured here.')
     const now = new Date()
     const { nonce } = await issueSiweNonce(await getWebServices().database, { now, policy: config.siwe })
     const message = buildSiweMessage({ policy: config.siwe, address, nonce, now })

@@ -9,7 +9,7 @@ import {
   type InviteTreeNode,
 } from '@curia/curation/service/admission'
 import type { OperatorConsoleView, OperatorMemberView } from '../../lib/operator-types'
-import { guardSession, refused, type Refusal } from '../action-guard'
+import { guardSession, refused, toRefusal, type Refusal } from '../action-guard'
 import { curatorHandles } from '../auth/web-session'
 import { getJuryWebConfig } from '../jury/config'
 
@@ -21,12 +21,19 @@ export function isOperator(did: string | undefined, config: Pick<AdmissionConfig
   return did !== undefined && config.operators.has(did)
 }
 
-/** For the operator's server actions: same origin, signed in, and an operator. */
+/**
+ * For the operator's server actions: same origin, signed in, and an operator. Never throws: a fault reading the
+ * session or the configuration is a refusal, as the actions' own faults are.
+ */
 export async function guardOperator(): Promise<{ did: string } | Refusal> {
   const guard = await guardSession()
   if ('status' in guard) return guard
-  if (!isOperator(guard.did, getJuryWebConfig())) {
-    return refused('forbidden', "Only Curia's operators can do this.")
+  try {
+    if (!isOperator(guard.did, getJuryWebConfig())) {
+      return refused('forbidden', "Only Curia's operators can do this.")
+    }
+  } catch (err) {
+    return toRefusal(err, 'guardOperator')
   }
   return guard
 }
