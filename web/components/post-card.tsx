@@ -6,6 +6,7 @@ import { PostImages } from './post-images'
 import { authorName, ExternalCard, HandleThenDot, ReferencedPost, VideoRef } from './post-embeds'
 import { MarketBadge } from './market-badge'
 import { RichText } from './rich-text'
+import { postHeadingId } from '../lib/post-path'
 import { focusRing } from '../lib/styles'
 
 /**
@@ -33,7 +34,7 @@ export function PostCard({
   const { author } = post
   const name = authorName(author)
   const time = formatRelativeTime(post.createdAt, nowMs)
-  const headingId = `post-${position ?? 'main'}-author`
+  const headingId = postHeadingId(post.uri, position)
 
   return (
     <article
