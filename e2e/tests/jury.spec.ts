@@ -171,6 +171,9 @@ test('a juror enrolls with an invite, proves a ballot in the browser, and the ve
   const status = page.getByTestId('ballot-status')
   // The page keeps rendering while the worker proves: the elapsed-time counter moves.
   await expect(status).toHaveAttribute('data-phase', /^proving/)
+  // Only the phase is announced: the ticking clock stays out of the live region.
+  await expect(status.getByRole('status')).toHaveCount(1)
+  await expect(status.getByRole('status')).not.toContainText(/\d s/)
   const firstTick = await status.innerText()
   await expect
     .poll(() => status.innerText(), { message: 'the page updates while proving' })

@@ -13,7 +13,9 @@ export function percent(loaded: number, total: number): string {
 
 /**
  * The proof's phase, a running clock and a bar: bytes while downloading. The clock ticks every 100 ms while this is
- * shown: the person sees the page is alive (and bench/prove.ts measures that it stays so).
+ * shown: the person sees the page is alive (and bench/prove.ts measures that it stays so). Only the phase is a live
+ * region, so a screen reader announces each new phase once; the clock and the download's percentage beside it are
+ * read on demand, never announced ten times a second.
  */
 export function ProvingStatus({
   progress,
@@ -34,16 +36,17 @@ export function ProvingStatus({
     const timer = setInterval(() => setNow(Date.now()), 100)
     return () => clearInterval(timer)
   }, [])
-  const label =
+  const phase =
     progress.phase === 'artifacts'
-      ? `Downloading the prover files… ${bytes ? percent(bytes.loaded, bytes.total) : ''}`
+      ? 'Downloading the prover files…'
       : progress.phase === 'group'
         ? "Rebuilding the jury's tree from every member…"
         : 'Proving you are a juror, without saying which one…'
   return (
-    <div className="mt-3" role="status" data-testid={testId} data-phase={`proving:${progress.phase}`}>
+    <div className="mt-3" data-testid={testId} data-phase={`proving:${progress.phase}`}>
       <p className="text-sm text-zinc-700 dark:text-zinc-200">
-        {label}{' '}
+        <span role="status">{phase}</span>{' '}
+        {progress.phase === 'artifacts' && bytes ? <span>{percent(bytes.loaded, bytes.total)} </span> : null}
         <span className="tabular-nums text-zinc-600 dark:text-zinc-400">
           {(Math.max(0, now - startedAt) / 1000).toFixed(1)} s
         </span>
