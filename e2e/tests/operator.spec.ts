@@ -86,6 +86,13 @@ test('an operator sees the invite tree, revokes a branch and keeps the allowlist
   await expect(
     op.getByTestId('allowlist').getByRole('listitem').filter({ hasText: known.did }),
   ).toContainText(`@${known.handle}`)
+  // Removing an entry takes its button away: the focus goes to the message saying so.
+  await op
+    .getByTestId('allowlist')
+    .getByRole('button', { name: `Remove ${known.did} from the allowlist` })
+    .click()
+  await expect(allowlist.getByRole('status')).toContainText(`${known.did} is off the allowlist.`)
+  await expect(allowlist.getByRole('status')).toBeFocused()
   await account.fill('nobody-holds-this.test')
   await allowlist.getByRole('button', { name: 'Allow', exact: true }).click()
   await expect(allowlist.getByRole('alert')).toContainText(
@@ -105,14 +112,20 @@ test('an operator sees the invite tree, revokes a branch and keeps the allowlist
   const revokeRequest = op.waitForRequest(
     (r) => r.method() === 'POST' && r.headers()['next-action'] !== undefined,
   )
-  await member(root)
-    .getByRole('button', { name: /Revoke branch \(2\)/ })
-    .click()
+  // By keyboard: each button that goes away hands the focus on (the confirmation, back, then the outcome).
+  const revokeBranch = member(root).getByRole('button', { name: /Revoke branch \(2\)/ })
+  await revokeBranch.focus()
+  await op.keyboard.press('Enter')
   await expect(member(root)).toContainText('Revoke these 2 members?')
-  await member(root).getByRole('button', { name: 'Revoke', exact: true }).click()
-  await expect(op.getByRole('region', { name: 'Jury members' }).getByRole('status')).toContainText(
-    'Revoked 2 members',
-  )
+  await expect(member(root).getByRole('button', { name: 'Revoke', exact: true })).toBeFocused()
+  await member(root).getByRole('button', { name: 'Cancel' }).click()
+  await expect(revokeBranch).toBeFocused()
+  await op.keyboard.press('Enter')
+  await expect(member(root).getByRole('button', { name: 'Revoke', exact: true })).toBeFocused()
+  await op.keyboard.press('Enter')
+  const outcome = op.getByRole('region', { name: 'Jury members' }).getByRole('status')
+  await expect(outcome).toContainText('Revoked 2 members')
+  await expect(outcome).toBeFocused()
   await expect(member(root)).toHaveAttribute('data-revoked', 'true')
   await expect(member(leaf)).toHaveAttribute('data-revoked', 'true')
   await expect(member(outsider)).toHaveAttribute('data-revoked', 'false')

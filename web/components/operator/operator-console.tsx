@@ -1,6 +1,6 @@
 'use client'
 
-import { useId, useState, useTransition, type ReactNode } from 'react'
+import { useEffect, useId, useRef, useState, useTransition, type ReactNode, type RefObject } from 'react'
 import { formatAbsoluteTime } from '../../lib/format'
 import type { AllowlistView, OperatorConsoleView, OperatorMemberView } from '../../lib/operator-types'
 import { buttonPrimary, buttonSecondary, focusRing, panel } from '../../lib/styles'
@@ -39,17 +39,42 @@ export function OperatorConsole({ view }: { view: OperatorConsoleView }) {
 
 type Note = { text: string; error: boolean } | null
 
-/** The outcome of a section's last action: a status, or an alert for a refusal. */
-function Status({ note }: { note: Note }) {
+/**
+ * The outcome of a section's last action: a status, or an alert for a refusal. Focusable from script
+ * (`tabIndex={-1}`), for when the action removed the button that had the focus.
+ */
+function Status({ note, focusRef }: { note: Note; focusRef?: RefObject<HTMLParagraphElement | null> }) {
   if (!note) return null
   return (
     <p
+      ref={focusRef}
+      tabIndex={-1}
       role={note.error ? 'alert' : 'status'}
-      className={`mt-3 text-sm ${note.error ? 'text-red-700 dark:text-red-400' : 'text-emerald-800 dark:text-emerald-300'}`}
+      className={`mt-3 text-sm outline-none ${note.error ? 'text-red-700 dark:text-red-400' : 'text-emerald-800 dark:text-emerald-300'}`}
     >
       {note.text}
     </p>
   )
+}
+
+/**
+ * Keyboard focus for buttons that remove themselves: `moveFocus(target)` focuses what `target` returns once the
+ * render in progress has committed (the element may not exist before it), so the focus never drops to the page.
+ */
+function useMoveFocus(): (target: () => HTMLElement | null | undefined) => void {
+  const next = useRef<(() => HTMLElement | null | undefined) | null>(null)
+  useEffect(() => {
+    const target = next.current
+    if (!target) return
+    const element = target()
+    if (element) {
+      next.current = null
+      element.focus()
+    }
+  })
+  return (target) => {
+    next.current = target
+  }
 }
 
 /** One of the page's panels: a named region with its heading and what it is for. */
@@ -75,11 +100,22 @@ function InviteTree({ members }: { members: OperatorMemberView[] }) {
   const [message, setMessage] = useState<Note>(null)
   const [pending, startTransition] = useTransition()
   const active = members.filter((m) => m.revokedAt === null).length
+  // Revoke becomes a confirmation (focus its confirm button); the answer removes both (focus the message), and
+  // Cancel brings the member's Revoke button back (focus it).
+  const moveFocus = useMoveFocus()
+  const list = useRef<HTMLUListElement>(null)
+  const confirmButton = useRef<HTMLButtonElement>(null)
+  const messageRef = useRef<HTMLParagraphElement>(null)
+  const revokeButton = (personKey: string) =>
+    Array.from(list.current?.querySelectorAll<HTMLElement>('[data-revoke]') ?? []).find(
+      (b) => b.dataset.revoke === personKey,
+    )
 
   function revoke(member: OperatorMemberView) {
     startTransition(async () => {
       const answer = await revokeBranchAction(member.personKey)
       setConfirming(null)
+      moveFocus(() => messageRef.current)
       if (answer.status === 'revoked') {
         setMessage({
           text:
@@ -97,11 +133,15 @@ function InviteTree({ members }: { members: OperatorMemberView[] }) {
       title="Jury members"
       intro={`${plural(active, 'active member')}, indented under whoever invited them. Revoking a member revokes everyone admitted through their invites and withdraws their unused ones.`}
     >
-      <Status note={message} />
+      <Status note={message} focusRef={messageRef} />
       {members.length === 0 ? (
         <p className="mt-4 text-sm text-zinc-600 dark:text-zinc-400">No one has joined the jury yet.</p>
       ) : (
-        <ul className="mt-4 divide-y divide-zinc-100 dark:divide-zinc-900" data-testid="invite-tree">
+        <ul
+          ref={list}
+          className="mt-4 divide-y divide-zinc-100 dark:divide-zinc-900"
+          data-testid="invite-tree"
+        >
           {members.map((m) => {
             const branch = 1 + m.descendants
             return (
@@ -138,20 +178,37 @@ function InviteTree({ members }: { members: OperatorMemberView[] }) {
                         <span className="text-xs text-zinc-700 dark:text-zinc-300">
                           Revoke {branch === 1 ? 'this member' : `these ${branch} members`}?
                         </span>
-                        <button type="button" className={danger} disabled={pending} onClick={() => revoke(m)}>
+                        <button
+                          ref={confirmButton}
+                          type="button"
+                          className={danger}
+                          disabled={pending}
+                          onClick={() => revoke(m)}
+                        >
                           {pending ? 'Revoking…' : 'Revoke'}
                         </button>
                         <button
                           type="button"
                           className={secondary}
                           disabled={pending}
-                          onClick={() => setConfirming(null)}
+                          onClick={() => {
+                            setConfirming(null)
+                            moveFocus(() => revokeButton(m.personKey))
+                          }}
                         >
                           Cancel
                         </button>
                       </span>
                     ) : (
-                      <button type="button" className={secondary} onClick={() => setConfirming(m.personKey)}>
+                      <button
+                        type="button"
+                        className={secondary}
+                        data-revoke={m.personKey}
+                        onClick={() => {
+                          setConfirming(m.personKey)
+                          moveFocus(() => confirmButton.current)
+                        }}
+                      >
                         {m.descendants > 0 ? `Revoke branch (${branch})` : 'Revoke'}
                         <span className="sr-only"> {m.handle ? `@${m.handle}` : m.personKey}</span>
                       </button>
@@ -178,6 +235,9 @@ function Allowlist({ entries }: { entries: AllowlistView[] }) {
   const [pending, startTransition] = useTransition()
   const accountId = useId()
   const noteId = useId()
+  // Remove takes its own button (and row) away: the focus goes to the message saying what happened.
+  const moveFocus = useMoveFocus()
+  const messageRef = useRef<HTMLParagraphElement>(null)
 
   function add(form: HTMLFormElement) {
     const data = new FormData(form)
@@ -196,6 +256,7 @@ function Allowlist({ entries }: { entries: AllowlistView[] }) {
   function remove(did: string) {
     startTransition(async () => {
       const answer = await disallowAction(did)
+      moveFocus(() => messageRef.current)
       if (answer.status === 'refused') return setMessage({ text: answer.message, error: true })
       setMessage({ text: `${did} is off the allowlist.`, error: false })
     })
@@ -238,7 +299,7 @@ function Allowlist({ entries }: { entries: AllowlistView[] }) {
           Allow
         </button>
       </form>
-      <Status note={message} />
+      <Status note={message} focusRef={messageRef} />
       {entries.length > 0 ? (
         <ul className="mt-4 divide-y divide-zinc-100 dark:divide-zinc-900" data-testid="allowlist">
           {entries.map((e) => (
