@@ -8,6 +8,7 @@ import { MICRO } from '@curia/curation/market/lmsr'
 import { parseMarketParams } from '@curia/curation/market/params'
 import { checkLedgerInvariant, getBalance } from '@curia/curation/service/ledger'
 import { placeTrade } from '@curia/curation/service/trade'
+import { revokeInviteBranch } from '@curia/curation/service/admission'
 import { signIn } from '../src/fixtures'
 import { expectAccessible } from '../src/axe'
 import { expect, releaseProver, test } from '../src/jury'
@@ -375,4 +376,13 @@ test('a juror enrolls with an invite, proves a ballot in the browser, and the ve
     .click()
   await page.waitForURL(`**/curator/${curator.did}`)
   await expect(page.getByTestId('curator-markets')).toHaveText('1')
+
+  // Once the operator revokes the juror, their jury page says so in its title, not "You are a juror".
+  await revokeInviteBranch(database, { personKey: juror.did, now: new Date(), by: 'e2e' })
+  await page.goto('/jury')
+  const membership = page.getByTestId('jury-member')
+  await expect(membership.getByRole('heading', { level: 2 })).toHaveText('Your jury membership was revoked')
+  await expect(membership).toContainText('The operator revoked this membership')
+  await expect(membership).not.toContainText('You are a juror')
+  await page.screenshot({ path: shots('jury-revoked'), fullPage: true })
 })

@@ -65,8 +65,10 @@ export function EnrollmentPanel({ view }: { view: EnrollmentView }) {
   return (
     <div className="space-y-5">
       {enrolled ? (
-        <div className={panel} data-testid="jury-member">
-          <h2 className="text-base font-semibold">You are a juror</h2>
+        <div className={panel} data-testid="jury-member" data-revoked={member?.revoked ? 'true' : undefined}>
+          <h2 className="text-base font-semibold">
+            {member?.revoked ? 'Your jury membership was revoked' : 'You are a juror'}
+          </h2>
           <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
             {result?.status === 'enrolled'
               ? 'Welcome to the jury. You can vote in rounds that open from now on.'
@@ -74,7 +76,8 @@ export function EnrollmentPanel({ view }: { view: EnrollmentView }) {
           </p>
           {member?.revoked ? (
             <p className="mt-2 text-sm text-red-700 dark:text-red-400">
-              The operator revoked this membership (and the branch of invites it belongs to).
+              The operator revoked this membership (and the branch of invites it belongs to): you cannot vote
+              in rounds that open from now on, or invite anyone.
             </p>
           ) : null}
           {member && !member.inGroup && !member.revoked && result?.status !== 'enrolled' ? (
@@ -97,7 +100,7 @@ export function EnrollmentPanel({ view }: { view: EnrollmentView }) {
               ) : null}
             </div>
           ) : null}
-          {!matches ? (
+          {!matches && !member?.revoked ? (
             <p
               className="mt-2 text-sm text-amber-800 dark:text-amber-300"
               data-testid="jury-identity-missing"
