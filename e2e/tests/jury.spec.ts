@@ -365,6 +365,11 @@ test('a juror enrolls with an invite, proves a ballot in the browser, and the ve
     Math.round(skill * 100) + 0,
   )
   expect(number(await curatorRow.getByTestId('skill-row-brier').innerText())).toBeCloseTo(brier, 4)
+  // A curator's page leads back to the board it was opened from.
+  await curatorRow.getByRole('link', { name: `@${curator.handle}` }).click()
+  await page.waitForURL(`**/curator/${curator.did}?from=skill`)
+  await page.getByTestId('curator-back').click()
+  await page.waitForURL('**/leaderboard?by=skill')
   await page.getByTestId('leaderboard-tab-profit').focus()
   await page.keyboard.press('Enter')
   await page.waitForURL('**/leaderboard?by=profit')
@@ -376,6 +381,12 @@ test('a juror enrolls with an invite, proves a ballot in the browser, and the ve
     .click()
   await page.waitForURL(`**/curator/${curator.did}`)
   await expect(page.getByTestId('curator-markets')).toHaveText('1')
+  // Each number says what it is: the board's profit counts open positions, this page's realised profit does not.
+  await expect(page.getByRole('main')).toContainText('Open positions are left out')
+  await page.getByTestId('curator-back').click()
+  await page.waitForURL('**/leaderboard?by=profit')
+  await expect(page.getByRole('main')).toContainText('open positions included')
+  await expect(page.getByRole('main')).toContainText('what settlement paid')
 
   // Once the operator revokes the juror, their jury page says so in its title, not "You are a juror".
   await revokeInviteBranch(database, { personKey: juror.did, now: new Date(), by: 'e2e' })

@@ -2,6 +2,7 @@ import { formatSignedCredits } from '../lib/credits'
 import { curatorPath, formatBrier, formatLogScore, formatSkill, signColour } from '../lib/curator'
 import type { LeaderboardRowView } from '../server/queries/market'
 import type { SkillBoardView } from '../server/queries/skill'
+import type { LeaderboardBy } from './leaderboard-tabs'
 
 const th = 'px-2 py-2 text-xs font-medium tracking-wide text-zinc-600 uppercase dark:text-zinc-400'
 const td = 'px-2 py-2.5 text-right tabular-nums'
@@ -9,12 +10,15 @@ const nameLink =
   'rounded-sm text-zinc-900 hover:underline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600 dark:text-zinc-100'
 const textLink = 'text-sky-700 underline dark:text-sky-400'
 
-/** A curator's name: the handle Curia knows, else the DID; untrusted text, so a text node only. */
-function CuratorName({ did, handle }: { did: string; handle: string | null }) {
+/**
+ * A curator's name: the handle Curia knows, else the DID; untrusted text, so a text node only. It links to their
+ * page, telling it which board it came from (`?from=skill`), so the page's way back returns to that board.
+ */
+function CuratorName({ did, handle, from }: { did: string; handle: string | null; from: LeaderboardBy }) {
   const path = curatorPath(did)
   const name = <bdi>{handle ? `@${handle}` : did}</bdi>
   return path ? (
-    <a href={path} className={nameLink}>
+    <a href={from === 'skill' ? `${path}?from=skill` : path} className={nameLink}>
       {name}
     </a>
   ) : (
@@ -27,13 +31,21 @@ function microSign(micro: string): number {
   return value > 0n ? 1 : value < 0n ? -1 : 0
 }
 
-/** Curators by trading profit, marked to market (open positions at today's prices). */
+/**
+ * Curators by trading profit, marked to market: a position not yet settled at today's price, a settled one at what
+ * settlement paid (`profitLeaderboard`). A curator's own page shows realised profit, settled markets only.
+ */
 export function ProfitBoard({ rows }: { rows: LeaderboardRowView[] }) {
   return (
     <>
       <p className="mt-4 max-w-prose text-sm text-zinc-600 dark:text-zinc-400">
-        Curators by trading profit: open positions at today’s prices, settled ones at what they paid, minus
-        what was spent. Forecasting well is how credits are earned here.
+        Curators by trading profit, open positions included: what each position is worth less what was spent
+        on it. Shares in a market not yet settled count at today’s price; a settled market counts what
+        settlement paid (1 credit a share on the side the jury took, or the stake back if the market was
+        void). Forecasting well is how credits are earned here.
+      </p>
+      <p className="mt-2 max-w-prose text-sm text-zinc-600 dark:text-zinc-400">
+        A curator’s own page shows their realised profit instead: settled markets only.
       </p>
       {rows.length === 0 ? (
         <p className="mt-6 text-sm text-zinc-600 dark:text-zinc-400">No one has traded yet.</p>
@@ -45,7 +57,7 @@ export function ProfitBoard({ rows }: { rows: LeaderboardRowView[] }) {
                 {r.rank}
               </span>
               <span className="min-w-0 flex-1 truncate font-medium">
-                <CuratorName did={r.did} handle={r.handle} />
+                <CuratorName did={r.did} handle={r.handle} from="profit" />
               </span>
               <span className="shrink-0 text-xs text-zinc-600 dark:text-zinc-400">
                 {r.markets} {r.markets === 1 ? 'market' : 'markets'}
@@ -153,7 +165,7 @@ export function SkillBoard({ board }: { board: SkillBoardView }) {
                   <td className={`${td} text-zinc-600 dark:text-zinc-400`}>{r.rank}</td>
                   {/* w-full + max-w-0: the name column takes what is left and truncates, so the figures always fit. */}
                   <td className="w-full max-w-0 truncate px-2 py-2.5 font-medium">
-                    <CuratorName did={r.did} handle={r.handle} />
+                    <CuratorName did={r.did} handle={r.handle} from="skill" />
                   </td>
                   <td className={td} data-testid="skill-row-markets">
                     {r.markets}

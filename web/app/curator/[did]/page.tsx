@@ -16,12 +16,21 @@ const th = 'px-2 py-2 text-xs font-medium tracking-wide text-zinc-600 uppercase 
 const td = 'px-2 py-2 text-right tabular-nums'
 
 /**
- * A curator's record: realised profit over settled and void markets, skill scores over the markets the jury ruled
- * on (each with a line saying what it means), and calibration as a chart and as a table. Anything in the URL that
- * is not a curator's DID is a 404.
+ * A curator's record: realised profit over settled and void markets (the leaderboard's profit also counts open
+ * positions at today's prices, and each says which it is), skill scores over the markets the jury ruled on (each
+ * with a line saying what it means), and calibration as a chart and as a table. Anything in the URL that is not a
+ * curator's DID is a 404. `?from=skill` (the skill board's links) sends the way back to that board; otherwise it
+ * goes to the profit board.
  */
-export default async function CuratorPage({ params }: { params: Promise<{ did: string }> }) {
+export default async function CuratorPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ did: string }>
+  searchParams: Promise<Record<string, string | string[] | undefined>>
+}) {
   await connection()
+  const fromSkill = (await searchParams).from === 'skill'
   const did = didFromPathSegment((await params).did)
   if (!did) notFound()
   const [view, session] = await Promise.all([
@@ -36,7 +45,11 @@ export default async function CuratorPage({ params }: { params: Promise<{ did: s
 
   return (
     <div className="px-4 py-6 sm:px-6">
-      <a href="/leaderboard?by=skill" className="text-sm text-sky-700 hover:underline dark:text-sky-400">
+      <a
+        href={fromSkill ? '/leaderboard?by=skill' : '/leaderboard?by=profit'}
+        className="text-sm text-sky-700 hover:underline dark:text-sky-400"
+        data-testid="curator-back"
+      >
         ← Leaderboard
       </a>
       <div className="mt-2 flex flex-wrap items-center gap-x-3 gap-y-1">
@@ -86,13 +99,13 @@ export default async function CuratorPage({ params }: { params: Promise<{ did: s
               {formatSignedCredits(view.profitMicro)}
             </span>
           }
-          note={
+          note={`${
             view.settledPositions === 0
               ? 'Nothing they hold has settled yet.'
               : `What settlement paid minus what was spent, over ${view.settledPositions} settled or void ${
                   view.settledPositions === 1 ? 'market' : 'markets'
                 }.`
-          }
+          } Open positions are left out; the leaderboard’s profit counts them at today’s prices.`}
         />
         <Stat
           label="Markets scored"
