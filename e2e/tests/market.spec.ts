@@ -112,6 +112,7 @@ test('sign in with Bluesky, open a market on a post, buy YES, see the price move
   expect(bound, 'the quote states its price bound').not.toBeNull()
   expect(Number(bound![1])).toBeCloseTo(Number(quoted.average) * 1.02, 3)
   expect(await page.locator('input[name="limitValue"]').inputValue()).toBe(String(Number(bound![1])))
+  await page.locator('form[aria-label="Trade"]').screenshot({ path: shots('trade-quote') })
   await page.getByRole('button', { name: 'Buy YES' }).click()
   const result = page.getByTestId('trade-result')
   await expect(result).toContainText('Bought')
@@ -287,6 +288,7 @@ test('the trade form refuses bad amounts with a clear message, and a tampered or
   // In the panel's terms: the bound to 4 decimals, no float as the form carried it.
   await expect(page.getByTestId('trade-result')).toContainText(/your limit of 0\.\d{4} credits a share/)
   await expect(page.getByTestId('trade-result')).not.toContainText(/\d\.\d{5,}/)
+  await page.locator('form[aria-label="Trade"]').screenshot({ path: shots('trade-price-moved') })
   await page.reload()
   expect(await headerBalance(page)).toBe(balance)
   await expect(page.getByTestId('trade-list')).toHaveCount(0)

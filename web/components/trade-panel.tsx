@@ -162,7 +162,7 @@ export function TradePanel({
         />
       </div>
 
-      <div id={quoteId} aria-live="polite" className="mt-3 min-h-[3.25rem] text-sm" data-testid="trade-quote">
+      <div id={quoteId} aria-live="polite" className="mt-3 min-h-[4.5rem] text-sm" data-testid="trade-quote">
         <QuoteText quote={quote} outcome={outcome} />
       </div>
 
