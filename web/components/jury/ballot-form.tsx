@@ -82,6 +82,27 @@ export function BallotForm({
 
   const identity = identities?.find((i) => i.commitment === chosen)
 
+  // Whether the chosen identity is in the group the round froze at its opening (a juror admitted since votes from
+  // the next round): from the same whole-group file the prover reads (cached, and the same for every visitor), so
+  // the page can say so before the juror judges anything rather than after a proof.
+  const [members, setMembers] = useState<ReadonlySet<string> | null>(null)
+  useEffect(() => {
+    if (sheet.root === null || !identities?.length) return
+    let live = true
+    fetch(sheet.groupUrl, { credentials: 'omit' })
+      .then((res) => (res.ok ? (res.json() as Promise<{ commitments?: unknown }>) : null))
+      .then((group) => {
+        // Unreadable: the prover will say why when it gets there.
+        if (live && group && Array.isArray(group.commitments))
+          setMembers(new Set(group.commitments.map(String)))
+      })
+      .catch(() => {})
+    return () => {
+      live = false
+    }
+  }, [sheet, identities])
+  const outsider = identity !== undefined && members !== null && !members.has(identity.commitment)
+
   useEffect(() => {
     if (!identity) return
     let live = true
@@ -152,7 +173,7 @@ export function BallotForm({
   }
 
   async function submit(): Promise<void> {
-    if (!identity || !assigned || !prover.current || sheet.root === null || missing > 0) return
+    if (!identity || !assigned || !prover.current || sheet.root === null || missing > 0 || outsider) return
     // Exactly the assigned posts: a vote left over from another identity's assignment is not sent.
     const choices = assigned.map((uri): [string, Vote] => [uri, votes[uri]!])
     const startedAt = Date.now()
@@ -198,11 +219,21 @@ export function BallotForm({
         assigned={assigned}
         postsPerBallot={sheet.postsPerBallot}
       />
+      {outsider ? (
+        <p
+          role="alert"
+          className="mx-4 mt-3 rounded-lg bg-amber-50 px-4 py-3 text-sm text-amber-900 sm:mx-5 dark:bg-amber-950 dark:text-amber-200"
+          data-testid="ballot-not-member"
+        >
+          This identity was not a member of the jury when round {sheet.roundId} opened (it joined after, or it
+          was removed), so it cannot vote in this round. Members vote in rounds that open after they join.
+        </p>
+      ) : null}
       <ol className="divide-y divide-zinc-200 dark:divide-zinc-800">
         {shown.map((p, i) => (
           <li key={p.postUri} data-testid="ballot-post" data-uri={p.postUri}>
             {cards[p.postUri]}
-            <fieldset className="px-4 pb-4 sm:px-5" disabled={busy || done || !assigned}>
+            <fieldset className="px-4 pb-4 sm:px-5" disabled={busy || done || !assigned || outsider}>
               <legend className="sr-only">Your verdict on post {i + 1}</legend>
               <div className="flex flex-wrap gap-2 sm:ml-[3.25rem]">
                 {VOTES.map((vote) => (
@@ -246,7 +277,9 @@ export function BallotForm({
         <div className={`mt-3 flex flex-wrap items-center gap-3 ${done ? 'hidden' : ''}`}>
           <button
             type="submit"
-            disabled={!identity || !assigned || busy || done || missing > 0 || sheet.root === null}
+            disabled={
+              !identity || !assigned || busy || done || missing > 0 || sheet.root === null || outsider
+            }
             className={`rounded-full bg-zinc-900 px-5 py-2.5 text-sm font-semibold text-white transition-colors hover:bg-zinc-700 disabled:cursor-not-allowed disabled:opacity-50 dark:bg-zinc-100 dark:text-zinc-900 dark:hover:bg-zinc-300 ${focusRing}`}
           >
             {stage.kind === 'proving'
