@@ -267,6 +267,13 @@ test('a juror enrolls with an invite, proves a ballot in the browser, and the ve
     'data-verdict',
     'void',
   )
+  // The voided post says why (its abstentions did not count toward the quorum), and each tally leads to its market.
+  await expect(page.getByTestId('verdict-rule')).toContainText('abstentions do not count')
+  const goodRow = page.getByTestId('tally-row').and(page.locator(`[data-uri="${good.uri}"]`))
+  await expect(goodRow.getByRole('link')).toHaveAttribute(
+    'href',
+    `/post/${good.uri.slice('at://'.length).replace('/app.bsky.feed.post/', '/')}`,
+  )
   const ballots = page.getByTestId('ballot-row')
   await expect(ballots).toHaveCount(2)
   await expect(ballots.and(page.locator(`[data-nullifier="${nullifier}"]`))).toContainText('endorse')

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next'
 import { notFound } from 'next/navigation'
+import type { ReactNode } from 'react'
 import type { RoundExport } from '@curia/curation/jury/export'
 import { FIRST_WINDOW_START_MS } from '@curia/curation/jury/round'
 import {
@@ -12,6 +13,8 @@ import {
 } from '../../../../components/jury/round-parts'
 import { PostCard } from '../../../../components/post-card'
 import type { BallotPostView } from '../../../../lib/jury/types'
+import { postPath } from '../../../../lib/post-path'
+import { focusRing } from '../../../../lib/styles'
 import { getWebConfig } from '../../../../server/config'
 import { getWebServices } from '../../../../server/db'
 import { loadRoundPage, type AuditBallotView } from '../../../../server/jury/queries'
@@ -199,6 +202,17 @@ function OpenRound({
 
 const VERDICT_TEXT = { endorse: 'Endorsed', reject: 'Rejected', void: 'Void (no quorum)' } as const
 
+/** A post in the audit tables, linked to its page on Curia (its market and how it settled) when it has one. */
+function PostLink({ uri, children }: { uri: string; children: ReactNode }) {
+  const path = postPath(uri)
+  if (!path) return <>{children}</>
+  return (
+    <a href={path} className={`rounded-sm text-sky-700 hover:underline dark:text-sky-400 ${focusRing}`}>
+      {children}
+    </a>
+  )
+}
+
 function ClosedRound({
   exp,
   posts,
@@ -226,6 +240,13 @@ function ClosedRound({
         {exp.tallies.length === 0 ? (
           <p className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">Nothing was sampled in this round.</p>
         ) : (
+          <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400" data-testid="verdict-rule">
+            A post is endorsed with more endorse than reject votes, and rejected otherwise, once endorse and
+            reject votes together reach the quorum of {exp.round.params.quorum}; abstentions do not count
+            toward it, and a post short of it is void (its bets are refunded).
+          </p>
+        )}
+        {exp.tallies.length === 0 ? null : (
           <div className="mt-2 overflow-x-auto">
             <table className="w-full min-w-[34rem] text-sm" data-testid="round-tallies">
               <thead className="border-b border-zinc-200 dark:border-zinc-800">
@@ -255,7 +276,9 @@ function ClosedRound({
                   <tr key={t.marketId} data-testid="tally-row" data-uri={t.postUri} data-verdict={t.verdict}>
                     <td className={td}>{index.get(t.postUri)}</td>
                     <td className={`${td} max-w-[18rem] break-words`}>
-                      <bdi>{label(t.postUri)}</bdi>
+                      <PostLink uri={t.postUri}>
+                        <bdi>{label(t.postUri)}</bdi>
+                      </PostLink>
                     </td>
                     <td className={`${td} text-right`}>{t.endorse}</td>
                     <td className={`${td} text-right`}>{t.reject}</td>
@@ -318,6 +341,9 @@ function ClosedRound({
                   <th scope="col" className={th}>
                     Post
                   </th>
+                  <th scope="col" className={th}>
+                    Tally
+                  </th>
                   <th scope="col" className={`${th} text-right`}>
                     Exposure
                   </th>
@@ -333,7 +359,10 @@ function ClosedRound({
                 {exp.eligible.map((m) => (
                   <tr key={m.marketId}>
                     <td className={td}>{m.marketId}</td>
-                    <td className={`${td} max-w-[16rem] font-mono text-xs break-all`}>{m.postUri}</td>
+                    <td className={`${td} max-w-[16rem] font-mono text-xs break-all`}>
+                      <PostLink uri={m.postUri}>{m.postUri}</PostLink>
+                    </td>
+                    <td className={td}>{index.has(m.postUri) ? `#${index.get(m.postUri)}` : '—'}</td>
                     <td className={`${td} text-right`}>{m.exposure}</td>
                     <td className={`${td} text-right`}>{m.probability.toFixed(4)}</td>
                     <td className={td}>{m.sampled ? 'yes' : 'no'}</td>
