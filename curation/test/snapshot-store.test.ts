@@ -223,4 +223,30 @@ describe('ranked snapshots', () => {
     expect((await readAll(store, 100)).length).toBeGreaterThan(0)
     expect(await readAll(store, 100)).not.toContain(`at://did:plc:author${n % 7}/app.bsky.feed.post/${n}`)
   })
+
+  it('asks the database about a missing or a future snapshot at most once, however often cursors name it', async () => {
+    let queries = 0
+    const sql = new Proxy(database.sql, {
+      apply(target, self, args) {
+        queries += 1
+        return Reflect.apply(target, self, args) as unknown
+      },
+    })
+    const store = createSnapshotStore({ ...database, sql }, { feed, refreshMs: 60_000, now: () => clock })
+    await store.refresh()
+    const latest = store.latestSnapshotId()!
+    const pruned = latest - 1 // the test above pruned every snapshot but the latest
+    const before = queries
+    for (let i = 0; i < 5; i++) {
+      for (const cursor of [`${pruned}:0`, `${latest + 1000}:0`]) {
+        const err = await store.getPage({ cursor, limit: 10 }).catch((e: unknown) => e)
+        expect(isCurationError(err, 'bad_cursor')).toBe(true)
+      }
+    }
+    expect(queries - before).toBe(1) // the first lookup of the pruned one
+    // The latest is still served from memory, and a real cursor into it still works.
+    const page = await store.getPage({ limit: 1 })
+    expect(page.cursor).toBeDefined()
+    expect((await store.getPage({ cursor: page.cursor!, limit: 1 })).items).toHaveLength(1)
+  })
 })

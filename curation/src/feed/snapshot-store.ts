@@ -62,6 +62,10 @@ export function createSnapshotStore(database: Database, opts: SnapshotStoreOptio
   const now = opts.now ?? Date.now
   const cache = new Map<number, LoadedSnapshot>()
   const loading = new Map<number, Promise<LoadedSnapshot | undefined>>()
+  // Snapshot ids looked up and not found (pruned, or never published): a cursor naming one is refused without
+  // another query, so crafted cursors cannot make every request cost the database a lookup. Ids are never reused.
+  const missing = new Set<number>()
+  const MAX_MISSING = 10_000
   let latest: LoadedSnapshot | undefined
   let lastRefreshMs = -Infinity
   let deletionsSeenSince: string | undefined
@@ -99,10 +103,32 @@ export function createSnapshotStore(database: Database, opts: SnapshotStoreOptio
   function loadOnce(id: number): Promise<LoadedSnapshot | undefined> {
     let pending = loading.get(id)
     if (!pending) {
-      pending = load(id).finally(() => loading.delete(id))
+      pending = load(id)
+        .then((snapshot) => {
+          if (snapshot === undefined && latest !== undefined && id < latest.id) {
+            if (missing.size >= MAX_MISSING) missing.delete(missing.values().next().value as number)
+            missing.add(id)
+          }
+          return snapshot
+        })
+        .finally(() => loading.delete(id))
       loading.set(id, pending)
     }
     return pending
+  }
+
+  /** A cursor's snapshot: cached, or loaded unless it is known not to exist (newer than the latest, or missing). */
+  async function cursorSnapshot(id: number): Promise<LoadedSnapshot | undefined> {
+    const cached = cache.get(id)
+    if (cached) return cached
+    if (missing.has(id)) return undefined
+    // Newer than the latest this store has seen: a snapshot published since (by another process, just now) is
+    // possible, so the store refreshes, at most once a second for such cursors, and looks only if it got that far.
+    if (latest !== undefined && id > latest.id) {
+      if (now() - lastRefreshMs >= 1_000) await refreshSoon()
+      if (latest === undefined || id > latest.id) return undefined
+    }
+    return loadOnce(id)
   }
 
   async function doRefresh(): Promise<void> {
@@ -180,7 +206,7 @@ export function createSnapshotStore(database: Database, opts: SnapshotStoreOptio
     let offset = 0
     if (req.cursor) {
       const cursor = decodeCursor(req.cursor)
-      snapshot = cache.get(cursor.snapshotId) ?? (await loadOnce(cursor.snapshotId))
+      snapshot = await cursorSnapshot(cursor.snapshotId)
       if (!snapshot)
         throw new CurationError('bad_cursor', 'This cursor has expired; start again from the top.')
       remember(snapshot)
