@@ -2,6 +2,7 @@
 import { expect } from 'vitest'
 import type { Database } from '@curia/db'
 import { createTestDatabase } from '@curia/db/testing'
+import { parseCurationConfig, type CurationConfig } from '../src/config'
 import { isCurationError, type CurationError, type CurationErrorCode } from '../src/errors'
 import { isLedgerSound, type LedgerInvariantReport } from '../src/ledger/invariant'
 import { MICRO } from '../src/market/lmsr'
@@ -83,4 +84,20 @@ export async function expectRefusal(
   expect(isCurationError(err, code), `expected ${code}, got ${String(err)}`).toBe(true)
   if (unchanged) expect(await unchanged(), 'a refusal records nothing').toEqual(before)
   return err as CurationError
+}
+
+/**
+ * The curation service's configuration for tests that run it whole: its feed on a free port, a market for every
+ * new post, a ranking round every 200 ms, no author lookups and no pruning; `env` adds or overrides.
+ */
+export function serviceTestConfig(env: Record<string, string> = {}): CurationConfig {
+  return parseCurationConfig({
+    CURIA_FEED_PORT: '0',
+    CURIA_MARKET_MIN_ENGAGEMENT: '0',
+    CURIA_RANK_INTERVAL_MS: '200',
+    CURIA_SNAPSHOT_REFRESH_MS: '0',
+    CURIA_AUTHOR_LOOKUP_INTERVAL_MS: '0',
+    CURIA_POST_RETENTION_HOURS: 'off',
+    ...env,
+  })
 }

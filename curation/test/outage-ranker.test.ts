@@ -6,20 +6,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '@curia/db'
-import { parseCurationConfig } from '../src/config'
 import { startCurationService, type CurationService } from '../src/service/curation-service'
-import { createWarmDatabase, expectLedgerSound } from './helpers'
+import { createWarmDatabase, expectLedgerSound, serviceTestConfig } from './helpers'
 import { expectEveryConnectionWorks, openKiller, waitFor, type Killer, onPostgres } from './outage'
 
 const POOL = 4
-const config = parseCurationConfig({
-  CURIA_FEED_PORT: '0',
-  CURIA_MARKET_MIN_ENGAGEMENT: '0',
-  CURIA_RANK_INTERVAL_MS: '200',
-  CURIA_SNAPSHOT_REFRESH_MS: '0',
-  CURIA_AUTHOR_LOOKUP_INTERVAL_MS: '0',
-  CURIA_POST_RETENTION_HOURS: 'off',
-})
+const config = serviceTestConfig()
 
 let database: Database
 let killer: Killer

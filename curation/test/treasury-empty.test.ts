@@ -6,10 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '@curia/db'
 import { createTestDatabase, waitFor } from '@curia/db/testing'
-import { parseCurationConfig } from '../src/config'
 import { maxLossMicro, MICRO } from '../src/market/lmsr'
 import { startCurationService, type CurationService } from '../src/service/curation-service'
-import { expectLedgerSound } from './helpers'
+import { expectLedgerSound, serviceTestConfig } from './helpers'
 
 let database: Database
 let service: CurationService | undefined
@@ -25,18 +24,10 @@ afterAll(async () => {
 
 describe('a treasury that can fund two markets of four', () => {
   it('opens two, says so, and still publishes the feed with them', async () => {
-    const base = parseCurationConfig({})
+    const base = serviceTestConfig()
     const subsidy = maxLossMicro(base.market.liquidityMicro)
     const funding = (2n * subsidy + subsidy / 2n + MICRO - 1n) / MICRO // two and a half subsidies, in credits
-    const config = parseCurationConfig({
-      CURIA_FEED_PORT: '0',
-      CURIA_MARKET_MIN_ENGAGEMENT: '0',
-      CURIA_RANK_INTERVAL_MS: '200',
-      CURIA_SNAPSHOT_REFRESH_MS: '0',
-      CURIA_AUTHOR_LOOKUP_INTERVAL_MS: '0',
-      CURIA_POST_RETENTION_HOURS: 'off',
-      CURIA_TREASURY_FUNDING_CREDITS: String(funding),
-    })
+    const config = serviceTestConfig({ CURIA_TREASURY_FUNDING_CREDITS: String(funding) })
     const uris = [1, 2, 3, 4].map((n) => `at://did:plc:treasury-author/app.bsky.feed.post/p${n}`)
     await database.sql`
       insert into post (uri, cid, author_did, text, created_at)

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { cardImageUrls } from '../lib/card-images'
 import type { FeedAuthorView, FeedPostView } from '../lib/feed-types'
+import { postView } from './post-row'
 
 const author = (name: string, avatarUrl: string | null): FeedAuthorView => ({
   did: `did:plc:${name}`,
@@ -11,27 +12,8 @@ const author = (name: string, avatarUrl: string | null): FeedAuthorView => ({
 })
 const image = (url: string) => ({ url, alt: '', aspectRatio: null })
 
-function post(over: Partial<FeedPostView>): FeedPostView {
-  return {
-    uri: 'at://did:plc:a/app.bsky.feed.post/1',
-    bskyUrl: 'https://bsky.app/profile/did:plc:a/post/1',
-    author: author('a', 'https://cdn.test/avatar-a'),
-    text: 'hello',
-    facets: [],
-    images: [],
-    external: null,
-    hasVideo: false,
-    quote: null,
-    replyParent: null,
-    createdAt: '2026-11-01T00:00:00.000Z',
-    likeCount: 0,
-    repostCount: 0,
-    feedContext: '',
-    path: null,
-    market: null,
-    ...over,
-  }
-}
+const post = (over: Partial<FeedPostView>): FeedPostView =>
+  postView('post1', 'A', { author: author('a', 'https://cdn.test/avatar-a'), ...over })
 
 describe('cardImageUrls', () => {
   it('lists every image the card loads: avatar, images, link thumbnail, quoted and parent posts', () => {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { PostCard } from '../components/post-card'
 import type { FeedPostView } from '../lib/feed-types'
 import { postHeadingId } from '../lib/post-path'
+import { postView } from './post-row'
 
 /**
  * Post cards shown without a feed position (a ballot, a round's page) each name their own author: the id their
@@ -12,33 +13,7 @@ import { postHeadingId } from '../lib/post-path'
 
 const NOW = Date.parse('2026-03-01T12:00:00Z')
 
-function post(rkey: string, name: string): FeedPostView {
-  const did = `did:plc:${rkey.padEnd(24, 'x')}`
-  return {
-    uri: `at://${did}/app.bsky.feed.post/${rkey}`,
-    bskyUrl: `https://bsky.app/profile/${did}/post/${rkey}`,
-    author: {
-      did,
-      handle: `${rkey}.test`,
-      displayName: name,
-      avatarUrl: null,
-      profileUrl: `https://bsky.app/profile/${did}`,
-    },
-    text: `A post by ${name}`,
-    facets: [],
-    images: [],
-    external: null,
-    hasVideo: false,
-    quote: null,
-    replyParent: null,
-    createdAt: '2026-03-01T11:00:00Z',
-    likeCount: 0,
-    repostCount: 0,
-    feedContext: '',
-    path: null,
-    market: null,
-  }
-}
+const post = (rkey: string, name: string): FeedPostView => postView(rkey, name)
 
 /** Each card's accessible name: the text of the element its aria-labelledby names (the first with that id). */
 function cardNames(html: string): string[] {

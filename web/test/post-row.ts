@@ -1,3 +1,4 @@
+import type { FeedPostView } from '../lib/feed-types'
 import type { HydratedPostRow } from '../server/present-post'
 
 export const DID = 'did:plc:abcdefghijklmnopqrstuvwx'
@@ -38,6 +39,36 @@ export function postRow(over: Partial<HydratedPostRow> = {}): HydratedPostRow {
     parentHandle: null,
     parentDisplayName: null,
     parentAvatarCid: null,
+    ...over,
+  }
+}
+
+/** A post as the page renders it: `rkey`'s post by `name` (its DID made from the rkey), with `over` applied. */
+export function postView(rkey: string, name: string, over: Partial<FeedPostView> = {}): FeedPostView {
+  const did = `did:plc:${rkey.padEnd(24, 'x')}`
+  return {
+    uri: `at://${did}/app.bsky.feed.post/${rkey}`,
+    bskyUrl: `https://bsky.app/profile/${did}/post/${rkey}`,
+    author: {
+      did,
+      handle: `${rkey}.test`,
+      displayName: name,
+      avatarUrl: null,
+      profileUrl: `https://bsky.app/profile/${did}`,
+    },
+    text: `A post by ${name}`,
+    facets: [],
+    images: [],
+    external: null,
+    hasVideo: false,
+    quote: null,
+    replyParent: null,
+    createdAt: '2026-03-01T11:00:00Z',
+    likeCount: 0,
+    repostCount: 0,
+    feedContext: '',
+    path: null,
+    market: null,
     ...over,
   }
 }
