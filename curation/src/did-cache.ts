@@ -1,4 +1,4 @@
-import type { CacheResult, DidCache, DidDocument } from '@atproto/identity'
+import { IdResolver, type CacheResult, type DidCache, type DidDocument } from '@atproto/identity'
 
 /**
  * A bounded in-memory DID document cache, for @atproto/identity's IdResolver: the indexer's commit verification and
@@ -68,4 +68,21 @@ export class LruDidCache implements DidCache {
     this.entries.clear()
     return Promise.resolve()
   }
+}
+
+/**
+ * An IdResolver for `plcUrl` with a bounded DID cache (`didCache`, default an LruDidCache of 100,000 documents):
+ * the indexer's, and the feed generator's for viewers (feed/auth.ts). `allowHttp`: a local network only, since
+ * @atproto/identity refuses plain-http PLC and did:web documents unless handed a fetch (its own is SSRF-protected).
+ */
+export function createIdResolver(opts: {
+  plcUrl: string
+  allowHttp: boolean
+  didCache?: DidCache
+}): IdResolver {
+  return new IdResolver({
+    plcUrl: opts.plcUrl,
+    didCache: opts.didCache ?? new LruDidCache(),
+    ...(opts.allowHttp ? { fetch: globalThis.fetch } : {}),
+  })
 }

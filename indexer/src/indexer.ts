@@ -1,4 +1,4 @@
-import { IdResolver } from '@atproto/identity'
+import type { IdResolver } from '@atproto/identity'
 import type { Database, Sql } from '@curia/db'
 import { planBatch } from './batch'
 import type { IndexerConfig } from './config'
@@ -7,7 +7,7 @@ import { CandidateLists } from './lists'
 import { LogThrottle, createConsoleLogger, describeError, type IndexerLogger } from './log'
 import { mapEvent } from './records/index'
 import { SKIP_REASONS, type Collection, type IndexOp, type SkipReason } from '@curia/curation/records/types'
-import { LruDidCache } from './source/did-cache'
+import { createIdResolver } from '@curia/curation/did-cache'
 import { createFirehoseSource } from './source/firehose'
 import { handleResolution } from './source/identity'
 import { createJetstreamSource } from './source/jetstream'
@@ -167,7 +167,7 @@ export async function startIndexer(opts: StartIndexerOptions): Promise<Indexer> 
   const reportIntervalMs = opts.reportIntervalMs ?? 10_000
   const retry = opts.databaseRetry ?? { initialMs: 500, maxMs: 30_000 }
   const collections = new Set<Collection>(config.collections)
-  const idResolver = opts.idResolver ?? createIdResolver(config)
+  const idResolver = opts.idResolver ?? createIdResolver(config.identity)
   const source = opts.source ?? createSource(config, log, idResolver, opts.sourceReconnect)
   const throttle = new LogThrottle(reportIntervalMs)
   const writer = new WriteConnection(database, opts.connectionName ?? 'curia-indexer-writer')
@@ -575,14 +575,5 @@ function createSource(
     didWebWaitMs: config.identity.didWebWaitMs,
     log,
     ...(reconnect ? { reconnect } : {}),
-  })
-}
-
-function createIdResolver(config: IndexerConfig): IdResolver {
-  return new IdResolver({
-    plcUrl: config.identity.plcUrl,
-    didCache: new LruDidCache(),
-    // The default fetch is SSRF-protected and refuses plain http; only a local network needs it lifted.
-    ...(config.identity.allowHttp ? { fetch: globalThis.fetch } : {}),
   })
 }

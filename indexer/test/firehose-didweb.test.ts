@@ -4,7 +4,7 @@ import { Frame, MessageFrame } from '@atproto/xrpc-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket, WebSocketServer } from 'ws'
 import { startIndexer } from '../src/indexer'
-import { LruDidCache } from '../src/source/did-cache'
+import { LruDidCache } from '@curia/curation/did-cache'
 import { livePosts, memoryLogger, testConfig, waitFor } from './helpers'
 import { startTestNetwork, type TestNetwork } from './network'
 

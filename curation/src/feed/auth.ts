@@ -1,6 +1,6 @@
-import { IdResolver, type DidCache } from '@atproto/identity'
+import type { DidCache, IdResolver } from '@atproto/identity'
 import { verifyJwt } from '@atproto/xrpc-server'
-import { LruDidCache } from '../did-cache'
+import { createIdResolver as createCachedIdResolver, LruDidCache } from '../did-cache'
 import { CurationError } from '../errors'
 
 export const GET_FEED_SKELETON = 'app.bsky.feed.getFeedSkeleton'
@@ -23,12 +23,7 @@ export function createIdResolver(opts: {
   allowHttp: boolean
   didCache?: DidCache
 }): IdResolver {
-  return new IdResolver({
-    plcUrl: opts.plcUrl,
-    didCache: opts.didCache ?? new LruDidCache(20_000),
-    // identity >= 0.5 refuses plain-http PLC and did:web unless handed a fetch: only ever true for a local network.
-    ...(opts.allowHttp ? { fetch: globalThis.fetch } : {}),
-  })
+  return createCachedIdResolver({ ...opts, didCache: opts.didCache ?? new LruDidCache(20_000) })
 }
 
 /** Why a service-auth JWT was refused. */
