@@ -1,14 +1,22 @@
+'use client'
+
+import { usePathname } from 'next/navigation'
 import { formatCredits } from '../lib/credits'
 import type { ViewerView } from '../lib/market-types'
+import { signInPath } from '../lib/sign-in-path'
 import { signOutAction } from '../server/actions/auth'
 import { focusRing } from '../lib/styles'
 
-/** Signed out: "Sign in". Signed in: the handle and balance (linking to the portfolio) and "Sign out". */
+/**
+ * Signed out: "Sign in". Signed in: the handle and balance (linking to the portfolio) and "Sign out". Both bring
+ * the reader back to the page they were on.
+ */
 export function AccountArea({ viewer }: { viewer: ViewerView | null }) {
+  const pathname = usePathname()
   if (!viewer) {
     return (
       <a
-        href="/sign-in"
+        href={signInPath(pathname)}
         className={`rounded-full bg-zinc-900 px-4 py-2 text-sm font-medium text-white transition-colors hover:bg-zinc-700 dark:bg-zinc-100 dark:text-zinc-900 dark:hover:bg-zinc-300 ${focusRing}`}
       >
         Sign in
@@ -30,6 +38,7 @@ export function AccountArea({ viewer }: { viewer: ViewerView | null }) {
         </span>
       </a>
       <form action={signOutAction}>
+        <input type="hidden" name="returnTo" value={pathname} />
         <button
           type="submit"
           className={`rounded-full border border-zinc-300 px-3 py-1.5 text-sm whitespace-nowrap font-medium text-zinc-700 transition-colors hover:bg-zinc-100 dark:border-zinc-700 dark:text-zinc-200 dark:hover:bg-zinc-900 ${focusRing}`}

@@ -3,6 +3,7 @@ import { formatCredits, formatPercent, formatSignedCredits } from '../lib/credit
 import { postPath, postUriFromPath } from '../lib/post-path'
 import { loginNonceCookie, sessionCookie } from '../server/auth/cookies'
 import { parseSignInIdentifier, safeReturnTo } from '../server/auth/sign-in'
+import { signInPath } from '../lib/sign-in-path'
 import { isSameOriginRequest } from '../server/request-origin'
 
 describe('isSameOriginRequest', () => {
@@ -72,6 +73,17 @@ describe('sign-in input', () => {
     ]) {
       expect(safeReturnTo(bad)).toBe('/')
     }
+  })
+  it('links to sign-in so that the page signed in from is where it comes back', () => {
+    for (const path of ['/leaderboard', '/post/did:plc:x/3k', '/jury/rounds/7', '/curator/did:web:a.example%3A8080']) {
+      const link = new URL(signInPath(path), 'https://curia.example')
+      expect(link.pathname).toBe('/sign-in')
+      expect(safeReturnTo(link.searchParams.get('returnTo'))).toBe(path)
+    }
+    // The front page is where sign-in returns anyway; sign-in itself is never a place to come back to.
+    expect(signInPath('/')).toBe('/sign-in')
+    expect(signInPath('/sign-in')).toBe('/sign-in')
+    expect(signInPath('/sign-in?error=denied')).toBe('/sign-in')
   })
 })
 

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next'
 import { EnrollmentPanel } from '../../components/jury/enrollment-panel'
 import { formatAbsoluteTime } from '../../lib/format'
+import { signInPath } from '../../lib/sign-in-path'
 import { panel } from '../../lib/styles'
 import { getSession } from '../../server/auth/session'
 import { getWebServices } from '../../server/db'
@@ -67,7 +68,7 @@ export default async function JuryPage() {
               identity stored in your browser.
             </p>
             <a
-              href="/sign-in?returnTo=%2Fjury"
+              href={signInPath('/jury')}
               className="mt-3 inline-block rounded-full bg-zinc-900 px-4 py-2 text-sm font-medium text-white dark:bg-zinc-100 dark:text-zinc-900"
             >
               Sign in

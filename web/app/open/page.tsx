@@ -1,5 +1,6 @@
 import type { Metadata } from 'next'
 import { OpenMarketForm } from '../../components/open-market-form'
+import { signInPath } from '../../lib/sign-in-path'
 import { getViewer } from '../../server/auth/session'
 import { getWebConfig } from '../../server/config'
 
@@ -20,7 +21,7 @@ export default async function OpenMarketPage() {
           <OpenMarketForm feeMicro={market.openFeeMicro.toString()} />
         ) : (
           <a
-            href="/sign-in?returnTo=%2Fopen"
+            href={signInPath('/open')}
             className="inline-block rounded-full bg-zinc-900 px-4 py-2 text-sm font-medium text-white dark:bg-zinc-100 dark:text-zinc-900"
           >
             Sign in to open a market

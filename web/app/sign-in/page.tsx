@@ -1,6 +1,7 @@
 import type { Metadata } from 'next'
 import { redirect } from 'next/navigation'
 import { SignInForm } from '../../components/sign-in-form'
+import { signInPath } from '../../lib/sign-in-path'
 import { getViewer, requestHost } from '../../server/auth/session'
 import { safeReturnTo } from '../../server/auth/sign-in'
 import { getWebConfig } from '../../server/config'
@@ -24,7 +25,7 @@ export default async function SignInPage({
   const { publicUrl } = getWebConfig()
   // Sign-in sets a cookie the OAuth callback must see, and the callback lives on the public origin: start there.
   if ((await requestHost()) !== new URL(publicUrl).host) {
-    redirect(`${publicUrl}/sign-in?returnTo=${encodeURIComponent(returnTo)}`)
+    redirect(`${publicUrl}${signInPath(returnTo)}`)
   }
   const viewer = await getViewer()
   const error = typeof params.error === 'string' ? CALLBACK_ERRORS[params.error] : undefined

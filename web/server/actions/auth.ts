@@ -6,7 +6,7 @@ import { revalidatePath } from 'next/cache'
 import type { SimpleFormState } from '../../lib/market-types'
 import { loginNonceCookie, sessionCookie } from '../auth/cookies'
 import { isSameOriginAction, requestHost } from '../auth/session'
-import { startSignIn } from '../auth/sign-in'
+import { safeReturnTo, startSignIn } from '../auth/sign-in'
 import { countLiveSessions, deleteWebSession } from '../auth/web-session'
 import { getWebConfig } from '../config'
 import { getWebServices } from '../db'
@@ -44,10 +44,11 @@ export async function signInAction(_prev: SimpleFormState, form: FormData): Prom
 /**
  * Signing out: this browser's session is deleted and its cookie cleared; when no other browser is signed in as the
  * same account, the OAuth grant is revoked at the PDS too (revoke deletes the stored tokens even if the PDS cannot
- * be reached).
+ * be reached). The browser then goes back to the page it signed out from, now as a signed-out reader.
  */
-export async function signOutAction(): Promise<void> {
+export async function signOutAction(form: FormData): Promise<void> {
   if (!(await isSameOriginAction())) redirect('/')
+  const returnTo = safeReturnTo(form.get('returnTo'))
   const { publicUrl } = getWebConfig()
   const spec = sessionCookie(publicUrl)
   const jar = await cookies()
@@ -61,5 +62,5 @@ export async function signOutAction(): Promise<void> {
     await client.revoke(did).catch((err: unknown) => log(`sign-out: revoking ${did} at its PDS failed`, err))
   }
   revalidatePath('/', 'layout')
-  redirect('/')
+  redirect(returnTo)
 }

@@ -10,6 +10,7 @@ import { TradePanel, TradingClosedNote } from '../../../../components/trade-pane
 import { formatCredits, formatPercent } from '../../../../lib/credits'
 import { formatAbsoluteTime } from '../../../../lib/format'
 import { isPriced } from '../../../../lib/market-types'
+import { signInPath } from '../../../../lib/sign-in-path'
 import { postPageMetadata } from '../../../../lib/post-metadata'
 import { postUriFromPath } from '../../../../lib/post-path'
 import { getSession, getViewer } from '../../../../server/auth/session'
@@ -145,7 +146,7 @@ export default async function PostPage({ params }: { params: Promise<{ did: stri
                 viewer={viewer}
                 holding={page.holding}
                 rules={page.rules}
-                signInHref={`/sign-in?returnTo=${encodeURIComponent(`/post/${did}/${rkey}`)}`}
+                signInHref={signInPath(`/post/${did}/${rkey}`)}
               />
             )}
           </>
@@ -156,7 +157,7 @@ export default async function PostPage({ params }: { params: Promise<{ did: stri
               <OpenMarketForm fixedPostUri={page.postUri} feeMicro={page.openFeeMicro} />
             ) : (
               <a
-                href={`/sign-in?returnTo=${encodeURIComponent(`/post/${did}/${rkey}`)}`}
+                href={signInPath(`/post/${did}/${rkey}`)}
                 className="inline-block rounded-full bg-zinc-900 px-4 py-2 font-medium text-white dark:bg-zinc-100 dark:text-zinc-900"
               >
                 Sign in to open a market
