@@ -97,7 +97,31 @@ describe('amounts', () => {
     expect(parseCreditsToMicro('12.5', 'amount', 10n ** 15n)).toBe(12_500_000n)
     expect(parseCreditsToMicro('0.000001', 'amount', 10n ** 15n)).toBe(1n)
     expect(parseCreditsToMicro('3', 'amount', 10n ** 15n)).toBe(3n * MICRO)
-    for (const text of ['0', '0.0000001', '1.', '.5', '-1', '1e3', '1,000', 'ten', ''] as const) {
+    // A decimal comma, as a phone's decimal keyboard types it in much of the world, reads as a point.
+    expect(parseCreditsToMicro('12,5', 'amount', 10n ** 15n)).toBe(12_500_000n)
+    expect(parseCreditsToMicro(' 0,000001 ', 'amount', 10n ** 15n)).toBe(1n)
+    expect(parseCreditsToMicro('1000,25', 'amount', 10n ** 15n)).toBe(1_000_250_000n)
+    // "1,000" is a thousand or one depending on who typed it: refused, saying both readings.
+    expect(() => parseCreditsToMicro('1,000', 'amount', 10n ** 15n)).toThrow(/1000 or 1\.000/)
+    for (const text of [
+      '0',
+      '0.0000001',
+      '0,0000001',
+      '1.',
+      '1,',
+      '.5',
+      ',5',
+      '-1',
+      '1e3',
+      '1,000',
+      '12,500',
+      '1,000.5',
+      '1.000,5',
+      '1,000,000',
+      '1,2,3',
+      'ten',
+      '',
+    ] as const) {
       expect(
         refusal(() => parseCreditsToMicro(text, 'amount', 10n ** 15n)),
         text,

@@ -60,11 +60,15 @@ test('sign in with Bluesky, open a market on a post, buy YES, see the price move
   const post = await unindexedPost(author, 'Tide tables should be open data, and here is why.')
   const curator = await accounts.create({ displayName: 'Cora Curator' })
 
-  // Signed out, the header offers sign-in and no portfolio.
-  await page.goto('/')
-  await expect(page.getByRole('banner').getByRole('link', { name: 'Sign in' })).toBeVisible()
-
-  await signIn(page, curator)
+  // Signed out, the header offers sign-in and no portfolio; signing in from there comes back to the same page.
+  await page.goto('/leaderboard')
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Portfolio' })).toHaveCount(0)
+  await page.getByRole('banner').getByRole('link', { name: 'Sign in' }).click()
+  await page.getByLabel('Your handle').fill(curator.handle)
+  await page.getByRole('button', { name: 'Continue' }).click()
+  await approveOnPds(page, curator)
+  await expect(page.getByTestId('account-handle')).toHaveText(`@${curator.handle}`)
+  expect(new URL(page.url()).pathname).toBe('/leaderboard')
   await expect(page.getByTestId('account-balance')).toHaveText('1,000')
   const cookies = await context.cookies()
   const session = cookies.find((c) => c.name === 'curia_session')
@@ -177,9 +181,12 @@ test('sign in with Bluesky, open a market on a post, buy YES, see the price move
   await page.screenshot({ path: shots('leaderboard') })
   await expectAccessible(page)
 
-  // Sign out: the header offers sign-in again, and the old cookie is dead on the server, not just forgotten.
+  // Sign out: the header offers sign-in again on the same page, and the old cookie is dead on the server, not just
+  // forgotten.
+  const signedOutFrom = new URL(page.url()).pathname
   await page.getByRole('button', { name: 'Sign out' }).click()
   await expect(page.getByRole('banner').getByRole('link', { name: 'Sign in' })).toBeVisible()
+  expect(new URL(page.url()).pathname).toBe(signedOutFrom)
   expect((await context.cookies()).find((c) => c.name === 'curia_session')).toBeUndefined()
   await context.addCookies([session!])
   await page.goto('/portfolio')
@@ -260,6 +267,7 @@ test('the trade form refuses bad amounts with a clear message, and a tampered or
     ['ten', 'must be a plain number of credits with at most six decimals'],
     ['1.0000001', 'must be a plain number of credits with at most six decimals'],
     ['1e3', 'must be a plain number of credits with at most six decimals'],
+    ['1,000', 'could mean 1000 or 1.000'],
     ['99999999999', 'The amount to spend is too large'],
     ['5000', `You have ${balance.toLocaleString('en-US')} credits; this buy needs 5000.`],
   ] as const) {

@@ -140,6 +140,17 @@ describe('submitTradeForm: a good order', () => {
     await expectLedgerSound()
   })
 
+  it('reads a decimal comma as a point: "2,5" spends at most 2.5 credits', async () => {
+    const before = await getBalance(database, alice.did)
+    const data = await quotedForm({ did: alice.did, amount: '2,5', amountMicro: 2_500_000n })
+    const state = await submitTradeForm(deps(), alice, data)
+    expect(state).toMatchObject({ status: 'filled' })
+    const [trade] = await listTraderTrades(database, alice.did, { limit: 1 })
+    expect(trade!.moneyMicro).toBeLessThanOrEqual(2_500_000n)
+    expect(trade!.moneyMicro).toBeGreaterThan(2_400_000n)
+    expect(await getBalance(database, alice.did)).toBe(before - trade!.moneyMicro)
+  })
+
   it('replays a resubmitted form (same key, same body) without trading twice', async () => {
     const data = await quotedForm({ did: alice.did, amount: '3', amountMicro: 3n * MICRO })
     const first = await submitTradeForm(deps(), alice, data)
@@ -176,6 +187,7 @@ describe('submitTradeForm: refusals leave every balance alone', () => {
     },
     { name: 'not a number', amount: 'ten', code: 'bad_amount', message: /plain number of credits/ },
     { name: 'exponent notation', amount: '1e3', code: 'bad_amount', message: /plain number of credits/ },
+    { name: 'a thousand or one', amount: '1,000', code: 'bad_amount', message: /could mean 1000 or 1\.000/ },
     { name: 'absurdly large', amount: '99999999999999999999', code: 'bad_amount', message: /too large/ },
     {
       name: 'more than the balance',

@@ -10,8 +10,13 @@ import { MICRO } from './lmsr'
  */
 
 const DIGITS = /^[0-9]+$/
-/** Whole credits, optionally with up to six decimals (one micro-credit). No sign, no exponent, no separators. */
-const CREDITS = /^([0-9]+)(?:\.([0-9]{1,6}))?$/
+/**
+ * Whole credits, optionally with up to six decimals (one micro-credit), after a point or a comma (a phone's decimal
+ * keyboard in much of the world has only the comma). No sign, no exponent, no thousands separators.
+ */
+const CREDITS = /^([0-9]+)(?:[.,]([0-9]{1,6}))?$/
+/** "1,000": a thousand in English, one in much of Europe. Refused rather than guessed. */
+const AMBIGUOUS_COMMA = /^[0-9]{1,3},[0-9]{3}$/
 
 /** `what` names the field in messages, e.g. "amount" or "minimum proceeds". */
 export function parseAmountMicro(value: unknown, what: string, maxMicro: bigint): bigint {
@@ -34,7 +39,7 @@ export function parseNonNegativeMicro(value: unknown, what: string, maxMicro: bi
   return micro
 }
 
-/** "12.5" credits -> 12_500_000n micro-credits; the web form's input. */
+/** "12.5" (or "12,5") credits -> 12_500_000n micro-credits; the web form's input. */
 export function parseCreditsToMicro(text: unknown, what: string, maxMicro: bigint): bigint {
   return parseAmountMicro(creditsToMicro(text, what), what, maxMicro)
 }
@@ -43,7 +48,14 @@ export function parseCreditsToMicro(text: unknown, what: string, maxMicro: bigin
 export function creditsToMicro(text: unknown, what: string): bigint {
   if (typeof text !== 'string')
     throw new CurationError('bad_amount', `The ${what} must be a number of credits.`)
-  const m = CREDITS.exec(text.trim())
+  const trimmed = text.trim()
+  if (AMBIGUOUS_COMMA.test(trimmed)) {
+    throw new CurationError(
+      'bad_amount',
+      `The ${what} “${trimmed}” could mean ${trimmed.replace(',', '')} or ${trimmed.replace(',', '.')}: write it without the comma, or with a point for decimals.`,
+    )
+  }
+  const m = CREDITS.exec(trimmed)
   if (!m || m[1]!.length > 24) {
     throw new CurationError(
       'bad_amount',
