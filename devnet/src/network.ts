@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { AtpAgent } from '@atproto/api'
@@ -43,6 +43,15 @@ export type StartNetworkOptions = {
   schema?: string
 }
 
+/**
+ * A new folder for one network's files under os.tmpdir(). TMPDIR may name a folder that does not exist yet (the
+ * demo points it at the checkout's gitignored .tmp, absent from a fresh clone): it is made first.
+ */
+async function ownDataDir(): Promise<string> {
+  await mkdir(tmpdir(), { recursive: true })
+  return mkdtemp(join(tmpdir(), 'curia-devnet-'))
+}
+
 /** Boots PLC + PDS (and with `appView: true` the AppView) on free localhost ports. */
 export async function startNetwork(opts: StartNetworkOptions = {}): Promise<DevNetwork> {
   return opts.appView ? startWithAppView(opts) : startWithoutAppView()
@@ -51,7 +60,7 @@ export async function startNetwork(opts: StartNetworkOptions = {}): Promise<DevN
 async function startWithoutAppView(): Promise<DevNetwork> {
   // dev-env writes the PDS's SQLite files and blobs under os.tmpdir() and never removes them: give it a folder of
   // our own and delete it on close.
-  const dataDir = await mkdtemp(join(tmpdir(), 'curia-devnet-'))
+  const dataDir = await ownDataDir()
   let network: TestNetworkNoAppView
   try {
     network = await TestNetworkNoAppView.create({
@@ -93,7 +102,7 @@ async function startWithAppView(opts: StartNetworkOptions): Promise<DevNetwork> 
   // TestNetwork passes the same `pds` params to its two PDSes, so their folders cannot be set per PDS; instead
   // point os.tmpdir() at a folder of our own while it boots (every path is chosen during create) and delete it on
   // close. dev-env's port lock folder is fixed at import, so cross-process port locking is unaffected.
-  const dataDir = await mkdtemp(join(tmpdir(), 'curia-devnet-'))
+  const dataDir = await ownDataDir()
   const cleanUp = async () => {
     try {
       await dropSchemas(dbPostgresUrl, schema)

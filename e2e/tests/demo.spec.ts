@@ -37,7 +37,8 @@ test('the demo boots offline, fills the reader, and its first jury round closes 
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...process.env,
-      TMPDIR: runDir,
+      // A folder that does not exist yet, like the checkout's .tmp (the demo's default) on a fresh clone.
+      TMPDIR: join(runDir, 'tmp'),
       CURIA_DATA_DIR: join(runDir, 'data'),
       CURIA_WEB_PORT: String(webPort),
       CURIA_FEED_PORT: String(feedPort),
