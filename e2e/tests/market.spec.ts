@@ -62,7 +62,9 @@ test('sign in with Bluesky, open a market on a post, buy YES, see the price move
 
   // Signed out, the header offers sign-in and no portfolio; signing in from there comes back to the same page.
   await page.goto('/leaderboard')
-  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Portfolio' })).toHaveCount(0)
+  await expect(
+    page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Portfolio' }),
+  ).toHaveCount(0)
   await page.getByRole('banner').getByRole('link', { name: 'Sign in' }).click()
   await page.getByLabel('Your handle').fill(curator.handle)
   await page.getByRole('button', { name: 'Continue' }).click()

@@ -75,7 +75,12 @@ describe('sign-in input', () => {
     }
   })
   it('links to sign-in so that the page signed in from is where it comes back', () => {
-    for (const path of ['/leaderboard', '/post/did:plc:x/3k', '/jury/rounds/7', '/curator/did:web:a.example%3A8080']) {
+    for (const path of [
+      '/leaderboard',
+      '/post/did:plc:x/3k',
+      '/jury/rounds/7',
+      '/curator/did:web:a.example%3A8080',
+    ]) {
       const link = new URL(signInPath(path), 'https://curia.example')
       expect(link.pathname).toBe('/sign-in')
       expect(safeReturnTo(link.searchParams.get('returnTo'))).toBe(path)

@@ -7,7 +7,7 @@ import { getSession } from '../../server/auth/session'
 import { getWebServices } from '../../server/db'
 import { getJuryWebConfig } from '../../server/jury/config'
 import { loadEnrollment } from '../../server/jury/enrollment'
-import { loadJurySize, loadVotingRound } from '../../server/jury/queries'
+import { loadJuryAgenda, loadJurySize } from '../../server/jury/queries'
 
 export const metadata: Metadata = { title: 'Jury — Curia' }
 export const dynamic = 'force-dynamic'
@@ -18,8 +18,8 @@ export const dynamic = 'force-dynamic'
  */
 export default async function JuryPage() {
   const [session, database] = await Promise.all([getSession(), getWebServices().database])
-  const [voting, size, enrollment] = await Promise.all([
-    loadVotingRound(database),
+  const [{ voting, next }, size, enrollment] = await Promise.all([
+    loadJuryAgenda(database),
     loadJurySize(database),
     session
       ? loadEnrollment(database, { did: session.did, now: new Date(), config: getJuryWebConfig() })
@@ -54,7 +54,19 @@ export default async function JuryPage() {
             Open the ballot
           </a>
         </div>
-      ) : null}
+      ) : (
+        <p
+          className="mt-5 rounded-2xl bg-zinc-100 p-4 text-sm text-zinc-700 sm:p-5 dark:bg-zinc-900 dark:text-zinc-300"
+          data-testid="jury-next-round"
+        >
+          No round is taking ballots right now.{' '}
+          {next === undefined
+            ? 'The next round has not opened yet.'
+            : next.status === 'committed'
+              ? `Round ${next.id} is gathering the markets that close before ${formatAbsoluteTime(next.windowEndsAt)}; its ballot opens soon after.`
+              : `Round ${next.id} is drawing its sample; its ballot opens within minutes.`}
+        </p>
+      )}
 
       <div className="mt-6">
         {enrollment ? (

@@ -198,10 +198,23 @@ export async function loadJurySize(database: Database): Promise<number> {
   return countMembersAt(database, version)
 }
 
-/** The round a juror should vote in now: the newest one that is voting, if any. */
-export async function loadVotingRound(database: Database): Promise<RoundSummary | undefined> {
-  const [round] = await listRounds(database, { status: 'voting', limit: 1 })
-  return round
+/**
+ * What a juror coming to the jury's page needs to know about rounds: the one taking ballots now (the newest voting
+ * round), and the next round whose ballot is still to open (the oldest one collecting closed markets or drawing its
+ * sample), so that a juror who finds no ballot learns when to come back.
+ */
+export interface JuryAgenda {
+  voting: RoundSummary | undefined
+  next: RoundSummary | undefined
+}
+
+export async function loadJuryAgenda(database: Database): Promise<JuryAgenda> {
+  // Rounds are opened on a cadence and overlap by at most a few: the newest ten hold every unfinished one.
+  const rounds = await listRounds(database, { limit: 10 })
+  return {
+    voting: rounds.find((r) => r.status === 'voting'),
+    next: rounds.findLast((r) => r.status === 'committed' || r.status === 'frozen'),
+  }
 }
 
 /**
