@@ -39,6 +39,17 @@ function unit(n: number, suffix: string, word: string): RelativeTime {
   return { short: `${n}${suffix}`, long: `${n} ${word}${n === 1 ? '' : 's'} ago` }
 }
 
+/**
+ * A configured length of time in words: `2 minutes`, `8 hours`, `48 hours`, `7 days` (whole days from three days up;
+ * never `0 hours` for a window shorter than an hour).
+ */
+export function formatDuration(ms: number): string {
+  const words = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
+  if (ms < 90 * MINUTE_MS) return words(Math.max(1, Math.round(ms / MINUTE_MS)), 'minute')
+  const hours = Math.round(ms / HOUR_MS)
+  return hours >= 72 && hours % 24 === 0 ? words(hours / 24, 'day') : words(hours, 'hour')
+}
+
 /** `Mar 4, 2026, 14:05 UTC`. */
 export function formatAbsoluteTime(iso: string): string {
   const ms = Date.parse(iso)

@@ -2,7 +2,9 @@ import { existsSync, readFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { z } from 'zod'
+import { parseCurationConfig } from '@curia/curation/config'
 import { parseMarketParams, type LedgerParams, type MarketParams } from '@curia/curation/market/params'
+import type { MarketRankingParams } from '@curia/curation/ranking/market-rank'
 import type { TokenKeySource } from './auth/token-box'
 
 /**
@@ -40,6 +42,8 @@ export interface WebConfig {
   /** The market layer's parameters (shared with the curation services' reader, `parseMarketParams`). */
   market: MarketParams
   ledger: LedgerParams
+  /** What the ranker (another process, same environment) ranks by: for pages that explain the feed. */
+  ranking: Pick<MarketRankingParams, 'halfLifeMs' | 'minTraders' | 'explorationShare' | 'priorPrice'>
   /**
    * Worker threads that verify ballot and grant proofs (server/jury/verifier.ts), started on the first proof; 0
    * verifies on the request's own thread.
@@ -123,8 +127,12 @@ export function readWebConfig(env: Record<string, string | undefined>, cwd = pro
   const publicUrl = readPublicUrl(e.CURIA_PUBLIC_URL, e.CURIA_WEB_PORT ?? 3000)
   const plcUrl = (e.CURIA_PLC_URL ?? 'https://plc.directory').replace(/\/+$/, '')
   let params: ReturnType<typeof parseMarketParams>
+  let ranking: WebConfig['ranking']
   try {
     params = parseMarketParams(env)
+    // The ranker's own reader, given only its variables: the feed's settings are not this process's to judge.
+    const rankVars = Object.entries(env).filter(([k, v]) => k.startsWith('CURIA_RANK_') && v !== '')
+    ranking = parseCurationConfig(Object.fromEntries(rankVars)).ranking
   } catch (err) {
     const detail = err instanceof z.ZodError ? z.prettifyError(err) : String(err)
     throw new Error(`Invalid web configuration:\n${detail}`)
@@ -160,6 +168,7 @@ export function readWebConfig(env: Record<string, string | undefined>, cwd = pro
     recordSourceUrl: (e.CURIA_RECORD_SOURCE_URL ?? 'https://public.api.bsky.app').replace(/\/+$/, ''),
     market: params.market,
     ledger: params.ledger,
+    ranking,
     // One per core, at most two: a round's ballots arrive in bursts, and the rest of the app needs a core too.
     verifierThreads: e.CURIA_VERIFIER_THREADS ?? Math.min(2, availableParallelism()),
     devServer: e.NODE_ENV === 'development',

@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path'
 import { availableParallelism } from 'node:os'
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_LEDGER_PARAMS, DEFAULT_MARKET_PARAMS } from '@curia/curation/market/params'
+import { parseCurationConfig } from '@curia/curation/config'
 import { readWebConfig } from '../server/config'
 import { securityHeaders, templateOrigin } from '../server/security-headers'
 import { parseFeedQuery } from '../server/feed-request'
@@ -30,9 +31,24 @@ describe('readWebConfig', () => {
       tokenKey: { kind: 'file', path: join(repoRoot, 'data', 'oauth-token.key') },
       market: DEFAULT_MARKET_PARAMS,
       ledger: DEFAULT_LEDGER_PARAMS,
+      ranking: parseCurationConfig({}).ranking,
       verifierThreads: Math.min(2, availableParallelism()),
       devServer: false,
     })
+  })
+
+  it('reads the ranking the ranker uses from the same variables, and refuses what the ranker would', () => {
+    expect(readWebConfig({}, repoRoot).ranking).toMatchObject({
+      halfLifeMs: 8 * 3_600_000,
+      minTraders: 3,
+      priorPrice: 0.3,
+      explorationShare: 0.1,
+    })
+    const config = readWebConfig({ CURIA_RANK_MIN_TRADERS: '5', CURIA_RANK_HALF_LIFE_HOURS: '' }, repoRoot)
+    expect(config.ranking).toMatchObject({ minTraders: 5, halfLifeMs: 8 * 3_600_000 })
+    expect(() => readWebConfig({ CURIA_RANK_EXPLORATION_SHARE: '0.9' }, repoRoot)).toThrow(
+      /Invalid web configuration[\s\S]*CURIA_RANK_EXPLORATION_SHARE/,
+    )
   })
 
   it('verifies proofs on as many threads as asked, none meaning the request thread, and refuses nonsense', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatAbsoluteTime, formatCount, formatRelativeTime } from '../lib/format'
+import { formatAbsoluteTime, formatCount, formatDuration, formatRelativeTime } from '../lib/format'
 
 const NOW = Date.parse('2026-03-10T12:00:00Z')
 const ago = (ms: number) => new Date(NOW - ms).toISOString()
@@ -50,5 +50,19 @@ describe('formatCount', () => {
       '3.4B',
     ])
     expect(formatCount(-5)).toBe('0')
+  })
+})
+
+describe('formatDuration', () => {
+  it('says a configured window in the unit a person would use', () => {
+    expect(formatDuration(48 * 3_600_000)).toBe('48 hours')
+    expect(formatDuration(8 * 3_600_000)).toBe('8 hours')
+    expect(formatDuration(7 * 24 * 3_600_000)).toBe('7 days')
+    expect(formatDuration(100 * 3_600_000)).toBe('100 hours')
+    expect(formatDuration(3_600_000)).toBe('60 minutes')
+    expect(formatDuration(2 * 3_600_000)).toBe('2 hours')
+    // The demo's 2.4-minute markets, and anything shorter: never "0 hours".
+    expect(formatDuration(144_000)).toBe('2 minutes')
+    expect(formatDuration(30_000)).toBe('1 minute')
   })
 })

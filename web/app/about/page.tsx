@@ -1,6 +1,7 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
 import { formatCredits } from '../../lib/credits'
+import { formatDuration } from '../../lib/format'
 import { getWebConfig } from '../../server/config'
 
 export const metadata: Metadata = { title: 'How Curia works' }
@@ -13,8 +14,7 @@ const link = 'text-sky-700 underline hover:no-underline dark:text-sky-400'
 export const dynamic = 'force-dynamic'
 
 export default function AboutPage() {
-  const { market, ledger } = getWebConfig()
-  const hours = Math.round(market.windowMs / 3_600_000)
+  const { market, ledger, ranking } = getWebConfig()
   return (
     <article className="space-y-6 px-5 py-8 text-[15px] leading-relaxed text-zinc-700 sm:px-8 dark:text-zinc-300">
       <h1 className="font-serif text-3xl font-semibold tracking-tight text-zinc-900 dark:text-zinc-50">
@@ -37,8 +37,8 @@ export default function AboutPage() {
               person
             </>
           ) : null}
-          . A market trades for {hours} hours after its post, and one account may hold at most{' '}
-          {formatCredits(market.positionCapMicro, 0)} shares of either side. Anyone signed in can{' '}
+          . A market trades for {formatDuration(market.windowMs)} after its post, and one account may hold at
+          most {formatCredits(market.positionCapMicro, 0)} shares of either side. Anyone signed in can{' '}
           <Link href="/open" className={link}>
             open a market
           </Link>{' '}
@@ -48,10 +48,12 @@ export default function AboutPage() {
       <section className={section}>
         <h2 className={h2}>The ranking</h2>
         <p>
-          Posts are ranked by their market’s price, recomputed without the largest single trader, so one whale
-          cannot lift a post alone; a market with too few distinct traders counts as undecided. Prices are
-          weighed by freshness, and a share of the slots goes to new markets so that every post gets a chance
-          to be seen and priced.
+          Posts are ranked by their market’s price, recomputed without the largest YES position and the
+          largest NO position, so no single account, however rich, can lift or sink a post alone. A market
+          with fewer than {ranking.minTraders} distinct traders ranks as undecided (a{' '}
+          {Math.round(ranking.priorPrice * 100)}% chance). A post’s score halves every{' '}
+          {formatDuration(ranking.halfLifeMs)} of its age, and {Math.round(ranking.explorationShare * 100)}%
+          of the slots go to markets with few trades, so that every post gets a chance to be seen and priced.
         </p>
       </section>
       <section className={section}>
