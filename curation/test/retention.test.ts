@@ -23,6 +23,7 @@ beforeEach(async () => {
   const { sql } = database
   await sql`delete from engagement`
   await sql`delete from post`
+  await sql`delete from market_post_copy`
   await sql`delete from market`
   await sql`delete from author`
   await sql`delete from account where kind = 'curator'`

@@ -103,6 +103,11 @@ export async function openMarket(
       return { market: raced, opened: false }
     }
     const marketId = Number(inserted.id)
+    // What the jury will judge: the post as it is now (db/src/schema/market.ts marketPostCopy says why).
+    await tx`
+      insert into market_post_copy (market_id, cid, text, facets, embed, reply_parent, quote_uri, created_at)
+      select ${marketId}, cid, text, facets, embed, reply_parent, quote_uri, created_at
+      from post where uri = ${opts.postUri} and deleted_at is null`
     const escrowId = await createMarketAccount(tx, marketId)
     const system = await findSystemAccounts(tx)
     if (!system)

@@ -397,6 +397,8 @@ async function persist(
     from unnest(${tx.array(ms.map((m) => m.plan.marketId))}::bigint[],
                 ${tx.array(ms.map((m) => m.resolution))}::text[]) as d(id, resolution)
     where m.id = d.id`,
+    // The post as the jury judged it is not kept past settlement: its author may have deleted it.
+    tx`delete from market_post_copy where market_id = any(${tx.array(ms.map((m) => m.plan.marketId))}::bigint[])`,
   ])
 }
 

@@ -5,6 +5,7 @@ import {
   doublePrecision,
   index,
   integer,
+  jsonb,
   pgTable,
   primaryKey,
   text,
@@ -12,6 +13,7 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core'
 import { account } from './ledger'
+import type { PostEmbed, PostFacet } from './post'
 
 export const MARKET_STATUSES = ['open', 'closed', 'settled', 'void'] as const
 export type MarketStatus = (typeof MARKET_STATUSES)[number]
@@ -74,6 +76,26 @@ export const market = pgTable(
       .where(sql`${t.status} = 'open'`),
   ],
 )
+
+/**
+ * The post as it stood when its market opened, kept until the market settles: what the jury judges. A bet is on a
+ * post's content, so its author deleting the post, rewriting it at the same address, or deactivating their account
+ * once it has had its time in the feed must not take it away from the jury (a post the jury cannot see has no
+ * quorum, and a void refunds every bet: capture for free). Only the ballot shows it; every public page follows the
+ * post's live state, and settlement deletes the row.
+ */
+export const marketPostCopy = pgTable('market_post_copy', {
+  marketId: bigint('market_id', { mode: 'number' })
+    .primaryKey()
+    .references(() => market.id),
+  cid: text('cid').notNull(),
+  text: text('text').notNull(),
+  facets: jsonb('facets').$type<PostFacet[]>().notNull(),
+  embed: jsonb('embed').$type<PostEmbed | null>(),
+  replyParent: text('reply_parent'),
+  quoteUri: text('quote_uri'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+})
 
 /** A curator's holding in one market. Net spend (spent - received) is what a void refunds. */
 export const position = pgTable(

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react'
 import type { RoundSummary } from '@curia/curation/service/round'
 import { formatAbsoluteTime } from '../../lib/format'
+import type { TradedPostChange } from '../../lib/jury/types'
 
 /** Pieces shared by the jury's server-rendered pages. */
 
@@ -26,6 +27,27 @@ export function StatusBadge({ status, settled }: { status: RoundSummary['status'
       {STATUS_TEXT[status]}
       {status === 'closed' && settled ? ', settled' : ''}
     </span>
+  )
+}
+
+const CHANGED_SINCE: Record<TradedPostChange, string> = {
+  deleted: 'Its author has since deleted this post.',
+  rewritten: 'Its author has since replaced this post with another at the same address.',
+  account: 'Its author has since deactivated or deleted their account.',
+}
+
+/**
+ * Above a ballot's post that its author changed after curators bet on it: the juror judges it as it was, so that
+ * deleting a post once sampled does not void the bets on it.
+ */
+export function ChangedSinceNote({ change }: { change: TradedPostChange }) {
+  return (
+    <p
+      className="mx-4 mt-3 rounded-lg bg-amber-50 px-3 py-2 text-xs text-amber-900 sm:mx-5 dark:bg-amber-950 dark:text-amber-200"
+      data-testid="ballot-changed-since"
+    >
+      {CHANGED_SINCE[change]} Judge it as it was when curators bet on it, shown here.
+    </p>
   )
 }
 

@@ -25,10 +25,18 @@ export interface ArtifactManifest {
 /** A sampled post on the ballot: the post as the feed shows it, never its price, market or traders. */
 export interface BallotPostView {
   postUri: string
-  /** Null when Curia no longer has the post (deleted since it was sampled): the juror may still abstain. */
+  /**
+   * On a ballot, the post as it stood when its market opened; elsewhere, as it is now. Null when Curia has no copy
+   * (a market opened before copies were kept, on a post since deleted): the juror may still abstain.
+   */
   post: FeedPostView | null
   bskyUrl: string | null
+  /** On a ballot: what the post's author has done to it since its market opened, if anything. */
+  changedSince?: TradedPostChange | null
 }
+
+/** `deleted` the post, `rewritten` it at the same address, or deactivated or deleted their `account`. */
+export type TradedPostChange = 'deleted' | 'rewritten' | 'account'
 
 /** Everything the ballot page needs to build, prove and send one ballot. */
 export interface BallotSheetView {

@@ -7,7 +7,7 @@ import { countMembers, countMembersAt, getGroupHead } from '@curia/curation/serv
 import { getRound, getRoundBallotSheet, listRounds, type RoundSummary } from '@curia/curation/service/round'
 import { postUrl } from '../../lib/bsky-urls'
 import type { FeedPostView } from '../../lib/feed-types'
-import type { BallotPostView, BallotSheetView } from '../../lib/jury/types'
+import type { BallotPostView, BallotSheetView, TradedPostChange } from '../../lib/jury/types'
 import { presentPost, type BlobUrlTemplates } from '../present-post'
 import { hydratePostsByUri } from '../queries/feed'
 import { artifactManifest } from './artifacts'
@@ -41,11 +41,12 @@ export async function loadBallotSheet(
   roundId: number,
 ): Promise<AssignedBallotSheetView> {
   const sheet = await getRoundBallotSheet(database, roundId)
-  const posts = await presentPosts(
-    database,
-    urls,
-    sheet.posts.map((p) => p.postUri),
-  )
+  const uris = sheet.posts.map((p) => p.postUri)
+  // The jury judges what curators bet on: each post as its market opened, whatever its author did since.
+  const [posts, changes] = await Promise.all([
+    presentPosts(database, urls, uris, { asTraded: true }),
+    tradedPostChanges(database, uris),
+  ])
   return {
     roundId: sheet.roundId,
     scope: sheet.scope,
@@ -57,6 +58,7 @@ export async function loadBallotSheet(
       postUri: p.postUri,
       post: posts.get(p.postUri) ?? null,
       bskyUrl: postUrl(p.postUri),
+      changedSince: changes.get(p.postUri) ?? null,
     })),
     groupUrl: groupUrl(sheet.rootVersion),
     artifacts: artifactManifest(),
@@ -225,7 +227,28 @@ async function presentPosts(
   database: Database,
   urls: BlobUrlTemplates,
   uris: readonly string[],
+  opts: { asTraded?: boolean } = {},
 ): Promise<Map<string, FeedPostView>> {
-  const rows = await hydratePostsByUri(database.sql, uris)
+  const rows = await hydratePostsByUri(database.sql, uris, opts)
   return new Map(rows.map((row) => [row.uri, { ...presentPost(row, '', urls), market: null, path: null }]))
+}
+
+/** For each post whose market kept a copy: what its author has done to it since, when anything. */
+async function tradedPostChanges(
+  database: Database,
+  uris: readonly string[],
+): Promise<Map<string, TradedPostChange>> {
+  if (uris.length === 0) return new Map()
+  const { sql } = database
+  const rows = await sql<{ uri: string; change: TradedPostChange | null }[]>`
+    select m.post_uri as uri,
+      case when p.uri is null or p.deleted_at is not null then 'deleted'
+           when a.status is not null then 'account'
+           when p.cid <> c.cid then 'rewritten' end as change
+    from market m
+    join market_post_copy c on c.market_id = m.id
+    left join post p on p.uri = m.post_uri
+    left join author a on a.did = split_part(m.post_uri, '/', 3)
+    where m.post_uri = any(${sql.array([...new Set(uris)])}::text[])`
+  return new Map(rows.flatMap((r) => (r.change === null ? [] : [[r.uri, r.change] as const])))
 }

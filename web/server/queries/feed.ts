@@ -54,10 +54,17 @@ export async function hydrateSkeleton(
   return out
 }
 
-/** Live posts by at-URI, with author and market (for the post page and the portfolio), in no particular order. */
-export async function hydratePostsByUri(sql: Sql, uris: readonly string[]): Promise<HydratedPostRow[]> {
+/**
+ * Live posts by at-URI, with author and market (for the post page and the portfolio), in no particular order.
+ * `asTraded`: each post with a market as it stood when the market opened, even if since deleted (the jury's view).
+ */
+export async function hydratePostsByUri(
+  sql: Sql,
+  uris: readonly string[],
+  opts: { asTraded?: boolean } = {},
+): Promise<HydratedPostRow[]> {
   if (uris.length === 0) return []
-  return selectPostRows(sql, sql`p.uri = any(${sql.array([...new Set(uris)])}::text[])`)
+  return selectPostRows(sql, sql`p.uri = any(${sql.array([...new Set(uris)])}::text[])`, opts)
 }
 
 /**
@@ -68,7 +75,16 @@ export async function hydratePostsByUri(sql: Sql, uris: readonly string[]): Prom
  * because drizzle, sharing this postgres.js client, swaps its timestamp parser for one that returns Postgres's own
  * text ('2026-03-01 10:00:00+00'): ISO from SQL is the same on every path.
  */
-function selectPostRows(sql: Sql, where: PendingQuery<Row[]>): Promise<HydratedPostRow[]> {
+function selectPostRows(
+  sql: Sql,
+  where: PendingQuery<Row[]>,
+  opts: { asTraded?: boolean } = {},
+): Promise<HydratedPostRow[]> {
+  const posts = opts.asTraded ? postsAsTraded(sql) : sql`post`
+  // As traded, a post is shown whatever its author did since (deleted it, deactivated); not what moderation removed.
+  const shown = opts.asTraded
+    ? sql`(a.status is null or a.status in ('deactivated', 'deleted'))`
+    : sql`p.deleted_at is null and a.status is null`
   return sql<HydratedPostRow[]>`
     select p.id::float8 as id, p.uri, p.author_did as "authorDid", p.text, p.facets, p.embed,
            p.reply_parent as "replyParent", p.quote_uri as "quoteUri",
@@ -79,14 +95,32 @@ function selectPostRows(sql: Sql, where: PendingQuery<Row[]>): Promise<HydratedP
            m.q_yes_micro::text as "marketQYes", m.q_no_micro::text as "marketQNo",
            m.trader_count as "marketTraders",
            ${referenced(sql, 'q', 'qa', 'quoted')}, ${referenced(sql, 'r', 'ra', 'parent')}
-    from post p
+    from ${posts} p
     left join author a on a.did = p.author_did
     left join market m on m.post_uri = p.uri
     left join author qa on qa.did = split_part(p.quote_uri, '/', 3)
     left join post q on q.uri = p.quote_uri and q.deleted_at is null
     left join author ra on ra.did = split_part(p.reply_parent, '/', 3)
     left join post r on r.uri = p.reply_parent and r.deleted_at is null
-    where ${where} and p.deleted_at is null and a.status is null`
+    where ${where} and ${shown}`
+}
+
+/**
+ * The post table with each market's post as it stood when the market opened (`market_post_copy`) in place of the
+ * post's live content, where one is kept: a post its author has since deleted or rewritten reads as it was.
+ */
+function postsAsTraded(sql: Sql) {
+  const pick = (column: string) =>
+    sql`case when c.market_id is null then p0.${sql(column)} else c.${sql(column)} end as ${sql(column)}`
+  return sql`(
+    select p0.uri, p0.id, p0.author_did, p0.like_count, p0.repost_count,
+           ${pick('text')}, ${pick('facets')}, ${pick('embed')}, ${pick('reply_parent')}, ${pick('quote_uri')},
+           ${pick('created_at')}
+    from post p0
+    left join market m0 on m0.post_uri = p0.uri
+    left join market_post_copy c on c.market_id = m0.id
+    where p0.deleted_at is null or c.market_id is not null
+  )`
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Metadata } from 'next'
 import { notFound } from 'next/navigation'
 import type { ReactNode } from 'react'
 import { BallotForm } from '../../../../../components/jury/ballot-form'
-import { DeletedPost } from '../../../../../components/jury/round-parts'
+import { ChangedSinceNote, DeletedPost } from '../../../../../components/jury/round-parts'
 import { PostCard } from '../../../../../components/post-card'
 import { cardImageUrls } from '../../../../../lib/card-images'
 import { formatAbsoluteTime } from '../../../../../lib/format'
@@ -50,7 +50,10 @@ export default async function BallotPage({ params }: { params: Promise<{ id: str
   const images = [...new Set(sheet.posts.flatMap((p) => (p.post ? cardImageUrls(p.post) : [])))].sort()
   for (const p of sheet.posts) {
     cards[p.postUri] = p.post ? (
-      <PostCard post={p.post} nowMs={nowMs} showMarket={false} showCounts={false} />
+      <>
+        {p.changedSince ? <ChangedSinceNote change={p.changedSince} /> : null}
+        <PostCard post={p.post} nowMs={nowMs} showMarket={false} showCounts={false} />
+      </>
     ) : (
       <DeletedPost postUri={p.postUri} bskyUrl={p.bskyUrl} />
     )
