@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { post, type Database } from '@curia/db'
 import { createTestDatabase } from '@curia/db/testing'
-import { addressViewer, createExposureRecorder } from '../src/feed/exposure'
+import { addressViewer, createExposureRecorder, forwardedClientAddress } from '../src/feed/exposure'
 
 let database: Database
 let ids: number[]
@@ -107,5 +107,29 @@ describe('addressViewer', () => {
     expect(addressViewer('::ffff:203.0.113.7')).toBe('ip:203.0.113.7')
     expect(addressViewer('203.0.113.8')).not.toBe(addressViewer('203.0.113.7'))
     expect(addressViewer(undefined)).toBe('ip:unknown')
+  })
+})
+
+describe('forwardedClientAddress', () => {
+  it('reads the address the trusted proxies appended, never what the client wrote before it', () => {
+    // The client sent "X-Forwarded-For: 6.6.6.6" hoping to be someone else; one proxy appended what it saw.
+    expect(forwardedClientAddress('6.6.6.6, 203.0.113.7', 1)).toBe('203.0.113.7')
+    // Two proxies: the outer one appended the client, the inner one the outer proxy.
+    expect(forwardedClientAddress('6.6.6.6,203.0.113.7, 10.0.0.2', 2)).toBe('203.0.113.7')
+    expect(forwardedClientAddress('2001:db8:85a3:42::1', 1)).toBe('2001:db8:85a3:42::1')
+    // Ports some proxies include are dropped, so one reader is one viewer whatever port they came from.
+    expect(forwardedClientAddress('203.0.113.7:51234', 1)).toBe('203.0.113.7')
+    expect(forwardedClientAddress('[2001:db8:85a3:42::1]:443', 1)).toBe('2001:db8:85a3:42::1')
+    expect(addressViewer(forwardedClientAddress('[2001:db8:85a3:42::9]:1', 1))).toBe(
+      addressViewer('2001:db8:85a3:42::1'),
+    )
+  })
+
+  it('reads nothing with no proxy configured, or fewer entries than proxies', () => {
+    expect(forwardedClientAddress('203.0.113.7', 0)).toBeUndefined()
+    expect(forwardedClientAddress('203.0.113.7', 2)).toBeUndefined()
+    expect(forwardedClientAddress(null, 1)).toBeUndefined()
+    expect(forwardedClientAddress('', 1)).toBeUndefined()
+    expect(forwardedClientAddress('203.0.113.7, ', 1)).toBeUndefined()
   })
 })

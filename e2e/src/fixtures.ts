@@ -43,8 +43,8 @@ export interface AccountFactory {
 }
 
 export interface FeedClient {
-  /** Every post the reader's feed serves now, walking /api/feed page by page. */
-  all(): Promise<ApiFeedPost[]>
+  /** Every post the reader's feed serves now, walking /api/feed page by page (signed out, with `headers`). */
+  all(opts?: { headers?: Record<string, string> }): Promise<ApiFeedPost[]>
   /** Waits until the feed serves every URI (and `ready` holds for each), through indexer, ranker and snapshot. */
   waitFor(uris: string[], ready?: (post: ApiFeedPost) => boolean): Promise<ApiFeedPost[]>
   /** Waits until the feed no longer serves the URI. */
@@ -135,12 +135,12 @@ async function createE2eAccount(pdsUrl: string, displayName?: string): Promise<E
 }
 
 function feedClient(webUrl: string, request: APIRequestContext): FeedClient {
-  async function all(): Promise<ApiFeedPost[]> {
+  async function all(opts: { headers?: Record<string, string> } = {}): Promise<ApiFeedPost[]> {
     const posts: ApiFeedPost[] = []
     let cursor: string | null = null
     do {
       const query: string = cursor ? `limit=50&cursor=${encodeURIComponent(cursor)}` : 'limit=50'
-      const res = await request.get(`${webUrl}/api/feed?${query}`)
+      const res = await request.get(`${webUrl}/api/feed?${query}`, { headers: opts.headers })
       expect(res.status(), await res.text()).toBe(200)
       const page = (await res.json()) as { posts: ApiFeedPost[]; cursor: string | null }
       posts.push(...page.posts)

@@ -83,6 +83,9 @@ export default async function globalSetup(): Promise<Cleanup> {
         // launcher's worker, on its daily cadence, would hold round 1 open for the whole run.
         CURIA_JURY_ENABLED: 'false',
         CURIA_OPERATOR_DIDS: operator.did,
+        // As in production behind one reverse proxy: the exposure spec's requests play that proxy, appending the
+        // reader's address to X-Forwarded-For. A request without the header is Next's own socket address.
+        CURIA_TRUSTED_PROXY_HOPS: '1',
       },
     })
     const log = createWriteStream(logPath)

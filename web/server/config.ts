@@ -49,6 +49,11 @@ export interface WebConfig {
    * verifies on the request's own thread.
    */
   verifierThreads: number
+  /**
+   * Reverse proxies in front of the web app that append the address they saw to X-Forwarded-For; 0: none, and the
+   * header (which a client then writes itself) is not read: signed-out readers count as one viewer.
+   */
+  trustedProxyHops: number
   /** Running under `next dev` (NODE_ENV=development): the page policy allows what React's debugging needs. */
   devServer: boolean
 }
@@ -111,6 +116,7 @@ const envSchema = z.object({
   CURIA_ALLOW_HTTP_IDENTITY: optional(z.enum(['true', 'false', '1', '0'])),
   CURIA_RECORD_SOURCE_URL: optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })),
   CURIA_VERIFIER_THREADS: optional(z.coerce.number().int().min(0).max(64)),
+  CURIA_TRUSTED_PROXY_HOPS: optional(z.coerce.number().int().min(0).max(10)),
   NODE_ENV: optional(z.string()),
 })
 
@@ -171,6 +177,7 @@ export function readWebConfig(env: Record<string, string | undefined>, cwd = pro
     ranking,
     // One per core, at most two: a round's ballots arrive in bursts, and the rest of the app needs a core too.
     verifierThreads: e.CURIA_VERIFIER_THREADS ?? Math.min(2, availableParallelism()),
+    trustedProxyHops: e.CURIA_TRUSTED_PROXY_HOPS ?? 0,
     devServer: e.NODE_ENV === 'development',
   }
 }

@@ -33,6 +33,7 @@ describe('readWebConfig', () => {
       ledger: DEFAULT_LEDGER_PARAMS,
       ranking: parseCurationConfig({}).ranking,
       verifierThreads: Math.min(2, availableParallelism()),
+      trustedProxyHops: 0,
       devServer: false,
     })
   })

@@ -27,6 +27,23 @@ export function addressViewer(address: string | undefined): string {
   return `ip6:${ipv6Groups(address).slice(0, 4).join(':')}::/64`
 }
 
+/**
+ * The client's address from an X-Forwarded-For header behind `hops` trusted reverse proxies, each of which appended
+ * the address it received the request from: the entry `hops` from the end. Entries before it are the client's to
+ * write, so they are never read. Undefined when the header has fewer entries than that (no proxy in the way).
+ * A port (`1.2.3.4:5678`, `[2001:db8::1]:443`) is dropped.
+ */
+export function forwardedClientAddress(header: string | null | undefined, hops: number): string | undefined {
+  if (!header || !Number.isInteger(hops) || hops < 1) return undefined
+  const entries = header.split(',').map((e) => e.trim())
+  const entry = entries[entries.length - hops]
+  if (!entry) return undefined
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(entry)
+  if (bracketed) return bracketed[1]
+  const v4WithPort = /^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/.exec(entry)
+  return v4WithPort ? v4WithPort[1] : entry
+}
+
 /** The eight 16-bit groups of a valid IPv6 address, as lower-case hex without leading zeros. */
 function ipv6Groups(address: string): string[] {
   const bare = address.replace(/%.*$/, '') // a zone index (fe80::1%eth0) is not part of the address

@@ -1,7 +1,9 @@
 import 'server-only'
 import type { Sql } from '@curia/db'
 import type { PendingQuery, Row } from 'postgres'
+import { addressViewer, forwardedClientAddress } from '@curia/curation/feed/exposure'
 import type { PageRequest, SkeletonItem, SnapshotStore } from '@curia/curation/feed/snapshot-store'
+import { headers } from 'next/headers'
 import type { FeedPage } from '../../lib/feed-types'
 import { getSession } from '../auth/session'
 import { getWebConfig } from '../config'
@@ -142,14 +144,15 @@ function referenced(sql: Sql, post: string, author: string, prefix: 'quoted' | '
 
 /**
  * `loadFeedPage` against this server process's database and snapshot store. The page's impressions are the
- * signed-in curator's; every signed-out reader counts as one viewer, since the client's address is not known here
- * (behind no proxy, X-Forwarded-For is whatever the client chose to send).
+ * signed-in curator's, else the reader's address as the trusted proxies in front report it
+ * (`CURIA_TRUSTED_PROXY_HOPS`); with none configured every signed-out reader counts as one viewer, since
+ * X-Forwarded-For is then whatever the client chose to send.
  */
 export async function getFeedPage(req: { cursor?: string | undefined; limit: number }): Promise<FeedPage> {
   const { database, store } = getWebServices()
-  const [db, snapshots, session] = await Promise.all([database, store, getSession()])
-  return loadFeedPage(
-    { store: snapshots, sql: db.sql, urls: getWebConfig() },
-    { ...req, viewer: session?.did },
-  )
+  const config = getWebConfig()
+  const [db, snapshots, session, h] = await Promise.all([database, store, getSession(), headers()])
+  const address = forwardedClientAddress(h.get('x-forwarded-for'), config.trustedProxyHops)
+  const viewer = session?.did ?? (address === undefined ? undefined : addressViewer(address))
+  return loadFeedPage({ store: snapshots, sql: db.sql, urls: config }, { ...req, viewer })
 }
