@@ -50,8 +50,8 @@ export default function AboutPage() {
         <p>
           Posts are ranked by their market’s price, recomputed without the largest YES position and the
           largest NO position, so no single account, however rich, can lift or sink a post alone. A market
-          with fewer than {ranking.minTraders} distinct traders ranks as undecided (a{' '}
-          {Math.round(ranking.priorPrice * 100)}% chance). A post’s score halves every{' '}
+          with fewer than {ranking.minTraders} distinct traders ranks at a default price of{' '}
+          {Math.round(ranking.priorPrice * 100)}% until enough curators weigh in. A post’s score halves every{' '}
           {formatDuration(ranking.halfLifeMs)} of its age, and {Math.round(ranking.explorationShare * 100)}%
           of the slots go to markets with few trades, so that every post gets a chance to be seen and priced.
         </p>
@@ -62,9 +62,10 @@ export default function AboutPage() {
           Verified humans (admitted by invitation, by the operator, or by an on-chain proof of personhood)
           judge a random sample of closed markets’ posts in regular rounds: one person, one vote, no money at
           stake. Each ballot is an anonymous zero-knowledge proof made in the juror’s own browser; nobody,
-          Curia included, can tell who cast it. Jurors see the post, never its price or its likes. Posts
-          pushed higher up the feed are likelier to be sampled, and the sample comes from a seed committed
-          before the round and a public beacon, so anyone can recompute it.
+          Curia included, can tell who cast it. Jurors see the post as it was when curators bet on it (its
+          author deleting it later changes nothing), never its price or its likes. Posts pushed higher up the
+          feed are likelier to be sampled, and the sample comes from a seed committed before the round and a
+          public beacon, so anyone can recompute it.
         </p>
       </section>
       <section className={section}>
