@@ -1197,8 +1197,10 @@ The people are simple: curators perceive quality with Gaussian noise and never l
 expected counts; likes track perceived quality exactly (a real likes feed also rewards engagement bait, so the likes
 baseline here is kind to it); the attacker follows one strategy (push to a robust price of ${P.attacker.pushTo}) and
 does not suppress competitors with NO positions; the cartel does not grind identities (one per verified human) and
-the operator does not grind the sample seed (the block beacon prevents it); the run covers ${P.world.postingHours} h of
-attack. The whale's share is of curator credits (the treasury excluded). Absolute numbers depend on traffic, curator
+the operator does not grind the sample seed (the block beacon prevents it); the attacker never deletes or rewrites a
+post once it is sampled (in Curia that changes nothing: the jury judges each post as it stood when its market opened,
+\`market_post_copy\`; a deleted post was once void and refunded, a free way out this model never took); the run covers
+${P.world.postingHours} h of attack. The whale's share is of curator credits (the treasury excluded). Absolute numbers depend on traffic, curator
 and juror counts and turnout; the comparisons between configs and between feeds on the same world are the point.
 `
 }

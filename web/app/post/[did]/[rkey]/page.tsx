@@ -76,6 +76,9 @@ export default async function PostPage({ params }: { params: Promise<{ did: stri
       ) : (
         <p className="px-5 py-6 text-sm text-zinc-600 dark:text-zinc-400">
           This post is not stored in Curia (it may have been deleted).
+          {market
+            ? ' Its market stands: if it is sampled, the jury judges the post as it was when the market opened.'
+            : null}
         </p>
       )}
 
