@@ -21,7 +21,7 @@ export function StatusBadge({ status, settled }: { status: RoundSummary['status'
         : 'bg-zinc-100 text-zinc-700 dark:bg-zinc-900 dark:text-zinc-300'
   return (
     <span
-      className={`inline-block rounded-full px-2.5 py-0.5 text-xs font-medium ${tone}`}
+      className={`inline-block rounded-full px-2.5 py-0.5 text-xs font-medium whitespace-nowrap ${tone}`}
       data-testid="round-status"
     >
       {STATUS_TEXT[status]}

@@ -61,7 +61,7 @@ export default async function RoundsPage() {
                   <td className={td}>
                     <a
                       href={`/jury/rounds/${r.id}`}
-                      className="font-medium text-sky-700 hover:underline dark:text-sky-400"
+                      className="font-medium whitespace-nowrap text-sky-700 hover:underline dark:text-sky-400"
                     >
                       Round {r.id}
                     </a>
