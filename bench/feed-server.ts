@@ -6,7 +6,7 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { openDatabase } from '@curia/db'
-import { createServiceAuthVerifier, createIdResolver } from '@curia/curation/feed/auth'
+import { createServiceAuthVerifier, createViewerIdResolver } from '@curia/curation/feed/auth'
 import { createExposureRecorder } from '@curia/curation/feed/exposure'
 import { startFeedServer } from '@curia/curation/feed/server'
 import { createSnapshotStore } from '@curia/curation/feed/snapshot-store'
@@ -38,7 +38,7 @@ if (mode === 'bare') {
     store,
     verifier: createServiceAuthVerifier({
       serviceDid: 'did:web:bench',
-      idResolver: createIdResolver({ plcUrl: 'http://127.0.0.1:1', allowHttp: true }),
+      idResolver: createViewerIdResolver({ plcUrl: 'http://127.0.0.1:1', allowHttp: true }),
     }),
     serviceDid: 'did:web:bench',
     publicUrl: 'http://127.0.0.1',

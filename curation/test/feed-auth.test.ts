@@ -5,7 +5,7 @@ import { LruDidCache } from '../src/did-cache'
 import {
   AUTH_FAILURE_MESSAGES,
   GET_FEED_SKELETON,
-  createIdResolver,
+  createViewerIdResolver,
   createServiceAuthVerifier,
   type ServiceAuthVerifierOptions,
 } from '../src/feed/auth'
@@ -113,9 +113,9 @@ function setUp(extra: Partial<ServiceAuthVerifierOptions> = {}, opts: { clocked?
   const now = () => clock.ms
   const plc = directory()
   const lines: string[] = []
-  // createIdResolver hands a local network's resolver the global fetch.
+  // createViewerIdResolver hands a local network's resolver the global fetch.
   vi.stubGlobal('fetch', plc.fetch)
-  const idResolver = createIdResolver({
+  const idResolver = createViewerIdResolver({
     plcUrl: 'http://plc.curia.test',
     allowHttp: true,
     ...(opts.clocked ? { didCache: new LruDidCache(1_000, 60 * 60_000, 24 * 60 * 60_000, now) } : {}),

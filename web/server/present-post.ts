@@ -11,6 +11,7 @@ import type {
 } from '../lib/feed-types'
 import { isPriceSealed, type MarketBadgeView } from '../lib/market-types'
 import { postPath } from '../lib/post-path'
+import type { TradedPostChange } from '../lib/jury/types'
 import type { RichTextFacet } from '../lib/rich-text'
 
 /** One hydrated row: a live post joined to its author (the author may not be indexed yet). */
@@ -56,6 +57,8 @@ export interface HydratedPostRow {
   parentHandle: string | null
   parentDisplayName: string | null
   parentAvatarCid: string | null
+  /** Hydrated as traded only: what the author has done since its market kept the copy shown, if anything. */
+  tradedChange?: TradedPostChange | null
 }
 
 export interface BlobUrlTemplates {

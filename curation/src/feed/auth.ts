@@ -1,6 +1,6 @@
 import type { DidCache, IdResolver } from '@atproto/identity'
 import { verifyJwt } from '@atproto/xrpc-server'
-import { createIdResolver as createCachedIdResolver, LruDidCache } from '../did-cache'
+import { createIdResolver, LruDidCache } from '../did-cache'
 import { CurationError } from '../errors'
 
 export const GET_FEED_SKELETON = 'app.bsky.feed.getFeedSkeleton'
@@ -18,12 +18,12 @@ export interface ServiceAuthVerifier {
  * The resolver of viewers' DID documents, with a bounded cache: a signed-in reader's document is fetched from the
  * directory once an hour, not on every feed request (each of which carries a new JWT).
  */
-export function createIdResolver(opts: {
+export function createViewerIdResolver(opts: {
   plcUrl: string
   allowHttp: boolean
   didCache?: DidCache
 }): IdResolver {
-  return createCachedIdResolver({ ...opts, didCache: opts.didCache ?? new LruDidCache(20_000) })
+  return createIdResolver({ ...opts, didCache: opts.didCache ?? new LruDidCache(20_000) })
 }
 
 /** Why a service-auth JWT was refused. */
@@ -97,7 +97,7 @@ export interface ServiceAuthVerifierOptions {
  * Verifies the service-auth JWT the AppView attaches to feed requests: signed by the viewer's atproto key
  * (resolved through their DID document), `aud` = this feed generator's DID, `lxm` = getFeedSkeleton.
  * Verified tokens are cached until they expire (at most a minute); the DID documents are cached by the resolver
- * (createIdResolver), so a reader's new JWT on every request costs one signature check and no lookup.
+ * (createViewerIdResolver), so a reader's new JWT on every request costs one signature check and no lookup.
  *
  * Anyone can send a token naming any issuer, so the lookups a stranger can cause are bounded: an issuer whose lookup
  * failed is refused without another for `failureTtlMs`, one issuer's lookups in flight are shared, at most

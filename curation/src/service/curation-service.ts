@@ -1,6 +1,6 @@
 import type { Database } from '@curia/db'
 import type { CurationConfig } from '../config'
-import { createIdResolver, createServiceAuthVerifier } from '../feed/auth'
+import { createServiceAuthVerifier, createViewerIdResolver } from '../feed/auth'
 import { createExposureRecorder, type ExposureRecorder } from '../feed/exposure'
 import { startFeedServer, type FeedServer } from '../feed/server'
 import { createSnapshotStore, type SnapshotStore } from '../feed/snapshot-store'
@@ -45,7 +45,7 @@ export async function startCurationService(opts: {
   })
   const verifier = createServiceAuthVerifier({
     serviceDid: config.feed.serviceDid,
-    idResolver: createIdResolver(config.identity),
+    idResolver: createViewerIdResolver(config.identity),
     log,
   })
 

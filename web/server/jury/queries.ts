@@ -7,8 +7,8 @@ import { countMembers, countMembersAt, getGroupHead } from '@curia/curation/serv
 import { getRound, getRoundBallotSheet, listRounds, type RoundSummary } from '@curia/curation/service/round'
 import { postUrl } from '../../lib/bsky-urls'
 import type { FeedPostView } from '../../lib/feed-types'
-import type { BallotPostView, BallotSheetView, TradedPostChange } from '../../lib/jury/types'
-import { presentPost, type BlobUrlTemplates } from '../present-post'
+import type { BallotPostView, BallotSheetView } from '../../lib/jury/types'
+import { presentPost, type BlobUrlTemplates, type HydratedPostRow } from '../present-post'
 import { hydratePostsByUri } from '../queries/feed'
 import { artifactManifest } from './artifacts'
 
@@ -41,12 +41,13 @@ export async function loadBallotSheet(
   roundId: number,
 ): Promise<AssignedBallotSheetView> {
   const sheet = await getRoundBallotSheet(database, roundId)
-  const uris = sheet.posts.map((p) => p.postUri)
   // The jury judges what curators bet on: each post as its market opened, whatever its author did since.
-  const [posts, changes] = await Promise.all([
-    presentPosts(database, urls, uris, { asTraded: true }),
-    tradedPostChanges(database, uris),
-  ])
+  const rows = await hydratePostsByUri(
+    database.sql,
+    sheet.posts.map((p) => p.postUri),
+    { asTraded: true },
+  )
+  const byUri = new Map(rows.map((row) => [row.uri, row]))
   return {
     roundId: sheet.roundId,
     scope: sheet.scope,
@@ -54,12 +55,15 @@ export async function loadBallotSheet(
     rootVersion: sheet.rootVersion,
     root: sheet.root,
     votingEndsAt: sheet.votingEndsAt,
-    posts: sheet.posts.map((p) => ({
-      postUri: p.postUri,
-      post: posts.get(p.postUri) ?? null,
-      bskyUrl: postUrl(p.postUri),
-      changedSince: changes.get(p.postUri) ?? null,
-    })),
+    posts: sheet.posts.map((p) => {
+      const row = byUri.get(p.postUri)
+      return {
+        postUri: p.postUri,
+        post: row ? presentForJury(row, urls) : null,
+        bskyUrl: postUrl(p.postUri),
+        changedSince: row?.tradedChange ?? null,
+      }
+    }),
     groupUrl: groupUrl(sheet.rootVersion),
     artifacts: artifactManifest(),
     mixedSeed: sheet.mixedSeed,
@@ -219,36 +223,20 @@ export async function loadJuryAgenda(database: Database): Promise<JuryAgenda> {
   }
 }
 
-/**
- * Posts as the feed presents them, minus anything about their markets: a juror judges the post, not what
- * curators bet on it (the price would anchor the vote the market is trying to predict).
- */
+/** Live posts by URI, as `presentForJury` shows them (the public round pages). */
 async function presentPosts(
   database: Database,
   urls: BlobUrlTemplates,
   uris: readonly string[],
-  opts: { asTraded?: boolean } = {},
 ): Promise<Map<string, FeedPostView>> {
-  const rows = await hydratePostsByUri(database.sql, uris, opts)
-  return new Map(rows.map((row) => [row.uri, { ...presentPost(row, '', urls), market: null, path: null }]))
+  const rows = await hydratePostsByUri(database.sql, uris)
+  return new Map(rows.map((row) => [row.uri, presentForJury(row, urls)]))
 }
 
-/** For each post whose market kept a copy: what its author has done to it since, when anything. */
-async function tradedPostChanges(
-  database: Database,
-  uris: readonly string[],
-): Promise<Map<string, TradedPostChange>> {
-  if (uris.length === 0) return new Map()
-  const { sql } = database
-  const rows = await sql<{ uri: string; change: TradedPostChange | null }[]>`
-    select m.post_uri as uri,
-      case when p.uri is null or p.deleted_at is not null then 'deleted'
-           when a.status is not null then 'account'
-           when p.cid <> c.cid then 'rewritten' end as change
-    from market m
-    join market_post_copy c on c.market_id = m.id
-    left join post p on p.uri = m.post_uri
-    left join author a on a.did = split_part(m.post_uri, '/', 3)
-    where m.post_uri = any(${sql.array([...new Set(uris)])}::text[])`
-  return new Map(rows.flatMap((r) => (r.change === null ? [] : [[r.uri, r.change] as const])))
+/**
+ * A post as the feed presents it, minus anything about its market: a juror judges the post, not what curators bet
+ * on it (the price would anchor the vote the market is trying to predict).
+ */
+function presentForJury(row: HydratedPostRow, urls: BlobUrlTemplates): FeedPostView {
+  return { ...presentPost(row, '', urls), market: null, path: null }
 }

@@ -87,6 +87,12 @@ function selectPostRows(
   const shown = opts.asTraded
     ? sql`(a.status is null or a.status in ('deactivated', 'deleted'))`
     : sql`p.deleted_at is null and a.status is null`
+  const tradedChange = opts.asTraded
+    ? sql`, case when p.copy_cid is null then null
+                 when p.deleted_at is not null then 'deleted'
+                 when a.status is not null then 'account'
+                 when p.cid <> p.copy_cid then 'rewritten' end as "tradedChange"`
+    : sql``
   return sql<HydratedPostRow[]>`
     select p.id::float8 as id, p.uri, p.author_did as "authorDid", p.text, p.facets, p.embed,
            p.reply_parent as "replyParent", p.quote_uri as "quoteUri",
@@ -96,7 +102,7 @@ function selectPostRows(
            m.id::float8 as "marketId", m.status as "marketStatus", m.liquidity_micro::text as "marketB",
            m.q_yes_micro::text as "marketQYes", m.q_no_micro::text as "marketQNo",
            m.trader_count as "marketTraders",
-           ${referenced(sql, 'q', 'qa', 'quoted')}, ${referenced(sql, 'r', 'ra', 'parent')}
+           ${referenced(sql, 'q', 'qa', 'quoted')}, ${referenced(sql, 'r', 'ra', 'parent')} ${tradedChange}
     from ${posts} p
     left join author a on a.did = p.author_did
     left join market m on m.post_uri = p.uri
@@ -110,14 +116,15 @@ function selectPostRows(
 /**
  * The post table with each market's post as it stood when the market opened (`market_post_copy`) in place of the
  * post's live content, where one is kept: a post its author has since deleted or rewritten reads as it was.
+ * `deleted_at` and `cid` stay the live row's, `copy_cid` is the copy's (null: no copy), for `tradedChange`.
  */
 function postsAsTraded(sql: Sql) {
   const pick = (column: string) =>
     sql`case when c.market_id is null then p0.${sql(column)} else c.${sql(column)} end as ${sql(column)}`
   return sql`(
-    select p0.uri, p0.id, p0.author_did, p0.like_count, p0.repost_count,
-           ${pick('text')}, ${pick('facets')}, ${pick('embed')}, ${pick('reply_parent')}, ${pick('quote_uri')},
-           ${pick('created_at')}
+    select p0.uri, p0.id, p0.author_did, p0.like_count, p0.repost_count, p0.deleted_at, p0.cid,
+           c.cid as copy_cid, ${pick('text')}, ${pick('facets')}, ${pick('embed')}, ${pick('reply_parent')},
+           ${pick('quote_uri')}, ${pick('created_at')}
     from post p0
     left join market m0 on m0.post_uri = p0.uri
     left join market_post_copy c on c.market_id = m0.id
